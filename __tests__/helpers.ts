@@ -1,0 +1,54 @@
+/** Shared test helpers: build definitions, synthesize stacks, and query the synthesized JSON. */
+import { App, Testing, TerraformStack } from 'cdktf';
+import { EnvironmentInput, DEFINITIONS, validateEnvironments, Environment } from '../environments';
+import { buildStacks, EnvironmentStacks } from '../stacks/app';
+
+export type Json = Record<string, any>;
+
+/** A deep copy of a shipped definition, changed by `mutate` (for bad-input tests). */
+export function definition(name: string, mutate?: (d: any) => void): EnvironmentInput {
+  const found = DEFINITIONS.find((d) => d.name === name);
+  if (!found) throw new Error(`no definition ${name}`);
+  const copy = JSON.parse(JSON.stringify(found));
+  mutate?.(copy);
+  return copy;
+}
+
+export function environment(name: string, mutate?: (d: any) => void): Environment {
+  return validateEnvironments([definition(name, mutate)])[0];
+}
+
+const cache = new Map<string, { app: App; stacks: EnvironmentStacks }>();
+
+/** Builds both stacks of an environment into a test app (cached per name when unmodified). */
+export function stacksFor(name: string, mutate?: (d: any) => void): EnvironmentStacks {
+  if (!mutate && cache.has(name)) return cache.get(name)!.stacks;
+  const app = Testing.app();
+  const stacks = buildStacks(app, [environment(name, mutate)])[name];
+  if (!mutate) cache.set(name, { app, stacks });
+  return stacks;
+}
+
+/** The synthesized Terraform JSON of a stack. */
+export function synth(stack: TerraformStack): Json {
+  return JSON.parse(Testing.synth(stack, false));
+}
+
+/** All resources of a type: `[{ name, ...config }]`. */
+export function resources(json: Json, type: string): Json[] {
+  return Object.entries(json.resource?.[type] ?? {}).map(([name, config]) => ({ __name: name, ...(config as Json) }));
+}
+
+/** The one resource of a type whose construct path ends with `pathSuffix`. */
+export function resourceAt(json: Json, type: string, pathSuffix: string): Json {
+  const found = resources(json, type).filter((r) => String(r['//']?.metadata?.path ?? '').endsWith(pathSuffix));
+  if (found.length !== 1) {
+    throw new Error(`expected one ${type} at *${pathSuffix}, found ${found.length}: ${resources(json, type).map((r) => r['//']?.metadata?.path).join(', ')}`);
+  }
+  return found[0];
+}
+
+/** The Terraform address (`type.name`) of a resource returned by `resources`/`resourceAt`. */
+export function address(type: string, r: Json): string {
+  return `${type}.${r.__name}`;
+}

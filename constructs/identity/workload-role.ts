@@ -1,0 +1,74 @@
+import { Construct } from 'constructs';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { EksPodIdentityAssociation } from '@cdktf/provider-aws/lib/eks-pod-identity-association';
+import { PolicyStatement, managedPolicyArn, policyDocument } from '../common/iam';
+
+export interface WorkloadRoleProps {
+  /** IAM role name. */
+  readonly roleName: string;
+  /** Cluster the service account lives in. */
+  readonly clusterName: string;
+  /** Kubernetes namespace and service account that may assume the role. */
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  /** Least-privilege inline statements; prefer these to managed policies. */
+  readonly statements?: readonly PolicyStatement[];
+  /** AWS managed policies (names, e.g. `AmazonEBSCSIDriverPolicy`) for AWS-maintained agents. */
+  readonly managedPolicies?: readonly string[];
+  /**
+   * Create the EKS Pod Identity association. Leave false when the association is declared
+   * elsewhere (e.g. in an EKS add-on's `pod_identity_association` block).
+   * @default true
+   */
+  readonly associate?: boolean;
+}
+
+/**
+ * An IAM role for one Kubernetes service account through EKS Pod Identity: the role trusts only
+ * `pods.eks.amazonaws.com`, and the association binds it to exactly one namespace/service account.
+ */
+export class WorkloadRole extends Construct {
+  readonly role: IamRole;
+  readonly roleArn: string;
+  readonly roleName: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+
+  constructor(scope: Construct, id: string, props: WorkloadRoleProps) {
+    super(scope, id);
+    if ((props.statements ?? []).length === 0 && (props.managedPolicies ?? []).length === 0) {
+      throw new Error(`${this.node.path}: a workload role needs 'statements' or 'managedPolicies'. Got neither`);
+    }
+    this.namespace = props.namespace;
+    this.serviceAccount = props.serviceAccount;
+    this.role = new IamRole(this, 'role', {
+      name: props.roleName,
+      description: `Pod Identity role of ${props.namespace}/${props.serviceAccount} in ${props.clusterName}`,
+      assumeRolePolicy: policyDocument([
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'pods.eks.amazonaws.com' },
+          Action: ['sts:AssumeRole', 'sts:TagSession'],
+        },
+      ]),
+    });
+    this.roleArn = this.role.arn;
+    this.roleName = this.role.name;
+    if (props.statements && props.statements.length > 0) {
+      new IamRolePolicy(this, 'policy', { role: this.role.id, name: 'least-privilege', policy: policyDocument(props.statements) });
+    }
+    for (const name of props.managedPolicies ?? []) {
+      new IamRolePolicyAttachment(this, `attach-${name}`, { role: this.role.name, policyArn: managedPolicyArn(name) });
+    }
+    if (props.associate ?? true) {
+      new EksPodIdentityAssociation(this, 'association', {
+        clusterName: props.clusterName,
+        namespace: props.namespace,
+        serviceAccount: props.serviceAccount,
+        roleArn: this.role.arn,
+      });
+    }
+  }
+}

@@ -1,0 +1,24 @@
+import { Environment } from '../environments/schema';
+
+/** Names derived from a definition, computed in one place so every stack agrees. */
+export function namesFor(env: Environment) {
+  const prefix = `toronto-ai-${env.name}`;
+  return {
+    prefix,
+    cloudStack: env.name,
+    platformStack: `${env.name}-platform`,
+    clusterName: prefix,
+  };
+}
+
+/** OPS-4 tags on every AWS resource (provider default tags). */
+export function tagsFor(env: Environment): Record<string, string> {
+  return {
+    Environment: env.name,
+    Tier: env.tier,
+    Project: env.tags.project,
+    Owner: env.tags.owner,
+    ManagedBy: 'cdktf',
+    ...(env.tags.costCenter ? { CostCenter: env.tags.costCenter } : {}),
+  };
+}
