@@ -1,0 +1,50 @@
+/**
+ * Every Helm chart the program installs, pinned in one place (exact versions, https or oci
+ * repositories). `valuesDir` names the folder of `../shared/charts/` holding that version's
+ * default values, against which tests check every values path a release sets.
+ */
+export interface ChartRef {
+  /** Chart name in its repository (for oci repositories, the last path segment). */
+  readonly chart: string;
+  /** https index URL, or the oci:// registry path without the chart name. */
+  readonly repository: string;
+  /** Exact chart version: never a range. */
+  readonly version: string;
+  /** Folder of ../shared/charts holding this version's values.yaml. */
+  readonly valuesDir: string;
+}
+
+function ref(chart: string, repository: string, version: string, valuesDir = chart): ChartRef {
+  return { chart, repository, version, valuesDir };
+}
+
+export const CHARTS = {
+  kubePrometheusStack: ref('kube-prometheus-stack', 'https://prometheus-community.github.io/helm-charts', '88.5.3'),
+  postgresExporter: ref('prometheus-postgres-exporter', 'https://prometheus-community.github.io/helm-charts', '8.2.0'),
+  mongodbExporter: ref('prometheus-mongodb-exporter', 'https://prometheus-community.github.io/helm-charts', '3.22.0'),
+  redisExporter: ref('prometheus-redis-exporter', 'https://prometheus-community.github.io/helm-charts', '6.29.0'),
+  nginxExporter: ref('prometheus-nginx-exporter', 'https://prometheus-community.github.io/helm-charts', '1.23.1'),
+  eckOperator: ref('eck-operator', 'https://helm.elastic.co', '3.5.0'),
+  eckStack: ref('eck-stack', 'https://helm.elastic.co', '0.20.0'),
+  eckElasticsearch: ref('eck-elasticsearch', 'https://helm.elastic.co', '0.20.0'),
+  eckKibana: ref('eck-kibana', 'https://helm.elastic.co', '0.20.0'),
+  eckLogstash: ref('eck-logstash', 'https://helm.elastic.co', '0.20.0'),
+  eckBeats: ref('eck-beats', 'https://helm.elastic.co', '0.20.0'),
+  vault: ref('vault', 'https://helm.releases.hashicorp.com', '0.34.1'),
+  chromadb: ref('chromadb', 'https://amikos-tech.github.io/chromadb-chart/', '0.2.2'),
+  cloudnativePg: ref('cloudnative-pg', 'https://cloudnative-pg.github.io/charts', '0.29.0'),
+  cnpgCluster: ref('cluster', 'https://cloudnative-pg.github.io/charts', '0.8.1'),
+  mongodbKubernetes: ref('mongodb-kubernetes', 'https://mongodb.github.io/helm-charts', '1.10.0'),
+  redis: ref('redis', 'oci://registry-1.docker.io/bitnamicharts', '23.1.1'),
+  nginxGatewayFabric: ref('nginx-gateway-fabric', 'oci://ghcr.io/nginx/charts', '2.6.7'),
+  awsLoadBalancerController: ref('aws-load-balancer-controller', 'https://aws.github.io/eks-charts', '3.5.0'),
+  velero: ref('velero', 'https://vmware-tanzu.github.io/helm-charts', '12.1.0'),
+  externalSecrets: ref('external-secrets', 'https://charts.external-secrets.io', '2.9.0'),
+  certManager: ref('cert-manager', 'https://charts.jetstack.io', 'v1.21.1'),
+  metricsServer: ref('metrics-server', 'https://kubernetes-sigs.github.io/metrics-server/', '3.13.1'),
+  clusterAutoscaler: ref('cluster-autoscaler', 'https://kubernetes.github.io/autoscaler', '9.59.0'),
+  karpenter: ref('karpenter', 'oci://public.ecr.aws/karpenter', '1.14.1'),
+  falco: ref('falco', 'https://falcosecurity.github.io/charts', '9.1.0'),
+} as const satisfies Record<string, ChartRef>;
+
+export type ChartKey = keyof typeof CHARTS;
