@@ -8,6 +8,10 @@ export function namesFor(env: Environment) {
     cloudStack: env.name,
     platformStack: `${env.name}-platform`,
     clusterName: prefix,
+    /** BAK-1 backup bucket (globally unique: account id suffix). */
+    backupBucket: `${prefix}-backups-${env.aws.allowedAccountIds[0]}`,
+    /** Access logs of the backup bucket (and other buckets of the environment). */
+    accessLogBucket: `${prefix}-access-logs-${env.aws.allowedAccountIds[0]}`,
   };
 }
 
