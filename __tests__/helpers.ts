@@ -1,4 +1,6 @@
 /** Shared test helpers: build definitions, synthesize stacks, and query the synthesized JSON. */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App, Testing, TerraformStack } from 'cdktf';
 import { EnvironmentInput, DEFINITIONS, validateEnvironments, Environment } from '../environments';
 import { buildStacks, EnvironmentStacks } from '../stacks/app';
@@ -29,9 +31,24 @@ export function stacksFor(name: string, mutate?: (d: any) => void): EnvironmentS
   return stacks;
 }
 
-/** The synthesized Terraform JSON of a stack. */
+const synthCache = new WeakMap<TerraformStack, Json>();
+
+/**
+ * The synthesized Terraform JSON of a stack, exactly as `cdktf synth` writes it (metadata,
+ * cross-stack references and outputs included). The whole app is synthesized once and cached.
+ */
 export function synth(stack: TerraformStack): Json {
-  return JSON.parse(Testing.synth(stack, false));
+  const cached = synthCache.get(stack);
+  if (cached) return cached;
+  const outdir = Testing.fullSynth(stack);
+  const app = stack.node.root;
+  for (const child of app.node.children) {
+    if (child instanceof TerraformStack) {
+      const file = join(outdir, 'stacks', child.node.id, 'cdk.tf.json');
+      if (existsSync(file)) synthCache.set(child, JSON.parse(readFileSync(file, 'utf8')));
+    }
+  }
+  return synthCache.get(stack)!;
 }
 
 /** All resources of a type: `[{ name, ...config }]`. */
