@@ -1,0 +1,82 @@
+/**
+ * `npm run bench`: the performance budgets of the foundation issue, measured on this machine.
+ *   - synth of all 8 stacks with the cdktf app command, nothing changed since the last run (<= 2 s)
+ *   - the same from a clean checkout (no dist/, no cdktf.out/) (<= 6 s), peak memory (<= 350 MB)
+ *   - `tsc --noEmit` (<= 15 s)
+ *   - the whole test suite, real Terraform included (<= 240 s)   [skip with --no-tests]
+ * Peak memory is the maximum resident set of the process tree, read with /usr/bin/time when the
+ * machine has it.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..', '..');
+const TIME = '/usr/bin/time';
+const hasTime = existsSync(TIME);
+
+interface Measure {
+  seconds: number;
+  peakMb?: number;
+  ok: boolean;
+}
+
+function measure(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Measure {
+  const started = process.hrtime.bigint();
+  const r = hasTime
+    ? spawnSync(TIME, ['-f', '__PEAK_KB__ %M', cmd, ...args], { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+    : spawnSync(cmd, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const m = /__PEAK_KB__ (\d+)/.exec(r.stderr ?? '');
+  if (r.status !== 0) process.stderr.write(`${cmd} ${args.join(' ')} failed:\n${(r.stdout ?? '').slice(-3000)}${(r.stderr ?? '').slice(-3000)}\n`);
+  return { seconds, peakMb: m ? Number(m[1]) / 1024 : undefined, ok: r.status === 0 };
+}
+
+function cleanCopy(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-'));
+  for (const entry of ['main.ts', 'tsconfig.json', 'package.json', 'package-lock.json', 'cdktf.json', 'environments', 'constructs', 'stacks', 'scripts', '__tests__', 'charts']) {
+    if (existsSync(join(root, entry))) cpSync(join(root, entry), join(dir, entry), { recursive: true });
+  }
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return dir;
+}
+
+function row(name: string, value: string, budget: string, pass: boolean): string {
+  return `| ${name} | ${value} | ${budget} | ${pass ? 'ok' : 'OVER BUDGET'} |`;
+}
+
+function main(): void {
+  const node = process.execPath;
+  const out = join(mkdtempSync(join(tmpdir(), 'bench-out-')), 'cdktf.out');
+  const env = { ...process.env, CDKTF_OUTDIR: out };
+  const lines = ['| measure | value | budget | status |', '|---|---|---|---|'];
+  let allOk = true;
+  const add = (name: string, m: Measure, budgetS: number, budgetMb?: number) => {
+    const pass = m.ok && m.seconds <= budgetS && (budgetMb === undefined || m.peakMb === undefined || m.peakMb <= budgetMb);
+    allOk &&= pass;
+    const mem = m.peakMb !== undefined ? `, peak ${m.peakMb.toFixed(0)} MB` : '';
+    lines.push(row(name, `${m.seconds.toFixed(2)} s${mem}`, `<= ${budgetS} s${budgetMb ? `, <= ${budgetMb} MB` : ''}`, pass));
+  };
+
+  // Clean checkout: a copy without dist/ or cdktf.out/.
+  const clean = cleanCopy();
+  add('synth, clean checkout (8 stacks)', measure(node, ['scripts/app.js'], clean, { ...process.env, CDKTF_OUTDIR: join(clean, 'cdktf.out') }), 6, 350);
+  rmSync(clean, { recursive: true, force: true });
+
+  // Unchanged tree: warm once, then measure.
+  measure(node, ['scripts/app.js'], root, env);
+  add('synth, nothing changed (8 stacks)', measure(node, ['scripts/app.js'], root, env), 2, 350);
+
+  const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
+  add('tsc --noEmit', measure(node, [tsc, '-p', 'tsconfig.json', '--noEmit'], root), 15);
+
+  if (!process.argv.includes('--no-tests')) {
+    const jest = require.resolve('jest/bin/jest', { paths: [root] });
+    add('test suite (jest, real Terraform included)', measure(node, [jest, '--silent'], root), 240);
+  }
+  process.stdout.write(`${lines.join('\n')}\n${hasTime ? '' : '(peak memory not measured: /usr/bin/time is not installed)\n'}`);
+  if (!allOk) process.exitCode = 1;
+}
+
+main();
