@@ -5,4 +5,5 @@ module.exports = {
   testMatch: ['**/*.test.js'],
   maxWorkers: 2,
   testTimeout: 30000,
+  reporters: ['default', '<rootDir>/scripts/summary-reporter.js'],
 };
