@@ -51,6 +51,15 @@ test('the override supplies mock credentials for every aws provider block, alias
   expect(override.terraform.backend).toEqual({ local: { path: 'terraform.tfstate' } });
 });
 
+test('the synth-level check reports a cross-stack read of an output that does not exist', () => {
+  const reader = {
+    data: { terraform_remote_state: { 'cross-stack-reference-input-prod': { backend: 'local' } } },
+    provider: { kubernetes: [{ host: '${data.terraform_remote_state.cross-stack-reference-input-prod.outputs.endpoint}' }] },
+  };
+  expect(checkReferences(reader, () => ['ca'])).toEqual(['reads output endpoint of stack prod, which that stack does not export']);
+  expect(checkReferences(reader, () => ['endpoint'])).toEqual([]);
+});
+
 test('the synth-level check reports a dangling reference', () => {
   expect(
     checkReferences({

@@ -80,8 +80,17 @@ export function listStacks(outdir: string): string[] {
  * points at a resource or data source that the stack declares, and every provider used by a
  * resource has a configuration block. Returns the problems found.
  */
-export function checkReferences(config: TerraformJson): string[] {
+export function checkReferences(config: TerraformJson, outputsOf?: (stack: string) => string[] | undefined): string[] {
   const problems: string[] = [];
+  // Cross-stack reads: each output read through a cdktf remote state must exist in that stack.
+  if (outputsOf) {
+    const text = JSON.stringify(config);
+    for (const m of text.matchAll(/data\.terraform_remote_state\.cross-stack-reference-input-([A-Za-z0-9-]+)\.outputs\.([A-Za-z0-9_-]+)/g)) {
+      const outputs = outputsOf(m[1]);
+      if (!outputs) problems.push(`reads outputs of stack ${m[1]}, which was not synthesized`);
+      else if (!outputs.includes(m[2])) problems.push(`reads output ${m[2]} of stack ${m[1]}, which that stack does not export`);
+    }
+  }
   const resources = new Set<string>();
   for (const [type, byName] of Object.entries(config.resource ?? {})) {
     for (const name of Object.keys(byName)) resources.add(`${type}.${name}`);
@@ -229,7 +238,14 @@ async function checkOne(
 ): Promise<StackCheck> {
   const config = readStack(outdir, stack);
   const steps: StackCheck['steps'] = [];
-  const refProblems = checkReferences(config);
+  const outputsOf = (name: string): string[] | undefined => {
+    try {
+      return Object.keys(readStack(outdir, name).output ?? {});
+    } catch {
+      return undefined;
+    }
+  };
+  const refProblems = checkReferences(config, outputsOf);
   steps.push({ name: 'references', ok: refProblems.length === 0, seconds: 0, detail: refProblems.join('\n') });
   const missing = requiredProviders(config).filter((p) => !available.has(p));
   if (missing.length > 0 && !useRegistry) {
