@@ -9,7 +9,7 @@ const root = join(__dirname, '..', '..');
 
 function copyProject(): string {
   const dir = mkdtempSync(join(tmpdir(), 'app-command-'));
-  for (const entry of ['main.ts', 'tsconfig.json', 'package.json', 'cdktf.json', 'environments', 'constructs', 'stacks', 'scripts']) {
+  for (const entry of ['main.ts', 'tsconfig.json', 'tsconfig.app.json', 'package.json', 'cdktf.json', 'environments', 'constructs', 'stacks', 'scripts']) {
     cpSync(join(root, entry), join(dir, entry), { recursive: true });
   }
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
@@ -31,7 +31,7 @@ test('a clean tree compiles once, synthesizes all 8 stacks, and reuses the compi
   const env = { ...process.env, CDKTF_OUTDIR: join(dir, 'out') };
   const first = spawnSync(process.execPath, ['scripts/app.js'], { cwd: dir, encoding: 'utf8', env });
   expect(first.status).toBe(0);
-  expect(existsSync(join(dir, 'dist', '.source-hash'))).toBe(true);
+  expect(existsSync(join(dir, 'dist', '.source-hash-app'))).toBe(true);
   for (const env of ['development', 'testing', 'staging', 'production']) {
     expect(existsSync(join(dir, 'out', 'stacks', env, 'cdk.tf.json'))).toBe(true);
     expect(existsSync(join(dir, 'out', 'stacks', `${env}-platform`, 'cdk.tf.json'))).toBe(true);

@@ -5,8 +5,10 @@
  *
  * - A type error stops the run before anything is written (tsc exits non-zero, main never runs).
  * - When no input changed since the last successful compile (same content hash of every source,
- *   tsconfig.json and package-lock.json), tsc is skipped: the compiled output is already the
+ *   tsconfig and package-lock.json), tsc is skipped: the compiled output is already the
  *   type-checked result of exactly these sources.
+ * - The app compiles with tsconfig.app.json (program and scripts, not the tests); `--all` (used by
+ *   `npm test`) compiles with tsconfig.json, tests included. Each has its own hash stamp.
  *
  * Plain JavaScript on purpose: it must run before anything is compiled.
  */
@@ -18,9 +20,11 @@ const { spawnSync } = require('node:child_process');
 
 const root = join(__dirname, '..');
 const dist = join(root, 'dist');
-const stampFile = join(dist, '.source-hash');
-const SOURCE_DIRS = ['environments', 'constructs', 'stacks', 'scripts', '__tests__'];
-const SOURCE_FILES = ['main.ts', 'tsconfig.json', 'package-lock.json'];
+const withTests = process.argv.includes('--all');
+const project = withTests ? 'tsconfig.json' : 'tsconfig.app.json';
+const stampFile = join(dist, withTests ? '.source-hash-all' : '.source-hash-app');
+const SOURCE_DIRS = ['environments', 'constructs', 'stacks', 'scripts', ...(withTests ? ['__tests__'] : [])];
+const SOURCE_FILES = ['main.ts', 'tsconfig.json', 'tsconfig.app.json', 'package-lock.json'];
 
 function listTs(dir, out) {
   if (!existsSync(dir)) return;
@@ -51,7 +55,7 @@ function compile() {
   const upToDate = existsSync(stampFile) && readFileSync(stampFile, 'utf8') === hash && existsSync(join(dist, 'main.js'));
   if (upToDate) return;
   const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
-  const result = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], { stdio: 'inherit', cwd: root });
+  const result = spawnSync(process.execPath, [tsc, '-p', join(root, project)], { stdio: 'inherit', cwd: root });
   if (result.status !== 0) {
     process.stderr.write('\nType errors: nothing was synthesized. Fix the errors above and run again.\n');
     process.exit(result.status ?? 1);
