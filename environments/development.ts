@@ -35,5 +35,66 @@ export const development: EnvironmentInput = {
   nodePools: {
     app: { instanceType: 'm6i.4xlarge', minSize: 1, desiredSize: 1, maxSize: 2, rootVolumeGiB: 200 },
   },
+  observability: {
+    // Reduced (HW-2): one Elasticsearch node, short retention, smaller volumes.
+    prometheus: { retentionDays: 7, storageGiB: 20, replicas: 1 },
+    grafana: { storageGiB: 10, adminSecretName: 'grafana-admin' },
+    alertmanager: {
+      replicas: 1,
+      receivers: [{ type: 'slack', name: 'slack-dev', channel: '#deia-alerts-dev', apiUrlSecret: { name: 'alertmanager-slack', key: 'webhook-url' } }],
+      defaultReceiver: 'slack-dev',
+      routes: [],
+    },
+    logging: {
+      elasticVersion: '9.1.5',
+      elasticsearch: { nodes: 1, storageGiB: 20, memoryGiB: 2 },
+      retentionDays: 7,
+      logstashReplicas: 1,
+      kibanaReplicas: 1,
+    },
+    security: { guardDuty: false, clamav: { scanIntervalHours: 24, signatureChecksPerDay: 2, imageTag: '1.4.3' } },
+  },
   protectState: false,
+  backup: {
+    // Relaxed objectives: development data can be regenerated.
+    databaseRtoMinutes: 120,
+    databaseRpoMinutes: 1440,
+    applicationRtoMinutes: 120,
+    fullSystemRtoHours: 24,
+    expiryDays: 45,
+    infrequentAccessAfterDays: 30,
+    noncurrentVersionExpiryDays: 7,
+    accessLogExpiryDays: 30,
+    objectLock: { enabled: false },
+    velero: { schedule: '0 4 * * *', ttlHours: 168 },
+  },
+  // DATA-1..4, SEC-1 (HW-2): single instances on small volumes; no HA in development.
+  data: {
+    postgres: { instances: 1, version: '17.6', storageGiB: 20, walArchiveTimeoutMinutes: 5, baseBackupSchedule: '0 0 2 * * *', backupRetentionDays: 7, backupGeneration: 1, compute: { cpu: '500m', memory: '1Gi' } },
+    mongodb: { members: 1, version: '7.0.14', storageGiB: 10, backupSchedule: '30 2 * * *', compute: { cpu: '500m', memory: '1Gi' } },
+    chroma: { replicas: 1, imageTag: '1.5.3', storageGiB: 10, backupSchedule: '0 3 * * *', compute: { cpu: '500m', memory: '1Gi' } },
+    redis: { engine: 'valkey', engineVersion: '8.0', nodeType: 'cache.t4g.micro', replicas: 0, snapshotRetentionDays: 0 },
+    vault: { replicas: 1, imageTag: '2.0.4', dataStorageGiB: 5, auditStorageGiB: 5, compute: { cpu: '250m', memory: '256Mi' } },
+    jobImages: { mongoTools: 'docker.io/library/mongo:7.0.14', awsCli: 'public.ecr.aws/aws-cli/aws-cli:2.22.0', openssl: 'docker.io/alpine/openssl:3.5.4', kubectl: 'registry.k8s.io/kubectl:v1.35.0' },
+  },
+  edge: {
+    domainName: 'dev.toronto-ai-team-agent.example.com',
+    hostedZoneId: 'Z0111122223333DEVZONE',
+    publicNames: ['dev.toronto-ai-team-agent.example.com'],
+    loadBalancer: { deletionProtection: false, idleTimeoutSeconds: 60, accessLogRetentionDays: 14 },
+    // LB-2, seed 004: 10 r/s per client on the API, 5 r/s on auth, counted over 60 s.
+    waf: { apiRequestsPerSecond: 10, authRequestsPerSecond: 5, evaluationWindowSec: 60, logRetentionDays: 14 },
+    cdn: { enabled: false, certificate: 'none' },
+  },
+  app: {
+    image: { repository: 'docker.io/torontoai/team-agent' },
+    colours: { blue: { imageTag: 'v1.0.0' }, green: { imageTag: 'v1.0.0' } },
+    activeColour: 'blue',
+    replicas: 1,
+    resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '500m', memory: '1Gi' } },
+    // HW-2: one node; the HPA still scales between 1 and 4.
+    hpa: { minReplicas: 1, maxReplicas: 4, cpuUtilization: 70, memoryUtilization: 80 },
+    config: { DJANGO_SETTINGS_MODULE: 'config.settings.development', LOG_LEVEL: 'DEBUG', DEBUG: 'true' },
+    beta: { enabled: false },
+  },
 };

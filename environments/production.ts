@@ -45,5 +45,88 @@ export const production: EnvironmentInput = {
     // 3 vector database servers (seed 000 4.2.3): 16 vCPU, 128 GiB, 25 Gbps; 1 TiB per replica.
     vector: { instanceType: 'r6in.4xlarge', minSize: 3, desiredSize: 3, maxSize: 4, rootVolumeGiB: 200, dataVolumeGiB: 1024 },
   },
+  observability: {
+    // OBS-1: 50 Gi Prometheus volumes, 10 Gi Grafana; OBS-4: 3 master-eligible nodes, 14 days of logs.
+    prometheus: { retentionDays: 15, storageGiB: 50, replicas: 2 },
+    grafana: { storageGiB: 10, adminSecretName: 'grafana-admin' },
+    alertmanager: {
+      replicas: 3,
+      receivers: [
+        { type: 'pagerduty', name: 'pagerduty-oncall', routingKeySecret: { name: 'alertmanager-pagerduty', key: 'routing-key' } },
+        { type: 'slack', name: 'slack-alerts', channel: '#deia-alerts', apiUrlSecret: { name: 'alertmanager-slack', key: 'webhook-url' } },
+      ],
+      defaultReceiver: 'slack-alerts',
+      routes: [
+        { severity: 'critical', receiver: 'pagerduty-oncall', repeatIntervalHours: 1 },
+        { severity: 'warning', receiver: 'slack-alerts', repeatIntervalHours: 4 },
+      ],
+    },
+    logging: {
+      elasticVersion: '9.1.5',
+      elasticsearch: { nodes: 3, storageGiB: 500, memoryGiB: 16 },
+      retentionDays: 14,
+      logstashReplicas: 2,
+      kibanaReplicas: 2,
+    },
+    security: { guardDuty: true, clamav: { scanIntervalHours: 24, signatureChecksPerDay: 12, imageTag: '1.4.3' } },
+  },
   protectState: true,
+  backup: {
+    // BAK-3, seed 004 recovery objectives.
+    databaseRtoMinutes: 15,
+    databaseRpoMinutes: 5,
+    applicationRtoMinutes: 30,
+    fullSystemRtoHours: 2,
+    // BAK-1: STANDARD_IA after 30 days, kept 13 months; overwritten/deleted versions 90 days.
+    expiryDays: 400,
+    infrequentAccessAfterDays: 30,
+    noncurrentVersionExpiryDays: 90,
+    accessLogExpiryDays: 365,
+    // WORM: no one (not even the account root) can delete a backup version for 35 days.
+    objectLock: { enabled: true, mode: 'COMPLIANCE', retentionDays: 35 },
+    // Offsite copy (seed 000 "offsite backup storage"): the other Canadian region.
+    replicaRegion: 'ca-west-1',
+    // Cluster resources and volumes every 6 hours, kept 30 days.
+    velero: { schedule: '0 */6 * * *', ttlHours: 720 },
+  },
+  // DATA-1..4, SEC-1: 3 PostgreSQL instances and 3 MongoDB members over the 3 database nodes
+  // (2 TiB each), ChromaDB on a 1 TiB volume, multi-AZ Valkey, 3 Vault raft voters.
+  data: {
+    postgres: { instances: 3, version: '17.6', storageGiB: 2048, walArchiveTimeoutMinutes: 5, baseBackupSchedule: '0 0 2 * * *', backupRetentionDays: 30, backupGeneration: 1, compute: { cpu: '6', memory: '48Gi' } },
+    mongodb: { members: 3, version: '7.0.14', storageGiB: 2048, backupSchedule: '30 */6 * * *', compute: { cpu: '4', memory: '32Gi' } },
+    chroma: { replicas: 1, imageTag: '1.5.3', storageGiB: 1024, backupSchedule: '0 3 * * *', compute: { cpu: '8', memory: '64Gi' } },
+    redis: { engine: 'valkey', engineVersion: '8.0', nodeType: 'cache.r7g.large', replicas: 2, snapshotRetentionDays: 14 },
+    vault: { replicas: 3, imageTag: '2.0.4', dataStorageGiB: 20, auditStorageGiB: 50, compute: { cpu: '1', memory: '1Gi' } },
+    jobImages: { mongoTools: 'docker.io/library/mongo:7.0.14', awsCli: 'public.ecr.aws/aws-cli/aws-cli:2.22.0', openssl: 'docker.io/alpine/openssl:3.5.4', kubectl: 'registry.k8s.io/kubectl:v1.35.0' },
+  },
+  edge: {
+    domainName: 'toronto-ai-team-agent.example.com',
+    hostedZoneId: 'Z0444455556666PRODZONE',
+    publicNames: ['toronto-ai-team-agent.example.com', 'www.toronto-ai-team-agent.example.com'],
+    // ENV-4: limited external beta users reach the beta namespace through this name.
+    betaName: 'beta.toronto-ai-team-agent.example.com',
+    loadBalancer: { deletionProtection: true, idleTimeoutSeconds: 60, accessLogRetentionDays: 365 },
+    // LB-2, seed 004: 10 r/s per client on the API, 5 r/s on auth, counted over 60 s.
+    waf: { apiRequestsPerSecond: 10, authRequestsPerSecond: 5, evaluationWindowSec: 60, logRetentionDays: 365 },
+    // LB-4: static assets through CloudFront (certificate in us-east-1).
+    cdn: {
+      enabled: true,
+      domainName: 'static.toronto-ai-team-agent.example.com',
+      certificate: 'acm-us-east-1',
+      priceClass: 'PriceClass_100',
+    },
+  },
+  app: {
+    image: { repository: 'docker.io/torontoai/team-agent' },
+    // APP-2: blue serves; green carries the next release. Switch (or roll back) with activeColour.
+    colours: { blue: { imageTag: 'v1.0.0' }, green: { imageTag: 'v1.1.0' } },
+    activeColour: 'blue',
+    replicas: 3,
+    resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } },
+    // K8S-3, seed 004: min 2, max 20, CPU 70 %, memory 80 %.
+    hpa: { minReplicas: 2, maxReplicas: 20, cpuUtilization: 70, memoryUtilization: 80 },
+    config: { DJANGO_SETTINGS_MODULE: 'config.settings.production', LOG_LEVEL: 'INFO', DEBUG: 'false' },
+    // ENV-4: the beta channel runs the release candidate for limited external users.
+    beta: { enabled: true, imageTag: 'v1.2.0-beta.1', replicas: 2, feedbackReminderSchedule: '0 9 * * 1' },
+  },
 };

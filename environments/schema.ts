@@ -19,6 +19,11 @@ import {
   TIERS,
 } from './catalog';
 import { cidrContains, cidrsOverlap, parseCidr } from './cidr';
+import { checkEdge, edgeSchema } from './sections/edge';
+import { appSchema, checkApp } from './sections/app';
+import { checkObservability, observabilitySchema } from './sections/observability';
+import { backupSchema, checkBackup } from './sections/backup';
+import { checkData, dataSchema } from './sections/data';
 
 const cidr = z.string().refine((v) => parseCidr(v) !== undefined, {
   message: 'must be an IPv4 CIDR such as 10.20.0.0/16 with the host bits zero',
@@ -147,6 +152,16 @@ export const environmentObjectSchema = z
       .strict(),
     /** BAK-4: state-holding resources get prevent_destroy / deletion protection. */
     protectState: z.boolean(),
+    /** NET-4, LB-1..4: public names, certificate, load balancer, WAF, CDN (environments/sections/edge.ts). */
+    edge: edgeSchema,
+    /** APP-1..3, K8S-3, ENV-4: the application, blue-green, HPA, beta channel (environments/sections/app.ts). */
+    app: appSchema,
+    /** OBS-1..4, SEC-2, SEC-3: monitoring, alerting, logging, security tooling (environments/sections/observability.ts). */
+    observability: observabilitySchema,
+    /** BAK-1..3: backup bucket retention, object lock, offsite replica, recovery objectives, Velero. */
+    backup: backupSchema,
+    /** DATA-1..4, SEC-1: PostgreSQL, MongoDB, ChromaDB, Redis, Vault (environments/sections/data.ts). */
+    data: dataSchema,
   })
   .strict();
 
@@ -222,10 +237,22 @@ function checkDefinition(env: Def, ctx: Ctx): void {
     }
   });
 
+  // ---- backups (BAK-1..3): rules in sections/backup.ts
+  checkBackup(env, (path, message) => issue(ctx, path, message));
+
+  // ---- data services (DATA-1..4, SEC-1): rules in sections/data.ts
+  checkData(env, (path, message) => issue(ctx, path, message));
+
+  // ---- edge and application (LB-1, ENV-4): rules in sections/edge.ts and sections/app.ts
+  checkEdge(env.tier, env.edge, (path, message) => issue(ctx, path, message));
+  checkApp(env.tier, env.app, env.edge, (path, message) => issue(ctx, path, message));
+
   // ---- state backend (OPS-2)
   if (productionLike && !env.protectState) {
     issue(ctx, ['protectState'], `${env.tier} must protect state-holding resources from destroy (BAK-4): set true`);
   }
+
+  checkObservability(env.tier, env.observability, (path, message) => issue(ctx, path, message));
 
   // ---- node pools (HW-1, HW-2, K8S-2)
   if (productionLike && env.sizing !== 'documented') {

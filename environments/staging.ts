@@ -41,5 +41,73 @@ export const staging: EnvironmentInput = {
     database: { instanceType: 'r6in.4xlarge', minSize: 3, desiredSize: 3, maxSize: 4, rootVolumeGiB: 200, dataVolumeGiB: 2048 },
     vector: { instanceType: 'r6in.4xlarge', minSize: 3, desiredSize: 3, maxSize: 4, rootVolumeGiB: 200, dataVolumeGiB: 1024 },
   },
+  observability: {
+    // Mirror of production's shape (ENV-1): same replicas, node counts and retention; smaller log volumes, its own receivers.
+    prometheus: { retentionDays: 15, storageGiB: 50, replicas: 2 },
+    grafana: { storageGiB: 10, adminSecretName: 'grafana-admin' },
+    alertmanager: {
+      replicas: 3,
+      receivers: [
+        { type: 'slack', name: 'slack-alerts', channel: '#deia-alerts-staging', apiUrlSecret: { name: 'alertmanager-slack', key: 'webhook-url' } },
+      ],
+      defaultReceiver: 'slack-alerts',
+      routes: [
+        { severity: 'critical', receiver: 'slack-alerts', repeatIntervalHours: 1 },
+        { severity: 'warning', receiver: 'slack-alerts', repeatIntervalHours: 4 },
+      ],
+    },
+    logging: {
+      elasticVersion: '9.1.5',
+      elasticsearch: { nodes: 3, storageGiB: 200, memoryGiB: 8 },
+      retentionDays: 14,
+      logstashReplicas: 2,
+      kibanaReplicas: 1,
+    },
+    security: { guardDuty: true, clamav: { scanIntervalHours: 24, signatureChecksPerDay: 12, imageTag: '1.4.3' } },
+  },
   protectState: true,
+  backup: {
+    // BAK-3, seed 004 recovery objectives (staging rehearses production's restores).
+    databaseRtoMinutes: 15,
+    databaseRpoMinutes: 5,
+    applicationRtoMinutes: 30,
+    fullSystemRtoHours: 2,
+    expiryDays: 90,
+    infrequentAccessAfterDays: 30,
+    noncurrentVersionExpiryDays: 30,
+    accessLogExpiryDays: 180,
+    // Object lock and the offsite replica are production-only (cost); staging keeps versioning.
+    objectLock: { enabled: false },
+    velero: { schedule: '0 2 * * *', ttlHours: 336 },
+  },
+  // DATA-1..4, SEC-1: mirror of production (3 instances, documented 2 TiB / 1 TiB volumes).
+  data: {
+    postgres: { instances: 3, version: '17.6', storageGiB: 2048, walArchiveTimeoutMinutes: 5, baseBackupSchedule: '0 0 2 * * *', backupRetentionDays: 30, backupGeneration: 1, compute: { cpu: '6', memory: '48Gi' } },
+    mongodb: { members: 3, version: '7.0.14', storageGiB: 2048, backupSchedule: '30 */6 * * *', compute: { cpu: '4', memory: '32Gi' } },
+    chroma: { replicas: 1, imageTag: '1.5.3', storageGiB: 1024, backupSchedule: '0 3 * * *', compute: { cpu: '8', memory: '64Gi' } },
+    redis: { engine: 'valkey', engineVersion: '8.0', nodeType: 'cache.r7g.large', replicas: 1, snapshotRetentionDays: 7 },
+    vault: { replicas: 3, imageTag: '2.0.4', dataStorageGiB: 20, auditStorageGiB: 50, compute: { cpu: '1', memory: '1Gi' } },
+    jobImages: { mongoTools: 'docker.io/library/mongo:7.0.14', awsCli: 'public.ecr.aws/aws-cli/aws-cli:2.22.0', openssl: 'docker.io/alpine/openssl:3.5.4', kubectl: 'registry.k8s.io/kubectl:v1.35.0' },
+  },
+  edge: {
+    domainName: 'staging.toronto-ai-team-agent.example.com',
+    hostedZoneId: 'Z0333344445555STAGEZONE',
+    publicNames: ['staging.toronto-ai-team-agent.example.com'],
+    loadBalancer: { deletionProtection: true, idleTimeoutSeconds: 60, accessLogRetentionDays: 90 },
+    // LB-2, seed 004: 10 r/s per client on the API, 5 r/s on auth, counted over 60 s.
+    waf: { apiRequestsPerSecond: 10, authRequestsPerSecond: 5, evaluationWindowSec: 60, logRetentionDays: 90 },
+    // Mirror of production except the CDN (LB-4: production only, for cost).
+    cdn: { enabled: false, certificate: 'none' },
+  },
+  app: {
+    image: { repository: 'docker.io/torontoai/team-agent' },
+    colours: { blue: { imageTag: 'v1.0.0' }, green: { imageTag: 'v1.1.0' } },
+    activeColour: 'blue',
+    replicas: 3,
+    resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } },
+    // K8S-3, seed 004: min 2, max 20, CPU 70 %, memory 80 %.
+    hpa: { minReplicas: 2, maxReplicas: 20, cpuUtilization: 70, memoryUtilization: 80 },
+    config: { DJANGO_SETTINGS_MODULE: 'config.settings.staging', LOG_LEVEL: 'INFO', DEBUG: 'false' },
+    beta: { enabled: false },
+  },
 };

@@ -93,6 +93,22 @@ export function pathExists(dir: string, path: string[]): boolean {
   return (parent.length === 0 || inDefaults(chart.values, parent) === 'yes') && commentedOut(chart.text, path[path.length - 1]);
 }
 
+/**
+ * Values a chart renders whole with `toYaml` into a typed field of a custom resource, whose default
+ * in values.yaml shows only some of that field's keys. Each entry was read in the chart's template
+ * at the pinned version; the keys below it are the custom resource's own fields.
+ */
+export const RENDERED_WHOLE: Readonly<Record<string, readonly string[]>> = {
+  // cluster 0.8.1, templates/cluster.yaml: `affinity: {{ toYaml .Values.cluster.affinity }}`, the
+  // CloudNativePG AffinityConfiguration (nodeSelector, tolerations, enablePodAntiAffinity, ...).
+  cluster: ['cluster.affinity'],
+};
+
+function renderedWhole(valuesDir: string, path: string[]): boolean {
+  const joined = path.join('.');
+  return (RENDERED_WHOLE[valuesDir] ?? []).some((p) => joined === p || joined.startsWith(`${p}.`));
+}
+
 /** The values paths of `values` that the chart in `../shared/charts/<valuesDir>` does not have. */
 export function unknownValuesPaths(valuesDir: string, values: unknown): string[] {
   const dir = join(SHARED_CHARTS, valuesDir);
@@ -100,6 +116,6 @@ export function unknownValuesPaths(valuesDir: string, values: unknown): string[]
     return [`no default values for chart folder '${valuesDir}' in ${SHARED_CHARTS}`];
   }
   return leafPaths(values)
-    .filter((p) => p.length > 0 && !pathExists(dir, p))
+    .filter((p) => p.length > 0 && !pathExists(dir, p) && !renderedWhole(valuesDir, p))
     .map((p) => p.join('.'));
 }

@@ -3,6 +3,7 @@ import { Environment } from '../environments/schema';
 import { selectEnvironments, validateEnvironments } from '../environments';
 import { CloudStack } from './cloud-stack';
 import { PlatformStack } from './platform-stack';
+import { applyPolicies } from '../constructs/policy/aspect';
 
 export interface EnvironmentStacks {
   readonly cloud: CloudStack;
@@ -16,6 +17,8 @@ export function buildStacks(app: App, environments: readonly Environment[]): Rec
     const cloud = new CloudStack(app, env);
     const platform = new PlatformStack(app, env, cloud.outputs);
     platform.addDependency(cloud);
+    applyPolicies(cloud);
+    applyPolicies(platform);
     result[env.name] = { cloud, platform };
   }
   return result;

@@ -10,7 +10,13 @@ import { ClusterAddons } from '../constructs/cluster/addons';
 import { NodeRole } from '../constructs/nodepools/node-role';
 import { NodePool } from '../constructs/nodepools/node-pool';
 import { configureBackend } from './backend';
+import { setPolicyTier } from '../constructs/policy/tier';
 import { namesFor, tagsFor } from './naming';
+import { addBackups, Backups } from './parts/backups';
+import { addDataCloud, DataCloud } from './parts/data-cloud';
+import { addEdge, Edge } from './parts/edge';
+import { addClusterScaling, ClusterScaling } from './parts/cluster-scaling';
+import { addObservabilityCloud, ObservabilityCloudParts } from './parts/observability-cloud';
 
 /** What the platform stack (and later layers) read from the cloud stack. */
 export interface CloudOutputs {
@@ -29,7 +35,15 @@ export interface CloudOutputs {
   readonly publicSubnetIds: string[];
   readonly volumesKeyArn: string;
   readonly backupsKeyArn: string;
+  /** BAK-1 backup bucket (stacks/parts/backups.ts); each backup job writes under its own prefix. */
+  readonly backupBucketName: string;
+  readonly backupBucketArn: string;
   readonly logsKeyArn: string;
+  /** Target groups of the public load balancer by channel (`app`, `beta`): TargetGroupBindings point the pods at them. */
+  readonly targetGroupArns: Readonly<Partial<Record<'app' | 'beta', string>>>;
+  /** DATA-4: Redis primary endpoint (TLS, port 6379) and the IAM-authenticated user to connect as. */
+  readonly redisEndpoint: string;
+  readonly redisUserName: string;
   /** Pools that exist in this environment, by key. */
   readonly nodePools: readonly string[];
 }
@@ -44,10 +58,21 @@ export class CloudStack extends TerraformStack {
   readonly cluster: Cluster;
   readonly nodePools: Record<string, NodePool> = {};
   readonly keys: Record<'secrets' | 'volumes' | 'logs' | 'backups', EncryptionKey>;
+  /** BAK-1/2, OPS-2: backup bucket, replica, state bucket, Velero role (stacks/parts/backups.ts). */
+  readonly backups: Backups;
+  /** DATA-4 cache, Vault unseal key, data workload roles (stacks/parts/data-cloud.ts). */
+  readonly data: DataCloud;
+  /** NET-4, LB-1..4: certificate, DNS, load balancer, WAF, CDN (stacks/parts/edge.ts). */
+  readonly edge: Edge;
+  /** K8S-3: the cluster autoscaler's workload role (stacks/parts/cluster-scaling.ts). */
+  readonly scaling: ClusterScaling;
+  /** SEC-3: GuardDuty with EKS protection behind the definition flag (stacks/parts/observability-cloud.ts). */
+  readonly observability: ObservabilityCloudParts;
 
   constructor(scope: Construct, env: Environment) {
     const names = namesFor(env);
     super(scope, names.cloudStack);
+    setPolicyTier(this, env.tier);
     configureBackend(this, env, names.cloudStack);
     const accountId = env.aws.allowedAccountIds[0];
     const protect = env.protectState;
@@ -174,6 +199,11 @@ export class CloudStack extends TerraformStack {
       });
     }
     addons.addNodeDependentAddons(Object.values(this.nodePools).map((p) => p.nodeGroup));
+    this.backups = addBackups(this, env, { clusterName: this.cluster.name, backupsKeyArn: this.keys.backups.arn, volumesKeyArn: this.keys.volumes.arn });
+    this.data = addDataCloud(this, env);
+    this.edge = addEdge(this, env);
+    this.scaling = addClusterScaling(this, env);
+    this.observability = addObservabilityCloud(this, env);
 
     this.outputs = {
       region: env.aws.region,
@@ -190,8 +220,13 @@ export class CloudStack extends TerraformStack {
       publicSubnetIds: this.network.publicSubnetIds,
       volumesKeyArn: this.keys.volumes.arn,
       backupsKeyArn: this.keys.backups.arn,
+      backupBucketName: this.backups.bucketName,
+      backupBucketArn: this.backups.bucketArn,
       logsKeyArn: this.keys.logs.arn,
+      redisEndpoint: this.data.redis.primaryEndpoint,
+      redisUserName: this.data.redis.appUserName,
       nodePools: Object.keys(this.nodePools),
+      targetGroupArns: this.edge.targetGroupArns,
     };
 
     new TerraformOutput(this, 'cluster_name', { value: this.cluster.name, description: 'EKS cluster name' });

@@ -9,13 +9,28 @@ import { StorageClasses } from '../constructs/kubernetes/storage-classes';
 import { NodePlacement, placementFor } from '../constructs/nodepools/placement';
 import { CloudOutputs } from './cloud-stack';
 import { configureBackend } from './backend';
+import { setPolicyTier } from '../constructs/policy/tier';
 import { namesFor } from './naming';
+import { addDataExporters, addObservability, ObservabilityParts } from './parts/observability';
+import { DatabaseExporters } from '../constructs/observability/exporters';
+import { addVelero } from './parts/velero';
+import { addDataPlatform, DataPlatform } from './parts/data-platform';
+import { addApp, AppPlatform } from './parts/app';
+import { Velero } from '../constructs/backup/velero';
 
 /** The namespaces of the platform and the Pod Security level each enforces. */
 export const PLATFORM_NAMESPACES: readonly NamespaceSpec[] = [
-  { name: 'toronto-ai', podSecurity: 'restricted' },
+  // Pods of the app get the load balancer's readiness gate: Ready only once the target group sees them healthy.
+  { name: 'toronto-ai', podSecurity: 'restricted', labels: { 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled' } },
   { name: 'data', podSecurity: 'restricted' },
   { name: 'vault', podSecurity: 'restricted' },
+  {
+    name: 'vector',
+    podSecurity: 'baseline',
+    reason: 'the chromadb chart applies one securityContext to both pod and container, so the restricted-only fields (container: allowPrivilegeEscalation, capabilities; pod: fsGroup) cannot be set, and Chroma writes its volume as root',
+  },
+  // Velero without the node agent (no file-system backup): every pod is restricted-compliant.
+  { name: 'velero', podSecurity: 'restricted' },
   {
     name: 'monitoring',
     podSecurity: 'privileged',
@@ -42,10 +57,20 @@ export class PlatformStack extends TerraformStack {
   readonly namespaces: Namespaces;
   readonly storageClasses: StorageClasses;
   readonly cloud: CloudOutputs;
+  readonly observability: ObservabilityParts;
+  /** OBS-3: PostgreSQL and MongoDB exporters, after the data services (stacks/parts/observability.ts). */
+  readonly exporters: DatabaseExporters;
+  /** BAK-2 cluster backups (stacks/parts/velero.ts). */
+  readonly velero: Velero;
+  /** DATA-1..3, SEC-1: PostgreSQL, MongoDB, ChromaDB, Vault and their backups (stacks/parts/data-platform.ts). */
+  readonly data: DataPlatform;
+  /** APP-1..3, ENV-4, K8S-3, SEC-4: the application, beta channel, autoscaling, load balancer binding (stacks/parts/app.ts). */
+  readonly app: AppPlatform;
 
   constructor(scope: Construct, env: Environment, cloud: CloudOutputs) {
     const names = namesFor(env);
     super(scope, names.platformStack);
+    setPolicyTier(this, env.tier);
     configureBackend(this, env, names.platformStack);
     this.cloud = cloud;
 
@@ -63,6 +88,12 @@ export class PlatformStack extends TerraformStack {
       commonLabels: { 'toronto-ai.io/environment': env.name, 'app.kubernetes.io/managed-by': 'cdktf' },
     });
     this.storageClasses = new StorageClasses(this, 'storage-classes', { volumesKeyArn: cloud.volumesKeyArn });
+    this.observability = addObservability(this, env);
+    this.velero = addVelero(this, env);
+    this.data = addDataPlatform(this, env, { monitoringDependsOn: [this.observability.monitoring.release.release] });
+    this.exporters = addDataExporters(this, this.data);
+    this.app = addApp(this, env);
+    if (this.app.beta) this.data.vault.publishCa('ca-beta', this.app.beta.serviceAccount.metadata.namespace);
   }
 
   /** Where workloads meant for `pool` run in this environment (see constructs/nodepools/placement.ts). */

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { TerraformProvider } from 'cdktf';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { PolicyStatement, policyDocument } from '../common/iam';
@@ -19,6 +20,8 @@ export interface EncryptionKeyProps {
   readonly deletionWindowDays?: number;
   /** BAK-4: prevent_destroy (data encrypted with a deleted key is lost). */
   readonly protect: boolean;
+  /** Provider of another region (e.g. us-east-1 for CloudFront-scope logs). @default the stack's default aws provider */
+  readonly provider?: TerraformProvider;
 }
 
 /**
@@ -48,6 +51,7 @@ export class EncryptionKey extends Construct {
       ...(props.serviceStatements ?? []),
     ];
     this.key = new KmsKey(this, 'key', {
+      provider: props.provider,
       description: props.description,
       enableKeyRotation: true,
       rotationPeriodInDays: 365,
@@ -58,7 +62,7 @@ export class EncryptionKey extends Construct {
     });
     protectFromDestroy(this.key, props.protect);
     this.aliasName = `alias/${props.alias}`;
-    new KmsAlias(this, 'alias', { name: this.aliasName, targetKeyId: this.key.keyId });
+    new KmsAlias(this, 'alias', { provider: props.provider, name: this.aliasName, targetKeyId: this.key.keyId });
     this.arn = this.key.arn;
     this.keyId = this.key.keyId;
   }

@@ -1,0 +1,113 @@
+/**
+ * OBS-2: the alert rules of seeds 000, 002 and 003 — thresholds, durations, severities, PromQL
+ * shape — and their delivery through the kube-prometheus-stack values.
+ */
+import { ALERT_RULES, AlertRule, ruleGroups } from '../constructs/observability/alert-rules';
+import { Json, resources, stacksFor, synth } from './helpers';
+
+const rule = (alert: string): AlertRule => {
+  const found = ALERT_RULES.find((r) => r.alert === alert);
+  if (!found) throw new Error(`no alert rule ${alert}`);
+  return found;
+};
+
+/** Parentheses, brackets and braces are balanced (ignoring quoted strings). */
+function balanced(expr: string): boolean {
+  const pairs: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
+  const stack: string[] = [];
+  let quoted = false;
+  for (const ch of expr) {
+    if (ch === '"') quoted = !quoted;
+    if (quoted) continue;
+    if ('([{'.includes(ch)) stack.push(ch);
+    else if (ch in pairs && stack.pop() !== pairs[ch]) return false;
+  }
+  return stack.length === 0 && !quoted;
+}
+
+const MIB = 1024 * 1024;
+
+describe('alert rules (typed data)', () => {
+  test.each([
+    // alert, comparison, threshold, for, severity, decision
+    ['HighCPUUsage', '>', 0.8, '5m', 'warning', 'investigate'],
+    ['ErrorRateRollback', '>', 0.05, '5m', 'critical', 'rollback'],
+    ['ErrorRateInvestigate', '>', 0.01, '2m', 'warning', 'investigate'],
+    ['LatencyP95Rollback', '>', 5, '5m', 'critical', 'rollback'],
+    ['LatencyP95Investigate', '>', 2, '5m', 'warning', 'investigate'],
+    ['LatencyDoubled', '>', 2, '10m', 'critical', 'rollback'],
+    ['PostgresUnreachable', '==', 0, '1m', 'critical', 'rollback'],
+    ['MongoDBUnreachable', '==', 0, '1m', 'critical', 'rollback'],
+    ['RedisUnreachable', '==', 0, '1m', 'critical', 'rollback'],
+    ['MemoryGrowth', '>', 100 * MIB, '5m', 'critical', 'rollback'],
+    ['PostgresConnectionPoolNearExhaustion', '>', 0.8, '5m', 'warning', 'investigate'],
+    ['DiskSpaceLow', '<', 10 * 1024 * MIB, '10m', 'warning', 'investigate'],
+    ['TLSCertificateExpiringSoon', '<', 30 * 86400, '1h', 'warning', 'investigate'],
+    ['AIServiceUnavailable', '<', 1, '15m', 'critical', 'rollback'],
+  ] as const)('%s: %s %d for %s, %s (%s)', (alert, comparison, threshold, duration, severity, decision) => {
+    const r = rule(alert);
+    expect(r.comparison).toBe(comparison);
+    expect(r.threshold).toBe(threshold);
+    expect(r.for).toBe(duration);
+    expect(r.severity).toBe(severity);
+    expect(r.decision).toBe(decision);
+    expect(r.expr).toContain(`${comparison} ${threshold}`);
+  });
+
+  test.each(ALERT_RULES.map((r) => [r.alert, r]))('%s parses as PromQL-shaped text', (_name, r) => {
+    expect(balanced(r.expr)).toBe(true);
+    // a metric selector: a snake_case metric name, optionally with label matchers
+    expect(r.expr).toMatch(/\b[a-z][a-z0-9]*_[a-z0-9_:]+(\{[^}]*\})?/);
+    expect(r.expr).toMatch(/\s(>|<|==|>=|<=)\s/);
+    expect(r.for).toMatch(/^\d+[smh]$/);
+    expect(r.summary.length).toBeGreaterThan(0);
+    expect(r.description.length).toBeGreaterThan(0);
+  });
+
+  test('the seed 000 CPU rule keeps its exact metric and namespace', () => {
+    expect(rule('HighCPUUsage').expr).toMatch(/rate\(container_cpu_usage_seconds_total\{namespace="toronto-ai"/);
+  });
+
+  test('the investigate bands sit below the rollback thresholds (seed 003 matrix)', () => {
+    expect(rule('ErrorRateInvestigate').expr).toMatch(/> 0\.01 <= 0\.05$/);
+    expect(rule('LatencyP95Investigate').expr).toMatch(/> 2 <= 5$/);
+  });
+
+  test('latency doubled compares against the P95 of an hour earlier', () => {
+    expect(rule('LatencyDoubled').expr).toMatch(/> 2 \* histogram_quantile\(0\.95, .*offset 1h/);
+  });
+
+  test('every rollback trigger is critical, every critical rule is a rollback trigger', () => {
+    for (const r of ALERT_RULES) {
+      expect([r.alert, r.decision === 'rollback']).toEqual([r.alert, r.severity === 'critical']);
+    }
+  });
+
+  test('alert names are unique', () => {
+    expect(() => ruleGroups([...ALERT_RULES, ALERT_RULES[0]], 'https://x/README.md#alert-decision-matrix', 'x')).toThrow(
+      'alert rule HighCPUUsage is defined twice',
+    );
+  });
+});
+
+describe('alert rules in the monitoring release', () => {
+  const json: Json = synth(stacksFor('production').platform);
+  const release = resources(json, 'helm_release').find((r) => r.name === 'kube-prometheus-stack')!;
+  const values = JSON.parse(release.values[0]);
+  const group = values.additionalPrometheusRulesMap['toronto-ai-platform'].groups[0];
+
+  test('are rendered from additionalPrometheusRulesMap (no PrometheusRule CRD at plan time)', () => {
+    expect(group.name).toBe('toronto-ai-platform');
+    expect(group.rules.map((r: Json) => r.alert)).toEqual(ALERT_RULES.map((r) => r.alert));
+    expect(resources(json, 'kubernetes_manifest')).toEqual([]);
+  });
+
+  test.each(ALERT_RULES.map((r) => [r.alert]))('%s carries severity, summary, description and the decision-matrix runbook', (alert) => {
+    const r = group.rules.find((x: Json) => x.alert === alert);
+    expect(r.labels).toMatchObject({ severity: rule(alert).severity, decision: rule(alert).decision, environment: 'production' });
+    expect(r.annotations.summary).toBe(rule(alert).summary);
+    expect(r.annotations.description).toBe(rule(alert).description);
+    expect(r.annotations.runbook_url).toMatch(/README\.md#alert-decision-matrix$/);
+    expect(r.for).toBe(rule(alert).for);
+  });
+});

@@ -1,0 +1,509 @@
+/**
+ * Data services and Vault (DATA-1..5, SEC-1, BAK-2 jobs): the data section's rules, the managed
+ * Redis cache and the workload roles in the cloud stack, PostgreSQL, MongoDB, ChromaDB and Vault
+ * in the platform stack, and a scan of every synthesized stack for literal credentials.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Testing } from 'cdktf';
+import { DefinitionError, DEFINITIONS, validateEnvironments } from '../environments';
+import { buildStacks } from '../stacks/app';
+import { Json, definition, resourceAt, resources, stacksFor, synth } from './helpers';
+import { DATA_IDENTITIES } from '../stacks/parts/data-cloud';
+import { APP_SECRET_PATHS } from '../stacks/parts/data-platform';
+import { LOCAL_CHARTS_DIR, LocalChartRelease } from '../constructs/data/local-chart-release';
+import { leafPaths, pathExists, unknownValuesPaths } from '../scripts/chart-values';
+
+/** The stateful storage class, by reference (so volumes wait for the class). */
+const STATEFUL_STORAGE_CLASS = expect.stringMatching(/^\$\{kubernetes_storage_class_v1\.storage-classes_stateful_[A-F0-9]+\.metadata\[0\]\.name\}$/);
+
+/** All stacks of all shipped environments, built once. */
+const allApp = Testing.app();
+const allStacks = buildStacks(allApp, validateEnvironments(DEFINITIONS));
+
+const prod = stacksFor('production');
+const dev = stacksFor('development');
+const prodCloud = synth(prod.cloud);
+const devCloud = synth(dev.cloud);
+const prodPlatform = synth(prod.platform);
+const devPlatform = synth(dev.platform);
+
+function problemsOf(name: string, mutate: (d: any) => void): string[] {
+  try {
+    validateEnvironments([definition(name, mutate)]);
+  } catch (e) {
+    if (e instanceof DefinitionError) return [...e.problems];
+    throw e;
+  }
+  return [];
+}
+
+/** The parsed values of a synthesized helm_release. */
+function releaseValues(json: Json, pathSuffix: string): Json {
+  const r = resourceAt(json, 'helm_release', pathSuffix);
+  return JSON.parse(r.values[0]);
+}
+
+/** The statements of the inline policy of a workload role. */
+function rolePolicy(json: Json, id: string): Json[] {
+  return JSON.parse(resourceAt(json, 'aws_iam_role_policy', `data/role-${id}/policy`).policy).Statement;
+}
+
+describe('data section of the definitions (DATA-1..4, HW-1, HW-3)', () => {
+  test('every shipped definition is valid', () => {
+    expect(() => validateEnvironments(DEFINITIONS)).not.toThrow();
+  });
+
+  test.each([
+    ['production', 'production.data.postgres.instances: production PostgreSQL must run 3 instances across the 3 database nodes (DATA-1); got 2', (d: any) => (d.data.postgres.instances = 2)],
+    ['staging', 'staging.data.postgres.storageGiB: 1024 GiB is below the documented 2048 GiB per database server', (d: any) => (d.data.postgres.storageGiB = 1024)],
+    ['production', 'production.data.mongodb.storageGiB: 500 GiB is below the documented 2048 GiB per database server', (d: any) => (d.data.mongodb.storageGiB = 500)],
+    ['production', 'production.data.chroma.storageGiB: 512 GiB is below the documented 1024 GiB per vector database server', (d: any) => (d.data.chroma.storageGiB = 512)],
+    ['development', 'development.data.postgres.version: PostgreSQL 14 is below the documented minimum 15 (HW-3)', (d: any) => (d.data.postgres.version = '14')],
+    ['development', 'development.data.mongodb.version: MongoDB 5.0.26 is below the documented minimum 6 (HW-3)', (d: any) => (d.data.mongodb.version = '5.0.26')],
+    ['production', 'production.data.mongodb.members: production MongoDB must be a 3-member replica set (DATA-2); got 1', (d: any) => (d.data.mongodb.members = 1)],
+    ['staging', 'staging.data.vault.replicas: staging Vault must run 3 raft replicas', (d: any) => (d.data.vault.replicas = 1)],
+    ['production', 'production.data.redis.replicas: production Redis needs at least 1 replica for multi-AZ automatic failover (DATA-4); got 0', (d: any) => (d.data.redis.replicas = 0)],
+    ['production', 'production.data.postgres.walArchiveTimeoutMinutes: 10 minutes exceeds the database RPO of 5 minutes (backup.databaseRpoMinutes)', (d: any) => (d.data.postgres.walArchiveTimeoutMinutes = 10)],
+    ['development', 'development.data.redis.engineVersion: valkey 6.2 cannot authenticate with IAM; use 7.0 or later', (d: any) => (d.data.redis.engineVersion = '6.2')],
+    ['development', 'development.data.chroma.imageTag: must be a pinned tag, never "latest"', (d: any) => (d.data.chroma.imageTag = 'latest')],
+    ['development', 'development.data.jobImages.awsCli: must be registry/repository:tag with an explicit registry and tag', (d: any) => (d.data.jobImages.awsCli = 'public.ecr.aws/aws-cli/aws-cli')],
+    ['development', 'development.data.postgres.baseBackupSchedule: must be a six-field cron expression with seconds first', (d: any) => (d.data.postgres.baseBackupSchedule = '0 2 * * *')],
+    ['development', 'development.data.mongodb.backupSchedule: must be a five-field cron expression (UTC)', (d: any) => (d.data.mongodb.backupSchedule = 'daily')],
+    ['testing', 'testing.data: is required', (d: any) => delete d.data],
+    ['staging', 'staging.data.postgres.restore.fromGeneration: generation 1 is not older than backupGeneration 1; the restored cluster would archive over the backups it reads: set backupGeneration to 2', (d: any) => (d.data.postgres.restore = { fromGeneration: 1 })],
+    ['staging', 'staging.data.postgres.restore.targetTime: must be an RFC 3339 time', (d: any) => (d.data.postgres.restore = { fromGeneration: 1, targetTime: 'yesterday' })],
+    ['production', 'production.data.chroma.replicas: 3 replicas would be independent servers behind one Service', (d: any) => (d.data.chroma.replicas = 3)],
+  ])('%s: rejects "%s"', (name, message, mutate) => {
+    const problems = problemsOf(name as string, mutate as (d: any) => void);
+    expect(problems.some((p) => p.startsWith(message as string))).toBe(true);
+  });
+
+  test('development may run single instances on small volumes', () => {
+    expect(problemsOf('development', (d) => {
+      d.data.postgres.instances = 1;
+      d.data.postgres.storageGiB = 5;
+    })).toEqual([]);
+  });
+});
+
+describe('Redis: ElastiCache with IAM authentication (DATA-4)', () => {
+  const group = resourceAt(prodCloud, 'aws_elasticache_replication_group', 'data/redis/replication-group');
+  const devGroup = resourceAt(devCloud, 'aws_elasticache_replication_group', 'data/redis/replication-group');
+
+  test('production: encrypted at rest with its own key and in transit, multi-AZ with failover, protected', () => {
+    expect(group).toMatchObject({
+      engine: 'valkey',
+      engine_version: '8.0',
+      node_type: 'cache.r7g.large',
+      num_cache_clusters: 3,
+      automatic_failover_enabled: true,
+      multi_az_enabled: true,
+      at_rest_encryption_enabled: 'true',
+      transit_encryption_enabled: true,
+      transit_encryption_mode: 'required',
+      snapshot_retention_limit: 14,
+      final_snapshot_identifier: 'toronto-ai-production-cache-final',
+      lifecycle: { prevent_destroy: true },
+    });
+    expect(group.kms_key_id).toMatch(/^\$\{aws_kms_key\.data_key-cache_key_[A-F0-9]+\.arn\}$/);
+    expect(resourceAt(prodCloud, 'aws_kms_key', 'data/key-cache/key').enable_key_rotation).toBe(true);
+  });
+
+  test('no auth token: RBAC with an IAM user, the default user switched off', () => {
+    expect(group.auth_token).toBeUndefined();
+    expect(group.user_group_ids).toEqual([expect.stringMatching(/aws_elasticache_user_group\.data_redis_user-group_.*\.user_group_id/)]);
+    const app = resourceAt(prodCloud, 'aws_elasticache_user', 'data/redis/app-user');
+    expect(app).toMatchObject({ user_id: 'toronto-ai-production-cache-app', user_name: 'toronto-ai-production-cache-app', authentication_mode: { type: 'iam' } });
+    expect(app.passwords).toBeUndefined();
+    const off = resourceAt(prodCloud, 'aws_elasticache_user', 'data/redis/default-user');
+    expect(off).toMatchObject({ user_name: 'default', access_string: 'off -@all', authentication_mode: { type: 'no-password-required' } });
+  });
+
+  test('in the data subnets, reachable on 6379 from the EKS cluster security group only', () => {
+    const subnets = resourceAt(prodCloud, 'aws_elasticache_subnet_group', 'data/redis/subnets');
+    expect(subnets.subnet_ids).toHaveLength(3);
+    subnets.subnet_ids.forEach((id: string) => expect(id).toMatch(/aws_subnet\.network_data-/));
+    const rules = resources(prodCloud, 'aws_vpc_security_group_ingress_rule').filter((r) => r['//'].metadata.path.includes('/data/redis/'));
+    expect(rules).toHaveLength(1);
+    expect(rules[0]).toMatchObject({ from_port: 6379, to_port: 6379, ip_protocol: 'tcp' });
+    expect(rules[0].referenced_security_group_id).toMatch(/aws_eks_cluster\.cluster_.*\.vpc_config\[0\]\.cluster_security_group_id/);
+    expect(rules[0].cidr_ipv4).toBeUndefined();
+  });
+
+  test('development: one node, no multi-AZ, no final snapshot, not protected', () => {
+    expect(devGroup).toMatchObject({ num_cache_clusters: 1, automatic_failover_enabled: false, multi_az_enabled: false, node_type: 'cache.t4g.micro' });
+    expect(devGroup.final_snapshot_identifier).toBeUndefined();
+    expect(devGroup.lifecycle).toBeUndefined();
+  });
+});
+
+describe('workload roles of the data services (BAK-2, SEC-1)', () => {
+  test.each(Object.entries(DATA_IDENTITIES).filter(([, v]) => 'prefix' in v))('%s writes only under its prefix of the backup bucket', (id, who) => {
+    const prefix = (who as { prefix: string }).prefix;
+    const statements = rolePolicy(prodCloud, id);
+    const objects = statements.find((s) => s.Sid?.startsWith('ReadWrite'));
+    expect(objects?.Resource).toBe(`arn:aws:s3:::toronto-ai-production-backups-444455556666/${prefix}*`);
+    expect(statements.flatMap((s) => [s.Action].flat())).not.toContain('s3:*');
+    const association = resourceAt(prodCloud, 'aws_eks_pod_identity_association', `data/role-${id}/association`);
+    expect(association).toMatchObject({ namespace: who.namespace, service_account: who.serviceAccount });
+  });
+
+  test('Vault may use only its unseal key', () => {
+    expect(rolePolicy(prodCloud, 'vault')).toEqual([
+      {
+        Sid: 'VaultAutoUnsealWithKms',
+        Effect: 'Allow',
+        Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:DescribeKey'],
+        Resource: expect.stringMatching(/aws_kms_key\.data_key-vault-unseal_key_.*\.arn/),
+      },
+    ]);
+    expect(resourceAt(prodCloud, 'aws_kms_alias', 'data/key-vault-unseal/alias').name).toBe('alias/toronto-ai-production-vault-unseal');
+    expect(resourceAt(prodCloud, 'aws_kms_key', 'data/key-vault-unseal/key').lifecycle).toEqual({ prevent_destroy: true });
+  });
+});
+
+describe('PostgreSQL: CloudNativePG (DATA-1)', () => {
+  const values = releaseValues(prodPlatform, 'postgres/cluster/release');
+
+  test('3 instances across zones on the tainted database pool, 2 TiB retained volumes', () => {
+    expect(values.cluster.instances).toBe(3);
+    expect(values.cluster.storage).toEqual({ size: '2048Gi', storageClass: STATEFUL_STORAGE_CLASS });
+    expect(values.cluster.affinity).toEqual({
+      enablePodAntiAffinity: true,
+      topologyKey: 'topology.kubernetes.io/zone',
+      podAntiAffinityType: 'required',
+      nodeSelector: { 'toronto-ai.io/pool': 'database' },
+      tolerations: [{ key: 'toronto-ai.io/pool', operator: 'Equal', value: 'database', effect: 'NoSchedule' }],
+    });
+    expect(values.cluster.imageName).toBe('ghcr.io/cloudnative-pg/postgresql:17.6');
+    expect(values.version.postgresql).toBe('17');
+  });
+
+  test('operator-generated credentials, no superuser, monitoring on', () => {
+    expect(values.cluster.initdb).toEqual({ database: 'toronto_ai', owner: 'toronto_ai' });
+    expect(values.cluster.initdb.secret).toBeUndefined();
+    expect(values.cluster.enableSuperuserAccess).toBe(false);
+    expect(values.cluster.monitoring).toEqual({ enabled: true, podMonitor: { enabled: true }, prometheusRule: { enabled: true } });
+  });
+
+  test('WAL archived within the RPO and base backups scheduled to postgres/ with the Pod Identity role', () => {
+    expect(values.cluster.postgresql.parameters.archive_timeout).toBe('5min');
+    expect(values.backups).toMatchObject({
+      enabled: true,
+      provider: 's3',
+      s3: { bucket: 'toronto-ai-production-backups-444455556666', region: 'ca-central-1', path: '/postgres/g1', inheritFromIAMRole: true },
+      secret: { create: false },
+      retentionPolicy: '30d',
+      scheduledBackups: [{ name: 'postgres-base-backup', schedule: '0 0 2 * * *', backupOwnerReference: 'self', method: 'barmanObjectStore' }],
+    });
+    expect(values.backups.s3.accessKey).toBeUndefined();
+    // The chart names the Cluster (and so the service account) after fullnameOverride.
+    expect(values.fullnameOverride).toBe(DATA_IDENTITIES.postgres.serviceAccount);
+    expect(prod.platform.data.postgres.serviceAccountName).toBe(DATA_IDENTITIES.postgres.serviceAccount);
+  });
+
+  test('the cluster waits for the operator and for the Prometheus Operator CRDs', () => {
+    const cluster = resourceAt(prodPlatform, 'helm_release', 'postgres/cluster/release');
+    expect(cluster.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^helm_release\.postgres_operator_release_/)]));
+    const operator = resourceAt(prodPlatform, 'helm_release', 'postgres/operator/release');
+    expect(operator.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^helm_release\.monitoring_kube-prometheus-stack/)]));
+  });
+
+  test('the values checker accepts the AffinityConfiguration the chart renders whole, and nothing else', () => {
+    expect(unknownValuesPaths('cluster', { cluster: { affinity: { tolerations: [], nodeSelector: { a: 'b' } } } })).toEqual([]);
+    expect(unknownValuesPaths('cluster', { cluster: { afinity: { tolerations: [] }, storage: { sise: '1Gi' } } })).toEqual(['cluster.afinity.tolerations', 'cluster.storage.sise']);
+  });
+
+  test('restore: the Cluster is created from an older generation to a point in time, and archives to the new one', () => {
+    const restored = stacksFor('staging', (d) => {
+      d.data.postgres.backupGeneration = 2;
+      d.data.postgres.restore = { fromGeneration: 1, targetTime: '2026-11-20T08:30:00Z' };
+    });
+    const v = releaseValues(synth(restored.platform), 'postgres/cluster/release');
+    expect(v.mode).toBe('recovery');
+    expect(v.recovery).toEqual({
+      method: 'object_store',
+      clusterName: 'postgres',
+      database: 'toronto_ai',
+      owner: 'toronto_ai',
+      provider: 's3',
+      s3: { region: 'ca-central-1', bucket: expect.stringMatching(/^toronto-ai-staging-backups-/), path: '/postgres/g1', inheritFromIAMRole: true },
+      secret: { create: false },
+      pitrTarget: { time: '2026-11-20T08:30:00Z' },
+    });
+    expect(v.backups.s3.path).toBe('/postgres/g2');
+    expect(values.mode).toBe('standalone');
+    expect(values.recovery).toBeUndefined();
+  });
+
+  test('development: 1 instance on the app pool, no tolerations', () => {
+    const d = releaseValues(devPlatform, 'postgres/cluster/release');
+    expect(d.cluster.instances).toBe(1);
+    expect(d.cluster.enablePDB).toBe(false);
+    expect(d.cluster.affinity.nodeSelector).toEqual({ 'toronto-ai.io/pool': 'app' });
+    expect(d.cluster.affinity.tolerations).toEqual([]);
+  });
+});
+
+describe('MongoDB: mongodb-kubernetes operator and a local chart (DATA-2)', () => {
+  const values = releaseValues(prodPlatform, 'mongodb/replica-set/release');
+  const chartDir = join(LOCAL_CHARTS_DIR, 'mongodb-replicaset');
+
+  test('the replica set: 3 members >= 6 on the database pool with retained volumes', () => {
+    expect(values).toMatchObject({
+      name: 'mongodb',
+      members: 3,
+      version: '7.0.14',
+      persistence: { storageClass: STATEFUL_STORAGE_CLASS, dataSize: '2048Gi' },
+      nodeSelector: { 'toronto-ai.io/pool': 'database' },
+      tolerations: [{ key: 'toronto-ai.io/pool', operator: 'Equal', value: 'database', effect: 'NoSchedule' }],
+      zoneSpread: { whenUnsatisfiable: 'DoNotSchedule' },
+    });
+  });
+
+  test('the local chart is installed from the stack assets after the operator', () => {
+    const release = resourceAt(prodPlatform, 'helm_release', 'mongodb/replica-set/release');
+    expect(release.chart).toMatch(/^\.\/assets\/mongodb_replica-set_chart_[A-Z0-9]+\/[A-F0-9]+$/);
+    expect(release.repository).toBeUndefined();
+    expect(release.depends_on).toEqual([expect.stringMatching(/^helm_release\.mongodb_operator_release_/)]);
+  });
+
+  test('every value set on a local chart exists in its values.yaml', () => {
+    const local = allApp.node.findAll().filter((c): c is LocalChartRelease => c instanceof LocalChartRelease && c.chartDir === chartDir);
+    expect(local.length).toBe(4);
+    const unknown = local.flatMap((r) => leafPaths(r.values).filter((p) => !pathExists(r.chartDir, p)).map((p) => `${r.node.path}: ${p.join('.')}`));
+    expect(unknown).toEqual([]);
+  });
+
+  test('SCRAM authentication with passwords generated in the cluster and kept across upgrades', () => {
+    const cr = readFileSync(join(chartDir, 'templates', 'mongodbcommunity.yaml'), 'utf8');
+    expect(cr).toContain('modes: ["SCRAM"]');
+    expect(cr).toContain('passwordSecretRef:');
+    const helpers = readFileSync(join(chartDir, 'templates', '_helpers.tpl'), 'utf8');
+    expect(helpers).toMatch(/lookup "v1" "Secret"/);
+    expect(helpers).toMatch(/randAlphaNum 40/);
+    expect(JSON.stringify(values)).not.toMatch(/password"\s*:/i);
+  });
+
+  test('the backup CronJob dumps with the backup user from its secret and uploads to mongodb/', () => {
+    const job = resourceAt(prodPlatform, 'kubernetes_cron_job_v1', 'mongodb/backup/cron-job');
+    expect(job.spec.schedule).toBe('30 */6 * * *');
+    expect(job.spec.concurrency_policy).toBe('Forbid');
+    const pod = job.spec.job_template.spec.template.spec;
+    expect(pod.security_context.fs_group).toBe('65534');
+    expect(pod.service_account_name).toMatch(/^\$\{kubernetes_service_account_v1\.mongodb_backup_service-account_[A-F0-9]+\.metadata\[0\]\.name\}$/);
+    expect(resourceAt(prodPlatform, 'kubernetes_service_account_v1', 'mongodb/backup/service-account').metadata).toEqual({ name: 'mongodb-backup', namespace: expect.stringContaining('namespaces_data') });
+    expect(pod.security_context).toMatchObject({ run_as_non_root: true });
+    const dump = pod.init_container[0];
+    expect(dump.image).toBe('docker.io/library/mongo:7.0.14');
+    expect(dump.env).toContainEqual({ name: 'MONGODB_PASSWORD', value_from: { secret_key_ref: { name: 'mongodb-backup-password', key: 'password' } } });
+    expect(dump.command[2]).toContain('mongodump');
+    expect(dump.security_context).toMatchObject({ allow_privilege_escalation: false, read_only_root_filesystem: true });
+    expect(pod.container[0].command[2]).toContain('s3://toronto-ai-production-backups-444455556666/mongodb/');
+    expect(pod.container[0].resources.limits).toBeDefined();
+  });
+});
+
+describe('ChromaDB on the vector pool (DATA-3)', () => {
+  const values = releaseValues(prodPlatform, 'chroma/release/release');
+
+  test('one single-node replica with a 1 TiB retained volume on the vector pool', () => {
+    expect(values.replicaCount).toBe(1);
+    expect(values.image).toEqual({ repository: 'ghcr.io/chroma-core/chroma', tag: '1.5.3', pullPolicy: 'IfNotPresent' });
+    expect(values.chromadb.data).toEqual({ volumeSize: '1024Gi', storageClass: STATEFUL_STORAGE_CLASS, accessModes: ['ReadWriteOnce'], retentionPolicyOnDelete: 'Retain' });
+    expect(values.nodeSelector).toEqual({ 'toronto-ai.io/pool': 'vector' });
+    expect(values.tolerations).toEqual([{ key: 'toronto-ai.io/pool', operator: 'Equal', value: 'vector', effect: 'NoSchedule' }]);
+    expect(values.resources.limits).toEqual({ cpu: '8', memory: '64Gi' });
+  });
+
+  test('a backup CronJob on the replica node reads its volume read-only and writes under chroma/', () => {
+    const job = resourceAt(prodPlatform, 'kubernetes_cron_job_v1', 'chroma/backup-0/cron-job');
+    const pod = job.spec.job_template.spec.template.spec;
+    expect(pod.volume).toContainEqual({ name: 'source', persistent_volume_claim: { claim_name: 'data-chroma-0', read_only: true } });
+    expect(pod.security_context.fs_group).toBeUndefined();
+    expect(pod.affinity.pod_affinity.required_during_scheduling_ignored_during_execution[0]).toEqual({
+      topology_key: 'kubernetes.io/hostname',
+      label_selector: [{ match_labels: { 'statefulset.kubernetes.io/pod-name': 'chroma-0' } }],
+    });
+    expect(pod.container[0].command[2]).toContain('s3://toronto-ai-production-backups-444455556666/chroma/chroma-0/');
+    expect(resourceAt(prodPlatform, 'kubernetes_service_account_v1', 'chroma/backup-0/service-account').metadata.name).toBe(DATA_IDENTITIES.chromaBackup.serviceAccount);
+  });
+
+  test('Chroma has no authentication of its own: only the application namespaces reach port 8000', () => {
+    const policy = resourceAt(prodPlatform, 'kubernetes_network_policy_v1', 'chroma/network-policy');
+    expect(policy.spec).toEqual({
+      pod_selector: { match_labels: { 'app.kubernetes.io/instance': 'chroma' } },
+      policy_types: ['Ingress'],
+      ingress: [
+        {
+          from: [
+            { namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'toronto-ai' } } },
+            { namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'toronto-ai-beta' } } },
+          ],
+          ports: [{ port: '8000', protocol: 'TCP' }],
+        },
+      ],
+    });
+  });
+
+  test('the vector namespace enforces baseline, with the reason recorded', () => {
+    const ns = resourceAt(prodPlatform, 'kubernetes_namespace_v1', 'namespaces/vector');
+    expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('baseline');
+    expect(ns.metadata.annotations['toronto-ai.io/pod-security-reason']).toMatch(/chromadb chart/);
+  });
+});
+
+describe('Vault (SEC-1)', () => {
+  const values = releaseValues(prodPlatform, 'vault/release/release');
+  const config: string = values.server.ha.raft.config;
+
+  test('HA with raft storage, 3 replicas spread over zones, TLS on', () => {
+    expect(values.global.tlsDisable).toBe(false);
+    expect(values.server.ha).toMatchObject({ enabled: true, replicas: 3, raft: { enabled: true, setNodeId: true } });
+    expect(values.server.topologySpreadConstraints[0]).toMatchObject({ topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule' });
+    expect(config).toContain('tls_cert_file      = "/vault/userconfig/vault-server-tls/tls.crt"');
+    expect(config.match(/retry_join \{/g)).toHaveLength(3);
+    expect(config).not.toMatch(/tls_disable\s*=\s*(1|true)/);
+  });
+
+  test('auto-unseal with the KMS key from the cloud stack, audit storage, injector', () => {
+    expect(config).toContain('seal "awskms" {\n  region     = "ca-central-1"\n  kms_key_id = "alias/toronto-ai-production-vault-unseal"\n}');
+    expect(values.server.auditStorage).toEqual({ enabled: true, size: '50Gi', storageClass: STATEFUL_STORAGE_CLASS });
+    expect(values.server.dataStorage).toEqual({ enabled: true, size: '20Gi', storageClass: STATEFUL_STORAGE_CLASS });
+    expect(values.injector.enabled).toBe(true);
+    expect(values.server.serviceAccount.name).toBe(DATA_IDENTITIES.vault.serviceAccount);
+    expect(values.server.statefulSet.securityContext.pod).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+  });
+
+  test('the TLS certificate is generated in the cluster before the server starts', () => {
+    const job = resourceAt(prodPlatform, 'kubernetes_job_v1', 'vault/tls-job');
+    const pod = job.spec.template.spec;
+    expect(pod.init_container[0].command[2]).toContain('openssl req -x509');
+    expect(pod.container[0].args).toEqual(['create', 'secret', 'generic', 'vault-server-tls', expect.stringMatching(/^--namespace=/), '--from-file=/tls']);
+    const release = resourceAt(prodPlatform, 'helm_release', 'vault/release/release');
+    expect(release.depends_on).toContainEqual(expect.stringMatching(/^kubernetes_job_v1\.vault_tls-job_/));
+  });
+
+  test.each([
+    ['ca-0', /^\$\{kubernetes_namespace_v1\.namespaces_toronto-ai_.*\.metadata\[0\]\.name\}$/],
+    ['ca-beta', /^\$\{kubernetes_service_account_v1\.app_beta_service-account_.*\.metadata\[0\]\.namespace\}$/],
+  ])('the public CA reaches the application namespace as vault-ca (%s), through a create-only role', (id, namespace) => {
+    const job = resourceAt(prodPlatform, 'kubernetes_job_v1', `vault/${id}-job`);
+    const pod = job.spec.template.spec;
+    expect(pod.container[0].args).toEqual(['create', 'secret', 'generic', 'vault-ca', expect.any(String), '--from-file=ca.crt=/tls/ca.crt']);
+    expect(pod.container[0].args[4].replace(/^--namespace=/, '')).toMatch(namespace as RegExp);
+    expect(pod.volume).toEqual([{ name: 'ca', secret: { secret_name: 'vault-server-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }] } }]);
+    expect(job.depends_on).toContainEqual(expect.stringMatching(/^kubernetes_job_v1\.vault_tls-job_/));
+    const role = resourceAt(prodPlatform, 'kubernetes_role_v1', `vault/${id}-role`);
+    expect(role.metadata.namespace).toMatch(namespace as RegExp);
+    expect(role.rule).toEqual([{ api_groups: [''], resources: ['secrets'], verbs: ['create'] }]);
+  });
+
+  test('auth method, policies and secret paths are code, applied by a CronJob', () => {
+    const cm = resourceAt(prodPlatform, 'kubernetes_config_map_v1', 'vault/configure-script');
+    const script: string = cm.data['configure.sh'];
+    expect(script).toContain('vault auth enable kubernetes');
+    expect(script).toContain('vault secrets enable -path=secret -version=2 kv');
+    expect(script).toContain('vault audit enable file file_path=/vault/audit/vault-audit.log');
+    expect(script).toContain('vault write auth/kubernetes/role/toronto-ai bound_service_account_names=toronto-ai bound_service_account_namespaces=toronto-ai,toronto-ai-beta policies=toronto-ai');
+    for (const p of APP_SECRET_PATHS) {
+      expect(cm.data['policy-toronto-ai.hcl']).toContain(`path "secret/data/${p}" {\n  capabilities = ["read"]\n}`);
+    }
+    const job = resourceAt(prodPlatform, 'kubernetes_cron_job_v1', 'vault/configure-job');
+    expect(job.spec.job_template.spec.template.spec.container[0].image).toBe('hashicorp/vault:2.0.4');
+  });
+
+  test('operator-generated database credentials are synced into secret/toronto-ai/database from files, never literals', () => {
+    const job = resourceAt(prodPlatform, 'kubernetes_cron_job_v1', 'vault-database-sync/cron-job');
+    const pod = job.spec.job_template.spec.template.spec;
+    const script: string = pod.container[0].command[2];
+    expect(script).toContain('vault kv put -mount=secret toronto-ai/database postgres_uri=@/sources/0/postgres_uri mongodb_uri=@/sources/1/mongodb_uri');
+    expect(script).toContain('auth/kubernetes/login role=database-sync');
+    expect(pod.volume).toContainEqual({ name: 'source-0', secret: { secret_name: 'postgres-app', items: [{ key: 'uri', path: 'postgres_uri' }] } });
+    expect(pod.volume).toContainEqual({ name: 'source-1', secret: { secret_name: 'mongodb-admin-toronto-ai', items: [{ key: 'connectionString.standard', path: 'mongodb_uri' }] } });
+    expect(pod.volume).toContainEqual({ name: 'vault-ca', secret: { secret_name: 'vault-ca' } });
+    expect(pod.container[0].security_context).toMatchObject({ run_as_non_root: true, read_only_root_filesystem: true, allow_privilege_escalation: false });
+    const cm = resourceAt(prodPlatform, 'kubernetes_config_map_v1', 'vault/configure-script');
+    expect(cm.data['policy-database-sync.hcl']).toBe('path "secret/data/toronto-ai/database" {\n  capabilities = ["create", "update"]\n}');
+    expect(cm.data['configure.sh']).toContain('vault write auth/kubernetes/role/database-sync bound_service_account_names=vault-database-sync bound_service_account_namespaces=data policies=database-sync');
+    expect(resourceAt(prodPlatform, 'kubernetes_job_v1', 'vault/ca-data-job').spec.template.spec.container[0].args[4]).toMatch(/namespaces_data_/);
+  });
+
+  test('development: one replica, still TLS and auto-unseal', () => {
+    const d = releaseValues(devPlatform, 'vault/release/release');
+    expect(d.server.ha.replicas).toBe(1);
+    expect(d.server.ha.raft.config).toContain('kms_key_id = "alias/toronto-ai-development-vault-unseal"');
+  });
+});
+
+/** Every string in a JSON tree, with the key it sits under; JSON-encoded strings (Helm values) are opened. */
+function strings(node: unknown, key = ''): { key: string; value: string }[] {
+  if (typeof node === 'string') {
+    const trimmed = node.trim();
+    if ((trimmed.startsWith('{') || trimmed.startsWith('[')) && trimmed.length > 1) {
+      try {
+        return [{ key, value: node }, ...strings(JSON.parse(trimmed), key)];
+      } catch {
+        return [{ key, value: node }];
+      }
+    }
+    return [{ key, value: node }];
+  }
+  if (Array.isArray(node)) return node.flatMap((v) => strings(v, key));
+  if (node && typeof node === 'object') return Object.entries(node).flatMap(([k, v]) => strings(v, k));
+  return [];
+}
+
+const SECRET_KEY = /^(password|passwd|passwords|token|auth_token|secret|secret_key|secretkey|secret_access_key|access_key|accesskey|api_key|apikey|private_key|client_secret|root_token|devroottoken)$/i;
+/** A value that only refers to something (a Terraform reference, a shell or template variable, empty). */
+const REFERENCE = /^(\$?\$\{.*\}|\$?\$[A-Za-z_][A-Za-z0-9_]*|%s|\{\{.*\}\}|)$/;
+
+/** Literal credentials in a synthesized stack: `<where>: <why>`. */
+function literalSecrets(json: Json): string[] {
+  const found: string[] = [];
+  for (const { key, value } of strings(json)) {
+    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(value)) found.push(`${key}: PEM private key`);
+    if (/\bAKIA[0-9A-Z]{16}\b/.test(value)) found.push(`${key}: AWS access key id`);
+    for (const m of value.matchAll(/\b(password|passwd|pwd|token|secret)\s*(?:=>|[=:])\s*["']?([^\s"'&;,)\\>]+)/gi)) {
+      if (!REFERENCE.test(m[2])) found.push(`${key}: ${m[1]}=<literal>`);
+    }
+    if (SECRET_KEY.test(key) && !REFERENCE.test(value)) found.push(`${key}: literal value`);
+  }
+  return found;
+}
+
+describe('no literal password, token or key in any synthesized stack (DATA-5)', () => {
+  const stacks = Object.values(allStacks).flatMap((s) => [s.cloud, s.platform]);
+
+  test('every stack of every environment is scanned', () => {
+    expect(stacks).toHaveLength(8);
+  });
+
+  test.each(stacks.map((s) => [s.node.id, s]))('%s holds no literal credential', (_id, stack) => {
+    expect(literalSecrets(JSON.parse(Testing.synth(stack as never)))).toEqual([]);
+  });
+
+  test('the scan finds planted literals', () => {
+    expect(
+      literalSecrets({
+        resource: {
+          x: {
+            a: { password: 'hunter2hunter2' },
+            b: { values: [JSON.stringify({ auth: { token: 'abc123' } })] },
+            c: { command: ['sh', '-c', 'mongodump --password=s3cr3t'] },
+            d: { data: { 'tls.key': '-----BEGIN EC PRIVATE KEY-----\nMHcC\n-----END EC PRIVATE KEY-----' } },
+            e: { env: 'AWS_ACCESS_KEY_ID=AKIAABCDEFGHIJKLMNOP' },
+            f: { password: '${var.password}', script: 'printf "password: %s" "$PW"' },
+          },
+        },
+      }),
+    ).toEqual([
+      'password: literal value',
+      'token: literal value',
+      'command: password=<literal>',
+      'tls.key: PEM private key',
+      'env: AWS access key id',
+    ]);
+  });
+});

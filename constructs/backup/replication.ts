@@ -1,0 +1,204 @@
+import { Construct } from 'constructs';
+import { TerraformProvider } from 'cdktf';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { S3BucketReplicationConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-replication-configuration';
+import { PolicyStatement, policyDocument } from '../common/iam';
+import { protectFromDestroy } from '../common/protection';
+import { BucketLifecycle, SecureBucket, logDeliveryStatement } from './secure-bucket';
+
+export interface OffsiteReplicaProps {
+  /** The bucket to copy (versioned, SSE-KMS with `sourceKeyArn`). */
+  readonly source: SecureBucket;
+  /** KMS key the source objects are encrypted with (replication decrypts with it). */
+  readonly sourceKeyArn: string;
+  /** Region of the source bucket (for the KMS `kms:ViaService` condition). */
+  readonly sourceRegion: string;
+  /** Name of the replica bucket. */
+  readonly replicaBucketName: string;
+  /**
+   * Name of the access-log bucket in the replica region (S3 delivers access logs only to a
+   * bucket in the same region as the logged bucket).
+   */
+  readonly replicaAccessLogBucketName: string;
+  /** Days the replica's access logs are kept. */
+  readonly accessLogExpiryDays: number;
+  /** Region of the replica; must differ from `sourceRegion`. */
+  readonly replicaRegion: string;
+  /** aws provider (alias) configured for `replicaRegion`: the replica bucket and its key live there. */
+  readonly replicaProvider: TerraformProvider;
+  /** Account owning both buckets; its root administers the replica key through IAM. */
+  readonly accountId: string;
+  /** Names the replica key's alias and the replication role, e.g. `toronto-ai-production`. */
+  readonly namePrefix: string;
+  /** Lifecycle of the replica (normally the source's). */
+  readonly lifecycle: BucketLifecycle;
+  /**
+   * Object lock of the replica. S3 requires it when the source bucket has object lock.
+   * Left out: no object lock.
+   */
+  readonly objectLock?: { readonly mode: 'COMPLIANCE' | 'GOVERNANCE'; readonly retentionDays: number };
+  /** BAK-4: prevent_destroy on the replica bucket and key. */
+  readonly protect: boolean;
+}
+
+/**
+ * The offsite copy of a backup bucket (BAK-1): a replica bucket in a second region, encrypted with
+ * its own KMS key in that region, and S3 replication of every object version through a role that
+ * may only read the source bucket's versions, decrypt with the source key through S3, and write
+ * replicas encrypted with the replica key. Delete markers are NOT replicated, so a deletion (or
+ * an attacker's) in the primary region never reaches the replica.
+ */
+export class OffsiteReplica extends Construct {
+  readonly replicaKey: KmsKey;
+  readonly replicaKeyArn: string;
+  readonly bucket: SecureBucket;
+  readonly accessLogBucket: SecureBucket;
+  readonly role: IamRole;
+  readonly replication: S3BucketReplicationConfigurationA;
+
+  constructor(scope: Construct, id: string, props: OffsiteReplicaProps) {
+    super(scope, id);
+    if (props.replicaRegion === props.sourceRegion) {
+      throw new Error(`${this.node.path}: 'replicaRegion' must differ from the source region ${props.sourceRegion}. Got: ${props.replicaRegion}`);
+    }
+    const provider = props.replicaProvider;
+
+    this.replicaKey = new KmsKey(this, 'key', {
+      provider,
+      description: `${props.namePrefix}: offsite replica of the backup bucket (${props.replicaRegion})`,
+      enableKeyRotation: true,
+      rotationPeriodInDays: 365,
+      deletionWindowInDays: 30,
+      keyUsage: 'ENCRYPT_DECRYPT',
+      customerMasterKeySpec: 'SYMMETRIC_DEFAULT',
+      policy: policyDocument([
+        {
+          Sid: 'AccountAdministersKeyThroughIam',
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${props.accountId}:root` },
+          Action: 'kms:*',
+          Resource: '*',
+        },
+      ]),
+    });
+    protectFromDestroy(this.replicaKey, props.protect);
+    new KmsAlias(this, 'key-alias', {
+      provider,
+      name: `alias/${props.namePrefix}-backups-replica`,
+      targetKeyId: this.replicaKey.keyId,
+    });
+    this.replicaKeyArn = this.replicaKey.arn;
+
+    this.accessLogBucket = new SecureBucket(this, 'access-logs', {
+      provider,
+      bucketName: props.replicaAccessLogBucketName,
+      encryption: { kind: 's3' },
+      lifecycle: { expiryDays: props.accessLogExpiryDays, noncurrentVersionExpiryDays: 7 },
+      policyStatements: [logDeliveryStatement(props.replicaAccessLogBucketName, props.accountId, [props.replicaBucketName])],
+      protect: props.protect,
+    });
+
+    this.bucket = new SecureBucket(this, 'bucket', {
+      provider,
+      bucketName: props.replicaBucketName,
+      encryption: { kind: 'kms', keyArn: this.replicaKey.arn },
+      lifecycle: props.lifecycle,
+      accessLogBucket: this.accessLogBucket.bucket.id,
+      accessLogPrefix: 'backups-replica/',
+      objectLock: props.objectLock,
+      protect: props.protect,
+    });
+
+    const src = props.source.bucketArn;
+    const dst = this.bucket.bucketArn;
+    const statements: PolicyStatement[] = [
+      {
+        Sid: 'ReadSourceReplicationConfiguration',
+        Effect: 'Allow',
+        Action: ['s3:GetReplicationConfiguration', 's3:ListBucket'],
+        Resource: src,
+      },
+      {
+        Sid: 'ReadSourceObjectVersions',
+        Effect: 'Allow',
+        Action: [
+          's3:GetObjectVersionForReplication',
+          's3:GetObjectVersionAcl',
+          's3:GetObjectVersionTagging',
+          's3:GetObjectRetention',
+          's3:GetObjectLegalHold',
+        ],
+        Resource: `${src}/*`,
+      },
+      {
+        Sid: 'WriteReplicas',
+        Effect: 'Allow',
+        Action: ['s3:ReplicateObject', 's3:ReplicateTags'],
+        Resource: `${dst}/*`,
+      },
+      {
+        Sid: 'DecryptSourceThroughS3',
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: props.sourceKeyArn,
+        Condition: {
+          StringEquals: { 'kms:ViaService': `s3.${props.sourceRegion}.amazonaws.com` },
+          // With S3 Bucket Keys the encryption context is the bucket ARN, without them the object ARN.
+          StringLike: { 'kms:EncryptionContext:aws:s3:arn': [src, `${src}/*`] },
+        },
+      },
+      {
+        Sid: 'EncryptReplicasThroughS3',
+        Effect: 'Allow',
+        Action: ['kms:Encrypt', 'kms:GenerateDataKey'],
+        Resource: this.replicaKey.arn,
+        Condition: {
+          StringEquals: { 'kms:ViaService': `s3.${props.replicaRegion}.amazonaws.com` },
+          // With S3 Bucket Keys the encryption context is the bucket ARN, without them the object ARN.
+          StringLike: { 'kms:EncryptionContext:aws:s3:arn': [dst, `${dst}/*`] },
+        },
+      },
+    ];
+    this.role = new IamRole(this, 'role', {
+      name: `${props.namePrefix}-backup-replication`,
+      description: `S3 replication of ${props.source.bucketName} to ${props.replicaBucketName}`,
+      assumeRolePolicy: policyDocument([
+        {
+          Effect: 'Allow',
+          Principal: { Service: 's3.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+          Condition: { StringEquals: { 'aws:SourceAccount': props.accountId } },
+        },
+      ]),
+    });
+    const policy = new IamRolePolicy(this, 'policy', {
+      role: this.role.id,
+      name: 'replicate-backups',
+      policy: policyDocument(statements),
+    });
+
+    this.replication = new S3BucketReplicationConfigurationA(this, 'replication', {
+      bucket: props.source.bucket.id,
+      role: this.role.arn,
+      rule: [
+        {
+          id: 'offsite-copy',
+          status: 'Enabled',
+          priority: 1,
+          filter: { prefix: '' },
+          deleteMarkerReplication: { status: 'Disabled' },
+          sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: 'Enabled' } },
+          destination: {
+            bucket: this.bucket.bucket.arn,
+            encryptionConfiguration: { replicaKmsKeyId: this.replicaKey.arn },
+          },
+        },
+      ],
+      // S3 refuses a replication configuration until both buckets are versioned.
+      dependsOn: [props.source.versioning, this.bucket.versioning, policy],
+    });
+  }
+}

@@ -1,0 +1,172 @@
+import { Construct } from 'constructs';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { ElasticacheReplicationGroup } from '@cdktf/provider-aws/lib/elasticache-replication-group';
+import { ElasticacheSubnetGroup } from '@cdktf/provider-aws/lib/elasticache-subnet-group';
+import { ElasticacheUser } from '@cdktf/provider-aws/lib/elasticache-user';
+import { ElasticacheUserGroup } from '@cdktf/provider-aws/lib/elasticache-user-group';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { PolicyStatement } from '../common/iam';
+import { protectFromDestroy } from '../common/protection';
+
+/** Port of the Redis protocol. */
+export const REDIS_PORT = 6379;
+
+export interface RedisCacheProps {
+  /** Replication group id and name prefix of every resource (<= 40 characters, lower case). */
+  readonly name: string;
+  readonly engine: 'valkey' | 'redis';
+  /** Engine version (major.minor); IAM authentication needs 7.0 or later. */
+  readonly engineVersion: string;
+  readonly nodeType: string;
+  /** Read replicas next to the primary; with >= 1 the group fails over automatically. */
+  readonly replicas: number;
+  /** Spread primary and replicas over zones and fail over across them (needs replicas >= 1). */
+  readonly multiAz: boolean;
+  readonly vpcId: string;
+  /** Subnets of the cache nodes (the data tier), one per zone. */
+  readonly subnetIds: string[];
+  /** Security groups whose members may connect on 6379 (the EKS cluster security group). */
+  readonly clientSecurityGroupIds: string[];
+  /** KMS key (ARN) for encryption at rest (and of the snapshots). */
+  readonly kmsKeyArn: string;
+  /** KMS key (ARN) of the log group receiving the slow and engine logs. */
+  readonly logsKeyArn: string;
+  readonly logRetentionDays: number;
+  /** Days of automatic snapshots (0: none). */
+  readonly snapshotRetentionDays: number;
+  /** BAK-4: prevent_destroy and a final snapshot on deletion. */
+  readonly protect: boolean;
+}
+
+/**
+ * DATA-4: a managed Redis-compatible cache (ElastiCache, Valkey or Redis OSS) in the data subnets.
+ *
+ * - Reachable only from the EKS cluster security group, on 6379.
+ * - Encrypted at rest with a customer-managed KMS key and in transit (TLS required).
+ * - Authentication through ElastiCache RBAC with an IAM-authenticated user: clients sign a
+ *   short-lived token with their Pod Identity role (`elasticache:Connect`), so there is no
+ *   password anywhere: not in code, not in Terraform state. The `default` user is switched off.
+ * - Multi-AZ with automatic failover when replicas exist; snapshots kept per definition.
+ */
+export class RedisCache extends Construct {
+  readonly replicationGroup: ElasticacheReplicationGroup;
+  readonly securityGroup: SecurityGroup;
+  readonly appUser: ElasticacheUser;
+  /** The IAM-authenticated user the application connects as (user id = user name). */
+  readonly appUserName: string;
+  readonly primaryEndpoint: string;
+  readonly readerEndpoint: string;
+  readonly port = REDIS_PORT;
+
+  constructor(scope: Construct, id: string, props: RedisCacheProps) {
+    super(scope, id);
+    if (!/^[a-z][a-z0-9-]{0,39}$/.test(props.name)) {
+      throw new Error(`${this.node.path}: 'name' must be lower-case letters, digits and dashes, at most 40 characters. Got: ${props.name}`);
+    }
+    if (props.multiAz && props.replicas < 1) {
+      throw new Error(`${this.node.path}: 'multiAz' needs at least one replica. Got: replicas=${props.replicas}`);
+    }
+    if (Number(props.engineVersion.split('.')[0]) < 7) {
+      throw new Error(`${this.node.path}: IAM authentication needs engine version 7.0 or later. Got: ${props.engineVersion}`);
+    }
+
+    const subnetGroup = new ElasticacheSubnetGroup(this, 'subnets', {
+      name: props.name,
+      description: `${props.name}: data-tier subnets of the cache`,
+      subnetIds: props.subnetIds,
+    });
+
+    this.securityGroup = new SecurityGroup(this, 'security-group', {
+      name: props.name,
+      description: `${props.name}: Redis protocol from the EKS cluster only`,
+      vpcId: props.vpcId,
+      revokeRulesOnDelete: true,
+    });
+    props.clientSecurityGroupIds.forEach((source, i) => {
+      new VpcSecurityGroupIngressRule(this, `from-clients-${i}`, {
+        securityGroupId: this.securityGroup.id,
+        referencedSecurityGroupId: source,
+        ipProtocol: 'tcp',
+        fromPort: REDIS_PORT,
+        toPort: REDIS_PORT,
+        description: 'Redis (TLS) from the EKS cluster',
+      });
+    });
+
+    // RBAC: a user group with the switched-off `default` user and one IAM-authenticated user.
+    const defaultUser = new ElasticacheUser(this, 'default-user', {
+      userId: `${props.name}-default`,
+      userName: 'default',
+      engine: props.engine,
+      accessString: 'off -@all',
+      authenticationMode: { type: 'no-password-required' },
+    });
+    this.appUserName = `${props.name}-app`;
+    this.appUser = new ElasticacheUser(this, 'app-user', {
+      // IAM authentication requires the user id and the user name to be the same.
+      userId: this.appUserName,
+      userName: this.appUserName,
+      engine: props.engine,
+      accessString: 'on ~* +@all -@admin -@dangerous',
+      authenticationMode: { type: 'iam' },
+    });
+    const userGroup = new ElasticacheUserGroup(this, 'user-group', {
+      userGroupId: props.name,
+      engine: props.engine,
+      userIds: [defaultUser.userId, this.appUser.userId],
+    });
+
+    const logGroup = new CloudwatchLogGroup(this, 'logs', {
+      name: `/aws/elasticache/${props.name}`,
+      retentionInDays: props.logRetentionDays,
+      kmsKeyId: props.logsKeyArn,
+    });
+
+    const failover = props.replicas >= 1;
+    this.replicationGroup = new ElasticacheReplicationGroup(this, 'replication-group', {
+      replicationGroupId: props.name,
+      description: `${props.name}: application cache (DATA-4)`,
+      engine: props.engine,
+      engineVersion: props.engineVersion,
+      nodeType: props.nodeType,
+      port: REDIS_PORT,
+      numCacheClusters: 1 + props.replicas,
+      automaticFailoverEnabled: failover,
+      multiAzEnabled: props.multiAz,
+      subnetGroupName: subnetGroup.name,
+      securityGroupIds: [this.securityGroup.id],
+      atRestEncryptionEnabled: 'true',
+      kmsKeyId: props.kmsKeyArn,
+      transitEncryptionEnabled: true,
+      transitEncryptionMode: 'required',
+      userGroupIds: [userGroup.userGroupId],
+      autoMinorVersionUpgrade: 'true',
+      snapshotRetentionLimit: props.snapshotRetentionDays,
+      snapshotWindow: props.snapshotRetentionDays > 0 ? '03:00-04:00' : undefined,
+      maintenanceWindow: 'sun:05:00-sun:06:00',
+      finalSnapshotIdentifier: props.protect ? `${props.name}-final` : undefined,
+      logDeliveryConfiguration: [
+        { destination: logGroup.name, destinationType: 'cloudwatch-logs', logFormat: 'json', logType: 'slow-log' },
+        { destination: logGroup.name, destinationType: 'cloudwatch-logs', logFormat: 'json', logType: 'engine-log' },
+      ],
+    });
+    protectFromDestroy(this.replicationGroup, props.protect);
+    protectFromDestroy(logGroup, props.protect);
+    this.primaryEndpoint = this.replicationGroup.primaryEndpointAddress;
+    this.readerEndpoint = this.replicationGroup.readerEndpointAddress;
+  }
+
+  /**
+   * The statement a client's workload role needs to connect as the IAM user (SigV4 token of
+   * `elasticache:Connect` on the replication group and the user).
+   */
+  connectStatement(): PolicyStatement {
+    return {
+      Sid: 'ConnectToCacheAsIamUser',
+      Effect: 'Allow',
+      Action: 'elasticache:Connect',
+      Resource: [this.replicationGroup.arn, this.appUser.arn],
+    };
+  }
+}

@@ -1,0 +1,268 @@
+/**
+ * The platform's alert rules (OBS-2) as typed data: one entry per rule, with the threshold and
+ * the `for` duration the seeds name, kept apart from the expression text so tests can check
+ * both. `ruleGroups` turns them into the `groups` of a Prometheus rule file, which the
+ * kube-prometheus-stack chart renders from `additionalPrometheusRulesMap` (no PrometheusRule CRD
+ * has to exist at plan time).
+ *
+ * Metrics the rules rely on:
+ * - `http_requests_total{status}` and `http_request_duration_seconds_bucket` (the application,
+ *   seed 004), `toronto_ai_ai_service_up` (the application's health check of its AI provider);
+ * - cAdvisor/kubelet (`container_*`), node-exporter (`node_filesystem_*`);
+ * - `pg_up`, `pg_stat_activity_count`, `pg_settings_max_connections` (postgres-exporter),
+ *   `mongodb_up` (mongodb-exporter), `redis_up` (redis-exporter);
+ * - `certmanager_certificate_expiration_timestamp_seconds` (cert-manager).
+ */
+import type { Severity } from '../../environments/sections/observability';
+
+/** What the seed 003 decision matrix says to do when the alert fires. */
+export type Decision = 'rollback' | 'investigate' | 'ok';
+
+/** A Prometheus duration such as `5m` or `1h`. */
+export type Duration = `${number}${'s' | 'm' | 'h'}`;
+
+export type Comparison = '>' | '<' | '==' | '>=' | '<=';
+
+export interface AlertRule {
+  /** Alert name (CamelCase, unique). */
+  readonly alert: string;
+  /** PromQL expression; fires for every series it returns. */
+  readonly expr: string;
+  /** How long the expression must hold before the alert fires. */
+  readonly for: Duration;
+  /** The rule's main comparison and threshold, as written at the end of `expr` (tests check both). */
+  readonly comparison: Comparison;
+  readonly threshold: number;
+  readonly severity: Severity;
+  readonly decision: Decision;
+  readonly summary: string;
+  readonly description: string;
+  /** Where the rule comes from (seed and section). */
+  readonly source: string;
+}
+
+/** Namespaces of the application (stable and the beta channel, ENV-4). */
+const APP = 'namespace=~"toronto-ai|beta"';
+
+const errorRatio =
+  `sum by (namespace) (rate(http_requests_total{${APP},status=~"5.."}[5m]))` +
+  ` / sum by (namespace) (rate(http_requests_total{${APP}}[5m]))`;
+
+const p95 = (window: string, offset = '') =>
+  `histogram_quantile(0.95, sum by (le, namespace) (rate(http_request_duration_seconds_bucket{${APP}}[${window}]${offset})))`;
+
+const MIB = 1024 * 1024;
+const GIB = 1024 * MIB;
+const DAY = 86400;
+
+/** The rules of the `toronto-ai-platform` group. */
+export const ALERT_RULES: readonly AlertRule[] = [
+  {
+    alert: 'HighCPUUsage',
+    expr: 'avg by (pod) (rate(container_cpu_usage_seconds_total{namespace="toronto-ai",container!=""}[5m])) > 0.8',
+    for: '5m',
+    comparison: '>',
+    threshold: 0.8,
+    severity: 'warning',
+    decision: 'investigate',
+    summary: 'High CPU usage on {{ $labels.pod }}',
+    description: '{{ $labels.pod }} has used more than 0.8 CPU cores for 5 minutes (now {{ $value }}).',
+    source: 'seed 000 4.3.1',
+  },
+  {
+    alert: 'ErrorRateRollback',
+    expr: `${errorRatio} > 0.05`,
+    for: '5m',
+    comparison: '>',
+    threshold: 0.05,
+    severity: 'critical',
+    decision: 'rollback',
+    summary: 'Error rate above 5% in {{ $labels.namespace }}: roll back',
+    description: '5xx responses have been above 5% of requests for 5 minutes (now {{ $value | humanizePercentage }}). Decision matrix: ROLLBACK.',
+    source: 'seed 002 automatic rollback triggers; seed 003 decision matrix',
+  },
+  {
+    alert: 'ErrorRateInvestigate',
+    expr: `${errorRatio} > 0.01 <= 0.05`,
+    for: '2m',
+    comparison: '>',
+    threshold: 0.01,
+    severity: 'warning',
+    decision: 'investigate',
+    summary: 'Error rate between 1% and 5% in {{ $labels.namespace }}',
+    description: '5xx responses are {{ $value | humanizePercentage }} of requests. Decision matrix: INVESTIGATE, do not roll back yet.',
+    source: 'seed 003 decision matrix',
+  },
+  {
+    alert: 'LatencyP95Rollback',
+    expr: `${p95('5m')} > 5`,
+    for: '5m',
+    comparison: '>',
+    threshold: 5,
+    severity: 'critical',
+    decision: 'rollback',
+    summary: 'P95 response time above 5 s in {{ $labels.namespace }}: roll back',
+    description: 'The 95th percentile response time is {{ $value | humanizeDuration }}. Decision matrix: ROLLBACK.',
+    source: 'seed 003 decision matrix',
+  },
+  {
+    alert: 'LatencyP95Investigate',
+    expr: `${p95('5m')} > 2 <= 5`,
+    for: '5m',
+    comparison: '>',
+    threshold: 2,
+    severity: 'warning',
+    decision: 'investigate',
+    summary: 'P95 response time between 2 s and 5 s in {{ $labels.namespace }}',
+    description: 'The 95th percentile response time is {{ $value | humanizeDuration }}. Decision matrix: INVESTIGATE.',
+    source: 'seed 003 decision matrix',
+  },
+  {
+    alert: 'LatencyDoubled',
+    expr: `${p95('5m')} > 2 * ${p95('30m', ' offset 1h')}`,
+    for: '10m',
+    comparison: '>',
+    threshold: 2,
+    severity: 'critical',
+    decision: 'rollback',
+    summary: 'Response time in {{ $labels.namespace }} more than doubled',
+    description: 'P95 response time has been more than twice its level of an hour earlier for 10 minutes.',
+    source: 'seed 002 automatic rollback triggers (response time degrades by more than 100% for 10 minutes)',
+  },
+  {
+    alert: 'PostgresUnreachable',
+    expr: 'max by (namespace, service) (pg_up) == 0',
+    for: '1m',
+    comparison: '==',
+    threshold: 0,
+    severity: 'critical',
+    decision: 'rollback',
+    summary: 'PostgreSQL unreachable ({{ $labels.service }})',
+    description: 'postgres-exporter has failed to connect to PostgreSQL for 1 minute: connections are failing.',
+    source: 'seed 002 (database connection failures); seed 003 (database unreachable)',
+  },
+  {
+    alert: 'MongoDBUnreachable',
+    expr: 'max by (namespace, service) (mongodb_up) == 0',
+    for: '1m',
+    comparison: '==',
+    threshold: 0,
+    severity: 'critical',
+    decision: 'rollback',
+    summary: 'MongoDB unreachable ({{ $labels.service }})',
+    description: 'mongodb-exporter has failed to connect to the replica set for 1 minute.',
+    source: 'seed 003 (database unreachable)',
+  },
+  {
+    alert: 'RedisUnreachable',
+    expr: 'max by (namespace, service) (redis_up) == 0',
+    for: '1m',
+    comparison: '==',
+    threshold: 0,
+    severity: 'critical',
+    decision: 'rollback',
+    summary: 'Redis unreachable ({{ $labels.service }})',
+    description: 'redis-exporter has failed to connect to Redis for 1 minute.',
+    source: 'seed 003 (database unreachable)',
+  },
+  {
+    alert: 'MemoryGrowth',
+    expr: `deriv(container_memory_working_set_bytes{${APP},container!=""}[10m]) * 60 > ${100 * MIB}`,
+    for: '5m',
+    comparison: '>',
+    threshold: 100 * MIB,
+    severity: 'critical',
+    decision: 'rollback',
+    summary: 'Memory of {{ $labels.pod }} growing faster than 100 MiB/min',
+    description: 'Working set of {{ $labels.pod }}/{{ $labels.container }} grows by {{ $value | humanize1024 }}B per minute: a memory leak.',
+    source: 'seed 003 decision matrix (memory leak > 100MB/min)',
+  },
+  {
+    alert: 'PostgresConnectionPoolNearExhaustion',
+    expr: 'sum by (namespace, service) (pg_stat_activity_count) / max by (namespace, service) (pg_settings_max_connections) > 0.8',
+    for: '5m',
+    comparison: '>',
+    threshold: 0.8,
+    severity: 'warning',
+    decision: 'investigate',
+    summary: 'PostgreSQL connections above 80% of max_connections ({{ $labels.service }})',
+    description: '{{ $value | humanizePercentage }} of max_connections are in use: the pool is close to exhaustion.',
+    source: 'seed 003 pre-deployment check 5 (connection pool healthy)',
+  },
+  {
+    alert: 'DiskSpaceLow',
+    expr: `node_filesystem_avail_bytes{mountpoint="/",fstype!~"tmpfs|overlay|squashfs"} < ${10 * GIB}`,
+    for: '10m',
+    comparison: '<',
+    threshold: 10 * GIB,
+    severity: 'warning',
+    decision: 'investigate',
+    summary: 'Less than 10 GiB free on {{ $labels.instance }}',
+    description: 'The root file system of {{ $labels.instance }} has {{ $value | humanize1024 }}B free.',
+    source: 'seed 003 pre-deployment check 6 (> 10GB free)',
+  },
+  {
+    alert: 'TLSCertificateExpiringSoon',
+    expr: `(certmanager_certificate_expiration_timestamp_seconds - time()) < ${30 * DAY}`,
+    for: '1h',
+    comparison: '<',
+    threshold: 30 * DAY,
+    severity: 'warning',
+    decision: 'investigate',
+    summary: 'Certificate {{ $labels.namespace }}/{{ $labels.name }} expires in less than 30 days',
+    description: 'The certificate expires in {{ $value | humanizeDuration }} and has not been renewed.',
+    source: 'seed 003 pre-deployment check 11; seed 000 4.1.3',
+  },
+  {
+    alert: 'AIServiceUnavailable',
+    expr: `max by (namespace) (toronto_ai_ai_service_up{${APP}}) < 1`,
+    for: '15m',
+    comparison: '<',
+    threshold: 1,
+    severity: 'critical',
+    decision: 'rollback',
+    summary: 'AI service unavailable for 15 minutes in {{ $labels.namespace }}',
+    description: "The application's AI provider health check has failed for 15 minutes. Roll back if the feature is critical.",
+    source: 'seed 002 automatic rollback triggers',
+  },
+];
+
+/** One Prometheus rule as it appears in a rule file. */
+export interface PrometheusRule {
+  readonly alert: string;
+  readonly expr: string;
+  readonly for: string;
+  readonly labels: Record<string, string>;
+  readonly annotations: Record<string, string>;
+}
+
+export interface RuleGroup {
+  readonly name: string;
+  readonly rules: PrometheusRule[];
+}
+
+/** The rule groups for a rule file, each alert linked to the decision matrix at `runbookUrl`. */
+export function ruleGroups(rules: readonly AlertRule[], runbookUrl: string, environment: string): RuleGroup[] {
+  const names = new Set<string>();
+  for (const r of rules) {
+    if (names.has(r.alert)) throw new Error(`alert rule ${r.alert} is defined twice`);
+    names.add(r.alert);
+  }
+  return [
+    {
+      name: 'toronto-ai-platform',
+      rules: rules.map((r) => ({
+        alert: r.alert,
+        expr: r.expr,
+        for: r.for,
+        labels: { severity: r.severity, decision: r.decision, environment },
+        annotations: {
+          summary: r.summary,
+          description: r.description,
+          runbook_url: runbookUrl,
+          source: r.source,
+        },
+      })),
+    },
+  ];
+}

@@ -1,0 +1,290 @@
+import { createHash } from 'node:crypto';
+import { Construct } from 'constructs';
+import { ITerraformDependable } from 'cdktf';
+import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
+import { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
+import { ChartRelease } from '../helm/chart-release';
+import { CHARTS } from '../helm/charts';
+import { NodePlacement } from '../nodepools/placement';
+import { Filebeat } from './filebeat';
+import { BEATS_PORT, ILM_POLICY, ilmPolicy, indexTemplate, logstashPipeline } from './logstash-pipeline';
+import { escapeTemplate } from './terraform-escape';
+
+/** Names of the Elastic resources (ECK derives Service and Secret names from them). */
+export const ELASTICSEARCH_NAME = 'elasticsearch';
+export const KIBANA_NAME = 'kibana';
+export const LOGSTASH_NAME = 'logstash';
+/** ECK writes the `elastic` superuser's password here (key `elastic`). */
+export const ELASTIC_USER_SECRET = `${ELASTICSEARCH_NAME}-es-elastic-user`;
+/** ECK's public CA of the Elasticsearch HTTP layer (key `ca.crt`). */
+export const ELASTIC_CA_SECRET = `${ELASTICSEARCH_NAME}-es-http-certs-public`;
+
+/** Pinned image of the lifecycle setup Job. */
+export const CURL_IMAGE = 'curlimages/curl:8.11.1';
+
+export interface LoggingProps {
+  /** Namespace of the whole stack (operator included; the operator manages only this one). */
+  readonly namespace: string;
+  /** Where Elasticsearch, Logstash and the operator run (the system pool). */
+  readonly placement: NodePlacement;
+  /** Storage class of the Elasticsearch data volumes (a Retain class). */
+  readonly storageClassName: string;
+  /** Elastic Stack version of every component. */
+  readonly version: string;
+  readonly elasticsearch: {
+    /** Nodes, all master-eligible data nodes (3 in production: a quorum of 2 survives a loss). */
+    readonly nodes: number;
+    readonly storageGiB: number;
+    /** Memory request and limit per node (GiB); Elasticsearch sizes its heap to half. */
+    readonly memoryGiB: number;
+  };
+  /** Days before an index is deleted (ILM). */
+  readonly retentionDays: number;
+  readonly logstashReplicas: number;
+  readonly kibanaReplicas: number;
+  /** Namespaces whose log lines Logstash parses with the seed 000 grok pattern. */
+  readonly appNamespaces: readonly string[];
+  /** Namespace of the malware scanner (its detections are tagged `malware`). */
+  readonly securityNamespace: string;
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/**
+ * Centralised logging (OBS-4) through ECK: the operator, Elasticsearch (every node master-eligible
+ * and data, on persistent volumes), Kibana, Logstash with the seed 000 pipeline, Filebeat on every
+ * node, and a Job that installs the index lifecycle policy deleting indices after the retention.
+ *
+ * The ILM policy is not expressible in `elasticsearch.yml`, and the charts have no value for it,
+ * so a small idempotent Job PUTs the policy and the index template through the REST API once
+ * Elasticsearch answers (it retries for up to an hour; re-running it is harmless).
+ */
+export class Logging extends Construct {
+  readonly operator: ChartRelease;
+  readonly elasticsearch: ChartRelease;
+  readonly kibana: ChartRelease;
+  readonly logstash: ChartRelease;
+  readonly filebeat: Filebeat;
+  readonly ilmSetup: JobV1;
+  /** In-cluster address of the beats input. */
+  readonly beatsHost: string;
+
+  constructor(scope: Construct, id: string, props: LoggingProps) {
+    super(scope, id);
+    const es = props.elasticsearch;
+    if (es.nodes === 2) {
+      throw new Error(`${this.node.path}: 2 master-eligible nodes cannot survive the loss of one. Got: elasticsearch.nodes=2`);
+    }
+    const { nodeSelector, tolerations } = props.placement;
+    const ns = props.namespace;
+
+    this.operator = new ChartRelease(this, 'eck-operator', {
+      name: 'eck-operator',
+      namespace: ns,
+      chart: CHARTS.eckOperator,
+      dependsOn: props.dependsOn,
+      values: {
+        installCRDs: true,
+        managedNamespaces: [ns],
+        nodeSelector,
+        tolerations,
+        resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } },
+      },
+    });
+
+    const memory = `${es.memoryGiB}Gi`;
+    this.elasticsearch = new ChartRelease(this, 'elasticsearch', {
+      name: ELASTICSEARCH_NAME,
+      namespace: ns,
+      chart: CHARTS.eckElasticsearch,
+      dependsOn: [this.operator.release],
+      values: {
+        fullnameOverride: ELASTICSEARCH_NAME,
+        version: props.version,
+        // Kept volumes: deleting the cluster or scaling down never deletes log data.
+        volumeClaimDeletePolicy: 'DeleteOnScaledownOnly',
+        nodeSets: [
+          {
+            name: 'default',
+            count: es.nodes,
+            config: {
+              'node.roles': ['master', 'data', 'ingest'],
+              // No mmap: no privileged sysctl init container to raise vm.max_map_count.
+              'node.store.allow_mmap': false,
+            },
+            podTemplate: {
+              spec: {
+                nodeSelector,
+                tolerations,
+                topologySpreadConstraints: [
+                  {
+                    maxSkew: 1,
+                    topologyKey: 'topology.kubernetes.io/zone',
+                    whenUnsatisfiable: 'ScheduleAnyway',
+                    labelSelector: { matchLabels: { 'elasticsearch.k8s.elastic.co/cluster-name': ELASTICSEARCH_NAME } },
+                  },
+                ],
+                containers: [
+                  {
+                    name: 'elasticsearch',
+                    resources: { requests: { cpu: '500m', memory }, limits: { cpu: '2', memory } },
+                  },
+                ],
+              },
+            },
+            volumeClaimTemplates: [
+              {
+                metadata: { name: 'elasticsearch-data' },
+                spec: {
+                  accessModes: ['ReadWriteOnce'],
+                  storageClassName: props.storageClassName,
+                  resources: { requests: { storage: `${es.storageGiB}Gi` } },
+                },
+              },
+            ],
+          },
+        ],
+      },
+    });
+
+    // Kibana's chart documents `podTemplate` only as a comment, so it keeps ECK's default
+    // resources (1 GiB memory request and limit); it holds no data.
+    this.kibana = new ChartRelease(this, 'kibana', {
+      name: KIBANA_NAME,
+      namespace: ns,
+      chart: CHARTS.eckKibana,
+      dependsOn: [this.elasticsearch.release],
+      values: {
+        fullnameOverride: KIBANA_NAME,
+        version: props.version,
+        count: props.kibanaReplicas,
+        elasticsearchRef: { name: ELASTICSEARCH_NAME },
+      },
+    });
+
+    this.logstash = new ChartRelease(this, 'logstash', {
+      name: LOGSTASH_NAME,
+      namespace: ns,
+      chart: CHARTS.eckLogstash,
+      dependsOn: [this.elasticsearch.release],
+      values: {
+        fullnameOverride: LOGSTASH_NAME,
+        version: props.version,
+        count: props.logstashReplicas,
+        // Hosts and CA of the cluster are injected as ECK_ES_* variables.
+        elasticsearchRefs: [{ name: ELASTICSEARCH_NAME, clusterName: 'eck' }],
+        pipelines: [
+          {
+            'pipeline.id': 'toronto-ai',
+            'config.string': escapeTemplate(
+              logstashPipeline({ appNamespaces: props.appNamespaces, securityNamespace: props.securityNamespace }),
+            ),
+          },
+        ],
+        services: [
+          {
+            name: 'beats',
+            service: { spec: { type: 'ClusterIP', ports: [{ name: 'beats', port: BEATS_PORT, targetPort: BEATS_PORT, protocol: 'TCP' }] } },
+          },
+        ],
+        podTemplate: {
+          spec: {
+            nodeSelector,
+            tolerations,
+            containers: [
+              {
+                name: 'logstash',
+                env: [
+                  // The index name is not covered by ECK's Logstash user role; the writer uses
+                  // the operator-generated superuser Secret (never a literal).
+                  { name: 'ELASTIC_PASSWORD', valueFrom: { secretKeyRef: { name: ELASTIC_USER_SECRET, key: 'elastic' } } },
+                ],
+                resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '2Gi' } },
+              },
+            ],
+          },
+        },
+      },
+    });
+    this.beatsHost = `${LOGSTASH_NAME}-ls-beats.${ns}.svc:${BEATS_PORT}`;
+
+    this.filebeat = new Filebeat(this, 'filebeat', {
+      namespace: ns,
+      version: props.version,
+      logstashHost: this.beatsHost,
+      dependsOn: [this.logstash.release],
+    });
+
+    // ---- index lifecycle: delete after the retention (Job, see the class comment)
+    const documents = {
+      'ilm-policy.json': JSON.stringify(ilmPolicy(props.retentionDays)),
+      'index-template.json': JSON.stringify(indexTemplate(Math.min(1, es.nodes - 1))),
+      'setup.sh': escapeTemplate(ILM_SCRIPT),
+    };
+    const setup = new ConfigMapV1(this, 'ilm-config', {
+      metadata: { name: 'elasticsearch-ilm', namespace: ns },
+      data: documents,
+    });
+    // The Job's name carries a digest of the documents: a changed retention replaces the Job,
+    // which runs again and updates the policy.
+    const digest = createHash('sha256').update(JSON.stringify(documents)).digest('hex').slice(0, 8);
+    this.ilmSetup = new JobV1(this, 'ilm-setup', {
+      metadata: { name: `elasticsearch-ilm-setup-${digest}`, namespace: ns },
+      // Elasticsearch comes up after the apply; the Job waits for it instead of the apply.
+      waitForCompletion: false,
+      dependsOn: [this.elasticsearch.release, setup],
+      spec: {
+        backoffLimit: 6,
+        activeDeadlineSeconds: 3600,
+        template: {
+          metadata: { labels: { 'app.kubernetes.io/name': 'elasticsearch-ilm-setup' } },
+          spec: {
+            restartPolicy: 'OnFailure',
+            nodeSelector,
+            toleration: tolerations.map((t) => ({ ...t })),
+            securityContext: { runAsNonRoot: true, runAsUser: '100', runAsGroup: '101', seccompProfile: { type: 'RuntimeDefault' } },
+            container: [
+              {
+                name: 'setup',
+                image: CURL_IMAGE,
+                command: ['/bin/sh', '/config/setup.sh'],
+                env: [
+                  { name: 'ES_URL', value: `https://${ELASTICSEARCH_NAME}-es-http.${ns}.svc:9200` },
+                  { name: 'POLICY', value: ILM_POLICY },
+                  { name: 'ELASTIC_PASSWORD', valueFrom: { secretKeyRef: { name: ELASTIC_USER_SECRET, key: 'elastic' } } },
+                ],
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: true,
+                  runAsNonRoot: true,
+                  capabilities: { drop: ['ALL'] },
+                },
+                resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
+                volumeMount: [
+                  { name: 'config', mountPath: '/config', readOnly: true },
+                  { name: 'ca', mountPath: '/ca', readOnly: true },
+                ],
+              },
+            ],
+            volume: [
+              { name: 'config', configMap: { name: setup.metadata.name } },
+              { name: 'ca', secret: { secretName: ELASTIC_CA_SECRET } },
+            ],
+          },
+        },
+      },
+    });
+  }
+}
+
+/** Waits for Elasticsearch, then PUTs the lifecycle policy and the index template (idempotent). */
+const ILM_SCRIPT = `set -eu
+auth="elastic:\${ELASTIC_PASSWORD}"
+until curl -sf --cacert /ca/ca.crt -u "$auth" "\${ES_URL}/_cluster/health?wait_for_status=yellow&timeout=30s" >/dev/null; do
+  echo "waiting for Elasticsearch"; sleep 15
+done
+curl -sf --cacert /ca/ca.crt -u "$auth" -X PUT -H 'Content-Type: application/json' \\
+  "\${ES_URL}/_ilm/policy/\${POLICY}" --data-binary @/config/ilm-policy.json
+curl -sf --cacert /ca/ca.crt -u "$auth" -X PUT -H 'Content-Type: application/json' \\
+  "\${ES_URL}/_index_template/\${POLICY}" --data-binary @/config/index-template.json
+echo "lifecycle policy \${POLICY} installed"
+`;

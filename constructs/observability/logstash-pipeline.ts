@@ -1,0 +1,86 @@
+/**
+ * The Logstash pipeline of seed 000 (4.3.3 and 1.3.3) as text, and the Elasticsearch index
+ * lifecycle documents that go with its daily indices.
+ */
+
+/** Port of the beats input (seed 000). */
+export const BEATS_PORT = 5044;
+
+/** Prefix of the daily indices: `toronto-ai-YYYY.MM.dd` (seed 000). */
+export const INDEX_PREFIX = 'toronto-ai';
+
+/** Name of the lifecycle policy and of the index template that attaches it. */
+export const ILM_POLICY = 'toronto-ai-logs';
+
+export interface PipelineOptions {
+  /** Namespaces whose lines are parsed as `<ISO8601 timestamp> <LEVEL> <message>` (seed 000: toronto-ai). */
+  readonly appNamespaces: readonly string[];
+  /** Namespace of the malware scanner, whose `FOUND` lines are tagged `malware`. */
+  readonly securityNamespace: string;
+}
+
+/**
+ * beats input on 5044 -> grok of timestamp / level / message for the application's namespaces,
+ * `error` tag on ERROR lines, `malware` tag on ClamAV detections -> Elasticsearch, one index per
+ * day. `ECK_ES_*` variables are injected by ECK from the `elasticsearchRefs` association (hosts
+ * and CA); the password comes from the Pod's environment (a Secret reference).
+ */
+export function logstashPipeline(options: PipelineOptions): string {
+  const namespaces = options.appNamespaces.map((n) => `"${n}"`).join(', ');
+  return [
+    'input {',
+    `  beats { port => ${BEATS_PORT} }`,
+    '}',
+    'filter {',
+    `  if [kubernetes][namespace] in [${namespaces}] {`,
+    '    grok {',
+    '      match => { "message" => "%{TIMESTAMP_ISO8601:timestamp} %{LOGLEVEL:log_level} %{GREEDYDATA:log_message}" }',
+    '    }',
+    '    if [log_level] == "ERROR" {',
+    '      mutate { add_tag => ["error"] }',
+    '    }',
+    '  }',
+    `  if [kubernetes][namespace] == "${options.securityNamespace}" and [message] =~ / FOUND$/ {`,
+    '    mutate { add_tag => ["malware"] }',
+    '  }',
+    '}',
+    'output {',
+    '  elasticsearch {',
+    '    hosts => ["${ECK_ES_HOSTS}"]',
+    '    ssl_certificate_authorities => "${ECK_ES_SSL_CERTIFICATE_AUTHORITY}"',
+    '    user => "elastic"',
+    '    password => "${ELASTIC_PASSWORD}"',
+    `    index => "${INDEX_PREFIX}-%{+YYYY.MM.dd}"`,
+    '    ilm_enabled => false',
+    '    manage_template => false',
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** ILM policy: delete an index `retentionDays` after it was created (no rollover: indices are daily). */
+export function ilmPolicy(retentionDays: number): Record<string, unknown> {
+  return {
+    policy: {
+      phases: {
+        hot: { min_age: '0ms', actions: { set_priority: { priority: 100 } } },
+        delete: { min_age: `${retentionDays}d`, actions: { delete: {} } },
+      },
+    },
+  };
+}
+
+/** Index template attaching the policy to every `toronto-ai-*` index. */
+export function indexTemplate(replicas: number): Record<string, unknown> {
+  return {
+    index_patterns: [`${INDEX_PREFIX}-*`],
+    priority: 200,
+    template: {
+      settings: {
+        'index.lifecycle.name': ILM_POLICY,
+        'index.number_of_replicas': replicas,
+      },
+    },
+  };
+}

@@ -1,0 +1,321 @@
+import { Construct } from 'constructs';
+import { ITerraformDependable } from 'cdktf';
+import type { Receiver, Severity } from '../../environments/sections/observability';
+import { ChartRelease } from '../helm/chart-release';
+import { CHARTS } from '../helm/charts';
+import { NodePlacement } from '../nodepools/placement';
+import { ALERT_RULES, AlertRule, ruleGroups } from './alert-rules';
+import { DashboardSpec, DATA_SERVICES, PLATFORM_OVERVIEW, dashboardJson } from './dashboards';
+
+/** Where Alertmanager mounts the Secrets listed in `alertmanagerSpec.secrets`. */
+export const ALERTMANAGER_SECRETS_DIR = '/etc/alertmanager/secrets';
+
+/** The folder (and provider name) the platform's dashboards are provisioned into. */
+export const DASHBOARD_PROVIDER = 'toronto-ai';
+
+export interface AlertRoute {
+  readonly severity: Severity;
+  /** Name of one of `receivers`. */
+  readonly receiver: string;
+  readonly repeatIntervalHours: number;
+}
+
+export interface MonitoringProps {
+  /** Namespace of the release (pass the namespace resource's name so it exists first). */
+  readonly namespace: string;
+  /** Where Prometheus, Alertmanager, Grafana and the operator run (the system pool). */
+  readonly placement: NodePlacement;
+  /** Storage class of every volume (a Retain class, so data survives a reinstall). */
+  readonly storageClassName: string;
+  /** Environment name, added to every series as the `environment` external label. */
+  readonly environment: string;
+  readonly prometheus: {
+    readonly retentionDays: number;
+    readonly storageGiB: number;
+    readonly replicas: number;
+  };
+  readonly grafana: {
+    readonly storageGiB: number;
+    /** Existing Secret with keys `admin-user` and `admin-password`. */
+    readonly adminSecretName: string;
+  };
+  readonly alertmanager: {
+    readonly replicas: number;
+    readonly receivers: readonly Receiver[];
+    readonly defaultReceiver: string;
+    readonly routes: readonly AlertRoute[];
+    /** Link every alert carries as `runbook_url`. */
+    readonly runbookUrl: string;
+  };
+  /**
+   * The application's own metrics (seed 004: `/api/metrics` on the backend port, every 10 s):
+   * pods labelled `app.kubernetes.io/part-of=toronto-ai` in these namespaces.
+   * @default no application scrape job
+   */
+  readonly appScrape?: {
+    readonly namespaces: readonly string[];
+    readonly port: number;
+    readonly path: string;
+    readonly intervalSeconds: number;
+  };
+  /**
+   * The alert rules.
+   * @default ALERT_RULES (constructs/observability/alert-rules.ts)
+   */
+  readonly rules?: readonly AlertRule[];
+  /**
+   * Dashboards provisioned into the `toronto-ai` folder.
+   * @default the platform overview and the data-services dashboard
+   */
+  readonly dashboards?: readonly DashboardSpec[];
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/** Resources of a container: requests and limits (SEC-4). */
+function resources(cpu: string, memory: string, cpuLimit = cpu, memoryLimit = memory) {
+  return { requests: { cpu, memory }, limits: { cpu: cpuLimit, memory: memoryLimit } };
+}
+
+/** The path of a Secret key mounted through `alertmanagerSpec.secrets`. */
+function secretFile(ref: { name: string; key: string }): string {
+  return `${ALERTMANAGER_SECRETS_DIR}/${ref.name}/${ref.key}`;
+}
+
+/** The Secrets a receiver reads its credential from. */
+function receiverSecrets(r: Receiver): string[] {
+  switch (r.type) {
+    case 'slack':
+      return [r.apiUrlSecret.name];
+    case 'pagerduty':
+      return [r.routingKeySecret.name];
+    case 'email':
+      return r.authPasswordSecret ? [r.authPasswordSecret.name] : [];
+    case 'webhook':
+      return [r.urlSecret.name];
+  }
+}
+
+/** Alertmanager's receiver block: credentials only as files from mounted Secrets. */
+export function alertmanagerReceiver(r: Receiver): Record<string, unknown> {
+  switch (r.type) {
+    case 'slack':
+      return {
+        name: r.name,
+        slack_configs: [
+          {
+            api_url_file: secretFile(r.apiUrlSecret),
+            channel: r.channel,
+            send_resolved: true,
+            title: '[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }} ({{ .CommonLabels.severity }})',
+            text: '{{ range .Alerts }}{{ .Annotations.summary }}\n{{ .Annotations.description }}\nRunbook: {{ .Annotations.runbook_url }}\n{{ end }}',
+          },
+        ],
+      };
+    case 'pagerduty':
+      return {
+        name: r.name,
+        pagerduty_configs: [{ routing_key_file: secretFile(r.routingKeySecret), send_resolved: true, severity: '{{ .CommonLabels.severity }}' }],
+      };
+    case 'email':
+      return {
+        name: r.name,
+        email_configs: [
+          {
+            to: r.to,
+            from: r.from,
+            smarthost: r.smarthost,
+            require_tls: true,
+            send_resolved: true,
+            ...(r.authUsername ? { auth_username: r.authUsername } : {}),
+            ...(r.authPasswordSecret ? { auth_password_file: secretFile(r.authPasswordSecret) } : {}),
+          },
+        ],
+      };
+    case 'webhook':
+      return { name: r.name, webhook_configs: [{ url_file: secretFile(r.urlSecret), send_resolved: true }] };
+  }
+}
+
+/** A Prometheus scrape job for the application's pods (kubernetes_sd, role pod). */
+export function appScrapeJob(scrape: NonNullable<MonitoringProps['appScrape']>): Record<string, unknown> {
+  return {
+    job_name: 'toronto-ai-app',
+    metrics_path: scrape.path,
+    scrape_interval: `${scrape.intervalSeconds}s`,
+    kubernetes_sd_configs: [{ role: 'pod', namespaces: { names: [...scrape.namespaces] } }],
+    relabel_configs: [
+      { source_labels: ['__meta_kubernetes_pod_label_app_kubernetes_io_part_of'], regex: 'toronto-ai', action: 'keep' },
+      { source_labels: ['__meta_kubernetes_pod_container_port_number'], regex: String(scrape.port), action: 'keep' },
+      { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
+      { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
+      { source_labels: ['__meta_kubernetes_pod_label_app_kubernetes_io_version'], target_label: 'version' },
+    ],
+  };
+}
+
+/**
+ * Monitoring (OBS-1..3): kube-prometheus-stack with Prometheus (retention and a persistent volume
+ * from the definition), Alertmanager (receivers and severity routes from the definition,
+ * credentials read from mounted Secrets), Grafana (persistent, admin credentials from an
+ * existing Secret, dashboards provisioned as code) and the platform's alert rules.
+ */
+export class Monitoring extends Construct {
+  readonly release: ChartRelease;
+  /** In-cluster Alertmanager URL (for falcosidekick and other alert sources). */
+  readonly alertmanagerUrl: string;
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    const names = new Set(props.alertmanager.receivers.map((r) => r.name));
+    for (const wanted of [props.alertmanager.defaultReceiver, ...props.alertmanager.routes.map((r) => r.receiver)]) {
+      if (!names.has(wanted)) {
+        throw new Error(`${this.node.path}: receiver '${wanted}' is not declared. Declared: ${[...names].join(', ')}`);
+      }
+    }
+    const rules = props.rules ?? ALERT_RULES;
+    const dashboards = props.dashboards ?? [PLATFORM_OVERVIEW, DATA_SERVICES];
+    const { nodeSelector, tolerations } = props.placement;
+    const secrets = [...new Set(props.alertmanager.receivers.flatMap(receiverSecrets))].sort();
+    const pvc = (gib: number) => ({
+      volumeClaimTemplate: {
+        spec: {
+          storageClassName: props.storageClassName,
+          accessModes: ['ReadWriteOnce'],
+          resources: { requests: { storage: `${gib}Gi` } },
+        },
+      },
+    });
+
+    const values = {
+      crds: { enabled: true },
+      // EKS runs the control plane: its scheduler, controller manager, etcd and proxy metrics are
+      // not scrapeable, and their targets would only raise TargetDown alerts.
+      kubeControllerManager: { enabled: false },
+      kubeScheduler: { enabled: false },
+      kubeEtcd: { enabled: false },
+      kubeProxy: { enabled: false },
+      additionalPrometheusRulesMap: {
+        'toronto-ai-platform': { groups: ruleGroups(rules, props.alertmanager.runbookUrl, props.environment) },
+      },
+      prometheusOperator: {
+        nodeSelector,
+        tolerations,
+        resources: resources('100m', '256Mi', '500m', '512Mi'),
+      },
+      'kube-state-metrics': {
+        nodeSelector,
+        tolerations,
+        resources: resources('50m', '128Mi', '200m', '256Mi'),
+      },
+      'prometheus-node-exporter': {
+        // Every node, whatever its pool's taint (database and vector pools are tainted).
+        tolerations: [{ operator: 'Exists', effect: 'NoSchedule' }],
+        resources: resources('50m', '64Mi', '200m', '128Mi'),
+      },
+      prometheus: {
+        prometheusSpec: {
+          replicas: props.prometheus.replicas,
+          retention: `${props.prometheus.retentionDays}d`,
+          externalLabels: { environment: props.environment },
+          // Pick up ServiceMonitors, PodMonitors and rules of every release and namespace (the
+          // exporters live in `data`), not only those labelled with this release.
+          serviceMonitorSelectorNilUsesHelmValues: false,
+          podMonitorSelectorNilUsesHelmValues: false,
+          ruleSelectorNilUsesHelmValues: false,
+          probeSelectorNilUsesHelmValues: false,
+          storageSpec: pvc(props.prometheus.storageGiB),
+          additionalScrapeConfigs: props.appScrape ? [appScrapeJob(props.appScrape)] : [],
+          nodeSelector,
+          tolerations,
+          podAntiAffinity: 'hard',
+          resources: resources('500m', '2Gi', '2', '4Gi'),
+        },
+      },
+      alertmanager: {
+        config: {
+          global: { resolve_timeout: '5m' },
+          route: {
+            receiver: props.alertmanager.defaultReceiver,
+            group_by: ['alertname', 'namespace', 'severity'],
+            group_wait: '30s',
+            group_interval: '5m',
+            repeat_interval: '12h',
+            routes: [
+              { receiver: 'null', matchers: ['alertname = "Watchdog"'] },
+              ...props.alertmanager.routes.map((r) => ({
+                receiver: r.receiver,
+                matchers: [`severity = "${r.severity}"`],
+                repeat_interval: `${r.repeatIntervalHours}h`,
+              })),
+            ],
+          },
+          // A critical alert silences the warning of the same name and namespace (rollback
+          // supersedes investigate).
+          inhibit_rules: [
+            {
+              source_matchers: ['severity = "critical"'],
+              target_matchers: ['severity =~ "warning|info"'],
+              equal: ['namespace', 'alertname'],
+            },
+          ],
+          receivers: [{ name: 'null' }, ...props.alertmanager.receivers.map(alertmanagerReceiver)],
+          templates: ['/etc/alertmanager/config/*.tmpl'],
+        },
+        alertmanagerSpec: {
+          replicas: props.alertmanager.replicas,
+          secrets,
+          storage: pvc(2),
+          nodeSelector,
+          tolerations,
+          resources: resources('50m', '128Mi', '200m', '256Mi'),
+        },
+      },
+      grafana: {
+        admin: { existingSecret: props.grafana.adminSecretName, userKey: 'admin-user', passwordKey: 'admin-password' },
+        persistence: {
+          enabled: true,
+          type: 'pvc',
+          size: `${props.grafana.storageGiB}Gi`,
+          storageClassName: props.storageClassName,
+        },
+        // A ReadWriteOnce volume cannot be attached to two pods during a rolling update.
+        deploymentStrategy: { type: 'Recreate' },
+        // The volume gets its group through fsGroup; the root chown init container is not needed.
+        initChownData: { enabled: false },
+        nodeSelector,
+        tolerations,
+        resources: resources('100m', '256Mi', '500m', '512Mi'),
+        dashboardProviders: {
+          'dashboardproviders.yaml': {
+            apiVersion: 1,
+            providers: [
+              {
+                name: DASHBOARD_PROVIDER,
+                orgId: 1,
+                folder: 'Toronto AI',
+                type: 'file',
+                disableDeletion: true,
+                editable: false,
+                options: { path: `/var/lib/grafana/dashboards/${DASHBOARD_PROVIDER}` },
+              },
+            ],
+          },
+        },
+        dashboards: {
+          [DASHBOARD_PROVIDER]: Object.fromEntries(
+            dashboards.map((d) => [d.uid, { json: JSON.stringify(dashboardJson(d)) }]),
+          ),
+        },
+      },
+    };
+
+    this.release = new ChartRelease(this, 'kube-prometheus-stack', {
+      name: 'kube-prometheus-stack',
+      namespace: props.namespace,
+      chart: CHARTS.kubePrometheusStack,
+      values,
+      dependsOn: props.dependsOn,
+    });
+    this.alertmanagerUrl = `http://kube-prometheus-stack-alertmanager.${props.namespace}.svc:9093`;
+  }
+}

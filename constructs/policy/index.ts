@@ -1,0 +1,7 @@
+/** The policy pack: rules, the Aspect that runs them at synth, suppressions and the tier marker. */
+export * from './types';
+export { evaluate, formatFinding, resourcesOf, contextOf } from './engine';
+export { PolicyAspect, applyPolicies, policyReportOf, SUPPRESSIONS_KEY } from './aspect';
+export { suppress, suppressionsUnder, SUPPRESSION_METADATA } from './suppress';
+export { setPolicyTier, policyTierOf, TIER_METADATA } from './tier';
+export { POLICY_RULES } from './rules';

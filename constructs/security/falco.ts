@@ -1,0 +1,85 @@
+import { Construct } from 'constructs';
+import { ITerraformDependable } from 'cdktf';
+import { ChartRelease } from '../helm/chart-release';
+import { CHARTS } from '../helm/charts';
+import { NodePlacement } from '../nodepools/placement';
+
+export interface FalcoProps {
+  /** Namespace of the release (`security`). */
+  readonly namespace: string;
+  /** Where falcosidekick runs (the system pool); Falco itself runs on every node. */
+  readonly sidekickPlacement: NodePlacement;
+  /** Alertmanager base URL (`http://host:port`) falcosidekick posts events to. */
+  readonly alertmanagerUrl: string;
+  /**
+   * Lowest Falco priority forwarded to Alertmanager.
+   * @default 'warning'
+   */
+  readonly minimumPriority?: 'emergency' | 'alert' | 'critical' | 'error' | 'warning' | 'notice';
+  /** Environment name, added to every forwarded event as a label. */
+  readonly environment: string;
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/**
+ * Host intrusion detection (SEC-2) with Falco, the Kubernetes-native, CNCF-graduated runtime
+ * detector (OSSEC-style file, process and network rules evaluated on kernel events):
+ *
+ * - a DaemonSet on every node (it tolerates every taint, so the database and vector pools too);
+ * - the modern eBPF driver in least-privileged mode: CAP_SYS_RESOURCE, CAP_BPF, CAP_PERFMON and
+ *   CAP_SYS_PTRACE instead of a privileged container, and no kernel module;
+ * - events as JSON in the logs (shipped by Filebeat) and, through falcosidekick, to Alertmanager
+ *   with the environment as a label.
+ */
+export class Falco extends Construct {
+  readonly release: ChartRelease;
+
+  constructor(scope: Construct, id: string, props: FalcoProps) {
+    super(scope, id);
+    const { nodeSelector, tolerations } = props.sidekickPlacement;
+    this.release = new ChartRelease(this, 'falco', {
+      name: 'falco',
+      namespace: props.namespace,
+      chart: CHARTS.falco,
+      dependsOn: props.dependsOn,
+      values: {
+        driver: {
+          enabled: true,
+          kind: 'modern_ebpf',
+          modernEbpf: { leastPrivileged: true },
+        },
+        // Every node whatever its taint: intrusion detection must not skip the data pools.
+        tolerations: [{ operator: 'Exists' }],
+        resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '1', memory: '1024Mi' } },
+        falco: {
+          json_output: true,
+          json_include_output_property: true,
+          priority: 'notice',
+        },
+        falcosidekick: {
+          enabled: true,
+          replicaCount: 2,
+          nodeSelector,
+          tolerations,
+          resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
+          podSecurityContext: { runAsUser: 1234, fsGroup: 1234 },
+          securityContext: {
+            runAsNonRoot: true,
+            seccompProfile: { type: 'RuntimeDefault' },
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ['ALL'] },
+          },
+          config: {
+            alertmanager: {
+              hostport: props.alertmanagerUrl,
+              endpoint: '/api/v2/alerts',
+              minimumpriority: props.minimumPriority ?? 'warning',
+              extralabels: `environment:${props.environment},source:falco`,
+            },
+          },
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,270 @@
+/**
+ * The `data` section of an environment definition (DATA-1..4, SEC-1): PostgreSQL, MongoDB,
+ * ChromaDB, the managed Redis cache and Vault. Sizes, counts, versions, image tags, schedules and
+ * retention live here, so environments differ only through their definitions (ENV-3).
+ *
+ * Field rules live on the fields; rules across fields (against the tier, the documented hardware
+ * and the backup section) live in `checkData`, which `checkDefinition` in ../schema.ts calls, so
+ * every broken rule is reported as `<env>.data.<field>: <rule>` in the same run.
+ */
+import { z } from 'zod';
+import { HARDWARE_PROFILES, PRODUCTION_LIKE_TIERS, Tier } from '../catalog';
+
+/** Documented software levels (HW-3). */
+export const MIN_POSTGRES_MAJOR = 15;
+export const MIN_MONGODB_MAJOR = 6;
+/** Seed 004: PostgreSQL continuous archiving for a 5-minute RPO. */
+export const DOCUMENTED_WAL_ARCHIVE_MINUTES = 5;
+/** Members a highly available replicated database needs in staging and production (DATA-1, DATA-2). */
+export const HA_MEMBERS = 3;
+
+const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
+
+function cron(fields: 5 | 6, example: string) {
+  return z.string().refine(
+    (v) => {
+      const parts = v.trim().split(/\s+/);
+      return parts.length === fields && parts.every((f) => CRON_FIELD.test(f));
+    },
+    {
+      message:
+        fields === 6
+          ? `must be a six-field cron expression with seconds first, as CloudNativePG expects, such as "${example}"`
+          : `must be a five-field cron expression (UTC) such as "${example}"`,
+    },
+  );
+}
+
+/** A pinned container image tag: never `latest`, never empty. */
+export const imageTag = z
+  .string()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be a container image tag such as 1.5.3')
+  .refine((t) => t !== 'latest', { message: 'must be a pinned tag, never "latest"' });
+
+/** A full image reference with a pinned tag, e.g. `docker.io/library/mongo:7.0.14`. */
+export const imageRef = z
+  .string()
+  .regex(/^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be registry/repository:tag with an explicit registry and tag')
+  .refine((v) => !v.endsWith(':latest'), { message: 'must pin a tag, never "latest"' });
+
+/** Requests = limits (Guaranteed QoS for databases): Kubernetes quantities. */
+export const computeSchema = z
+  .object({
+    cpu: z.string().regex(/^\d+(\.\d+)?m?$/, 'must be a CPU quantity such as 500m or 4'),
+    memory: z.string().regex(/^\d+(Mi|Gi)$/, 'must be a memory quantity such as 512Mi or 16Gi'),
+  })
+  .strict();
+
+const versionMajorMinor = z.string().regex(/^\d+(\.\d+){0,2}$/, 'must be a version such as 17 or 17.6');
+
+export const dataSchema = z
+  .object({
+    /** DATA-1: PostgreSQL through CloudNativePG. */
+    postgres: z
+      .object({
+        /** Instances (1 primary + replicas), spread over zones. Staging/production: 3. */
+        instances: z.number().int().min(1).max(9),
+        /** PostgreSQL version (major, or major.minor): the CloudNativePG image tag. >= 15 (HW-3). */
+        version: versionMajorMinor,
+        /** Data volume of each instance (GiB); staging/production >= the documented 2 TiB. */
+        storageGiB: z.number().int().min(1).max(65536),
+        /**
+         * `archive_timeout` in minutes: the longest a finished WAL segment waits before it is
+         * shipped to the backup bucket, i.e. the RPO of a total loss. Seed 004: 5.
+         */
+        walArchiveTimeoutMinutes: z.number().int().min(1).max(60),
+        /** Base backups (six-field cron, seconds first, UTC). */
+        baseBackupSchedule: cron(6, '0 0 2 * * *'),
+        /** Days base backups and WAL are kept in the bucket (CloudNativePG retentionPolicy). */
+        backupRetentionDays: z.number().int().min(1).max(3650),
+        /**
+         * Generation of the backup archive: WAL and base backups go to `postgres/g<n>/`. A restored
+         * cluster must archive to a fresh generation (barman refuses a non-empty archive), so a
+         * restore increments it (README: PostgreSQL restore).
+         */
+        backupGeneration: z.number().int().min(1).max(999),
+        /**
+         * BAK-3 restore: create the Cluster from the archive of generation `fromGeneration`,
+         * replaying WAL up to `targetTime` (RFC 3339) or to the end. Read only when the Cluster is
+         * created; remove it once the restored cluster runs.
+         */
+        restore: z
+          .object({
+            fromGeneration: z.number().int().min(1),
+            targetTime: z.string().datetime({ offset: true, message: 'must be an RFC 3339 time such as 2026-01-31T12:00:00Z' }).optional(),
+          })
+          .strict()
+          .optional(),
+        compute: computeSchema,
+      })
+      .strict(),
+    /** DATA-2: MongoDB replica set through the mongodb-kubernetes operator. */
+    mongodb: z
+      .object({
+        /** Replica set members. Staging/production: 3. */
+        members: z.number().int().min(1).max(7),
+        /** MongoDB Community Server version, x.y.z. >= 6 (HW-3). */
+        version: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a full MongoDB version such as 7.0.14'),
+        /** Data volume of each member (GiB). */
+        storageGiB: z.number().int().min(1).max(65536),
+        /** mongodump to the backup bucket (five-field cron, UTC). */
+        backupSchedule: cron(5, '30 */6 * * *'),
+        compute: computeSchema,
+      })
+      .strict(),
+    /** DATA-3: ChromaDB (single-node server; replicas are independent, not replicated). */
+    chroma: z
+      .object({
+        /**
+         * Chroma servers. The chart and Chroma's single-node server do not replicate: each replica
+         * would be an independent server with its own data behind one Service, so `checkData`
+         * accepts only 1 until the application addresses each replica itself (seed 000 4.2.3 asks
+         * for "scalable to 3"; the vector pool keeps 3 nodes for that).
+         */
+        replicas: z.number().int().min(1).max(3),
+        /** Chroma server image tag (ghcr.io/chroma-core/chroma). */
+        imageTag,
+        /** Data volume of each replica (GiB); staging/production >= the documented 1 TiB. */
+        storageGiB: z.number().int().min(1).max(65536),
+        /** Copy of each replica's data directory to the backup bucket (five-field cron, UTC). */
+        backupSchedule: cron(5, '0 3 * * *'),
+        compute: computeSchema,
+      })
+      .strict(),
+    /** DATA-4: managed Redis-compatible cache (ElastiCache) with IAM authentication. */
+    redis: z
+      .object({
+        /** `valkey` (open-source Redis fork, AWS default) or `redis` (Redis OSS). */
+        engine: z.enum(['valkey', 'redis']),
+        /** Engine version, e.g. 8.0 for Valkey or 7.1 for Redis OSS (IAM auth needs >= 7). */
+        engineVersion: z.string().regex(/^\d+\.\d+$/, 'must be major.minor such as 8.0'),
+        /** ElastiCache node type. */
+        nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an ElastiCache node type such as cache.r7g.large'),
+        /** Read replicas next to the primary (0: a single node). Production: >= 1 (multi-AZ). */
+        replicas: z.number().int().min(0).max(5),
+        /** Days of automatic snapshots kept (0 turns them off). */
+        snapshotRetentionDays: z.number().int().min(0).max(35),
+      })
+      .strict(),
+    /** SEC-1: Vault with integrated (raft) storage. */
+    vault: z
+      .object({
+        /** Raft voters. Staging/production: 3 (quorum survives one zone). */
+        replicas: z.number().int().min(1).max(7),
+        /** Vault server image tag (hashicorp/vault). */
+        imageTag,
+        /** Raft data volume of each replica (GiB). */
+        dataStorageGiB: z.number().int().min(1).max(16384),
+        /** Audit log volume of each replica (GiB). */
+        auditStorageGiB: z.number().int().min(1).max(16384),
+        compute: computeSchema,
+      })
+      .strict(),
+    /** Images of the backup and configuration jobs (pinned tags). */
+    jobImages: z
+      .object({
+        /** Has mongodump (the official mongo image carries the database tools). */
+        mongoTools: imageRef,
+        /** AWS CLI v2 (uploads to S3 with the Pod Identity credentials). */
+        awsCli: imageRef,
+        /** Has a shell and the openssl CLI: generates Vault's TLS certificate once, in the cluster. */
+        openssl: imageRef,
+        /** kubectl: stores the generated certificate as a Kubernetes secret. */
+        kubectl: imageRef,
+      })
+      .strict(),
+  })
+  .strict();
+
+export type DataInput = z.input<typeof dataSchema>;
+export type Data = z.output<typeof dataSchema>;
+
+/** The parts of a parsed definition `checkData` reads (structural, to avoid an import cycle). */
+export interface DataRuleContext {
+  readonly tier: Tier;
+  readonly data: Data;
+  readonly aws: { readonly availabilityZones: readonly string[] };
+  readonly nodePools: {
+    readonly database?: { readonly dataVolumeGiB?: number };
+    readonly vector?: { readonly dataVolumeGiB?: number };
+  };
+  readonly backup?: { readonly databaseRpoMinutes: number };
+}
+
+type Report = (path: (string | number)[], message: string) => void;
+
+function major(version: string): number {
+  return Number(version.split('.')[0]);
+}
+
+/** Cross-field rules of the data section. `report` receives paths relative to the definition. */
+export function checkData(env: DataRuleContext, report: Report): void {
+  const d = env.data;
+  const at = (...path: (string | number)[]) => ['data', ...path];
+  const productionLike = PRODUCTION_LIKE_TIERS.includes(env.tier);
+
+  // ---- documented software levels (HW-3): every tier
+  if (major(d.postgres.version) < MIN_POSTGRES_MAJOR) {
+    report(at('postgres', 'version'), `PostgreSQL ${d.postgres.version} is below the documented minimum ${MIN_POSTGRES_MAJOR} (HW-3)`);
+  }
+  if (major(d.mongodb.version) < MIN_MONGODB_MAJOR) {
+    report(at('mongodb', 'version'), `MongoDB ${d.mongodb.version} is below the documented minimum ${MIN_MONGODB_MAJOR} (HW-3)`);
+  }
+  const redisMajor = major(d.redis.engineVersion);
+  if (redisMajor < 7) {
+    report(at('redis', 'engineVersion'), `${d.redis.engine} ${d.redis.engineVersion} cannot authenticate with IAM; use 7.0 or later`);
+  }
+
+  // ---- ChromaDB is single-node (DATA-3): never claim replication it does not have
+  if (d.chroma.replicas > 1) {
+    report(at('chroma', 'replicas'), `${d.chroma.replicas} replicas would be independent servers behind one Service that balances requests over data they do not share; run 1 until the application addresses each replica itself (DATA-3)`);
+  }
+
+  // ---- restore (BAK-3): never archive into the generation being read
+  const restore = d.postgres.restore;
+  if (restore && restore.fromGeneration >= d.postgres.backupGeneration) {
+    report(at('postgres', 'restore', 'fromGeneration'), `generation ${restore.fromGeneration} is not older than backupGeneration ${d.postgres.backupGeneration}; the restored cluster would archive over the backups it reads: set backupGeneration to ${restore.fromGeneration + 1}`);
+  }
+
+  // ---- RPO (BAK-3): WAL archiving no slower than the recovery point objective
+  if (env.backup && d.postgres.walArchiveTimeoutMinutes > env.backup.databaseRpoMinutes) {
+    report(at('postgres', 'walArchiveTimeoutMinutes'), `${d.postgres.walArchiveTimeoutMinutes} minutes exceeds the database RPO of ${env.backup.databaseRpoMinutes} minutes (backup.databaseRpoMinutes)`);
+  }
+
+  if (!productionLike) return;
+
+  // ---- high availability (DATA-1, DATA-2, SEC-1, DATA-4)
+  if (d.postgres.instances !== HA_MEMBERS) {
+    report(at('postgres', 'instances'), `${env.tier} PostgreSQL must run ${HA_MEMBERS} instances across the 3 database nodes (DATA-1); got ${d.postgres.instances}`);
+  }
+  if (d.mongodb.members !== HA_MEMBERS) {
+    report(at('mongodb', 'members'), `${env.tier} MongoDB must be a ${HA_MEMBERS}-member replica set (DATA-2); got ${d.mongodb.members}`);
+  }
+  if (d.vault.replicas !== HA_MEMBERS) {
+    report(at('vault', 'replicas'), `${env.tier} Vault must run ${HA_MEMBERS} raft replicas (SEC-1, a quorum that survives one zone); got ${d.vault.replicas}`);
+  }
+  if (d.redis.replicas < 1) {
+    report(at('redis', 'replicas'), `${env.tier} Redis needs at least 1 replica for multi-AZ automatic failover (DATA-4); got 0`);
+  }
+  if (d.redis.snapshotRetentionDays < 1) {
+    report(at('redis', 'snapshotRetentionDays'), `${env.tier} Redis must keep automatic snapshots (>= 1 day); got 0`);
+  }
+  if (d.postgres.walArchiveTimeoutMinutes > DOCUMENTED_WAL_ARCHIVE_MINUTES) {
+    report(at('postgres', 'walArchiveTimeoutMinutes'), `${d.postgres.walArchiveTimeoutMinutes} minutes is above the documented RPO of ${DOCUMENTED_WAL_ARCHIVE_MINUTES} minutes (seed 004)`);
+  }
+
+  // ---- documented volume sizes (HW-1)
+  const dbDocumented = env.nodePools.database?.dataVolumeGiB ?? HARDWARE_PROFILES.database.storageGiB;
+  const vecDocumented = env.nodePools.vector?.dataVolumeGiB ?? HARDWARE_PROFILES.vector.storageGiB;
+  const dbMin = Math.max(dbDocumented, HARDWARE_PROFILES.database.storageGiB);
+  const vecMin = Math.max(vecDocumented, HARDWARE_PROFILES.vector.storageGiB);
+  if (d.postgres.storageGiB < dbMin) {
+    report(at('postgres', 'storageGiB'), `${d.postgres.storageGiB} GiB is below the documented ${dbMin} GiB per database server (HW-1, nodePools.database.dataVolumeGiB)`);
+  }
+  if (d.mongodb.storageGiB < dbMin) {
+    report(at('mongodb', 'storageGiB'), `${d.mongodb.storageGiB} GiB is below the documented ${dbMin} GiB per database server (HW-1, nodePools.database.dataVolumeGiB)`);
+  }
+  if (d.chroma.storageGiB < vecMin) {
+    report(at('chroma', 'storageGiB'), `${d.chroma.storageGiB} GiB is below the documented ${vecMin} GiB per vector database server (HW-1, nodePools.vector.dataVolumeGiB)`);
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * BAK-4 data-safety walker: reads a synthesized stack (Terraform JSON) and reports every
+ * state-holding resource an ordinary `terraform apply`/`destroy` could delete, and every place
+ * where stateful Kubernetes data would lose its volume when its claim goes away.
+ *
+ * - AWS resources that hold data (buckets, keys, clusters, log groups, databases, caches, file
+ *   systems, volumes, secrets, vaults): `lifecycle.prevent_destroy = true`; database types with a
+ *   `deletion_protection` argument also need it true.
+ * - Kubernetes persistent volumes and claims: `prevent_destroy` as well.
+ * - Storage classes: the default class keeps its volumes (`reclaim_policy = Retain`), and no Helm
+ *   release or claim puts data on a class that deletes its volumes.
+ *
+ * Pure functions on JSON, so the same check runs in tests and on `cdktf.out`.
+ */
+
+export type TerraformJson = {
+  resource?: Record<string, Record<string, Record<string, unknown>>>;
+};
+
+/** State-holding resource types (exact names or patterns). */
+export const STATE_HOLDING: readonly RegExp[] = [
+  /^aws_s3_bucket$/,
+  /^aws_kms_key$/,
+  /^aws_kms_replica_key$/,
+  /^aws_eks_cluster$/,
+  /^aws_cloudwatch_log_group$/,
+  /^aws_elasticache_(cluster|replication_group|serverless_cache|global_replication_group)$/,
+  /^aws_memorydb_cluster$/,
+  /^aws_db_(instance|snapshot|cluster_snapshot)$/,
+  /^aws_rds_(cluster|global_cluster)$/,
+  /^aws_docdb_cluster$/,
+  /^aws_docdbelastic_cluster$/,
+  /^aws_neptune_cluster$/,
+  /^aws_dynamodb_table$/,
+  /^aws_efs_file_system$/,
+  /^aws_fsx_\w+_file_system$/,
+  /^aws_ebs_volume$/,
+  /^aws_ebs_snapshot$/,
+  /^aws_backup_vault$/,
+  /^aws_secretsmanager_secret$/,
+  /^aws_opensearch_domain$/,
+  /^aws_ecr_repository$/,
+  /^kubernetes_persistent_volume(_claim)?(_v1)?$/,
+];
+
+/** Types whose `deletion_protection` argument must be true as well. */
+export const DELETION_PROTECTION_TYPES: readonly string[] = [
+  'aws_db_instance',
+  'aws_rds_cluster',
+  'aws_rds_global_cluster',
+  'aws_docdb_cluster',
+  'aws_neptune_cluster',
+  'aws_dynamodb_table',
+];
+
+const STORAGE_CLASS_TYPES = ['kubernetes_storage_class', 'kubernetes_storage_class_v1'];
+const DEFAULT_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-class';
+
+export interface DataSafetyFinding {
+  /** Terraform address, e.g. `aws_s3_bucket.backups_bucket_1AAA901B`. */
+  readonly address: string;
+  /** Construct path from cdktf's metadata, when present. */
+  readonly path?: string;
+  readonly problem: string;
+}
+
+type Json = Record<string, any>;
+
+function first(v: unknown): Json {
+  if (Array.isArray(v)) return (v[0] ?? {}) as Json;
+  return (v ?? {}) as Json;
+}
+
+function isTrue(v: unknown): boolean {
+  return v === true || v === 'true';
+}
+
+export function isStateHolding(type: string): boolean {
+  return STATE_HOLDING.some((p) => p.test(type));
+}
+
+function entries(json: TerraformJson): { type: string; name: string; config: Json }[] {
+  return Object.entries(json.resource ?? {}).flatMap(([type, byName]) =>
+    Object.entries(byName).map(([name, config]) => ({ type, name, config: config as Json })),
+  );
+}
+
+/** Values (strings) of every `storageClass` / `storageClassName` key anywhere in a values tree. */
+function storageClassesIn(values: unknown, out: string[] = []): string[] {
+  if (Array.isArray(values)) {
+    values.forEach((v) => storageClassesIn(v, out));
+  } else if (values && typeof values === 'object') {
+    for (const [k, v] of Object.entries(values)) {
+      if ((k === 'storageClass' || k === 'storageClassName') && typeof v === 'string' && v !== '') out.push(v);
+      else storageClassesIn(v, out);
+    }
+  }
+  return out;
+}
+
+/** Every finding in one synthesized stack. An empty list means the stack is safe. */
+export function findUnprotected(json: TerraformJson): DataSafetyFinding[] {
+  const findings: DataSafetyFinding[] = [];
+  const all = entries(json);
+  const report = (r: { type: string; name: string; config: Json }, problem: string) =>
+    findings.push({ address: `${r.type}.${r.name}`, path: r.config['//']?.metadata?.path, problem });
+
+  // ---- prevent_destroy / deletion protection
+  for (const r of all) {
+    if (!isStateHolding(r.type)) continue;
+    if (!isTrue(first(r.config.lifecycle).prevent_destroy)) {
+      report(r, 'state-holding resource without lifecycle.prevent_destroy (use protectFromDestroy(resource, env.protectState))');
+    }
+    if (DELETION_PROTECTION_TYPES.includes(r.type) && !isTrue(r.config.deletion_protection)) {
+      report(r, 'deletion_protection is not true');
+    }
+  }
+
+  // ---- storage classes: the default one retains volumes; data never lands on a Delete class
+  const classes = all.filter((r) => STORAGE_CLASS_TYPES.includes(r.type));
+  const deleting = new Set<string>();
+  for (const c of classes) {
+    const meta = first(c.config.metadata);
+    const name = String(meta.name ?? c.name);
+    const policy = String(c.config.reclaim_policy ?? 'Delete');
+    if (policy !== 'Retain') deleting.add(name);
+    const isDefault = String((meta.annotations ?? {})[DEFAULT_CLASS_ANNOTATION] ?? '') === 'true';
+    if (isDefault && policy !== 'Retain') {
+      report(c, `default storage class ${name} has reclaim_policy ${policy}; claims that name no class would lose their volume: set Retain`);
+    }
+  }
+  if (classes.length > 0 && classes.every((c) => String(c.config.reclaim_policy ?? 'Delete') !== 'Retain')) {
+    report(classes[0], 'no storage class with reclaim_policy Retain for stateful data');
+  }
+  for (const r of all) {
+    if (r.type === 'helm_release') {
+      for (const raw of (r.config.values ?? []) as unknown[]) {
+        if (typeof raw !== 'string') continue;
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(raw);
+        } catch {
+          continue; // YAML values are not produced by ChartRelease; nothing to read
+        }
+        for (const sc of storageClassesIn(parsed)) {
+          if (deleting.has(sc)) report(r, `values put data on storage class ${sc}, whose reclaim policy deletes the volume`);
+        }
+      }
+    }
+    if (/^kubernetes_persistent_volume_claim(_v1)?$/.test(r.type)) {
+      const sc = first(r.config.spec).storage_class_name;
+      if (typeof sc === 'string' && deleting.has(sc)) {
+        report(r, `claim on storage class ${sc}, whose reclaim policy deletes the volume`);
+      }
+    }
+  }
+  return findings;
+}
+
+/** One line per finding, for error messages. */
+export function formatFindings(stack: string, findings: readonly DataSafetyFinding[]): string[] {
+  return findings.map((f) => `${stack}: ${f.address}${f.path ? ` (${f.path})` : ''}: ${f.problem}`);
+}
+
+/**
+ * CLI: `node dist/scripts/data-safety.js [outdir]` checks the synthesized stacks (default
+ * `cdktf.out`) of every definition with `protectState: true` and exits 1 on any finding.
+ */
+function main(): void {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { existsSync, readFileSync } = require('node:fs') as typeof import('node:fs');
+  const { join } = require('node:path') as typeof import('node:path');
+  const { DEFINITIONS, validateEnvironments } = require('../environments') as typeof import('../environments');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const outdir = process.argv[2] ?? 'cdktf.out';
+  const lines: string[] = [];
+  let checked = 0;
+  for (const env of validateEnvironments(DEFINITIONS).filter((e) => e.protectState)) {
+    for (const stack of [env.name, `${env.name}-platform`]) {
+      const file = join(outdir, 'stacks', stack, 'cdk.tf.json');
+      if (!existsSync(file)) continue;
+      checked++;
+      lines.push(...formatFindings(stack, findUnprotected(JSON.parse(readFileSync(file, 'utf8')) as TerraformJson)));
+    }
+  }
+  for (const l of lines) process.stderr.write(`${l}\n`);
+  process.stdout.write(`data safety (BAK-4): ${checked} protected stack(s) checked, ${lines.length} finding(s)\n`);
+  if (lines.length > 0 || checked === 0) process.exit(1);
+}
+
+if (require.main === module) main();

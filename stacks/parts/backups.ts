@@ -1,0 +1,156 @@
+/**
+ * Backups and data safety in the cloud stack (BAK-1, BAK-2, OPS-2): the backup bucket with its
+ * access-log bucket, the offsite replica (production), the Terraform state bucket (definitions
+ * with an S3 backend) and Velero's workload role. Called once from CloudStack's constructor.
+ */
+import { TerraformOutput, TerraformProvider } from 'cdktf';
+import { Construct } from 'constructs';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { Environment } from '../../environments/schema';
+import { BackupStorage } from '../../constructs/backup/backup-storage';
+import { TerraformStateBucket } from '../../constructs/backup/state-bucket';
+import { SecureBucket, logDeliveryStatement } from '../../constructs/backup/secure-bucket';
+import { backupWriterStatements, veleroStatements } from '../../constructs/backup/policies';
+import { WorkloadRole } from '../../constructs/identity/workload-role';
+import { PolicyStatement } from '../../constructs/common/iam';
+import { namesFor, tagsFor } from '../naming';
+
+/** Velero's namespace and service account: the Pod Identity association and the chart agree on them. */
+export const VELERO_NAMESPACE = 'velero';
+export const VELERO_SERVICE_ACCOUNT = 'velero';
+/** Velero's prefix in the backup bucket (BackupStorageLocation prefix, without the slash). */
+export const VELERO_PREFIX = 'velero';
+
+/** What addBackups needs from the cloud stack. */
+export interface BackupsContext {
+  readonly clusterName: string;
+  readonly backupsKeyArn: string;
+  readonly volumesKeyArn: string;
+}
+
+export interface Backups {
+  readonly storage: BackupStorage;
+  readonly bucketName: string;
+  readonly bucketArn: string;
+  /** Present when the definition names an S3 state backend. */
+  readonly stateBucket?: TerraformStateBucket;
+  readonly veleroRole: WorkloadRole;
+  /**
+   * Least-privilege statements for a backup job limited to `prefix` (e.g. `postgres/`) of the
+   * backup bucket, with the backups key through S3 in this region.
+   */
+  writerStatements(prefix: string): PolicyStatement[];
+}
+
+/** Bucket name of the offsite replica: the backup bucket's name with the replica region appended. */
+export function replicaBucketName(env: Environment): string {
+  return `${namesFor(env).backupBucket}-${env.backup.replicaRegion}`;
+}
+
+function regionProvider(scope: Construct, env: Environment, alias: string, region: string): TerraformProvider {
+  return new AwsProvider(scope, `aws-${alias}`, {
+    alias,
+    region,
+    allowedAccountIds: env.aws.allowedAccountIds,
+    defaultTags: [{ tags: tagsFor(env) }],
+  });
+}
+
+export function addBackups(scope: Construct, env: Environment, ctx: BackupsContext): Backups {
+  const names = namesFor(env);
+  const accountId = env.aws.allowedAccountIds[0];
+  const region = env.aws.region;
+  const protect = env.protectState;
+  const b = env.backup;
+
+  const backend = env.stateBackend;
+
+  // ---- backup bucket, access logs, offsite replica (BAK-1)
+  const storage = new BackupStorage(scope, 'backups', {
+    backupBucketName: names.backupBucket,
+    accessLogBucketName: names.accessLogBucket,
+    otherLoggedBuckets: backend.type === 's3' && backend.region === region ? [backend.bucket] : [],
+    backupsKeyArn: ctx.backupsKeyArn,
+    region,
+    accountId,
+    namePrefix: names.prefix,
+    infrequentAccessAfterDays: b.infrequentAccessAfterDays,
+    expiryDays: b.expiryDays,
+    noncurrentVersionExpiryDays: b.noncurrentVersionExpiryDays,
+    accessLogExpiryDays: b.accessLogExpiryDays,
+    objectLock: b.objectLock.enabled ? { mode: b.objectLock.mode, retentionDays: b.objectLock.retentionDays } : undefined,
+    replica: b.replicaRegion
+      ? {
+          region: b.replicaRegion,
+          provider: regionProvider(scope, env, 'replica', b.replicaRegion),
+          bucketName: replicaBucketName(env),
+          accessLogBucketName: `${names.accessLogBucket}-${b.replicaRegion}`,
+        }
+      : undefined,
+    protect,
+  });
+
+  // ---- Terraform state bucket (OPS-2), in the region the backend names.
+  let stateBucket: TerraformStateBucket | undefined;
+  if (backend.type === 's3') {
+    const sameRegion = backend.region === region;
+    const provider = sameRegion ? undefined : regionProvider(scope, env, 'state', backend.region);
+    // S3 delivers access logs only to a bucket in the logged bucket's region: a state bucket in
+    // another region gets an access-log bucket of its own there.
+    const stateLogs = sameRegion
+      ? storage.accessLogBucket
+      : new SecureBucket(scope, 'terraform-state-access-logs', {
+          provider,
+          bucketName: `${names.accessLogBucket}-${backend.region}`,
+          encryption: { kind: 's3' },
+          lifecycle: { expiryDays: b.accessLogExpiryDays, noncurrentVersionExpiryDays: 7 },
+          policyStatements: [logDeliveryStatement(`${names.accessLogBucket}-${backend.region}`, accountId, [backend.bucket])],
+          protect,
+        });
+    stateBucket = new TerraformStateBucket(scope, 'terraform-state', {
+      bucketName: backend.bucket,
+      accountId,
+      namePrefix: names.prefix,
+      accessLogBucket: stateLogs.bucket.id,
+      protect,
+      provider,
+    });
+    new TerraformOutput(scope, 'terraform_state_key_arn', {
+      value: stateBucket.keyArn,
+      description: 'KMS key of the Terraform state bucket: set it as stateBackend.kmsKeyArn so state objects are SSE-KMS',
+    });
+  }
+
+  // ---- Velero's workload role: its own prefix plus EBS snapshots (BAK-2)
+  const veleroRole = new WorkloadRole(scope, 'velero-role', {
+    roleName: `${names.prefix}-velero`,
+    clusterName: ctx.clusterName,
+    namespace: VELERO_NAMESPACE,
+    serviceAccount: VELERO_SERVICE_ACCOUNT,
+    statements: veleroStatements({
+      bucketArn: storage.bucketArn,
+      prefix: `${VELERO_PREFIX}/`,
+      backupsKeyArn: ctx.backupsKeyArn,
+      volumesKeyArn: ctx.volumesKeyArn,
+      region,
+      accountId,
+    }),
+  });
+
+  new TerraformOutput(scope, 'backup_bucket', { value: storage.bucketName, description: 'Backup bucket (BAK-1)' });
+  if (storage.replica) {
+    new TerraformOutput(scope, 'backup_replica_bucket', {
+      value: storage.replica.bucket.bucketName,
+      description: `Offsite replica of the backup bucket (${b.replicaRegion})`,
+    });
+  }
+
+  return {
+    storage,
+    bucketName: storage.bucketName,
+    bucketArn: storage.bucketArn,
+    stateBucket,
+    veleroRole,
+    writerStatements: (prefix: string) => backupWriterStatements(storage.bucketArn, prefix, ctx.backupsKeyArn, region),
+  };
+}

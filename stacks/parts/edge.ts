@@ -1,0 +1,251 @@
+/**
+ * The edge of an environment in the cloud stack (NET-4, LB-1..4), called from CloudStack with one
+ * line: certificate and DNS, the public load balancer and its target groups, the regional WAF,
+ * the CDN where the definition enables it, and the Pod Identity role of the AWS Load Balancer
+ * Controller that binds the target groups to the application pods (stacks/parts/app.ts).
+ */
+import { Construct } from 'constructs';
+import { TerraformOutput } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
+import { Environment } from '../../environments/schema';
+import { DnsValidatedCertificate } from '../../constructs/edge/certificate';
+import { LoadBalancer } from '../../constructs/edge/load-balancer';
+import { WebAcl } from '../../constructs/edge/web-acl';
+import { StaticAssetsCdn } from '../../constructs/edge/static-assets-cdn';
+import { SEED_SECURITY_HEADERS } from '../../constructs/edge/security-headers';
+import { EncryptionKey } from '../../constructs/kms/kms-key';
+import { Network } from '../../constructs/network/network';
+import { Cluster } from '../../constructs/cluster/cluster';
+import { WorkloadRole } from '../../constructs/identity/workload-role';
+import { PolicyStatement } from '../../constructs/common/iam';
+import { namesFor, tagsFor } from '../naming';
+
+/** Port the application listens on (APP-1) and its readiness path. */
+export const APP_PORT = 8000;
+export const APP_READINESS_PATH = '/api/health/ready/';
+export const APP_LIVENESS_PATH = '/api/health/';
+
+/** Service account of the AWS Load Balancer Controller; the platform stack installs it with this name. */
+export const LB_CONTROLLER_IDENTITY = { namespace: 'kube-system', serviceAccount: 'aws-load-balancer-controller' } as const;
+
+export interface EdgeScope {
+  readonly network: Network;
+  readonly cluster: Cluster;
+  readonly keys: { readonly logs: EncryptionKey };
+}
+
+/** Target groups by channel: `app` (the main site) and `beta` (ENV-4, when enabled). */
+export type Channel = 'app' | 'beta';
+
+export interface Edge {
+  readonly loadBalancer: LoadBalancer;
+  readonly certificate: DnsValidatedCertificate;
+  readonly webAcl: WebAcl;
+  readonly cdn?: StaticAssetsCdn;
+  /** Target group ARNs by channel, for the TargetGroupBindings of the platform stack. */
+  readonly targetGroupArns: Partial<Record<Channel, string>>;
+  readonly loadBalancerControllerRole: WorkloadRole;
+}
+
+/**
+ * Least privilege of the AWS Load Balancer Controller when it only binds pods to existing target
+ * groups (TargetGroupBinding), cut down from the controller's published IAM policy: read-only
+ * describes, and target registration on this environment's target groups only. It creates no
+ * load balancer, security group rule, WAF or Shield association (disabled in its values).
+ */
+export function loadBalancerControllerStatements(region: string, accountId: string, namePrefix: string): PolicyStatement[] {
+  return [
+    {
+      Sid: 'DescribeLoadBalancingAndNetwork',
+      Effect: 'Allow',
+      Action: [
+        'elasticloadbalancing:DescribeLoadBalancers',
+        'elasticloadbalancing:DescribeLoadBalancerAttributes',
+        'elasticloadbalancing:DescribeListeners',
+        'elasticloadbalancing:DescribeListenerAttributes',
+        'elasticloadbalancing:DescribeRules',
+        'elasticloadbalancing:DescribeTags',
+        'elasticloadbalancing:DescribeTargetGroups',
+        'elasticloadbalancing:DescribeTargetGroupAttributes',
+        'elasticloadbalancing:DescribeTargetHealth',
+        'ec2:DescribeAvailabilityZones',
+        'ec2:DescribeInstances',
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:DescribeSecurityGroups',
+        'ec2:DescribeSubnets',
+        'ec2:DescribeVpcs',
+        'ec2:DescribeTags',
+      ],
+      Resource: '*',
+    },
+    {
+      Sid: 'RegisterPodsInThisEnvironmentsTargetGroups',
+      Effect: 'Allow',
+      // The controller's documented TargetGroupBinding-only subset, scoped to these target groups.
+      Action: [
+        'elasticloadbalancing:RegisterTargets',
+        'elasticloadbalancing:DeregisterTargets',
+        'elasticloadbalancing:ModifyTargetGroup',
+        'elasticloadbalancing:ModifyTargetGroupAttributes',
+      ],
+      Resource: `arn:aws:elasticloadbalancing:${region}:${accountId}:targetgroup/${namePrefix}-*/*`,
+    },
+  ];
+}
+
+/** Adds the edge of `env` to the cloud stack `stack`. */
+export function addEdge(stack: Construct & EdgeScope, env: Environment): Edge {
+  const names = namesFor(env);
+  const accountId = env.aws.allowedAccountIds[0];
+  const region = env.aws.region;
+  const edge = env.edge;
+  const scope = new Construct(stack, 'edge');
+  const betaEnabled = env.app.beta.enabled && edge.betaName !== undefined;
+  const cdnEnabled = edge.cdn.enabled && edge.cdn.domainName !== undefined;
+  const staticAssetsBucket = `${names.prefix}-static-assets-${accountId}`;
+  const lbNames = [...edge.publicNames, ...(betaEnabled ? [edge.betaName as string] : [])];
+
+  // NET-4: one certificate for every name the load balancer answers.
+  const certificate = new DnsValidatedCertificate(scope, 'certificate', {
+    domainName: lbNames[0],
+    subjectAlternativeNames: lbNames.slice(1),
+    hostedZoneId: edge.hostedZoneId,
+  });
+
+  const loadBalancer = new LoadBalancer(scope, 'load-balancer', {
+    namePrefix: names.prefix,
+    accountId,
+    vpcId: stack.network.vpcId,
+    vpcCidr: env.network.vpcCidr,
+    publicSubnetIds: stack.network.publicSubnetIds,
+    certificateArn: certificate.arn,
+    deletionProtection: edge.loadBalancer.deletionProtection,
+    idleTimeoutSeconds: edge.loadBalancer.idleTimeoutSeconds,
+    accessLogRetentionDays: edge.loadBalancer.accessLogRetentionDays,
+    accessLogBucketName: `${names.prefix}-alb-logs-${accountId}`,
+    protectLogs: env.protectState,
+    // The static assets bucket's server access logs go to the same log bucket.
+    s3AccessLogSources: cdnEnabled ? [staticAssetsBucket] : [],
+    securityHeaders: SEED_SECURITY_HEADERS,
+    targets: {
+      app: { port: APP_PORT, healthCheckPath: APP_READINESS_PATH },
+      ...(betaEnabled ? { beta: { port: APP_PORT, healthCheckPath: APP_READINESS_PATH, hostNames: [edge.betaName as string] } } : {}),
+    },
+    // Pods (VPC CNI, no per-pod security groups) use the cluster security group of the nodes.
+    targetSecurityGroupIds: [stack.cluster.clusterSecurityGroupId],
+  });
+
+  for (const name of lbNames) {
+    const id = name.replace(/\./g, '-');
+    new Route53Record(scope, `alias-${id}`, {
+      zoneId: edge.hostedZoneId,
+      name,
+      type: 'A',
+      alias: { name: loadBalancer.dnsName, zoneId: loadBalancer.zoneId, evaluateTargetHealth: true },
+    });
+  }
+
+  // LB-2: regional web ACL on the load balancer; the auth rule comes first (the stricter limit).
+  const rateLimits = [
+    { name: 'rate-limit-auth', pathPrefix: '/api/auth/', requestsPerSecond: edge.waf.authRequestsPerSecond },
+    { name: 'rate-limit-api', pathPrefix: '/api/', requestsPerSecond: edge.waf.apiRequestsPerSecond },
+  ];
+  const webAcl = new WebAcl(scope, 'waf', {
+    name: names.prefix,
+    scope: 'REGIONAL',
+    rateLimits,
+    evaluationWindowSec: edge.waf.evaluationWindowSec,
+    associateWith: loadBalancer.arn,
+    logging: {
+      retentionDays: edge.waf.logRetentionDays,
+      kmsKeyArn: stack.keys.logs.arn,
+      region,
+      accountId,
+      protect: env.protectState,
+    },
+  });
+
+  // LB-4: CloudFront and its WAF and certificate live in us-east-1.
+  let cdn: StaticAssetsCdn | undefined;
+  if (cdnEnabled && edge.cdn.domainName !== undefined) {
+    const usEast1 = new AwsProvider(scope, 'aws-us-east-1', {
+      alias: 'us-east-1',
+      region: 'us-east-1',
+      allowedAccountIds: env.aws.allowedAccountIds,
+      defaultTags: [{ tags: tagsFor(env) }],
+    });
+    const cdnCertificate = new DnsValidatedCertificate(scope, 'cdn-certificate', {
+      domainName: edge.cdn.domainName,
+      hostedZoneId: edge.hostedZoneId,
+      provider: usEast1,
+    });
+    // CloudWatch Logs needs a key of its own region for the CloudFront-scope ACL's log group.
+    const cdnLogsKey = new EncryptionKey(scope, 'cdn-logs-key', {
+      alias: `${names.prefix}-cdn-logs`,
+      description: `${names.prefix}: us-east-1 log groups of the CloudFront-scope web ACL`,
+      accountId,
+      protect: env.protectState,
+      provider: usEast1,
+      serviceStatements: [
+        {
+          Sid: 'CloudWatchLogsInUsEast1',
+          Effect: 'Allow',
+          Principal: { Service: 'logs.us-east-1.amazonaws.com' },
+          Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+          Resource: '*',
+          Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:us-east-1:${accountId}:*` } },
+        },
+      ],
+    });
+    const cdnAcl = new WebAcl(scope, 'cdn-waf', {
+      name: `${names.prefix}-cdn`,
+      scope: 'CLOUDFRONT',
+      rateLimits: [],
+      evaluationWindowSec: edge.waf.evaluationWindowSec,
+      provider: usEast1,
+      logging: {
+        retentionDays: edge.waf.logRetentionDays,
+        kmsKeyArn: cdnLogsKey.arn,
+        region: 'us-east-1',
+        accountId,
+        protect: env.protectState,
+      },
+    });
+    cdn = new StaticAssetsCdn(scope, 'cdn', {
+      namePrefix: names.prefix,
+      accountId,
+      region,
+      bucketName: staticAssetsBucket,
+      accessLogBucket: loadBalancer.logBucket.bucketName,
+      domainName: edge.cdn.domainName,
+      hostedZoneId: edge.hostedZoneId,
+      certificateArn: cdnCertificate.arn,
+      webAclArn: cdnAcl.arn,
+      priceClass: edge.cdn.priceClass,
+      securityHeaders: SEED_SECURITY_HEADERS,
+      protect: env.protectState,
+    });
+    new TerraformOutput(stack, 'cdn_domain_name', {
+      value: cdn.distribution.domainName,
+      description: 'CloudFront domain of the static assets (alias target of the CDN name)',
+    });
+  }
+
+  const loadBalancerControllerRole = new WorkloadRole(scope, 'lb-controller-role', {
+    roleName: `${names.prefix}-aws-load-balancer-controller`,
+    clusterName: stack.cluster.name,
+    namespace: LB_CONTROLLER_IDENTITY.namespace,
+    serviceAccount: LB_CONTROLLER_IDENTITY.serviceAccount,
+    statements: loadBalancerControllerStatements(region, accountId, names.prefix),
+  });
+
+  new TerraformOutput(stack, 'load_balancer_dns_name', {
+    value: loadBalancer.dnsName,
+    description: 'DNS name of the public load balancer (the public names are aliases of it)',
+  });
+
+  const targetGroupArns: Partial<Record<Channel, string>> = { app: loadBalancer.targetGroups.app.arn };
+  if (loadBalancer.targetGroups.beta) targetGroupArns.beta = loadBalancer.targetGroups.beta.arn;
+  return { loadBalancer, certificate, webAcl, cdn, targetGroupArns, loadBalancerControllerRole };
+}
