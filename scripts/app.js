@@ -1,22 +1,27 @@
 #!/usr/bin/env node
 /*
- * The cdktf app command (cdktf.json "app"). Type-checks and compiles the program with tsc, then
- * runs the compiled main.js in this same process.
+ * The cdktf app command (cdktf.json "app"). Type-checks the program with tsc, compiles it to
+ * dist/ with esbuild, then runs the compiled main.js in this same process.
  *
- * - A type error stops the run before anything is written (tsc exits non-zero, main never runs).
- * - When no input changed since the last successful compile (same content hash of every source,
- *   tsconfig and package-lock.json), tsc is skipped: the compiled output is already the
- *   type-checked result of exactly these sources.
- * - The app compiles with tsconfig.app.json (program and scripts, not the tests); `--all` (used by
- *   `npm test`) compiles with tsconfig.json, tests included. Each has its own hash stamp.
+ * - A type error stops the run before anything is written: the type check (`tsc --noEmit`) runs
+ *   in a child process while esbuild writes dist/ and node loads the compiled program; main.js
+ *   awaits the check (`globalThis.torontoAiTypeCheck`) before it builds anything, and the
+ *   process exits with the type errors if there are any.
+ *   esbuild only strips types (tsconfig sets `isolatedModules`, so tsc rejects anything it
+ *   could not compile file by file); tsc stays the judge of the types.
+ * - When no input changed since the last successful run (same content hash of every source,
+ *   the tsconfigs and package-lock.json), both are skipped: dist/ already holds exactly these
+ *   sources, type-checked.
+ * - The app uses tsconfig.app.json (program and scripts, not the tests); `--all` (used by
+ *   `npm test`) uses tsconfig.json, tests included. Each has its own hash stamp.
  *
  * Plain JavaScript on purpose: it must run before anything is compiled.
  */
 'use strict';
 const { createHash } = require('node:crypto');
-const { readdirSync, readFileSync, writeFileSync, existsSync, mkdirSync } = require('node:fs');
+const { readdirSync, readFileSync, writeFileSync, existsSync, mkdirSync, rmSync } = require('node:fs');
 const { join, relative } = require('node:path');
-const { spawnSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 
 const root = join(__dirname, '..');
 const dist = join(root, 'dist');
@@ -31,14 +36,17 @@ function listTs(dir, out) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, entry.name);
     if (entry.isDirectory()) listTs(p, out);
-    else if (entry.name.endsWith('.ts')) out.push(p);
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) out.push(p);
   }
 }
 
-function sourceHash() {
+function sources() {
   const files = SOURCE_FILES.map((f) => join(root, f)).filter((f) => existsSync(f));
   for (const d of SOURCE_DIRS) listTs(join(root, d), files);
-  files.sort();
+  return files.sort();
+}
+
+function sourceHash(files = sources()) {
   const hash = createHash('sha256');
   for (const f of files) {
     hash.update(relative(root, f));
@@ -49,24 +57,61 @@ function sourceHash() {
   return hash.digest('hex');
 }
 
-/** Compiles with tsc unless the sources are unchanged since the last successful compile. */
-function compile() {
-  const hash = sourceHash();
-  const upToDate = existsSync(stampFile) && readFileSync(stampFile, 'utf8') === hash && existsSync(join(dist, 'main.js'));
-  if (upToDate) return;
+/** Runs `tsc --noEmit` (incremental) in a child process; resolves with its exit code. */
+function typeCheck() {
   const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
-  const result = spawnSync(process.execPath, [tsc, '-p', join(root, project)], { stdio: 'inherit', cwd: root });
-  if (result.status !== 0) {
-    process.stderr.write('\nType errors: nothing was synthesized. Fix the errors above and run again.\n');
-    process.exit(result.status ?? 1);
-  }
-  mkdirSync(dist, { recursive: true });
-  writeFileSync(stampFile, hash);
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [tsc, '-p', join(root, project), '--noEmit'], { stdio: 'inherit', cwd: root });
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+}
+
+/** Strips the types of every source into dist/ (one file in, one file out, with source maps). */
+function transpile(files) {
+  const esbuild = require(require.resolve('esbuild', { paths: [root] }));
+  esbuild.buildSync({
+    entryPoints: files.filter((f) => f.endsWith('.ts')),
+    outdir: dist,
+    outbase: root,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: 'linked',
+    tsconfig: join(root, project),
+    logLevel: 'error',
+  });
+}
+
+/**
+ * Compiles unless the sources are unchanged since the last successful run. Returns a promise of
+ * the type check, which exits the process on a type error (nothing written) and records the
+ * stamp on success.
+ */
+function compile() {
+  const files = sources();
+  const hash = sourceHash(files);
+  const upToDate = existsSync(stampFile) && readFileSync(stampFile, 'utf8') === hash && existsSync(join(dist, 'main.js'));
+  if (upToDate) return Promise.resolve();
+  rmSync(stampFile, { force: true });
+  const checked = typeCheck();
+  transpile(files);
+  return checked.then((code) => {
+    if (code !== 0) {
+      process.stderr.write('\nType errors: nothing was synthesized. Fix the errors above and run again.\n');
+      process.exit(code);
+    }
+    mkdirSync(dist, { recursive: true });
+    writeFileSync(stampFile, hash);
+  });
 }
 
 module.exports = { compile, sourceHash };
 
 if (require.main === module) {
-  compile();
-  if (!process.argv.includes('--compile-only')) require(join(dist, 'main.js'));
+  const checked = compile();
+  if (!process.argv.includes('--compile-only')) {
+    // main.js awaits this before writing anything.
+    globalThis.torontoAiTypeCheck = checked;
+    require(join(dist, 'main.js'));
+  }
 }

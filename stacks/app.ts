@@ -38,9 +38,18 @@ export interface SynthesizeOptions {
  * build, synthesize. Nothing is written unless every definition is valid.
  */
 export function synthesizeApp(options: SynthesizeOptions): App {
+  const app = buildApp(options);
+  app.synth();
+  return app;
+}
+
+/**
+ * Validates, selects and builds the construct tree without writing anything; `app.synth()`
+ * writes. Throws DefinitionError (every problem at once) before any construct exists.
+ */
+export function buildApp(options: SynthesizeOptions): App {
   const environments = selectEnvironments(validateEnvironments(options.definitions), options.selection);
   const app = new App(options.outdir ? { outdir: options.outdir } : undefined);
   buildStacks(app, environments);
-  app.synth();
   return app;
 }

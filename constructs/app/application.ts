@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
+import { DeploymentV1 } from '../kubernetes/workloads';
 import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';

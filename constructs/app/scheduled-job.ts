@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { CronJobV1 } from '@cdktf/provider-kubernetes/lib/cron-job-v1';
+import { CronJobV1 } from '../kubernetes/workloads';
 import { NodePlacement } from '../nodepools/placement';
 import { RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, TMP_MOUNT, TMP_VOLUME } from './pod-security';
 import { VaultAgentProps, vaultAgentAnnotations, vaultTokenVolume } from './vault-agent';

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { ITerraformDependable } from 'cdktf';
-import { CronJobV1, CronJobV1SpecJobTemplateSpecTemplateSpecVolume } from '@cdktf/provider-kubernetes/lib/cron-job-v1';
+import { CronJobV1, PodSpecVolume } from '../kubernetes/workloads';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { NodePlacement } from '../nodepools/placement';
 
@@ -91,7 +91,7 @@ export class BackupCronJob extends Construct {
       });
     }
 
-    const volumes: CronJobV1SpecJobTemplateSpecTemplateSpecVolume[] = [
+    const volumes: PodSpecVolume[] = [
       { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } },
       ...(props.dump ? [{ name: 'backup', emptyDir: {} }] : []),
       ...(props.volume ? [{ name: 'source', persistentVolumeClaim: { claimName: props.volume.claimName, readOnly: true } }] : []),

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { ITerraformDependable } from 'cdktf';
-import { CronJobV1, CronJobV1SpecJobTemplateSpecTemplateSpecVolume } from '@cdktf/provider-kubernetes/lib/cron-job-v1';
+import { CronJobV1, PodSpecVolume } from '../kubernetes/workloads';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { NodePlacement } from '../nodepools/placement';
 import { VAULT_CA_SECRET } from './vault';
@@ -58,7 +58,7 @@ export class VaultSecretSync extends Construct {
     this.serviceAccountName = props.name;
 
     const secrets = [...new Set(props.fields.map((f) => f.secretName))];
-    const volumes: CronJobV1SpecJobTemplateSpecTemplateSpecVolume[] = [
+    const volumes: PodSpecVolume[] = [
       { name: 'vault-ca', secret: { secretName: VAULT_CA_SECRET } },
       { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
       ...secrets.map((secretName, i) => ({

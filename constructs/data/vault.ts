@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { ITerraformDependable } from 'cdktf';
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
-import { CronJobV1 } from '@cdktf/provider-kubernetes/lib/cron-job-v1';
-import { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
+import { CronJobV1 } from '../kubernetes/workloads';
+import { JobV1 } from '../kubernetes/workloads';
 import { RoleV1 } from '@cdktf/provider-kubernetes/lib/role-v1';
 import { RoleBindingV1 } from '@cdktf/provider-kubernetes/lib/role-binding-v1';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';

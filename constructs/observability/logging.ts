@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import { ITerraformDependable } from 'cdktf';
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
-import { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
+import { JobV1 } from '../kubernetes/workloads';
 import { ChartRelease } from '../helm/chart-release';
 import { CHARTS } from '../helm/charts';
 import { NodePlacement } from '../nodepools/placement';

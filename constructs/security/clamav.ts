@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { ITerraformDependable } from 'cdktf';
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
-import { DaemonSetV1 } from '@cdktf/provider-kubernetes/lib/daemon-set-v1';
+import { DaemonSetV1 } from '../kubernetes/workloads';
 import { suppress } from '../policy/suppress';
 import { escapeTemplate } from '../observability/terraform-escape';
 
