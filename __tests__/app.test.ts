@@ -1,6 +1,5 @@
 /** The application in the platform stack (APP-1..3, ENV-4, K8S-3, SEC-4) and the `app` definition rules. */
-import { DefinitionError, validateEnvironments } from '../environments';
-import { Json, definition, resourceAt, resources, stacksFor, synth } from './helpers';
+import { Json, resourceAt, resources, stacksFor, synth, definitionProblems } from './helpers';
 import { CHARTS } from '../constructs/helm/charts';
 import { ChartRelease } from '../constructs/helm/chart-release';
 import { LocalChartRelease } from '../constructs/data/local-chart-release';
@@ -17,13 +16,7 @@ const podSpec = (d: Json) => d.spec.template.spec;
 const container = (d: Json) => podSpec(d).container[0];
 
 function problems(mutate: (d: any) => void, name = 'production'): string[] {
-  try {
-    validateEnvironments([definition(name, mutate)]);
-  } catch (e) {
-    if (e instanceof DefinitionError) return [...e.problems];
-    throw e;
-  }
-  return [];
+  return definitionProblems(name, mutate);
 }
 
 describe('the application (APP-1)', () => {

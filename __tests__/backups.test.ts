@@ -4,14 +4,14 @@
  * backup section's rules.
  */
 import { Testing } from 'cdktf';
-import { DEFINITIONS, DefinitionError, validateEnvironments } from '../environments';
+import { DEFINITIONS, validateEnvironments } from '../environments';
 import { buildStacks } from '../stacks/app';
 import { namesFor } from '../stacks/naming';
 import { PLATFORM_NAMESPACES } from '../stacks/platform-stack';
 import { replicaBucketName } from '../stacks/parts/backups';
 import { backupWriterStatements } from '../constructs/backup/policies';
 import { CHARTS } from '../constructs/helm/charts';
-import { Json, definition, environment, resourceAt, resources, stacksFor, synth } from './helpers';
+import { Json, environment, resourceAt, resources, stacksFor, synth, definitionProblems } from './helpers';
 
 const BACKUP = 'backups/backups/bucket';
 const ACCESS_LOGS = 'backups/access-logs/bucket';
@@ -39,13 +39,7 @@ function statements(policy: string): any[] {
 }
 
 function problemsOf(mutate: (d: any) => void, name = 'production'): string[] {
-  try {
-    validateEnvironments([definition(name, mutate)]);
-  } catch (e) {
-    if (e instanceof DefinitionError) return [...e.problems];
-    throw e;
-  }
-  return [];
+  return definitionProblems(name, mutate);
 }
 
 describe('backup bucket (BAK-1)', () => {

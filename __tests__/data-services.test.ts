@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Testing } from 'cdktf';
-import { DefinitionError, DEFINITIONS, validateEnvironments } from '../environments';
+import { DEFINITIONS, validateEnvironments } from '../environments';
 import { buildStacks } from '../stacks/app';
-import { Json, definition, resourceAt, resources, stacksFor, synth } from './helpers';
+import { Json, resourceAt, resources, stacksFor, synth, definitionProblems } from './helpers';
 import { DATA_IDENTITIES } from '../stacks/parts/data-cloud';
 import { APP_SECRET_PATHS } from '../stacks/parts/data-platform';
 import { LOCAL_CHARTS_DIR, LocalChartRelease } from '../constructs/data/local-chart-release';
@@ -29,13 +29,7 @@ const prodPlatform = synth(prod.platform);
 const devPlatform = synth(dev.platform);
 
 function problemsOf(name: string, mutate: (d: any) => void): string[] {
-  try {
-    validateEnvironments([definition(name, mutate)]);
-  } catch (e) {
-    if (e instanceof DefinitionError) return [...e.problems];
-    throw e;
-  }
-  return [];
+  return definitionProblems(name, mutate);
 }
 
 /** The parsed values of a synthesized helm_release. */

@@ -1,6 +1,8 @@
 /** The edge of the cloud stack (NET-4, LB-1..4) and the definition rules of the `edge` section. */
-import { DefinitionError, validateEnvironments } from '../environments';
-import { Json, definition, resourceAt, resources, stacksFor, synth } from './helpers';
+import { Testing, TerraformStack } from 'cdktf';
+import { DnsValidatedCertificate } from '../constructs/edge/certificate';
+import { validateEnvironments } from '../environments';
+import { Json, definition, resourceAt, resources, stacksFor, synth, definitionProblems } from './helpers';
 import { SEED_SECURITY_HEADERS, hstsValue } from '../constructs/edge/security-headers';
 import { MANAGED_RULE_GROUPS } from '../constructs/edge/web-acl';
 
@@ -11,13 +13,7 @@ const ref = (type: string, r: Json, attr: string) => `\${${type}.${r.__name}.${a
 const policyOf = (r: Json) => JSON.parse(r.policy);
 
 function problems(mutate: (d: any) => void, name = 'production'): string[] {
-  try {
-    validateEnvironments([definition(name, mutate)]);
-  } catch (e) {
-    if (e instanceof DefinitionError) return [...e.problems];
-    throw e;
-  }
-  return [];
+  return definitionProblems(name, mutate);
 }
 
 describe('load balancer (LB-1)', () => {
@@ -331,5 +327,52 @@ describe('edge definition rules', () => {
   ])('rejects %s', (_label, mutate, message) => {
     const found = problems(mutate);
     expect(found.some((p) => p.startsWith(message))).toBe(true);
+  });
+});
+
+describe('certificate expiry alarms (OBS-2)', () => {
+  const alarms = resources(prod, 'aws_cloudwatch_metric_alarm');
+  const topics = resources(prod, 'aws_sns_topic');
+
+  test('each ACM certificate alarms 30 days before expiry, publishing to an encrypted topic of its region', () => {
+    const lb = alarms.find((a) => a.alarm_name === 'toronto-ai-production-certificate-expiry')!;
+    expect(lb).toMatchObject({
+      namespace: 'AWS/CertificateManager',
+      metric_name: 'DaysToExpiry',
+      statistic: 'Minimum',
+      comparison_operator: 'LessThanThreshold',
+      threshold: 30,
+    });
+    const validation = resourceAt(prod, 'aws_acm_certificate_validation', 'edge/certificate/validation');
+    expect(lb.dimensions).toEqual({ CertificateArn: ref('aws_acm_certificate_validation', validation, 'certificate_arn') });
+    const topic = topics.find((t) => t.name === 'toronto-ai-production-alerts')!;
+    expect(lb.alarm_actions).toEqual([ref('aws_sns_topic', topic, 'arn')]);
+    expect(topic.kms_master_key_id).toMatch(/^\$\{aws_kms_key\./);
+    const cdn = alarms.find((a) => a.alarm_name === 'toronto-ai-production-cdn-certificate-expiry')!;
+    expect(cdn.provider).toBe('aws.us-east-1');
+    expect(topics.find((t) => t.name === 'toronto-ai-production-alerts-us-east-1')!.provider).toBe('aws.us-east-1');
+  });
+
+  test('only CloudWatch alarms of this account may publish, over TLS', () => {
+    const policy = policyOf(resources(prod, 'aws_sns_topic_policy').find((p) => p.provider === undefined)!);
+    expect(policy.Statement[0]).toMatchObject({
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: 'sns:Publish',
+      Condition: { StringEquals: { 'aws:SourceAccount': '444455556666' } },
+    });
+    expect(policy.Statement[1]).toMatchObject({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': false } } });
+  });
+
+  test('an alarm threshold outside what ACM renewal allows is refused', () => {
+    const stack = new TerraformStack(Testing.app(), 'unit');
+    expect(
+      () =>
+        new DnsValidatedCertificate(stack, 'c', {
+          domainName: 'a.example.com',
+          hostedZoneId: 'Z123',
+          expiryAlarm: { days: 0, alarmTopicArn: 'arn:aws:sns:ca-central-1:111122223333:t', name: 'n' },
+        }),
+    ).toThrow("unit/c: 'expiryAlarm.days' must be a whole number from 1 to 60 (ACM renews 60 days ahead). Got: 0");
   });
 });

@@ -4,17 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFINITIONS, DefinitionError, selectEnvironments, validateEnvironments } from '../environments';
 import { synthesizeApp } from '../stacks/app';
-import { definition } from './helpers';
+import { definition, problemsOfInputs } from './helpers';
 
-function problemsOf(inputs: unknown[]): string[] {
-  try {
-    validateEnvironments(inputs);
-  } catch (e) {
-    if (e instanceof DefinitionError) return [...e.problems];
-    throw e;
-  }
-  return [];
-}
+const problemsOf = problemsOfInputs;
 
 describe('shipped definitions', () => {
   test('all four validate, in promotion order', () => {

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Testing, TerraformStack } from 'cdktf';
-import { EnvironmentInput, DEFINITIONS, validateEnvironments, Environment } from '../environments';
+import { EnvironmentInput, DEFINITIONS, DefinitionError, validateEnvironments, Environment } from '../environments';
 import { buildStacks, EnvironmentStacks } from '../stacks/app';
 
 export type Json = Record<string, any>;
@@ -68,4 +68,20 @@ export function resourceAt(json: Json, type: string, pathSuffix: string): Json {
 /** The Terraform address (`type.name`) of a resource returned by `resources`/`resourceAt`. */
 export function address(type: string, r: Json): string {
   return `${type}.${r.__name}`;
+}
+
+/** Every problem validation reports for these raw definitions (empty when they are valid). */
+export function problemsOfInputs(inputs: readonly unknown[]): string[] {
+  try {
+    validateEnvironments(inputs);
+  } catch (e) {
+    if (e instanceof DefinitionError) return [...e.problems];
+    throw e;
+  }
+  return [];
+}
+
+/** The problems of a shipped definition changed by `mutate`. */
+export function definitionProblems(name: string, mutate: (d: any) => void): string[] {
+  return problemsOfInputs([definition(name, mutate)]);
 }

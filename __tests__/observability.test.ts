@@ -2,21 +2,15 @@
  * OBS-1..4: the observability section of the definitions, the monitoring release
  * (kube-prometheus-stack), the exporters and the logging stack, on synthesized platform stacks.
  */
-import { DefinitionError, validateEnvironments } from '../environments';
+import { validateEnvironments } from '../environments';
 import { Testing, TerraformStack } from 'cdktf';
 import { alertmanagerReceiver, Monitoring } from '../constructs/observability/monitoring';
 import { placementFor } from '../constructs/nodepools/placement';
 import { unescapeTemplate } from '../constructs/observability/terraform-escape';
-import { definition, Json, resources, stacksFor, synth } from './helpers';
+import { definition, Json, resources, stacksFor, synth, definitionProblems } from './helpers';
 
 function problemsOf(name: string, mutate: (d: any) => void): string[] {
-  try {
-    validateEnvironments([definition(name, mutate)]);
-  } catch (e) {
-    if (e instanceof DefinitionError) return [...e.problems];
-    throw e;
-  }
-  return [];
+  return definitionProblems(name, mutate);
 }
 
 const platform = (name: string): Json => synth(stacksFor(name).platform);

@@ -3,6 +3,7 @@ import { TerraformProvider } from 'cdktf';
 import { AcmCertificate } from '@cdktf/provider-aws/lib/acm-certificate';
 import { AcmCertificateValidation } from '@cdktf/provider-aws/lib/acm-certificate-validation';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 
 export interface DnsValidatedCertificateProps {
   /** Main name of the certificate. */
@@ -16,6 +17,13 @@ export interface DnsValidatedCertificateProps {
    * @default the stack's default aws provider
    */
   readonly provider?: TerraformProvider;
+  /**
+   * OBS-2: alarm when the certificate is this many days from expiry (ACM renews DNS-validated
+   * certificates on its own; the alarm catches a renewal that failed), publishing to `alarmTopicArn`
+   * (a topic of the certificate's region).
+   * @default no alarm
+   */
+  readonly expiryAlarm?: { readonly days: number; readonly alarmTopicArn: string; readonly name: string };
 }
 
 /**
@@ -29,6 +37,8 @@ export class DnsValidatedCertificate extends Construct {
   /** ARN of the certificate once validated. */
   readonly arn: string;
   readonly names: readonly string[];
+  /** The expiry alarm, when `expiryAlarm` was given. */
+  readonly expiryAlarm?: CloudwatchMetricAlarm;
 
   constructor(scope: Construct, id: string, props: DnsValidatedCertificateProps) {
     super(scope, id);
@@ -69,5 +79,27 @@ export class DnsValidatedCertificate extends Construct {
       validationRecordFqdns: records.map((r) => r.fqdn),
     });
     this.arn = this.validation.certificateArn;
+    if (props.expiryAlarm) {
+      const { days, alarmTopicArn, name } = props.expiryAlarm;
+      if (!Number.isInteger(days) || days < 1 || days > 60) {
+        throw new Error(`${this.node.path}: 'expiryAlarm.days' must be a whole number from 1 to 60 (ACM renews 60 days ahead). Got: ${days}`);
+      }
+      this.expiryAlarm = new CloudwatchMetricAlarm(this, 'expiry-alarm', {
+        provider: props.provider,
+        alarmName: name,
+        alarmDescription: `TLS certificate ${props.domainName} expires in less than ${days} days: ACM renewal failed (check the validation records). Runbook: README.md#alert-decision-matrix`,
+        namespace: 'AWS/CertificateManager',
+        metricName: 'DaysToExpiry',
+        dimensions: { CertificateArn: this.arn },
+        statistic: 'Minimum',
+        period: 86400,
+        evaluationPeriods: 1,
+        comparisonOperator: 'LessThanThreshold',
+        threshold: days,
+        treatMissingData: 'notBreaching',
+        alarmActions: [alarmTopicArn],
+        okActions: [alarmTopicArn],
+      });
+    }
   }
 }

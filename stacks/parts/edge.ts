@@ -10,6 +10,10 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { Environment } from '../../environments/schema';
 import { DnsValidatedCertificate } from '../../constructs/edge/certificate';
+import { AlertTopic } from '../../constructs/observability/alert-topic';
+
+/** OBS-2: TLS certificates alarm when they are less than this many days from expiry. */
+export const CERTIFICATE_EXPIRY_ALARM_DAYS = 30;
 import { LoadBalancer } from '../../constructs/edge/load-balancer';
 import { WebAcl } from '../../constructs/edge/web-acl';
 import { StaticAssetsCdn } from '../../constructs/edge/static-assets-cdn';
@@ -41,6 +45,8 @@ export type Channel = 'app' | 'beta';
 export interface Edge {
   readonly loadBalancer: LoadBalancer;
   readonly certificate: DnsValidatedCertificate;
+  /** SNS topic of the stack's CloudWatch alarms (OBS-2). */
+  readonly alertTopicArn: string;
   readonly webAcl: WebAcl;
   readonly cdn?: StaticAssetsCdn;
   /** Target group ARNs by channel, for the TargetGroupBindings of the platform stack. */
@@ -106,11 +112,20 @@ export function addEdge(stack: Construct & EdgeScope, env: Environment): Edge {
   const staticAssetsBucket = `${names.prefix}-static-assets-${accountId}`;
   const lbNames = [...edge.publicNames, ...(betaEnabled ? [edge.betaName as string] : [])];
 
+  // OBS-2: CloudWatch alarms of this region (certificate expiry) publish here.
+  const alerts = new AlertTopic(scope, 'alerts', {
+    name: `${names.prefix}-alerts`,
+    accountId,
+    region,
+    protect: env.protectState,
+  });
+
   // NET-4: one certificate for every name the load balancer answers.
   const certificate = new DnsValidatedCertificate(scope, 'certificate', {
     domainName: lbNames[0],
     subjectAlternativeNames: lbNames.slice(1),
     hostedZoneId: edge.hostedZoneId,
+    expiryAlarm: { days: CERTIFICATE_EXPIRY_ALARM_DAYS, alarmTopicArn: alerts.arn, name: `${names.prefix}-certificate-expiry` },
   });
 
   const loadBalancer = new LoadBalancer(scope, 'load-balancer', {
@@ -175,10 +190,22 @@ export function addEdge(stack: Construct & EdgeScope, env: Environment): Edge {
       allowedAccountIds: env.aws.allowedAccountIds,
       defaultTags: [{ tags: tagsFor(env) }],
     });
+    const usEast1Alerts = new AlertTopic(scope, 'alerts-us-east-1', {
+      name: `${names.prefix}-alerts-us-east-1`,
+      accountId,
+      region: 'us-east-1',
+      protect: env.protectState,
+      provider: usEast1,
+    });
     const cdnCertificate = new DnsValidatedCertificate(scope, 'cdn-certificate', {
       domainName: edge.cdn.domainName,
       hostedZoneId: edge.hostedZoneId,
       provider: usEast1,
+      expiryAlarm: {
+        days: CERTIFICATE_EXPIRY_ALARM_DAYS,
+        alarmTopicArn: usEast1Alerts.arn,
+        name: `${names.prefix}-cdn-certificate-expiry`,
+      },
     });
     // CloudWatch Logs needs a key of its own region for the CloudFront-scope ACL's log group.
     const cdnLogsKey = new EncryptionKey(scope, 'cdn-logs-key', {
@@ -247,5 +274,5 @@ export function addEdge(stack: Construct & EdgeScope, env: Environment): Edge {
 
   const targetGroupArns: Partial<Record<Channel, string>> = { app: loadBalancer.targetGroups.app.arn };
   if (loadBalancer.targetGroups.beta) targetGroupArns.beta = loadBalancer.targetGroups.beta.arn;
-  return { loadBalancer, certificate, webAcl, cdn, targetGroupArns, loadBalancerControllerRole };
+  return { loadBalancer, certificate, webAcl, cdn, targetGroupArns, loadBalancerControllerRole, alertTopicArn: alerts.arn };
 }
