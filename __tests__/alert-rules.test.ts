@@ -38,7 +38,6 @@ describe('alert rules (typed data)', () => {
     ['LatencyDoubled', '>', 2, '10m', 'critical', 'rollback'],
     ['PostgresUnreachable', '==', 0, '1m', 'critical', 'rollback'],
     ['MongoDBUnreachable', '==', 0, '1m', 'critical', 'rollback'],
-    ['RedisUnreachable', '==', 0, '1m', 'critical', 'rollback'],
     ['MemoryGrowth', '>', 100 * MIB, '5m', 'critical', 'rollback'],
     ['PostgresConnectionPoolNearExhaustion', '>', 0.8, '5m', 'warning', 'investigate'],
     ['DiskSpaceLow', '<', 10 * 1024 * MIB, '10m', 'warning', 'investigate'],

@@ -501,3 +501,20 @@ describe('no literal password, token or key in any synthesized stack (DATA-5)', 
     ]);
   });
 });
+
+describe('cache health alarms (OBS-2, DATA-4)', () => {
+  test('ElastiCache engine CPU and memory alarm to the stack alert topic, and missing data alarms too', () => {
+    const cloud = synth(stacksFor('production').cloud);
+    const topic = resources(cloud, 'aws_sns_topic').find((t) => t.name === 'toronto-ai-production-alerts')!;
+    const alarms = resources(cloud, 'aws_cloudwatch_metric_alarm').filter((a) => a.namespace === 'AWS/ElastiCache');
+    expect(alarms.map((a) => [a.metric_name, a.threshold]).sort()).toEqual([
+      ['DatabaseMemoryUsagePercentage', 90],
+      ['EngineCPUUtilization', 80],
+    ]);
+    for (const a of alarms) {
+      expect(a.alarm_actions).toEqual([`\${aws_sns_topic.${topic.__name}.arn}`]);
+      expect(a.treat_missing_data).toBe('breaching');
+      expect(a.dimensions.ReplicationGroupId).toMatch(/^\$\{aws_elasticache_replication_group\./);
+    }
+  });
+});

@@ -73,6 +73,10 @@ describe('broken definitions are refused with environment, field and rule', () =
   test.each(cases)('%s', (_title, env, mutate, expected) => {
     const problems = problemsOf([definition(env, mutate)]);
     expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));
+    // ...and the run stops before anything is written.
+    const outdir = join(mkdtempSync(join(tmpdir(), 'bad-')), 'out');
+    expect(() => synthesizeApp({ definitions: [definition(env, mutate)], outdir })).toThrow(DefinitionError);
+    expect(existsSync(outdir)).toBe(false);
   });
 
   test('every problem of every environment is reported at once', () => {

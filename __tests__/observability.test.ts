@@ -165,7 +165,7 @@ describe('monitoring (kube-prometheus-stack)', () => {
     ]);
     expect(overview.panels[3].targets[0].expr).toContain('pg_stat_database_numbackends');
     const data = JSON.parse(dashboards['toronto-ai-data-services'].json);
-    expect(data.panels.map((p: Json) => p.targets[0].expr).join(' ')).toMatch(/pg_up.*mongodb_up.*redis_up/);
+    expect(data.panels.map((p: Json) => p.targets[0].expr).join(' ')).toMatch(/pg_up.*mongodb_up/);
     expect(values.grafana.dashboardProviders['dashboardproviders.yaml'].providers[0].options.path).toBe(
       '/var/lib/grafana/dashboards/toronto-ai',
     );

@@ -10,6 +10,7 @@ import { ClusterAddons } from '../constructs/cluster/addons';
 import { NodeRole } from '../constructs/nodepools/node-role';
 import { NodePool } from '../constructs/nodepools/node-pool';
 import { configureBackend } from './backend';
+import { AlertTopic } from '../constructs/observability/alert-topic';
 import { setPolicyTier } from '../constructs/policy/tier';
 import { namesFor, tagsFor } from './naming';
 import { addBackups, Backups } from './parts/backups';
@@ -57,6 +58,8 @@ export class CloudStack extends TerraformStack {
   readonly network: Network;
   readonly cluster: Cluster;
   readonly nodePools: Record<string, NodePool> = {};
+  /** SNS topic of the stack's CloudWatch alarms (OBS-2). */
+  readonly alerts: AlertTopic;
   readonly keys: Record<'secrets' | 'volumes' | 'logs' | 'backups', EncryptionKey>;
   /** BAK-1/2, OPS-2: backup bucket, replica, state bucket, Velero role (stacks/parts/backups.ts). */
   readonly backups: Backups;
@@ -200,6 +203,13 @@ export class CloudStack extends TerraformStack {
     }
     addons.addNodeDependentAddons(Object.values(this.nodePools).map((p) => p.nodeGroup));
     this.backups = addBackups(this, env, { clusterName: this.cluster.name, backupsKeyArn: this.keys.backups.arn, volumesKeyArn: this.keys.volumes.arn });
+    // OBS-2: CloudWatch alarms of the stack (certificate expiry, cache health) publish here.
+    this.alerts = new AlertTopic(this, 'alerts', {
+      name: `${names.prefix}-alerts`,
+      accountId,
+      region: env.aws.region,
+      protect,
+    });
     this.data = addDataCloud(this, env);
     this.edge = addEdge(this, env);
     this.scaling = addClusterScaling(this, env);

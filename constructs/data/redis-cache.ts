@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { ElasticacheReplicationGroup } from '@cdktf/provider-aws/lib/elasticache-replication-group';
 import { ElasticacheSubnetGroup } from '@cdktf/provider-aws/lib/elasticache-subnet-group';
@@ -37,7 +38,19 @@ export interface RedisCacheProps {
   readonly snapshotRetentionDays: number;
   /** BAK-4: prevent_destroy and a final snapshot on deletion. */
   readonly protect: boolean;
+  /**
+   * OBS-2: SNS topic (same region) for the cache's CloudWatch alarms. The cache authenticates with
+   * IAM, which the Prometheus redis exporter cannot do, so its health is watched in CloudWatch.
+   * @default no alarms
+   */
+  readonly alarmTopicArn?: string;
 }
+
+/** CloudWatch alarms of the cache: metric, threshold (percent), and what it means. */
+export const REDIS_ALARMS = [
+  { metric: 'EngineCPUUtilization', threshold: 80, meaning: 'the Redis engine thread is saturated' },
+  { metric: 'DatabaseMemoryUsagePercentage', threshold: 90, meaning: 'the cache is close to evicting keys' },
+] as const;
 
 /**
  * DATA-4: a managed Redis-compatible cache (ElastiCache, Valkey or Redis OSS) in the data subnets.
@@ -155,6 +168,25 @@ export class RedisCache extends Construct {
     protectFromDestroy(logGroup, props.protect);
     this.primaryEndpoint = this.replicationGroup.primaryEndpointAddress;
     this.readerEndpoint = this.replicationGroup.readerEndpointAddress;
+    if (props.alarmTopicArn) {
+      for (const alarm of REDIS_ALARMS) {
+        new CloudwatchMetricAlarm(this, `alarm-${alarm.metric}`, {
+          alarmName: `${props.name}-${alarm.metric}`,
+          alarmDescription: `${props.name}: ${alarm.metric} above ${alarm.threshold} % for 10 minutes (${alarm.meaning}). Decision: INVESTIGATE, README.md#alert-decision-matrix`,
+          namespace: 'AWS/ElastiCache',
+          metricName: alarm.metric,
+          dimensions: { ReplicationGroupId: this.replicationGroup.id },
+          statistic: 'Maximum',
+          period: 300,
+          evaluationPeriods: 2,
+          comparisonOperator: 'GreaterThanThreshold',
+          threshold: alarm.threshold,
+          treatMissingData: 'breaching',
+          alarmActions: [props.alarmTopicArn],
+          okActions: [props.alarmTopicArn],
+        });
+      }
+    }
   }
 
   /**

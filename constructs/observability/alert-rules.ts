@@ -10,7 +10,8 @@
  *   seed 004), `toronto_ai_ai_service_up` (the application's health check of its AI provider);
  * - cAdvisor/kubelet (`container_*`), node-exporter (`node_filesystem_*`);
  * - `pg_up`, `pg_stat_activity_count`, `pg_settings_max_connections` (postgres-exporter),
- *   `mongodb_up` (mongodb-exporter), `redis_up` (redis-exporter);
+ *   `mongodb_up` (mongodb-exporter); Redis (ElastiCache, IAM auth) is watched by CloudWatch alarms
+ *   in the cloud stack (constructs/data/redis-cache.ts), not here;
  * - `certmanager_certificate_expiration_timestamp_seconds` (cert-manager).
  */
 import type { Severity } from '../../environments/sections/observability';
@@ -151,18 +152,6 @@ export const ALERT_RULES: readonly AlertRule[] = [
     decision: 'rollback',
     summary: 'MongoDB unreachable ({{ $labels.service }})',
     description: 'mongodb-exporter has failed to connect to the replica set for 1 minute.',
-    source: 'seed 003 (database unreachable)',
-  },
-  {
-    alert: 'RedisUnreachable',
-    expr: 'max by (namespace, service) (redis_up) == 0',
-    for: '1m',
-    comparison: '==',
-    threshold: 0,
-    severity: 'critical',
-    decision: 'rollback',
-    summary: 'Redis unreachable ({{ $labels.service }})',
-    description: 'redis-exporter has failed to connect to Redis for 1 minute.',
     source: 'seed 003 (database unreachable)',
   },
   {

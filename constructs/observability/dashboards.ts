@@ -82,21 +82,6 @@ export const DATA_SERVICES: DashboardSpec = {
       legendFormat: '{{service}}',
       unit: 'short',
     },
-    { title: 'Redis up', type: 'stat', expr: 'max by (service) (redis_up)', legendFormat: '{{service}}', unit: 'short' },
-    {
-      title: 'Redis connected clients',
-      type: 'timeseries',
-      expr: 'sum by (service) (redis_connected_clients)',
-      legendFormat: '{{service}}',
-      unit: 'short',
-    },
-    {
-      title: 'Redis memory used',
-      type: 'timeseries',
-      expr: 'sum by (service) (redis_memory_used_bytes)',
-      legendFormat: '{{service}}',
-      unit: 'bytes',
-    },
   ],
 };
 

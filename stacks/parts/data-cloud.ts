@@ -38,6 +38,8 @@ export interface DataCloudScope {
   readonly network: Network;
   readonly cluster: Cluster;
   readonly keys: { readonly logs: EncryptionKey; readonly backups: EncryptionKey };
+  /** The stack's alert topic (CloudWatch alarms of this region). */
+  readonly alerts: { readonly arn: string };
 }
 
 export interface DataCloud {
@@ -83,6 +85,7 @@ export function addDataCloud(stack: Construct & DataCloudScope, env: Environment
     logRetentionDays: env.cluster.logRetentionDays,
     snapshotRetentionDays: r.snapshotRetentionDays,
     protect,
+    alarmTopicArn: stack.alerts.arn,
   });
 
   const bucketArn = `arn:aws:s3:::${names.backupBucket}`;

@@ -37,6 +37,8 @@ export interface EdgeScope {
   readonly network: Network;
   readonly cluster: Cluster;
   readonly keys: { readonly logs: EncryptionKey };
+  /** The stack's alert topic (CloudWatch alarms of this region). */
+  readonly alerts: { readonly arn: string };
 }
 
 /** Target groups by channel: `app` (the main site) and `beta` (ENV-4, when enabled). */
@@ -112,20 +114,12 @@ export function addEdge(stack: Construct & EdgeScope, env: Environment): Edge {
   const staticAssetsBucket = `${names.prefix}-static-assets-${accountId}`;
   const lbNames = [...edge.publicNames, ...(betaEnabled ? [edge.betaName as string] : [])];
 
-  // OBS-2: CloudWatch alarms of this region (certificate expiry) publish here.
-  const alerts = new AlertTopic(scope, 'alerts', {
-    name: `${names.prefix}-alerts`,
-    accountId,
-    region,
-    protect: env.protectState,
-  });
-
   // NET-4: one certificate for every name the load balancer answers.
   const certificate = new DnsValidatedCertificate(scope, 'certificate', {
     domainName: lbNames[0],
     subjectAlternativeNames: lbNames.slice(1),
     hostedZoneId: edge.hostedZoneId,
-    expiryAlarm: { days: CERTIFICATE_EXPIRY_ALARM_DAYS, alarmTopicArn: alerts.arn, name: `${names.prefix}-certificate-expiry` },
+    expiryAlarm: { days: CERTIFICATE_EXPIRY_ALARM_DAYS, alarmTopicArn: stack.alerts.arn, name: `${names.prefix}-certificate-expiry` },
   });
 
   const loadBalancer = new LoadBalancer(scope, 'load-balancer', {
@@ -274,5 +268,5 @@ export function addEdge(stack: Construct & EdgeScope, env: Environment): Edge {
 
   const targetGroupArns: Partial<Record<Channel, string>> = { app: loadBalancer.targetGroups.app.arn };
   if (loadBalancer.targetGroups.beta) targetGroupArns.beta = loadBalancer.targetGroups.beta.arn;
-  return { loadBalancer, certificate, webAcl, cdn, targetGroupArns, loadBalancerControllerRole, alertTopicArn: alerts.arn };
+  return { loadBalancer, certificate, webAcl, cdn, targetGroupArns, loadBalancerControllerRole, alertTopicArn: stack.alerts.arn };
 }
