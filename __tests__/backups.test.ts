@@ -149,7 +149,7 @@ describe('offsite replica (BAK-1)', () => {
     expect(bucket.bucket).toBe(replicaBucketName(environment('production')));
     expect(bucket.provider).toBe('aws.replica');
     expect(bucket.lifecycle.prevent_destroy).toBe(true);
-    const key = resourceAt(json, 'aws_kms_key', 'backups/replica/key');
+    const key = resourceAt(json, 'aws_kms_key', 'backups/replica/key/key');
     expect(key.provider).toBe('aws.replica');
     expect(key.enable_key_rotation).toBe(true);
     expect(key.lifecycle.prevent_destroy).toBe(true);
@@ -170,7 +170,7 @@ describe('offsite replica (BAK-1)', () => {
     const [replication] = resources(json, 'aws_s3_bucket_replication_configuration');
     const source = resourceAt(json, 'aws_s3_bucket', BACKUP);
     const replica = resourceAt(json, 'aws_s3_bucket', REPLICA);
-    const key = resourceAt(json, 'aws_kms_key', 'backups/replica/key');
+    const key = resourceAt(json, 'aws_kms_key', 'backups/replica/key/key');
     expect(replication.bucket).toBe(`\${aws_s3_bucket.${source.__name}.id}`);
     const rule = replication.rule[0];
     expect(rule.status).toBe('Enabled');
@@ -198,7 +198,7 @@ describe('offsite replica (BAK-1)', () => {
     expect(decrypt.Action).toBe('kms:Decrypt');
     expect(decrypt.Condition.StringEquals['kms:ViaService']).toBe('s3.ca-central-1.amazonaws.com');
     const encrypt = policy.find((s) => s.Sid === 'EncryptReplicasThroughS3');
-    expect(encrypt.Resource).toBe(`\${aws_kms_key.${resourceAt(json, 'aws_kms_key', 'backups/replica/key').__name}.arn}`);
+    expect(encrypt.Resource).toBe(`\${aws_kms_key.${resourceAt(json, 'aws_kms_key', 'backups/replica/key/key').__name}.arn}`);
     expect(encrypt.Condition.StringEquals['kms:ViaService']).toBe('s3.ca-west-1.amazonaws.com');
   });
 

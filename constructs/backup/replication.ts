@@ -1,12 +1,10 @@
 import { Construct } from 'constructs';
 import { TerraformProvider } from 'cdktf';
-import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
-import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { S3BucketReplicationConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-replication-configuration';
 import { PolicyStatement, policyDocument } from '../common/iam';
-import { protectFromDestroy } from '../common/protection';
+import { EncryptionKey } from '../kms/kms-key';
 import { BucketLifecycle, SecureBucket, logDeliveryStatement } from './secure-bucket';
 
 export interface OffsiteReplicaProps {
@@ -52,7 +50,7 @@ export interface OffsiteReplicaProps {
  * an attacker's) in the primary region never reaches the replica.
  */
 export class OffsiteReplica extends Construct {
-  readonly replicaKey: KmsKey;
+  readonly replicaKey: EncryptionKey;
   readonly replicaKeyArn: string;
   readonly bucket: SecureBucket;
   readonly accessLogBucket: SecureBucket;
@@ -66,29 +64,12 @@ export class OffsiteReplica extends Construct {
     }
     const provider = props.replicaProvider;
 
-    this.replicaKey = new KmsKey(this, 'key', {
+    this.replicaKey = new EncryptionKey(this, 'key', {
       provider,
+      alias: `${props.namePrefix}-backups-replica`,
       description: `${props.namePrefix}: offsite replica of the backup bucket (${props.replicaRegion})`,
-      enableKeyRotation: true,
-      rotationPeriodInDays: 365,
-      deletionWindowInDays: 30,
-      keyUsage: 'ENCRYPT_DECRYPT',
-      customerMasterKeySpec: 'SYMMETRIC_DEFAULT',
-      policy: policyDocument([
-        {
-          Sid: 'AccountAdministersKeyThroughIam',
-          Effect: 'Allow',
-          Principal: { AWS: `arn:aws:iam::${props.accountId}:root` },
-          Action: 'kms:*',
-          Resource: '*',
-        },
-      ]),
-    });
-    protectFromDestroy(this.replicaKey, props.protect);
-    new KmsAlias(this, 'key-alias', {
-      provider,
-      name: `alias/${props.namePrefix}-backups-replica`,
-      targetKeyId: this.replicaKey.keyId,
+      accountId: props.accountId,
+      protect: props.protect,
     });
     this.replicaKeyArn = this.replicaKey.arn;
 

@@ -1,9 +1,6 @@
 import { Construct } from 'constructs';
 import { TerraformProvider } from 'cdktf';
-import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
-import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
-import { policyDocument } from '../common/iam';
-import { protectFromDestroy } from '../common/protection';
+import { EncryptionKey } from '../kms/kms-key';
 import { SecureBucket } from './secure-bucket';
 
 /** Prefix of the stable Terraform addresses of the state bucket's resources (see README "bootstrap"). */
@@ -40,39 +37,22 @@ export interface TerraformStateBucketProps {
  * them and an existing bucket can be adopted with `terraform import`.
  */
 export class TerraformStateBucket extends Construct {
-  readonly key: KmsKey;
+  readonly key: EncryptionKey;
   readonly keyArn: string;
   readonly bucket: SecureBucket;
 
   constructor(scope: Construct, id: string, props: TerraformStateBucketProps) {
     super(scope, id);
     const provider = props.provider;
-    this.key = new KmsKey(this, 'key', {
+    this.key = new EncryptionKey(this, 'key', {
       provider,
+      alias: `${props.namePrefix}-terraform-state`,
       description: `${props.namePrefix}: Terraform state (${props.bucketName})`,
-      enableKeyRotation: true,
-      rotationPeriodInDays: 365,
-      deletionWindowInDays: 30,
-      keyUsage: 'ENCRYPT_DECRYPT',
-      customerMasterKeySpec: 'SYMMETRIC_DEFAULT',
-      policy: policyDocument([
-        {
-          Sid: 'AccountAdministersKeyThroughIam',
-          Effect: 'Allow',
-          Principal: { AWS: `arn:aws:iam::${props.accountId}:root` },
-          Action: 'kms:*',
-          Resource: '*',
-        },
-      ]),
+      accountId: props.accountId,
+      protect: props.protect,
+      // Stable addresses (`aws_kms_key.terraform_state_key`, ...) for the bootstrap runbook.
+      stableAddress: STATE_BUCKET_ADDRESS_PREFIX,
     });
-    // Stable addresses (`aws_kms_key.terraform_state_key`, ...), fixed before any reference.
-    this.key.overrideLogicalId(`${STATE_BUCKET_ADDRESS_PREFIX}_key`);
-    protectFromDestroy(this.key, props.protect);
-    new KmsAlias(this, 'key-alias', {
-      provider,
-      name: `alias/${props.namePrefix}-terraform-state`,
-      targetKeyId: this.key.keyId,
-    }).overrideLogicalId(`${STATE_BUCKET_ADDRESS_PREFIX}_key_alias`);
     this.keyArn = this.key.arn;
 
     this.bucket = new SecureBucket(this, 'bucket', {

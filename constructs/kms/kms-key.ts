@@ -18,6 +18,12 @@ export interface EncryptionKeyProps {
    * @default 30
    */
   readonly deletionWindowDays?: number;
+  /**
+   * Fixed Terraform addresses `aws_kms_key.<stableAddress>_key` and
+   * `aws_kms_alias.<stableAddress>_key_alias`, for runbooks that target or import them.
+   * @default generated addresses
+   */
+  readonly stableAddress?: string;
   /** BAK-4: prevent_destroy (data encrypted with a deleted key is lost). */
   readonly protect: boolean;
   /** Provider of another region (e.g. us-east-1 for CloudFront-scope logs). @default the stack's default aws provider */
@@ -33,6 +39,7 @@ export class EncryptionKey extends Construct {
   readonly arn: string;
   readonly keyId: string;
   readonly aliasName: string;
+  readonly alias: KmsAlias;
 
   constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
     super(scope, id);
@@ -60,9 +67,11 @@ export class EncryptionKey extends Construct {
       customerMasterKeySpec: 'SYMMETRIC_DEFAULT',
       policy: policyDocument(statements),
     });
+    if (props.stableAddress) this.key.overrideLogicalId(`${props.stableAddress}_key`);
     protectFromDestroy(this.key, props.protect);
     this.aliasName = `alias/${props.alias}`;
-    new KmsAlias(this, 'alias', { provider: props.provider, name: this.aliasName, targetKeyId: this.key.keyId });
+    this.alias = new KmsAlias(this, 'alias', { provider: props.provider, name: this.aliasName, targetKeyId: this.key.keyId });
+    if (props.stableAddress) this.alias.overrideLogicalId(`${props.stableAddress}_key_alias`);
     this.arn = this.key.arn;
     this.keyId = this.key.keyId;
   }
