@@ -10,7 +10,7 @@
  * the application container does not mount.
  */
 
-import { VAULT_CA_SECRET } from '../data/vault';
+import { VAULT_CA_SECRET_NAME } from '../data/vault';
 
 export interface VaultAgentProps {
   /** Vault Kubernetes-auth role bound to the service account and namespace. */
@@ -35,7 +35,7 @@ export function vaultAgentAnnotations(props: VaultAgentProps): Record<string, st
     'vault.hashicorp.com/agent-run-as-same-user': 'false',
     // Vault serves TLS with a CA generated in the cluster (constructs/data/vault.ts), published
     // into each client namespace as the `vault-ca` secret: the agent verifies the server with it.
-    'vault.hashicorp.com/tls-secret': VAULT_CA_SECRET,
+    'vault.hashicorp.com/tls-secret': VAULT_CA_SECRET_NAME,
     'vault.hashicorp.com/ca-cert': '/vault/tls/ca.crt',
   };
   for (const name of names) {

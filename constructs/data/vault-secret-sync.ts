@@ -3,7 +3,7 @@ import { ITerraformDependable } from 'cdktf';
 import { CronJobV1, PodSpecVolume } from '../kubernetes/workloads';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { NodePlacement } from '../nodepools/placement';
-import { VAULT_CA_SECRET } from './vault';
+import { VAULT_CA_SECRET_NAME } from './vault';
 
 /** One field of the Vault secret, read from a key of a Kubernetes secret of the same namespace. */
 export interface SyncedField {
@@ -59,7 +59,7 @@ export class VaultSecretSync extends Construct {
 
     const secrets = [...new Set(props.fields.map((f) => f.secretName))];
     const volumes: PodSpecVolume[] = [
-      { name: 'vault-ca', secret: { secretName: VAULT_CA_SECRET } },
+      { name: 'vault-ca', secret: { secretName: VAULT_CA_SECRET_NAME } },
       { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
       ...secrets.map((secretName, i) => ({
         name: `source-${i}`,

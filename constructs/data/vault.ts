@@ -12,15 +12,15 @@ import { NodePlacement } from '../nodepools/placement';
 import { ComputeResources } from './postgres';
 
 /** Secret holding Vault's server certificate (`tls.crt`, `tls.key`) and its CA (`ca.crt`). */
-export const VAULT_TLS_SECRET = 'vault-server-tls';
+export const VAULT_TLS_SECRET_NAME = 'vault-server-tls';
 /**
  * Secret with only the CA certificate (`ca.crt`), created in each client namespace so injected
  * Vault agents verify the server: annotate pods with `vault.hashicorp.com/tls-secret: vault-ca`
  * and `vault.hashicorp.com/ca-cert: /vault/tls/ca.crt`.
  */
-export const VAULT_CA_SECRET = 'vault-ca';
+export const VAULT_CA_SECRET_NAME = 'vault-ca';
 /** Optional secret with a one-time bootstrap token for the first configuration run (README runbook). */
-export const VAULT_BOOTSTRAP_TOKEN_SECRET = 'vault-configure-token';
+export const VAULT_BOOTSTRAP_TOKEN_SECRET_NAME = 'vault-configure-token';
 /** Days the generated server certificate is valid (renewal: README runbook). */
 export const VAULT_CERT_DAYS = 825;
 
@@ -157,7 +157,7 @@ export class Vault extends Construct {
     }
     const ns = props.namespace;
     this.namespace = ns;
-    const tlsDir = `/vault/userconfig/${VAULT_TLS_SECRET}`;
+    const tlsDir = `/vault/userconfig/${VAULT_TLS_SECRET_NAME}`;
     this.address = `https://vault-active.${ns}.svc:8200`;
 
     // ---- TLS: a private CA and a server certificate, generated once in the cluster
@@ -231,7 +231,7 @@ export class Vault extends Construct {
                 name: 'store',
                 image: props.kubectlImage,
                 // Fails (and changes nothing) when the secret already exists.
-                args: ['create', 'secret', 'generic', VAULT_TLS_SECRET, `--namespace=${ns}`, '--from-file=/tls'],
+                args: ['create', 'secret', 'generic', VAULT_TLS_SECRET_NAME, `--namespace=${ns}`, '--from-file=/tls'],
                 resources: JOB_RESOURCES,
                 securityContext: JOB_CONTAINER_SECURITY,
                 volumeMount: [{ name: 'tls', mountPath: '/tls', readOnly: true }],
@@ -321,8 +321,8 @@ export class Vault extends Construct {
           // `vault operator init`. Liveness only restarts a hung process, not a sealed one.
           livenessProbe: { enabled: true, path: '/v1/sys/health?standbyok=true&sealedcode=204&uninitcode=204', initialDelaySeconds: 60 },
           extraEnvironmentVars: { VAULT_CACERT: `${tlsDir}/ca.crt`, AWS_REGION: props.unseal.region },
-          volumes: [{ name: VAULT_TLS_SECRET, secret: { secretName: VAULT_TLS_SECRET, defaultMode: 0o440 } }],
-          volumeMounts: [{ name: VAULT_TLS_SECRET, mountPath: tlsDir, readOnly: true }],
+          volumes: [{ name: VAULT_TLS_SECRET_NAME, secret: { secretName: VAULT_TLS_SECRET_NAME, defaultMode: 0o440 } }],
+          volumeMounts: [{ name: VAULT_TLS_SECRET_NAME, mountPath: tlsDir, readOnly: true }],
           dataStorage: { enabled: true, size: `${props.dataStorageGiB}Gi`, storageClass: props.storageClass },
           auditStorage: { enabled: true, size: `${props.auditStorageGiB}Gi`, storageClass: props.storageClass },
           standalone: { enabled: false },
@@ -418,8 +418,8 @@ export class Vault extends Construct {
                 ],
                 volume: [
                   { name: 'config', configMap: { name: this.config.metadata.name } },
-                  { name: 'tls', secret: { secretName: VAULT_TLS_SECRET, items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-                  { name: 'bootstrap', secret: { secretName: VAULT_BOOTSTRAP_TOKEN_SECRET, optional: true } },
+                  { name: 'tls', secret: { secretName: VAULT_TLS_SECRET_NAME, items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+                  { name: 'bootstrap', secret: { secretName: VAULT_BOOTSTRAP_TOKEN_SECRET_NAME, optional: true } },
                   { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
                 ],
               },
@@ -465,14 +465,14 @@ export class Vault extends Construct {
                 name: 'publish',
                 image: this.kubectlImage,
                 // Fails (and changes nothing) when the secret already exists.
-                args: ['create', 'secret', 'generic', VAULT_CA_SECRET, `--namespace=${clientNamespace}`, '--from-file=ca.crt=/tls/ca.crt'],
+                args: ['create', 'secret', 'generic', VAULT_CA_SECRET_NAME, `--namespace=${clientNamespace}`, '--from-file=ca.crt=/tls/ca.crt'],
                 resources: JOB_RESOURCES,
                 securityContext: JOB_CONTAINER_SECURITY,
                 volumeMount: [{ name: 'ca', mountPath: '/tls', readOnly: true }],
               },
             ],
             // Waits (ContainerCreating) until the TLS job has written the server secret.
-            volume: [{ name: 'ca', secret: { secretName: VAULT_TLS_SECRET, items: [{ key: 'ca.crt', path: 'ca.crt' }] } }],
+            volume: [{ name: 'ca', secret: { secretName: VAULT_TLS_SECRET_NAME, items: [{ key: 'ca.crt', path: 'ca.crt' }] } }],
           },
         },
       },
