@@ -54,3 +54,13 @@ describe('the values-path checker', () => {
     expect(unknownValuesPaths('no-such-chart', { a: 1 })[0]).toMatch(/no default values/);
   });
 });
+
+describe('commented-out blocks', () => {
+  test('keys documented as a commented-out block below an existing key are accepted', () => {
+    expect(unknownValuesPaths('metrics-server', { resources: { limits: { memory: '400Mi' } } })).toEqual([]);
+  });
+
+  test('a misspelled key below the same parent is still rejected', () => {
+    expect(unknownValuesPaths('metrics-server', { resources: { limitz: { memory: '400Mi' } } })).toEqual(['resources.limitz.memory']);
+  });
+});

@@ -292,6 +292,14 @@ describe('logging (ECK)', () => {
     expect(values.version).toBe('9.1.5');
   });
 
+  test('Kibana runs on the system pool with explicit requests and limits', () => {
+    const values = valuesOf(json, 'kibana');
+    expect(values.podTemplate.spec.nodeSelector).toEqual({ 'toronto-ai.io/pool': 'system' });
+    expect(values.podTemplate.spec.containers).toEqual([
+      { name: 'kibana', resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } },
+    ]);
+  });
+
   test('Logstash runs the seed 000 pipeline: beats 5044, grok, error tag, daily toronto-ai indices', () => {
     const values = valuesOf(json, 'logstash');
     const pipeline = unescapeTemplate(values.pipelines[0]['config.string']);

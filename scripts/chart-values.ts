@@ -88,9 +88,12 @@ export function pathExists(dir: string, path: string[]): boolean {
   if (path[0] === 'global') return true; // global.* is passed to every sub-chart
   const sub = join(dir, 'charts', path[0]);
   if (path.length > 1 && existsSync(join(sub, 'values.yaml')) && pathExists(sub, path.slice(1))) return true;
-  // A documented but commented-out key: its parent must exist and the key appear as `# key:`.
-  const parent = path.slice(0, -1);
-  return (parent.length === 0 || inDefaults(chart.values, parent) === 'yes') && commentedOut(chart.text, path[path.length - 1]);
+  // A documented but commented-out key (or block, such as `resources: {requests: ...}` followed by
+  // `# limits:` / `#   memory:`): below the longest prefix that exists, every further segment
+  // must appear in the file as a commented-out key.
+  let present = path.length - 1;
+  while (present > 0 && inDefaults(chart.values, path.slice(0, present)) !== 'yes') present--;
+  return path.slice(present).every((segment) => commentedOut(chart.text, segment));
 }
 
 /**
@@ -102,6 +105,9 @@ export const RENDERED_WHOLE: Readonly<Record<string, readonly string[]>> = {
   // cluster 0.8.1, templates/cluster.yaml: `affinity: {{ toYaml .Values.cluster.affinity }}`, the
   // CloudNativePG AffinityConfiguration (nodeSelector, tolerations, enablePodAntiAffinity, ...).
   cluster: ['cluster.affinity'],
+  // eck-kibana 0.20.0, templates/kibana.yaml: `podTemplate: {{ toYaml . }}` (the Kibana resource's
+  // PodTemplateSpec); values.yaml documents the key only as `# podTemplate:`.
+  'eck-kibana': ['podTemplate'],
 };
 
 function renderedWhole(valuesDir: string, path: string[]): boolean {

@@ -146,8 +146,8 @@ export class Logging extends Construct {
       },
     });
 
-    // Kibana's chart documents `podTemplate` only as a comment, so it keeps ECK's default
-    // resources (1 GiB memory request and limit); it holds no data.
+    // Kibana holds no data: the platform pool, explicit requests and limits (the chart renders
+    // `podTemplate` whole into the Kibana resource).
     this.kibana = new ChartRelease(this, 'kibana', {
       name: KIBANA_NAME,
       namespace: ns,
@@ -158,6 +158,13 @@ export class Logging extends Construct {
         version: props.version,
         count: props.kibanaReplicas,
         elasticsearchRef: { name: ELASTICSEARCH_NAME },
+        podTemplate: {
+          spec: {
+            nodeSelector,
+            tolerations,
+            containers: [{ name: 'kibana', resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } }],
+          },
+        },
       },
     });
 

@@ -107,9 +107,8 @@ export function addApp(stack: Construct & AppScope, env: Environment): AppPlatfo
       replicas: addonReplicas,
       ...addonPlacement,
       podDisruptionBudget: { enabled: addonReplicas > 1, maxUnavailable: 1 },
-      // The chart's values.yaml documents only requests (limits are commented out), so only
-      // requests are set here; the values-path check would reject resources.limits.
-      resources: { requests: { cpu: '100m', memory: '200Mi' } },
+      // values.yaml documents `limits` as a commented-out block under `resources`.
+      resources: { requests: { cpu: '100m', memory: '200Mi' }, limits: { memory: '400Mi' } },
     },
   });
 
