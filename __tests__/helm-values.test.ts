@@ -7,7 +7,9 @@ import { DEFINITIONS, validateEnvironments } from '../environments';
 import { buildStacks } from '../stacks/app';
 import { ChartRelease } from '../constructs/helm/chart-release';
 import { CHARTS } from '../constructs/helm/charts';
-import { unknownValuesPaths } from '../scripts/chart-values';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { SHARED_CHARTS, VENDORED_CHARTS, chartDefaultsDir, unknownValuesPaths } from '../scripts/chart-values';
 
 function allReleases(): ChartRelease[] {
   const app = Testing.app();
@@ -15,8 +17,9 @@ function allReleases(): ChartRelease[] {
   return app.node.findAll().filter((c): c is ChartRelease => c instanceof ChartRelease);
 }
 
+const releases = allReleases();
+
 describe('Helm values paths', () => {
-  const releases = allReleases();
   const pinned = new Set(Object.values(CHARTS).map((c) => `${c.repository}|${c.chart}|${c.version}`));
 
   test('every release sets only paths its chart has', () => {
@@ -62,5 +65,29 @@ describe('commented-out blocks', () => {
 
   test('a misspelled key below the same parent is still rejected', () => {
     expect(unknownValuesPaths('metrics-server', { resources: { limitz: { memory: '400Mi' } } })).toEqual(['resources.limitz.memory']);
+  });
+});
+
+describe('vendored chart defaults (charts/upstream-defaults)', () => {
+  const files = (dir: string, base = dir): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? files(join(dir, e.name), base) : e.name === 'README.md' ? [] : [relative(base, join(dir, e.name))],
+    );
+
+  test('every chart a release uses is vendored', () => {
+    const vendored = new Set(readdirSync(VENDORED_CHARTS));
+    const missing = [...new Set(releases.map((r) => r.chart.valuesDir))].filter((d) => !vendored.has(d));
+    expect(missing).toEqual([]);
+  });
+
+  (existsSync(SHARED_CHARTS) ? test : test.skip)('every vendored file is identical to ../shared/charts', () => {
+    const differing = files(VENDORED_CHARTS).filter(
+      (f) => !existsSync(join(SHARED_CHARTS, f)) || !readFileSync(join(SHARED_CHARTS, f)).equals(readFileSync(join(VENDORED_CHARTS, f))),
+    );
+    expect(differing).toEqual([]);
+  });
+
+  test('the checker reads the vendored copy when no other source is set', () => {
+    expect(chartDefaultsDir({ CHART_DEFAULTS_DIR: VENDORED_CHARTS })).toBe(VENDORED_CHARTS);
   });
 });

@@ -8,7 +8,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 
+/** The workplace's shared chart defaults, beside the repository (authoritative when present). */
 export const SHARED_CHARTS = join(__dirname, '..', '..', '..', 'shared', 'charts');
+/** The defaults vendored into the repository (charts/upstream-defaults/README.md). */
+export const VENDORED_CHARTS = join(__dirname, '..', '..', 'charts', 'upstream-defaults');
+
+/** Where chart defaults are read from: $CHART_DEFAULTS_DIR, ../shared/charts, or the vendored copy. */
+export function chartDefaultsDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.CHART_DEFAULTS_DIR) return env.CHART_DEFAULTS_DIR;
+  return existsSync(SHARED_CHARTS) ? SHARED_CHARTS : VENDORED_CHARTS;
+}
 
 interface ChartDefaults {
   readonly values: unknown;
@@ -117,9 +126,10 @@ function renderedWhole(valuesDir: string, path: string[]): boolean {
 
 /** The values paths of `values` that the chart in `../shared/charts/<valuesDir>` does not have. */
 export function unknownValuesPaths(valuesDir: string, values: unknown): string[] {
-  const dir = join(SHARED_CHARTS, valuesDir);
+  const root = chartDefaultsDir();
+  const dir = join(root, valuesDir);
   if (!existsSync(join(dir, 'values.yaml'))) {
-    return [`no default values for chart folder '${valuesDir}' in ${SHARED_CHARTS}`];
+    return [`no default values for chart folder '${valuesDir}' in ${root}`];
   }
   return leafPaths(values)
     .filter((p) => p.length > 0 && !pathExists(dir, p) && !renderedWhole(valuesDir, p))
