@@ -10,48 +10,16 @@
  * - Storage classes: the default class keeps its volumes (`reclaim_policy = Retain`), and no Helm
  *   release or claim puts data on a class that deletes its volumes.
  *
- * Pure functions on JSON, so the same check runs in tests and on `cdktf.out`.
+ * Pure functions on JSON, so the same check runs in tests and on `cdktf.out`. Which types hold
+ * state is defined once, in constructs/policy/state-holding.ts (shared with TAI-DATA-1).
  */
+import { DELETION_PROTECTION_TYPES, STATE_HOLDING, isStateHolding } from '../constructs/policy/state-holding';
+
+export { DELETION_PROTECTION_TYPES, STATE_HOLDING, isStateHolding };
 
 export type TerraformJson = {
   resource?: Record<string, Record<string, Record<string, unknown>>>;
 };
-
-/** State-holding resource types (exact names or patterns). */
-export const STATE_HOLDING: readonly RegExp[] = [
-  /^aws_s3_bucket$/,
-  /^aws_kms_key$/,
-  /^aws_kms_replica_key$/,
-  /^aws_eks_cluster$/,
-  /^aws_cloudwatch_log_group$/,
-  /^aws_elasticache_(cluster|replication_group|serverless_cache|global_replication_group)$/,
-  /^aws_memorydb_cluster$/,
-  /^aws_db_(instance|snapshot|cluster_snapshot)$/,
-  /^aws_rds_(cluster|global_cluster)$/,
-  /^aws_docdb_cluster$/,
-  /^aws_docdbelastic_cluster$/,
-  /^aws_neptune_cluster$/,
-  /^aws_dynamodb_table$/,
-  /^aws_efs_file_system$/,
-  /^aws_fsx_\w+_file_system$/,
-  /^aws_ebs_volume$/,
-  /^aws_ebs_snapshot$/,
-  /^aws_backup_vault$/,
-  /^aws_secretsmanager_secret$/,
-  /^aws_opensearch_domain$/,
-  /^aws_ecr_repository$/,
-  /^kubernetes_persistent_volume(_claim)?(_v1)?$/,
-];
-
-/** Types whose `deletion_protection` argument must be true as well. */
-export const DELETION_PROTECTION_TYPES: readonly string[] = [
-  'aws_db_instance',
-  'aws_rds_cluster',
-  'aws_rds_global_cluster',
-  'aws_docdb_cluster',
-  'aws_neptune_cluster',
-  'aws_dynamodb_table',
-];
 
 const STORAGE_CLASS_TYPES = ['kubernetes_storage_class', 'kubernetes_storage_class_v1'];
 const DEFAULT_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-class';
@@ -75,9 +43,6 @@ function isTrue(v: unknown): boolean {
   return v === true || v === 'true';
 }
 
-export function isStateHolding(type: string): boolean {
-  return STATE_HOLDING.some((p) => p.test(type));
-}
 
 function entries(json: TerraformJson): { type: string; name: string; config: Json }[] {
   return Object.entries(json.resource ?? {}).flatMap(([type, byName]) =>

@@ -238,12 +238,17 @@ async function checkOne(
 ): Promise<StackCheck> {
   const config = readStack(outdir, stack);
   const steps: StackCheck['steps'] = [];
+  // Each producing stack is read once, however many of its outputs this stack reads.
+  const outputs = new Map<string, string[] | undefined>();
   const outputsOf = (name: string): string[] | undefined => {
-    try {
-      return Object.keys(readStack(outdir, name).output ?? {});
-    } catch {
-      return undefined;
+    if (!outputs.has(name)) {
+      try {
+        outputs.set(name, Object.keys(readStack(outdir, name).output ?? {}));
+      } catch {
+        outputs.set(name, undefined);
+      }
     }
+    return outputs.get(name);
   };
   const refProblems = checkReferences(config, outputsOf);
   steps.push({ name: 'references', ok: refProblems.length === 0, seconds: 0, detail: refProblems.join('\n') });

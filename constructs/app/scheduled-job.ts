@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { CronJobV1 } from '../kubernetes/workloads';
+import { CronJobV1, CRON_JOB_POLICY } from '../kubernetes/workloads';
 import { NodePlacement } from '../nodepools/placement';
 import { RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, TMP_MOUNT, TMP_VOLUME } from './pod-security';
 import { VaultAgentProps, vaultAgentAnnotations, vaultTokenVolume } from './vault-agent';
@@ -43,11 +43,9 @@ export class ScheduledJob extends Construct {
       metadata: { name: props.name, namespace: props.namespace, labels },
       spec: {
         schedule: props.schedule,
-        timezone: 'Etc/UTC',
-        concurrencyPolicy: 'Forbid',
+        ...CRON_JOB_POLICY,
         startingDeadlineSeconds: 600,
         successfulJobsHistoryLimit: 3,
-        failedJobsHistoryLimit: 3,
         jobTemplate: {
           metadata: { labels },
           spec: {

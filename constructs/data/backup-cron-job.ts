@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { ITerraformDependable } from 'cdktf';
-import { CronJobV1, PodSpecVolume } from '../kubernetes/workloads';
+import { CronJobV1, PodSpecVolume, CRON_JOB_POLICY } from '../kubernetes/workloads';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { NodePlacement } from '../nodepools/placement';
 
@@ -111,11 +111,9 @@ export class BackupCronJob extends Construct {
       metadata: { name: props.name, namespace: props.namespace, labels: { 'app.kubernetes.io/name': props.name, 'app.kubernetes.io/component': 'backup' } },
       spec: {
         schedule: props.schedule,
-        timezone: 'Etc/UTC',
-        concurrencyPolicy: 'Forbid',
+        ...CRON_JOB_POLICY,
         startingDeadlineSeconds: 600,
         successfulJobsHistoryLimit: 3,
-        failedJobsHistoryLimit: 3,
         jobTemplate: {
           metadata: { labels: { 'app.kubernetes.io/name': props.name } },
           spec: {

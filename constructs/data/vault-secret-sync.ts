@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { ITerraformDependable } from 'cdktf';
-import { CronJobV1, PodSpecVolume } from '../kubernetes/workloads';
+import { CronJobV1, PodSpecVolume, CRON_JOB_POLICY } from '../kubernetes/workloads';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { NodePlacement } from '../nodepools/placement';
 import { VAULT_CA_SECRET_NAME } from './vault';
@@ -84,10 +84,8 @@ export class VaultSecretSync extends Construct {
       metadata: { name: props.name, namespace: props.namespace, labels: { 'app.kubernetes.io/name': props.name } },
       spec: {
         schedule: props.schedule,
-        timezone: 'Etc/UTC',
-        concurrencyPolicy: 'Forbid',
+        ...CRON_JOB_POLICY,
         successfulJobsHistoryLimit: 1,
-        failedJobsHistoryLimit: 3,
         jobTemplate: {
           metadata: { labels: { 'app.kubernetes.io/name': props.name } },
           spec: {

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { ITerraformDependable } from 'cdktf';
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
-import { CronJobV1 } from '../kubernetes/workloads';
+import { CronJobV1, CRON_JOB_POLICY } from '../kubernetes/workloads';
 import { JobV1 } from '../kubernetes/workloads';
 import { RoleV1 } from '@cdktf/provider-kubernetes/lib/role-v1';
 import { RoleBindingV1 } from '@cdktf/provider-kubernetes/lib/role-binding-v1';
@@ -382,10 +382,8 @@ export class Vault extends Construct {
       metadata: { name: 'vault-configure', namespace: ns, labels: { 'app.kubernetes.io/name': 'vault-configure' } },
       spec: {
         schedule: props.configureSchedule,
-        timezone: 'Etc/UTC',
-        concurrencyPolicy: 'Forbid',
+        ...CRON_JOB_POLICY,
         successfulJobsHistoryLimit: 1,
-        failedJobsHistoryLimit: 3,
         jobTemplate: {
           metadata: { labels: { 'app.kubernetes.io/name': 'vault-configure' } },
           spec: {

@@ -49,3 +49,13 @@ export type DeploymentV1 = Workload;
 export type DaemonSetV1 = Workload;
 export type JobV1 = Workload;
 export type CronJobV1 = Workload;
+
+/**
+ * How every scheduled job of the platform runs: on UTC, never two runs at once, and the last
+ * three failures kept for inspection. Spread into a CronJob's `spec`.
+ */
+export const CRON_JOB_POLICY = {
+  timezone: 'Etc/UTC',
+  concurrencyPolicy: 'Forbid',
+  failedJobsHistoryLimit: 3,
+} as const;

@@ -1,29 +1,6 @@
 import { NOT_APPLICABLE, PROTECTED_TIERS, PolicyRule, fromProblems } from '../types';
 import { block, isTrue } from '../util';
-
-/** Resource types that hold state an apply must never destroy (BAK-4). */
-export const STATE_HOLDING_TYPES = [
-  'aws_s3_bucket',
-  'aws_kms_key',
-  'aws_eks_cluster',
-  'aws_cloudwatch_log_group',
-  'aws_db_instance',
-  'aws_rds_cluster',
-  'aws_docdb_cluster',
-  'aws_elasticache_replication_group',
-  'aws_elasticache_cluster',
-  'aws_elasticache_serverless_cache',
-  'aws_dynamodb_table',
-  'aws_efs_file_system',
-  'aws_ebs_volume',
-  'aws_backup_vault',
-  'aws_secretsmanager_secret',
-  'aws_opensearch_domain',
-  'kubernetes_persistent_volume_claim',
-  'kubernetes_persistent_volume_claim_v1',
-  'kubernetes_persistent_volume',
-  'kubernetes_persistent_volume_v1',
-];
+import { isStateHolding } from '../state-holding';
 
 /** TAI-DATA-1: prevent_destroy on state in staging and production. */
 export const stateProtection: PolicyRule = {
@@ -40,9 +17,9 @@ export const stateProtection: PolicyRule = {
     checkov: ['CKV_AWS_150 (LB)', 'CKV_AWS_293 (RDS)', 'CKV_AWS_139 (RDS cluster)', 'CKV_AWS_28 (DynamoDB backup)'],
     cdkNag: ['AwsSolutions-RDS10', 'NIST.800.53.R5-RDSInstanceDeletionProtectionEnabled'],
   },
-  resourceTypes: STATE_HOLDING_TYPES,
+  resourceTypes: '*',
   check(resource, context) {
-    if (!PROTECTED_TIERS.includes(context.tier)) return NOT_APPLICABLE;
+    if (!isStateHolding(resource.type) || !PROTECTED_TIERS.includes(context.tier)) return NOT_APPLICABLE;
     const c = resource.config;
     const problems: string[] = [];
     if (!isTrue(block(c.lifecycle).prevent_destroy)) problems.push(`no lifecycle.prevent_destroy in ${context.tier} (use protectFromDestroy)`);
