@@ -12,8 +12,9 @@
  * - When no input changed since the last successful run (same content hash of every source,
  *   the tsconfigs and package-lock.json), both are skipped: dist/ already holds exactly these
  *   sources, type-checked.
- * - The app uses tsconfig.app.json (program and scripts, not the tests); `--all` (used by
- *   `npm test`) uses tsconfig.json, tests included. Each has its own hash stamp.
+ * - The app uses tsconfig.app.json (the program only); `--all` (used by `npm test` and the tools:
+ *   validate, bench, diff, policy, diagram) uses tsconfig.json, scripts and tests included. Each
+ *   has its own hash stamp.
  *
  * Plain JavaScript on purpose: it must run before anything is compiled.
  */
@@ -28,7 +29,7 @@ const dist = join(root, 'dist');
 const withTests = process.argv.includes('--all');
 const project = withTests ? 'tsconfig.json' : 'tsconfig.app.json';
 const stampFile = join(dist, withTests ? '.source-hash-all' : '.source-hash-app');
-const SOURCE_DIRS = ['environments', 'constructs', 'stacks', 'scripts', ...(withTests ? ['__tests__'] : [])];
+const SOURCE_DIRS = ['environments', 'constructs', 'stacks', ...(withTests ? ['scripts', '__tests__'] : [])];
 const SOURCE_FILES = ['main.ts', 'tsconfig.json', 'tsconfig.app.json', 'package-lock.json'];
 
 function listTs(dir, out) {

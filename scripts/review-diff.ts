@@ -108,12 +108,15 @@ function prepareBase(sha: string, cacheDir: string): string {
   symlinkSync(join(ROOT, 'node_modules'), join(src, 'node_modules'), 'dir');
   // Incremental compile: start from the working tree's output, tsc re-emits what differs.
   if (existsSync(join(ROOT, 'dist'))) cpSync(join(ROOT, 'dist'), join(src, 'dist'), { recursive: true });
+  // Compile the base the way the base itself compiles (its own app command), so the comparison
+  // never depends on how this tree happens to build.
+  const appCommand = join(src, 'scripts', 'app.js');
   const tsc = require.resolve('typescript/bin/tsc', { paths: [ROOT] });
-  // The program without its tests when the base has the app project (faster), else everything.
-  const project = existsSync(join(src, 'tsconfig.app.json')) ? 'tsconfig.app.json' : 'tsconfig.json';
-  const result = spawnSync(process.execPath, [tsc, '-p', join(src, project)], { cwd: src, encoding: 'utf8' });
+  const result = existsSync(appCommand)
+    ? spawnSync(process.execPath, [appCommand, '--compile-only'], { cwd: src, encoding: 'utf8' })
+    : spawnSync(process.execPath, [tsc, '-p', join(src, 'tsconfig.json')], { cwd: src, encoding: 'utf8' });
   if (result.status !== 0) {
-    process.stderr.write(`warning: the base ${sha.slice(0, 12)} has type errors; comparing what tsc emitted\n${result.stdout}`);
+    process.stderr.write(`warning: the base ${sha.slice(0, 12)} has type errors; comparing what was compiled\n${result.stdout}${result.stderr}`);
   }
   if (!existsSync(join(src, 'dist', 'main.js'))) throw new Error(`the base ${sha} did not compile to dist/main.js`);
   writeFileSync(join(cacheDir, 'compiled'), sha);
@@ -125,7 +128,7 @@ export async function main(argv: string[]): Promise<number> {
   const rev = git(['rev-parse', '--verify', `${args.base}^{commit}`]);
   if (rev.status !== 0) usage(`unknown git ref '${args.base}'`);
   const sha = rev.stdout.trim();
-  if (!existsSync(join(ROOT, 'dist', 'main.js'))) usage('compile first: node scripts/app.js --compile-only');
+  if (!existsSync(join(ROOT, 'dist', 'main.js'))) usage('compile first: node scripts/app.js --compile-only --all');
 
   const work = mkdtempSync(join(tmpdir(), 'review-diff-'));
   try {
