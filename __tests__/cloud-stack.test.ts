@@ -47,7 +47,7 @@ describe('provider and state (OPS-2, OPS-4)', () => {
   });
 
   test('development keeps state in a local file', () => {
-    expect(dev.terraform.backend).toEqual({ local: { path: 'terraform.development.tfstate' } });
+    expect(dev.terraform.backend).toEqual({ local: { path: '../../../terraform-state/terraform.development.tfstate' } });
   });
 });
 

@@ -100,5 +100,5 @@ test('the platform stack is synthesized per environment with its own state', () 
   const app: App = Testing.app();
   void app;
   const json = synth(stacksFor('testing').platform);
-  expect(json.terraform.backend).toEqual({ local: { path: 'terraform.testing-platform.tfstate' } });
+  expect(json.terraform.backend).toEqual({ local: { path: '../../../terraform-state/terraform.testing-platform.tfstate' } });
 });
