@@ -4,7 +4,7 @@ import { DnsValidatedCertificate } from '../constructs/edge/certificate';
 import { validateEnvironments } from '../environments';
 import { Json, definition, resourceAt, resources, stacksFor, synth, definitionProblems } from './helpers';
 import { SEED_SECURITY_HEADERS, hstsValue } from '../constructs/edge/security-headers';
-import { MANAGED_RULE_GROUPS } from '../constructs/edge/web-acl';
+import { COMMON_RULE_SET_BODY_RULES, MANAGED_RULE_GROUPS, greaterThanPattern } from '../constructs/edge/web-acl';
 
 const prod = synth(stacksFor('production').cloud);
 const dev = synth(stacksFor('development').cloud);
@@ -186,6 +186,51 @@ describe('web application firewall (LB-2)', () => {
       'AWSManagedRulesKnownBadInputsRuleSet',
       'AWSManagedRulesSQLiRuleSet',
     ]);
+  });
+
+  test("the Common Rule Set's body rules only count on /api/ and block elsewhere; our own body limit replaces its 8 KB limit", () => {
+    const crs = rule('AWSManagedRulesCommonRuleSet').statement.managed_rule_group_statement;
+    expect(crs.rule_action_override).toEqual(
+      ['SizeRestrictions_BODY', 'CrossSiteScripting_BODY', 'GenericLFI_BODY', 'GenericRFI_BODY', 'EC2MetaDataSSRF_BODY'].map((name) => ({
+        name,
+        action_to_use: { count: {} },
+      })),
+    );
+    // The other managed groups are untouched.
+    for (const group of MANAGED_RULE_GROUPS.filter((g) => g !== 'AWSManagedRulesCommonRuleSet')) {
+      expect(rule(group).statement.managed_rule_group_statement.rule_action_override).toBeUndefined();
+    }
+    const outside = rule('common-body-rules-outside-api');
+    expect(outside.action).toEqual({ block: {} });
+    expect(outside.priority).toBeGreaterThan(rule('AWSManagedRulesCommonRuleSet').priority);
+    const [labels, notApi] = outside.statement.and_statement.statement;
+    expect(labels.or_statement.statement.map((s: Json) => s.label_match_statement)).toEqual(
+      COMMON_RULE_SET_BODY_RULES.map(({ label }) => ({ scope: 'LABEL', key: label })),
+    );
+    expect(notApi.not_statement.statement[0].byte_match_statement).toMatchObject({ search_string: '/api/', positional_constraint: 'STARTS_WITH' });
+    const size = rule('request-body-size-limit');
+    expect(size.action).toEqual({ block: { custom_response: { response_code: 413 } } });
+    expect(size.priority).toBeLessThan(rule('AWSManagedRulesCommonRuleSet').priority);
+    expect(size.statement.regex_match_statement.field_to_match).toEqual({ single_header: { name: 'content-length' } });
+    expect(size.statement.regex_match_statement.regex_string).toBe(greaterThanPattern(10 * 1024 * 1024));
+  });
+
+  test('the body-size pattern matches exactly the lengths above the limit', () => {
+    for (const limit of [8192, 10485760, 99999, 100000, 1999]) {
+      const re = new RegExp(greaterThanPattern(limit));
+      for (const n of [0, 1, 7, limit - 1, limit, limit + 1, limit * 2, limit * 10 + 3, 10 ** String(limit).length, 10 ** String(limit).length - 1]) {
+        expect([n, re.test(String(n))]).toEqual([n, n > limit]);
+      }
+      // Leading zeros are no way around it.
+      expect(re.test(`00${limit + 1}`)).toBe(true);
+      expect(re.test(`00${limit}`)).toBe(false);
+      expect(re.test(`${limit + 1}x`)).toBe(false);
+    }
+    expect(greaterThanPattern(10485760).length).toBeLessThan(200);
+  });
+
+  test('a body limit below the managed 8 KB is refused', () => {
+    expect(definitionProblems('production', (d) => (d.edge.waf.maxRequestBodyBytes = 4096))).toEqual(['production.edge.waf.maxRequestBodyBytes: must be >= 8192']);
   });
 
   test('the ACL protects the load balancer', () => {

@@ -80,7 +80,20 @@ describe('ClamAV (malware scanning)', () => {
     const config = resources(json, 'kubernetes_config_map_v1').find((m) => m.metadata.name === 'clamav-config')!;
     const script = unescapeTemplate(config.data['scan.sh']);
     expect(script).toContain('interval=$((24 * 3600))');
-    expect(script).toMatch(/clamscan --recursive --infected --stdout --database=\/var\/lib\/clamav .*--exclude-dir='\^\/host\/proc\/'.* \/host/);
+    expect(script).toMatch(/clamscan --recursive --cross-fs=no --infected --stdout --database=\/var\/lib\/clamav .*--exclude-dir='\^\/host\/proc\/'.* \/host/);
+    // Issue 15: no pod volume, mounted secret, CSI global mount (database volumes) or kubelet key is read.
+    const excluded = [...script.matchAll(/--exclude-dir='\^([^']+)'/g)].map((m) => new RegExp(`^${m[1]}`));
+    for (const path of [
+      '/host/var/lib/kubelet/pods/0d1e/volumes/kubernetes.io~secret/token/token',
+      '/host/var/lib/kubelet/plugins/kubernetes.io/csi/ebs.csi.aws.com/4f2a/globalmount/pgdata/base/1',
+      '/host/var/lib/kubelet/pki/kubelet-client-current.pem',
+      '/host/proc/1/environ',
+    ]) {
+      expect([path, excluded.some((re) => re.test(path))]).toEqual([path, true]);
+    }
+    for (const path of ['/host/usr/bin/curl', '/host/var/lib/containerd/io.containerd.content.v1.content/blobs/sha256/ab', '/host/etc/passwd', '/host/home/ec2-user/x']) {
+      expect([path, excluded.some((re) => re.test(path))]).toEqual([path, false]);
+    }
     expect(script).toContain('result=$result');
     expect(config.data['scan.sh']).toContain('$${NODE_NAME}');
   });

@@ -16,6 +16,47 @@ export const MANAGED_RULE_GROUPS = [
   'AWSManagedRulesSQLiRuleSet',
 ] as const;
 
+/**
+ * The body rules of the Common Rule Set and the label each adds. They block any body over 8 KB
+ * (`SizeRestrictions_BODY`: the ALB's WAF inspects at most 8 KB) and text that looks like script,
+ * file paths or URLs: AI prompts and uploads to the API match them. With an `apiBody` exception they
+ * only count, and a rule after the group blocks on their labels outside the API's path.
+ */
+export const COMMON_RULE_SET_BODY_RULES = [
+  { rule: 'SizeRestrictions_BODY', label: 'awswaf:managed:aws:core-rule-set:SizeRestrictions_Body' },
+  { rule: 'CrossSiteScripting_BODY', label: 'awswaf:managed:aws:core-rule-set:CrossSiteScripting_Body' },
+  { rule: 'GenericLFI_BODY', label: 'awswaf:managed:aws:core-rule-set:GenericLFI_Body' },
+  { rule: 'GenericRFI_BODY', label: 'awswaf:managed:aws:core-rule-set:GenericRFI_Body' },
+  { rule: 'EC2MetaDataSSRF_BODY', label: 'awswaf:managed:aws:core-rule-set:EC2MetaDataSSRF_Body' },
+] as const;
+
+/** The API's request bodies: where the Common Rule Set's body rules only count, and our own size limit. */
+export interface ApiBodyException {
+  /** Path prefix of the API (e.g. `/api/`). */
+  readonly pathPrefix: string;
+  /** Requests whose `Content-Length` is above this are blocked (413), on every path. */
+  readonly maxBodyBytes: number;
+}
+
+/**
+ * A regular expression matching the decimal numbers greater than `n` (leading zeros allowed, as
+ * HTTP allows them in `Content-Length`): more significant digits than `n`, or as many and greater
+ * at the first digit that differs.
+ */
+export function greaterThanPattern(n: number): string {
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`greaterThanPattern: ${n} is not a non-negative integer`);
+  const digits = String(n);
+  const alternatives = [`[1-9][0-9]{${digits.length},}`];
+  for (let i = 0; i < digits.length; i++) {
+    const d = Number(digits[i]);
+    if (d === 9) continue;
+    const rest = digits.length - i - 1;
+    const head = digits.slice(0, i);
+    alternatives.push(`${head}[${d + 1}-9]${rest > 0 ? `[0-9]{${rest}}` : ''}`);
+  }
+  return `^0*(${alternatives.join('|')})$`;
+}
+
 /** A per-client rate limit on the requests whose path starts with `pathPrefix`. */
 export interface RateLimit {
   /** Rule name (letters, digits, dashes). */
@@ -45,6 +86,12 @@ export interface WebAclProps {
   readonly rateLimits: readonly RateLimit[];
   /** WAF counts requests over this window (60, 120, 300 or 600 s); the limit is rate x window. */
   readonly evaluationWindowSec: number;
+  /**
+   * The API's bodies (REGIONAL ACLs in front of the application): the Common Rule Set's body rules
+   * count on the API's path and block elsewhere, and `maxBodyBytes` replaces its 8 KB limit.
+   * Left out: the managed groups run unchanged.
+   */
+  readonly apiBody?: ApiBodyException;
   /** Resource (load balancer ARN) to protect. Left out: the caller attaches the ACL (CloudFront). */
   readonly associateWith?: string;
   /** Logging to CloudWatch Logs. Left out: no logging. */
@@ -108,15 +155,80 @@ export class WebAcl extends Construct {
         visibilityConfig: visibility(limit.name),
       });
     });
+    const apiBody = props.apiBody;
+    if (apiBody) {
+      if (!Number.isInteger(apiBody.maxBodyBytes) || apiBody.maxBodyBytes < 8192) {
+        throw new Error(`${this.node.path}: 'apiBody.maxBodyBytes' must be an integer of at least 8192 (the managed limit it replaces). Got: ${apiBody.maxBodyBytes}`);
+      }
+      // Our own size limit, before everything else that reads the body. The ALB's WAF sees only the
+      // first 8 KB of a body, so the limit is on the declared length; a request without one (chunked)
+      // is bounded by the application server.
+      rules.push({
+        name: 'request-body-size-limit',
+        priority: props.rateLimits.length,
+        action: { block: { customResponse: { responseCode: 413 } } },
+        statement: {
+          regex_match_statement: {
+            regex_string: greaterThanPattern(apiBody.maxBodyBytes),
+            field_to_match: { single_header: { name: 'content-length' } },
+            text_transformation: [{ priority: 0, type: 'NONE' }],
+          },
+        },
+        visibilityConfig: visibility('request-body-size-limit'),
+      });
+    }
     MANAGED_RULE_GROUPS.forEach((group, i) => {
+      const relaxBody = apiBody !== undefined && group === 'AWSManagedRulesCommonRuleSet';
       rules.push({
         name: group,
         priority: 10 + i,
         overrideAction: { none: {} },
-        statement: { managed_rule_group_statement: { name: group, vendor_name: 'AWS' } },
+        statement: {
+          managed_rule_group_statement: {
+            name: group,
+            vendor_name: 'AWS',
+            ...(relaxBody
+              ? { rule_action_override: COMMON_RULE_SET_BODY_RULES.map(({ rule }) => ({ name: rule, action_to_use: { count: {} } })) }
+              : {}),
+          },
+        },
         visibilityConfig: visibility(group),
       });
     });
+    if (apiBody) {
+      // Outside the API, the body rules block as the managed group would have.
+      rules.push({
+        name: 'common-body-rules-outside-api',
+        priority: 10 + MANAGED_RULE_GROUPS.length,
+        action: { block: {} },
+        statement: {
+          and_statement: {
+            statement: [
+              {
+                or_statement: {
+                  statement: COMMON_RULE_SET_BODY_RULES.map(({ label }) => ({ label_match_statement: { scope: 'LABEL', key: label } })),
+                },
+              },
+              {
+                not_statement: {
+                  statement: [
+                    {
+                      byte_match_statement: {
+                        search_string: apiBody.pathPrefix,
+                        positional_constraint: 'STARTS_WITH',
+                        field_to_match: { uri_path: {} },
+                        text_transformation: [{ priority: 0, type: 'LOWERCASE' }],
+                      },
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        },
+        visibilityConfig: visibility('common-body-rules-outside-api'),
+      });
+    }
 
     this.acl = new Wafv2WebAcl(this, 'acl', {
       provider: props.provider,

@@ -30,10 +30,14 @@ export interface ClamavProps {
 export const HOST_MOUNT = '/host';
 
 /**
- * Paths the scan skips: kernel and runtime pseudo file systems, and the pods' mounted volumes
- * (database files and other pods' data; the images under /var/lib/containerd are scanned).
+ * Paths the scan skips: kernel and runtime pseudo file systems, and everything the kubelet mounts:
+ * the pods' volumes and their mounted secrets and service-account tokens (`var/lib/kubelet/pods`),
+ * the CSI drivers' global mounts (`var/lib/kubelet/plugins/<driver>/.../globalmount`: the multi-TiB
+ * database and vector volumes) and the kubelet's own keys (`var/lib/kubelet/pki`). The container
+ * images under /var/lib/containerd and the rest of the node are scanned. The scan also stays on the
+ * root file system (`--cross-fs=no`), so a volume mounted anywhere else is skipped too.
  */
-export const SCAN_EXCLUDES = ['proc', 'sys', 'dev', 'run', 'var/lib/kubelet/pods'] as const;
+export const SCAN_EXCLUDES = ['proc', 'sys', 'dev', 'run', 'var/lib/kubelet'] as const;
 
 /** freshclam.conf: signatures into the shared volume, `checks` times a day, logs on stdout. */
 export function freshclamConfig(checksPerDay: number): string {
@@ -68,7 +72,7 @@ until ls /var/lib/clamav/daily.c[lv]d >/dev/null 2>&1; do echo "clamav waiting f
 while true; do
   touch /tmp/alive
   echo "clamav scan started node=\${NODE_NAME}"
-  nice -n 19 clamscan --recursive --infected --stdout --database=/var/lib/clamav ${excludes} ${HOST_MOUNT}
+  nice -n 19 clamscan --recursive --cross-fs=no --infected --stdout --database=/var/lib/clamav ${excludes} ${HOST_MOUNT}
   rc=$?
   case $rc in
     0) result=clean ;;

@@ -79,6 +79,12 @@ export const edgeSchema = z
           }),
         /** Retention of the WAF log group (`aws-waf-logs-...`). */
         logRetentionDays: logRetention,
+        /**
+         * Largest request body (declared `Content-Length`) the load balancer's WAF lets through, on
+         * every path; it replaces the Common Rule Set's 8 KB body limit, which AI prompts and file
+         * uploads exceed. 10 MiB by default (nginx's default of the seeds' set-up was 1 MiB).
+         */
+        maxRequestBodyBytes: z.number().int().min(8192, 'must be at least 8192 bytes (the managed 8 KB limit it replaces)').max(1024 ** 3, 'must be at most 1 GiB').default(10 * 1024 * 1024),
       })
       .strict(),
     cdn: z

@@ -164,6 +164,7 @@ export function addEdge(stack: Construct & EdgeScope, env: Environment): Edge {
     name: names.prefix,
     scope: 'REGIONAL',
     rateLimits,
+    apiBody: { pathPrefix: '/api/', maxBodyBytes: edge.waf.maxRequestBodyBytes },
     evaluationWindowSec: edge.waf.evaluationWindowSec,
     associateWith: loadBalancer.arn,
     logging: {
