@@ -100,6 +100,22 @@ describe('network (NET-1..3)', () => {
     expect(group.kms_key_id).toBe(`\${${address('aws_kms_key', key)}.arn}`);
   });
 
+  test("the flow-log role trusts only this account's flow logs (confused-deputy conditions)", () => {
+    const role = resourceAt(prod, 'aws_iam_role', 'network/flow-log-role');
+    const trust = JSON.parse(role.assume_role_policy);
+    expect(trust.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': '444455556666' },
+          ArnLike: { 'aws:SourceArn': 'arn:aws:ec2:ca-central-1:444455556666:vpc-flow-log/*' },
+        },
+      },
+    ]);
+  });
+
   test('private endpoints for S3 (gateway) and every API nodes call (interface)', () => {
     const endpoints = resources(prod, 'aws_vpc_endpoint');
     expect(endpoints.filter((e) => e.vpc_endpoint_type === 'Gateway').map((e) => e.service_name)).toEqual(['com.amazonaws.ca-central-1.s3']);

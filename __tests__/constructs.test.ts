@@ -96,6 +96,7 @@ describe('Network', () => {
         new Network(stack(), 'n', {
           namePrefix: 'x',
           region: 'ca-central-1',
+          accountId: '111122223333',
           cidr: '10.0.0.0/16',
           availabilityZones: ['ca-central-1a', 'ca-central-1b'],
           publicSubnetCidrs: ['10.0.0.0/24'],

@@ -150,6 +150,7 @@ export class CloudStack extends TerraformStack {
     this.network = new Network(this, 'network', {
       namePrefix: names.prefix,
       region: env.aws.region,
+      accountId,
       cidr: env.network.vpcCidr,
       availabilityZones: env.aws.availabilityZones,
       publicSubnetCidrs: env.network.publicSubnetCidrs,

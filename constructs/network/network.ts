@@ -38,6 +38,8 @@ export interface NetworkProps {
   /** Prefix of every name, e.g. `toronto-ai-production`. */
   readonly namePrefix: string;
   readonly region: string;
+  /** Account of the VPC (the flow-log role trusts only this account's flow logs). */
+  readonly accountId: string;
   readonly cidr: string;
   /** The zones, in order; subnet lists are indexed like this list. */
   readonly availabilityZones: readonly string[];
@@ -205,7 +207,16 @@ export class Network extends Construct {
     const flowRole = new IamRole(this, 'flow-log-role', {
       name: `${p}-vpc-flow-logs`,
       assumeRolePolicy: policyDocument([
-        { Effect: 'Allow', Principal: { Service: 'vpc-flow-logs.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+          // Confused-deputy protection: only flow logs of this account and region may use the role.
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': props.accountId },
+            ArnLike: { 'aws:SourceArn': `arn:aws:ec2:${props.region}:${props.accountId}:vpc-flow-log/*` },
+          },
+        },
       ]),
     });
     new IamRolePolicy(this, 'flow-log-policy', {
