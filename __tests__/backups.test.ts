@@ -181,6 +181,31 @@ describe('offsite replica (BAK-1)', () => {
     expect(replication.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_s3_bucket_versioning\./)]));
   });
 
+  test('production: replication runs under Replication Time Control, and its lag and failures alarm to the alert topic', () => {
+    const json = cloud('production');
+    const [replication] = resources(json, 'aws_s3_bucket_replication_configuration');
+    const rule = replication.rule[0];
+    expect(rule.destination.replication_time).toEqual({ status: 'Enabled', time: { minutes: 15 } });
+    expect(rule.destination.metrics).toEqual({ status: 'Enabled', event_threshold: { minutes: 15 } });
+    const topic = resourceAt(json, 'aws_sns_topic', 'alerts/topic');
+    const source = resourceAt(json, 'aws_s3_bucket', BACKUP);
+    const replica = resourceAt(json, 'aws_s3_bucket', REPLICA);
+    const dimensions = { SourceBucket: source.bucket, DestinationBucket: replica.bucket, RuleId: rule.id };
+    const lag = resourceAt(json, 'aws_cloudwatch_metric_alarm', 'backups/replica/latency-alarm');
+    expect(lag).toMatchObject({
+      namespace: 'AWS/S3',
+      metric_name: 'ReplicationLatency',
+      dimensions,
+      comparison_operator: 'GreaterThanThreshold',
+      threshold: 900,
+      alarm_actions: [`\${aws_sns_topic.${topic.__name}.arn}`],
+      ok_actions: [`\${aws_sns_topic.${topic.__name}.arn}`],
+    });
+    expect(lag.provider).toBeUndefined(); // S3 replication metrics are published in the source region.
+    const failed = resourceAt(json, 'aws_cloudwatch_metric_alarm', 'backups/replica/failed-alarm');
+    expect(failed).toMatchObject({ metric_name: 'OperationsFailedReplication', dimensions, statistic: 'Sum', threshold: 0, comparison_operator: 'GreaterThanThreshold' });
+  });
+
   test('production: the replication role is least privilege', () => {
     const json = cloud('production');
     const role = resourceAt(json, 'aws_iam_role', 'backups/replica/role');

@@ -211,6 +211,7 @@ export class CloudStack extends TerraformStack {
       region: env.aws.region,
       protect,
     });
+    this.backups.storage.replica?.addAlarms(this.alerts.arn);
     this.data = addDataCloud(this, env);
     this.edge = addEdge(this, env);
     this.scaling = addClusterScaling(this, env);

@@ -3,6 +3,7 @@ import { TerraformProvider } from 'cdktf';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { S3BucketReplicationConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-replication-configuration';
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { PolicyStatement, policyDocument } from '../common/iam';
 import { EncryptionKey } from '../kms/kms-key';
 import { BucketLifecycle, SecureBucket, logDeliveryStatement } from './secure-bucket';
@@ -42,6 +43,15 @@ export interface OffsiteReplicaProps {
   readonly protect: boolean;
 }
 
+/** The replication rule's id (a dimension of its CloudWatch metrics). */
+export const REPLICATION_RULE_ID = 'offsite-copy';
+
+/**
+ * S3 Replication Time Control: S3 replicates 99.99 % of objects within 15 minutes (the longest it
+ * offers) and publishes latency and failure metrics per rule; the alarms below use them.
+ */
+export const REPLICATION_TIME_MINUTES = 15;
+
 /**
  * The offsite copy of a backup bucket (BAK-1): a replica bucket in a second region, encrypted with
  * its own KMS key in that region, and S3 replication of every object version through a role that
@@ -56,6 +66,8 @@ export class OffsiteReplica extends Construct {
   readonly accessLogBucket: SecureBucket;
   readonly role: IamRole;
   readonly replication: S3BucketReplicationConfigurationA;
+  private readonly sourceBucketName: string;
+  private readonly namePrefix: string;
 
   constructor(scope: Construct, id: string, props: OffsiteReplicaProps) {
     super(scope, id);
@@ -166,7 +178,7 @@ export class OffsiteReplica extends Construct {
       role: this.role.arn,
       rule: [
         {
-          id: 'offsite-copy',
+          id: REPLICATION_RULE_ID,
           status: 'Enabled',
           priority: 1,
           filter: { prefix: '' },
@@ -175,11 +187,56 @@ export class OffsiteReplica extends Construct {
           destination: {
             bucket: this.bucket.bucket.arn,
             encryptionConfiguration: { replicaKmsKeyId: this.replicaKey.arn },
+            // Replication Time Control with metrics: a replica that falls behind is visible (alarms below).
+            replicationTime: { status: 'Enabled', time: { minutes: REPLICATION_TIME_MINUTES } },
+            metrics: { status: 'Enabled', eventThreshold: { minutes: REPLICATION_TIME_MINUTES } },
           },
         },
       ],
       // S3 refuses a replication configuration until both buckets are versioned.
       dependsOn: [props.source.versioning, this.bucket.versioning, policy],
     });
+    this.sourceBucketName = props.source.bucketName;
+    this.namePrefix = props.namePrefix;
+  }
+
+  /**
+   * Alarms on the replication rule's metrics (S3 publishes them in the source bucket's region):
+   * replication falling behind (the oldest pending object older than Replication Time Control's
+   * 15 minutes) and any object that failed to replicate. Both notify `topicArn` and clear by
+   * themselves. Call once the stack's alert topic exists.
+   */
+  addAlarms(topicArn: string): CloudwatchMetricAlarm[] {
+    const dimensions = { SourceBucket: this.sourceBucketName, DestinationBucket: this.bucket.bucketName, RuleId: REPLICATION_RULE_ID };
+    const common = {
+      namespace: 'AWS/S3',
+      dimensions,
+      period: 300,
+      treatMissingData: 'notBreaching',
+      alarmActions: [topicArn],
+      okActions: [topicArn],
+    };
+    return [
+      new CloudwatchMetricAlarm(this, 'latency-alarm', {
+        ...common,
+        alarmName: `${this.namePrefix}-backup-replication-lag`,
+        alarmDescription: `The offsite backup replica ${this.bucket.bucketName} is more than ${REPLICATION_TIME_MINUTES} minutes behind: the region-loss copy is stale. Runbook: README.md#alert-decision-matrix`,
+        metricName: 'ReplicationLatency',
+        statistic: 'Maximum',
+        evaluationPeriods: 2,
+        comparisonOperator: 'GreaterThanThreshold',
+        threshold: REPLICATION_TIME_MINUTES * 60,
+      }),
+      new CloudwatchMetricAlarm(this, 'failed-alarm', {
+        ...common,
+        alarmName: `${this.namePrefix}-backup-replication-failed`,
+        alarmDescription: `Objects of ${this.sourceBucketName} failed to replicate to ${this.bucket.bucketName} (check the replication role and the replica key policy). Runbook: README.md#alert-decision-matrix`,
+        metricName: 'OperationsFailedReplication',
+        statistic: 'Sum',
+        evaluationPeriods: 1,
+        comparisonOperator: 'GreaterThanThreshold',
+        threshold: 0,
+      }),
+    ];
   }
 }
