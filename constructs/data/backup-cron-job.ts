@@ -3,6 +3,7 @@ import { ITerraformDependable } from 'cdktf';
 import { CronJobV1, PodSpecVolume, CRON_JOB_POLICY } from '../kubernetes/workloads';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { NodePlacement } from '../nodepools/placement';
+import type { BackupCronJob as BackupCronJobAlertSpec } from '../observability/backup-alerts';
 
 /** An environment variable read from a key of an existing secret (never a literal value). */
 export interface SecretEnv {
@@ -73,6 +74,8 @@ export class BackupCronJob extends Construct {
   readonly serviceAccount?: ServiceAccountV1;
   /** Where the job writes: `s3://<bucket>/<prefix>/`. */
   readonly destination: string;
+  /** What the backup alerts watch: the CronJob, its schedule and the deadline of a run. */
+  readonly alertSpec: BackupCronJobAlertSpec;
 
   constructor(scope: Construct, id: string, props: BackupCronJobProps) {
     super(scope, id);
@@ -83,6 +86,12 @@ export class BackupCronJob extends Construct {
       throw new Error(`${this.node.path}: 'schedule' must be a five-field cron expression. Got: ${props.schedule}`);
     }
     this.destination = `s3://${props.bucket}/${props.prefix}/`;
+    this.alertSpec = {
+      namespace: props.namespace,
+      name: props.name,
+      schedule: props.schedule,
+      deadlineSeconds: props.activeDeadlineSeconds ?? 3600,
+    };
 
     if (props.createServiceAccount ?? true) {
       this.serviceAccount = new ServiceAccountV1(this, 'service-account', {

@@ -1,0 +1,70 @@
+/** Issue 13: alert rules for failed and stale backups and for WAL archiving, from the schedules. */
+import { backupAlertRules, cronMaxGapSeconds } from '../constructs/observability/backup-alerts';
+
+const HOUR = 3600;
+const DAY = 24 * HOUR;
+
+describe('cronMaxGapSeconds', () => {
+  test.each([
+    ['30 */6 * * *', 6 * HOUR],
+    ['0 3 * * *', DAY],
+    ['0 0 2 * * *', DAY], // six fields, seconds first (CloudNativePG)
+    ['*/5 * * * *', 5 * 60],
+    ['0 2 * * 0', 7 * DAY],
+    ['0 9,17 * * 1-5', 64 * HOUR], // Friday 17:00 to Monday 09:00
+    ['0 0 1 * *', 31 * DAY],
+    ['0 0 29 2 *', 4 * 365 * DAY], // leap day only: longer than the two years walked
+  ])('%s: longest gap %d s', (schedule, gap) => {
+    if (gap > 2 * 366 * DAY) {
+      expect(() => cronMaxGapSeconds(schedule)).toThrow(/less than once in two years/);
+    } else {
+      expect(cronMaxGapSeconds(schedule)).toBe(gap);
+    }
+  });
+
+  test('day of month and day of week combine as cron does (either, when both are restricted)', () => {
+    // The 1st of each month or every Monday: never more than a week apart.
+    expect(cronMaxGapSeconds('0 0 1 * 1')).toBeLessThanOrEqual(7 * DAY);
+  });
+
+  test.each(['0 24 * * *', '61 * * * *', 'a * * * *', '0 0 * *', '0 0 0 * *', '0 0 * 13 *', '5-1 * * * *'])('%s is refused', (schedule) => {
+    expect(() => cronMaxGapSeconds(schedule)).toThrow();
+  });
+});
+
+describe('backupAlertRules', () => {
+  const rules = backupAlertRules({
+    cronJobs: [{ namespace: 'data', name: 'mongodb-backup', schedule: '30 */6 * * *', deadlineSeconds: 3600 }],
+    postgres: { namespace: 'data', baseBackupSchedule: '0 0 2 * * *', rpoMinutes: 5 },
+  });
+  const rule = (name: string) => {
+    const found = rules.find((r) => r.alert === name);
+    if (!found) throw new Error(`no rule ${name}: ${rules.map((r) => r.alert).join(', ')}`);
+    return found;
+  };
+
+  test('a backup job whose last run did not succeed by its deadline fires, also when it never succeeded', () => {
+    const failed = rule('BackupJobFailedMongodbBackup');
+    expect(failed.expr).toContain('kube_cronjob_status_last_schedule_time{namespace="data",cronjob="mongodb-backup"} - kube_cronjob_status_last_successful_time{namespace="data",cronjob="mongodb-backup"}');
+    expect(failed.expr).toContain('unless on (namespace, cronjob) kube_cronjob_status_last_successful_time');
+    expect(failed.for).toBe('65m');
+    expect(failed.expr.endsWith(`${failed.comparison} ${failed.threshold}`)).toBe(true);
+    expect(failed.severity).toBe('critical');
+  });
+
+  test("a backup older than its schedule's longest gap plus the deadline fires", () => {
+    const stale = rule('BackupStaleMongodbBackup');
+    expect(stale.threshold).toBe(6 * HOUR + 3600);
+    expect(stale.expr).toBe(`time() - max by (namespace, cronjob) (kube_cronjob_status_last_successful_time{namespace="data",cronjob="mongodb-backup"}) > ${6 * HOUR + 3600}`);
+  });
+
+  test('WAL waiting longer than the RPO, archiver failures, and failed or overdue base backups fire', () => {
+    const behind = rule('PostgresWALArchivingBehind');
+    expect(behind.for).toBe('5m');
+    expect(behind.expr).toBe('max by (namespace, pod) (cnpg_collector_pg_wal_archive_status{namespace="data",value="ready"}) > 0');
+    expect(rule('PostgresWALArchivingFailing').expr).toContain('increase(cnpg_pg_stat_archiver_failed_count{namespace="data"}[10m])');
+    expect(rule('PostgresBaseBackupFailed').expr).toContain('cnpg_collector_last_failed_backup_timestamp');
+    expect(rule('PostgresBaseBackupStale').threshold).toBe(DAY + 6 * HOUR);
+    for (const r of rules) expect(r.expr.endsWith(`${r.comparison} ${r.threshold}`)).toBe(true);
+  });
+});

@@ -1,0 +1,202 @@
+/**
+ * Alert rules that say when a backup does not meet its objective (BAK-3, issue 13): a backup job
+ * whose last run did not succeed, a backup older than its schedule allows, PostgreSQL WAL
+ * archiving falling behind the recovery point objective or failing, and a base backup that failed
+ * or is overdue. They are generated from the schedules the backups actually run on, so a changed
+ * schedule moves its staleness threshold with it.
+ *
+ * Metrics: kube-state-metrics (`kube_cronjob_status_last_schedule_time`,
+ * `kube_cronjob_status_last_successful_time`) and the CloudNativePG instance collector
+ * (`cnpg_collector_pg_wal_archive_status`, `cnpg_pg_stat_archiver_failed_count`,
+ * `cnpg_collector_last_available_backup_timestamp`, `cnpg_collector_last_failed_backup_timestamp`).
+ */
+import { AlertRule, Duration } from './alert-rules';
+
+/** A backup that runs as a Kubernetes CronJob. */
+export interface BackupCronJob {
+  readonly namespace: string;
+  /** The CronJob's name (kube-state-metrics' `cronjob` label). */
+  readonly name: string;
+  /** Its schedule: five cron fields (or six, seconds first). */
+  readonly schedule: string;
+  /** The Job's `activeDeadlineSeconds`: a run that has not succeeded by then has failed. */
+  readonly deadlineSeconds: number;
+}
+
+/** PostgreSQL (CloudNativePG) continuous archiving and scheduled base backups. */
+export interface PostgresBackups {
+  readonly namespace: string;
+  /** Scheduled base backups (six fields, seconds first, as CloudNativePG takes them). */
+  readonly baseBackupSchedule: string;
+  /** The database recovery point objective: WAL must reach the bucket within it. */
+  readonly rpoMinutes: number;
+}
+
+export interface BackupAlertProps {
+  readonly cronJobs: readonly BackupCronJob[];
+  readonly postgres?: PostgresBackups;
+}
+
+const MINUTE = 60;
+
+function parseField(field: string, min: number, max: number): Set<number> {
+  const values = new Set<number>();
+  for (const part of field.split(',')) {
+    const [range, stepText] = part.split('/');
+    const step = stepText === undefined ? 1 : Number(stepText);
+    let [lo, hi] = [min, max];
+    if (range !== '*') {
+      const [a, b] = range.split('-').map(Number);
+      lo = a;
+      hi = b === undefined ? (stepText === undefined ? a : max) : b;
+    }
+    if (![lo, hi, step].every(Number.isInteger) || step < 1 || lo < min || hi > max || lo > hi) {
+      throw new Error(`cron field '${field}' is not a valid field for ${min}-${max}`);
+    }
+    for (let v = lo; v <= hi; v += step) values.add(v);
+  }
+  return values;
+}
+
+/**
+ * The longest time (seconds) between two consecutive runs of a cron schedule (five fields, or six
+ * with seconds first, whose seconds field is ignored), found by walking two years day by day
+ * through its run times (UTC). Day of month and day of week combine as cron does: either matches when both are
+ * restricted.
+ */
+export function cronMaxGapSeconds(schedule: string): number {
+  let fields = schedule.trim().split(/\s+/);
+  if (fields.length === 6) fields = fields.slice(1);
+  if (fields.length !== 5) throw new Error(`'${schedule}' is not a cron schedule of five (or six) fields`);
+  const [minute, hour, dom, month, dow] = [
+    parseField(fields[0], 0, 59),
+    parseField(fields[1], 0, 23),
+    parseField(fields[2], 1, 31),
+    parseField(fields[3], 1, 12),
+    new Set([...parseField(fields[4], 0, 7)].map((d) => d % 7)),
+  ];
+  const domRestricted = fields[2] !== '*';
+  const dowRestricted = fields[4] !== '*';
+  const times = [...hour].sort((a, b) => a - b).flatMap((h) => [...minute].sort((a, b) => a - b).map((m) => (h * 60 + m) * 60_000));
+  const start = Date.UTC(2027, 0, 1);
+  const end = Date.UTC(2029, 0, 1); // two years: a leap day and every weekday/date combination
+  let first: number | undefined;
+  let previous: number | undefined;
+  let gap = 0;
+  for (let day = start; day < end; day += 86_400_000) {
+    const d = new Date(day);
+    if (!month.has(d.getUTCMonth() + 1)) continue;
+    const domMatch = dom.has(d.getUTCDate());
+    const dowMatch = dow.has(d.getUTCDay());
+    const dayMatch = domRestricted && dowRestricted ? domMatch || dowMatch : domMatch && dowMatch;
+    if (!dayMatch) continue;
+    for (const offset of times) {
+      const t = day + offset;
+      if (previous !== undefined) gap = Math.max(gap, t - previous);
+      first ??= t;
+      previous = t;
+    }
+  }
+  if (first === undefined || previous === undefined) throw new Error(`'${schedule}' never runs`);
+  if (first === previous) throw new Error(`'${schedule}' runs less than once in two years`);
+  return gap / 1000;
+}
+
+/** A Prometheus duration for a number of seconds (whole minutes, rounded up). */
+function minutes(seconds: number): Duration {
+  return `${Math.ceil(seconds / MINUTE)}m`;
+}
+
+const selector = (job: BackupCronJob) => `namespace="${job.namespace}",cronjob="${job.name}"`;
+
+/** The alert rules of the backups (see the module comment). */
+export function backupAlertRules(props: BackupAlertProps): AlertRule[] {
+  const rules: AlertRule[] = [];
+  for (const job of props.cronJobs) {
+    const id = job.name.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
+    // The last scheduled run has not succeeded, and its deadline has passed.
+    rules.push({
+      alert: `BackupJobFailed${id}`,
+      // A CronJob that never succeeded has no last_successful_time: its last schedule time counts.
+      expr:
+        `max by (namespace, cronjob) ((kube_cronjob_status_last_schedule_time{${selector(job)}} - kube_cronjob_status_last_successful_time{${selector(job)}})` +
+        ` or (kube_cronjob_status_last_schedule_time{${selector(job)}} unless on (namespace, cronjob) kube_cronjob_status_last_successful_time{${selector(job)}})) > 0`,
+      for: minutes(job.deadlineSeconds + 5 * MINUTE),
+      comparison: '>',
+      threshold: 0,
+      severity: 'critical',
+      decision: 'investigate',
+      summary: `Backup ${job.namespace}/${job.name}: the last run did not succeed`,
+      description: `The last scheduled run of ${job.namespace}/${job.name} has not succeeded within its deadline; the backup bucket has no copy of this run. Read the failed Job's logs (kubectl -n ${job.namespace} get jobs).`,
+      source: 'issue 13 backup monitoring (BAK-3)',
+    });
+    // No successful run for longer than the schedule's longest gap plus the deadline.
+    const staleAfter = cronMaxGapSeconds(job.schedule) + job.deadlineSeconds;
+    rules.push({
+      alert: `BackupStale${id}`,
+      expr: `time() - max by (namespace, cronjob) (kube_cronjob_status_last_successful_time{${selector(job)}}) > ${staleAfter}`,
+      for: '10m',
+      comparison: '>',
+      threshold: staleAfter,
+      severity: 'critical',
+      decision: 'investigate',
+      summary: `Backup ${job.namespace}/${job.name} is older than its schedule allows`,
+      description: `No run of ${job.namespace}/${job.name} has succeeded for {{ $value | humanizeDuration }}; its schedule (${job.schedule}) and deadline allow ${staleAfter} s.`,
+      source: 'issue 13 backup monitoring (BAK-3)',
+    });
+  }
+  const pg = props.postgres;
+  if (pg) {
+    const ns = `namespace="${pg.namespace}"`;
+    rules.push({
+      alert: 'PostgresWALArchivingBehind',
+      expr: `max by (namespace, pod) (cnpg_collector_pg_wal_archive_status{${ns},value="ready"}) > 0`,
+      for: `${pg.rpoMinutes}m`,
+      comparison: '>',
+      threshold: 0,
+      severity: 'critical',
+      decision: 'investigate',
+      summary: `PostgreSQL WAL in ${pg.namespace} has waited to be archived for longer than the ${pg.rpoMinutes}-minute RPO`,
+      description: 'WAL segments have been ready to archive without reaching the backup bucket for longer than the recovery point objective: a restore now would lose more than the RPO. Check the barman-cloud archive command in the primary\'s log and the backup role.',
+      source: 'seed 004 recovery objectives (database RPO 5 minutes)',
+    });
+    rules.push({
+      alert: 'PostgresWALArchivingFailing',
+      expr: `max by (namespace, pod) (increase(cnpg_pg_stat_archiver_failed_count{${ns}}[10m])) > 0`,
+      for: '5m',
+      comparison: '>',
+      threshold: 0,
+      severity: 'warning',
+      decision: 'investigate',
+      summary: `PostgreSQL WAL archiving fails in ${pg.namespace}`,
+      description: 'The archiver reported failed attempts in the last 10 minutes (pg_stat_archiver.failed_count).',
+      source: 'issue 13 backup monitoring (BAK-3)',
+    });
+    rules.push({
+      alert: 'PostgresBaseBackupFailed',
+      expr: `max by (namespace) (cnpg_collector_last_failed_backup_timestamp{${ns}}) - max by (namespace) (cnpg_collector_last_available_backup_timestamp{${ns}}) > 0`,
+      for: '5m',
+      comparison: '>',
+      threshold: 0,
+      severity: 'critical',
+      decision: 'investigate',
+      summary: `The last PostgreSQL base backup in ${pg.namespace} failed`,
+      description: 'The most recent base backup failed after the last one that succeeded (kubectl -n data get backups).',
+      source: 'issue 13 backup monitoring (BAK-3)',
+    });
+    const staleAfter = cronMaxGapSeconds(pg.baseBackupSchedule) + 6 * 3600;
+    rules.push({
+      alert: 'PostgresBaseBackupStale',
+      expr: `time() - max by (namespace) (cnpg_collector_last_available_backup_timestamp{${ns}}) > ${staleAfter}`,
+      for: '10m',
+      comparison: '>',
+      threshold: staleAfter,
+      severity: 'warning',
+      decision: 'investigate',
+      summary: `The newest PostgreSQL base backup in ${pg.namespace} is older than its schedule allows`,
+      description: `The newest base backup is {{ $value | humanizeDuration }} old; the schedule (${pg.baseBackupSchedule}) allows ${staleAfter} s (its longest gap plus 6 hours to complete). Point-in-time recovery replays WAL from it, so an old base backup lengthens the RTO.`,
+      source: 'issue 13 backup monitoring (BAK-3)',
+    });
+  }
+  return rules;
+}
