@@ -3,8 +3,8 @@ import { Json, resourceAt, resources, stacksFor, synth, definitionProblems } fro
 import { CHARTS } from '../constructs/helm/charts';
 import { ChartRelease } from '../constructs/helm/chart-release';
 import { LocalChartRelease } from '../constructs/data/local-chart-release';
-import { CLUSTER_AUTOSCALER_IDENTITY } from '../stacks/parts/cluster-scaling';
-import { LB_CONTROLLER_IDENTITY } from '../stacks/parts/edge';
+import { CLUSTER_AUTOSCALER_IDENTITY } from '../features/cluster-addons/contract';
+import { LB_CONTROLLER_IDENTITY } from '../features/cluster-addons/contract';
 
 const prodStacks = stacksFor('production');
 const prod = synth(prodStacks.platform);

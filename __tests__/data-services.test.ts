@@ -9,8 +9,9 @@ import { Testing } from 'cdktf';
 import { DEFINITIONS, validateEnvironments } from '../environments';
 import { buildStacks } from '../stacks/app';
 import { Json, resourceAt, resources, stacksFor, synth, definitionProblems } from './helpers';
-import { DATA_IDENTITIES } from '../stacks/parts/data-cloud';
-import { APP_SECRET_PATHS } from '../stacks/parts/data-platform';
+import { BackupPrefix } from '../features/backups/contract';
+import { DATA_IDENTITIES } from '../features/data/contract';
+import { APP_SECRET_PATHS } from '../features/data/platform';
 import { LOCAL_CHARTS_DIR, LocalChartRelease } from '../constructs/data/local-chart-release';
 import { leafPaths, pathExists, unknownValuesPaths } from '../scripts/chart-values';
 
@@ -24,6 +25,8 @@ const allStacks = buildStacks(allApp, validateEnvironments(DEFINITIONS));
 const prod = stacksFor('production');
 const dev = stacksFor('development');
 const prodCloud = synth(prod.cloud);
+/** The backup bucket's ARN as the backups feature (the bucket's owner) exposes it. */
+const BACKUP_BUCKET_ARN = prod.cloud.backups.bucketArn;
 const devCloud = synth(dev.cloud);
 const prodPlatform = synth(prod.platform);
 const devPlatform = synth(dev.platform);
@@ -134,10 +137,10 @@ describe('Redis: ElastiCache with IAM authentication (DATA-4)', () => {
 
 describe('workload roles of the data services (BAK-2, SEC-1)', () => {
   test.each(Object.entries(DATA_IDENTITIES).filter(([, v]) => 'prefix' in v))('%s writes only under its prefix of the backup bucket', (id, who) => {
-    const prefix = (who as { prefix: string }).prefix;
+    const prefix = (who as { prefix: BackupPrefix }).prefix.keyPrefix;
     const statements = rolePolicy(prodCloud, id);
     const objects = statements.find((s) => s.Sid?.startsWith('ReadWrite'));
-    expect(objects?.Resource).toBe(`arn:aws:s3:::toronto-ai-production-backups-444455556666/${prefix}*`);
+    expect(objects?.Resource).toBe(`${BACKUP_BUCKET_ARN}/${prefix}*`);
     expect(statements.flatMap((s) => [s.Action].flat())).not.toContain('s3:*');
     const association = resourceAt(prodCloud, 'aws_eks_pod_identity_association', `data/role-${id}/association`);
     expect(association).toMatchObject({ namespace: who.namespace, service_account: who.serviceAccount });

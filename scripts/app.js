@@ -29,7 +29,7 @@ const dist = join(root, 'dist');
 const withTests = process.argv.includes('--all');
 const project = withTests ? 'tsconfig.json' : 'tsconfig.app.json';
 const stampFile = join(dist, withTests ? '.source-hash-all' : '.source-hash-app');
-const SOURCE_DIRS = ['environments', 'constructs', 'stacks', ...(withTests ? ['scripts', '__tests__'] : [])];
+const SOURCE_DIRS = ['environments', 'constructs', 'features', 'stacks', ...(withTests ? ['scripts', '__tests__'] : [])];
 const SOURCE_FILES = ['main.ts', 'tsconfig.json', 'tsconfig.app.json', 'package-lock.json'];
 
 function listTs(dir, out) {

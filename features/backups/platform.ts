@@ -1,22 +1,22 @@
 /**
  * Velero in the platform stack (BAK-2): cluster resources, secrets and volumes backed up on the
  * definition's schedule into the backup bucket's `velero/` prefix, through the workload role the
- * cloud stack created for the `velero/velero` service account (stacks/parts/backups.ts).
+ * cloud stack created for the `velero/velero` service account (./cloud.ts, ./contract.ts).
  */
-import { Environment } from '../../environments/schema';
 import { Velero } from '../../constructs/backup/velero';
-import type { PlatformStack } from '../platform-stack';
-import { VELERO_NAMESPACE, VELERO_PREFIX, VELERO_SERVICE_ACCOUNT } from './backups';
+import { PlatformContext } from '../context';
+import { VELERO } from './contract';
 
-export function addVelero(stack: PlatformStack, env: Environment): Velero {
-  const placement = stack.placement('system');
-  return new Velero(stack, 'velero', {
-    namespace: stack.namespaces.name(VELERO_NAMESPACE),
-    serviceAccount: VELERO_SERVICE_ACCOUNT,
-    bucketName: stack.cloud.backupBucketName,
-    prefix: VELERO_PREFIX,
-    region: stack.cloud.region,
-    kmsKeyArn: stack.cloud.backupsKeyArn,
+export function addVelero(ctx: PlatformContext): Velero {
+  const { env } = ctx;
+  const placement = ctx.placement('system');
+  return new Velero(ctx.scope, 'velero', {
+    namespace: ctx.namespaces.name(VELERO.namespace),
+    serviceAccount: VELERO.serviceAccount,
+    bucketName: ctx.cloud.backupBucketName,
+    prefix: VELERO.prefix.segment,
+    region: ctx.cloud.region,
+    kmsKeyArn: ctx.cloud.backupsKeyArn,
     schedule: env.backup.velero.schedule,
     ttlHours: env.backup.velero.ttlHours,
     kubectlImageTag: `v${env.cluster.version}.0`,

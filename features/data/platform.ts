@@ -4,40 +4,24 @@
  * ChromaDB and Vault, with their scheduled backups. The AWS side (Pod Identity roles, the
  * unseal key, the Redis cache) is in ./data-cloud.ts; names shared by both live there.
  */
-import { Construct } from 'constructs';
 import { ITerraformDependable } from 'cdktf';
-import { Environment } from '../../environments/schema';
 import { Postgres } from '../../constructs/data/postgres';
 import { MongoDb } from '../../constructs/data/mongodb';
 import { Chroma } from '../../constructs/data/chroma';
 import { Vault } from '../../constructs/data/vault';
 import { VaultSecretSync } from '../../constructs/data/vault-secret-sync';
-import { NodePlacement } from '../../constructs/nodepools/placement';
-import { Namespaces } from '../../constructs/kubernetes/namespaces';
-import { DATA_IDENTITIES, vaultUnsealKeyAlias } from './data-cloud';
-import { APP_NAME, APP_NAMESPACE, APP_VAULT, BETA_NAMESPACE } from './app';
-import { namesFor } from '../naming';
+import { PlatformContext } from '../context';
+import { vaultUnsealKeyAlias } from './cloud';
+import { DATA_IDENTITIES, DATABASE_SYNC } from './contract';
+import { APP_CHANNELS, APP_NAMESPACE, APP_NAMESPACES } from '../app/contract';
 
 /** The application's database and user names (PostgreSQL and MongoDB). */
-export const APP_DATABASE = 'toronto_ai';
-export const APP_MONGODB_USER = 'toronto-ai';
-/** Service account of the application pods that read `secret/toronto-ai/*` from Vault (./app.ts). */
-export const APP_SERVICE_ACCOUNT = APP_NAME;
-/** Namespaces the application runs in: stable and the beta channel (ENV-4, ./app.ts). */
-export const APP_NAMESPACES = [APP_NAMESPACE, BETA_NAMESPACE];
+export const APP_DATABASE = APP_CHANNELS.stable.database;
+export const APP_MONGODB_USER = APP_CHANNELS.stable.mongodbUser;
 /** The KV v2 paths under `secret/` the application reads (SEC-1): `toronto-ai/database`, `toronto-ai/api`. */
-export const APP_SECRET_PATHS = Object.values(APP_VAULT.secrets).map((p) => p.replace(/^secret\/data\//, ''));
+export const APP_SECRET_PATHS = Object.values(APP_CHANNELS.stable.secretPaths);
 /** The Vault secret the database credentials are synced into (fields `postgres_uri`, `mongodb_uri`). */
-export const DATABASE_SECRET_PATH = 'toronto-ai/database';
-/** Kubernetes-auth role and service account of the job that syncs them. */
-export const DATABASE_SYNC = { role: 'database-sync', serviceAccount: 'vault-database-sync' } as const;
-
-/** What the data part needs from the platform stack. */
-export interface DataPlatformScope {
-  readonly namespaces: Namespaces;
-  readonly storageClasses: { readonly statefulName: string; readonly stateful: ITerraformDependable };
-  placement(pool: string): NodePlacement;
-}
+export const DATABASE_SECRET_PATH = APP_CHANNELS.stable.secretPaths.database;
 
 export interface DataPlatformOptions {
   /** Releases that install the Prometheus Operator CRDs (PodMonitor, PrometheusRule). */
@@ -53,17 +37,17 @@ export interface DataPlatform {
 }
 
 /** Adds the in-cluster data services to the platform stack `stack`. */
-export function addDataPlatform(stack: Construct & DataPlatformScope, env: Environment, options: DataPlatformOptions = {}): DataPlatform {
+export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptions = {}): DataPlatform {
+  const { env } = ctx;
+  const stack = ctx.scope;
   const d = env.data;
-  const names = namesFor(env);
-  const region = env.aws.region;
-  const bucket = names.backupBucket;
-  const storageClass = stack.storageClasses.statefulName;
+  const region = ctx.cloud.region;
+  const bucket = ctx.cloud.backupBucketName;
+  const storageClass = ctx.storageClasses.statefulName;
   const zoneCount = env.aws.availabilityZones.length;
-  const database = stack.placement('database');
-  const dataNs = stack.namespaces.name(DATA_IDENTITIES.postgres.namespace);
-  const base = [stack.storageClasses.stateful];
-  const prefix = (p: string) => p.replace(/\/$/, '');
+  const database = ctx.placement('database');
+  const dataNs = ctx.namespaces.name(DATA_IDENTITIES.postgres.namespace);
+  const base = [ctx.storageClasses.stateful];
 
   const postgres = new Postgres(stack, 'postgres', {
     namespace: dataNs,
@@ -81,7 +65,7 @@ export function addDataPlatform(stack: Construct & DataPlatformScope, env: Envir
     backupRetentionDays: d.postgres.backupRetentionDays,
     backupGeneration: d.postgres.backupGeneration,
     restore: d.postgres.restore,
-    backup: { bucket, region, prefix: prefix(DATA_IDENTITIES.postgres.prefix) },
+    backup: { bucket, region, prefix: DATA_IDENTITIES.postgres.prefix.segment },
     monitoring: true,
     dependsOn: [...base, ...(options.monitoringDependsOn ?? [])],
   });
@@ -102,7 +86,7 @@ export function addDataPlatform(stack: Construct & DataPlatformScope, env: Envir
       schedule: d.mongodb.backupSchedule,
       bucket,
       region,
-      prefix: prefix(DATA_IDENTITIES.mongodbBackup.prefix),
+      prefix: DATA_IDENTITIES.mongodbBackup.prefix.segment,
       serviceAccountName: DATA_IDENTITIES.mongodbBackup.serviceAccount,
       mongoToolsImage: d.jobImages.mongoTools,
       awsCliImage: d.jobImages.awsCli,
@@ -111,20 +95,20 @@ export function addDataPlatform(stack: Construct & DataPlatformScope, env: Envir
   });
 
   const chroma = new Chroma(stack, 'chroma', {
-    namespace: stack.namespaces.name(DATA_IDENTITIES.chromaBackup.namespace),
+    namespace: ctx.namespaces.name(DATA_IDENTITIES.chromaBackup.namespace),
     name: 'chroma',
     replicas: d.chroma.replicas,
     imageTag: d.chroma.imageTag,
     storageGiB: d.chroma.storageGiB,
     storageClass,
     compute: d.chroma.compute,
-    placement: stack.placement('vector'),
+    placement: ctx.placement('vector'),
     clientNamespaces: APP_NAMESPACES,
     backup: {
       schedule: d.chroma.backupSchedule,
       bucket,
       region,
-      prefix: prefix(DATA_IDENTITIES.chromaBackup.prefix),
+      prefix: DATA_IDENTITIES.chromaBackup.prefix.segment,
       serviceAccountName: DATA_IDENTITIES.chromaBackup.serviceAccount,
       awsCliImage: d.jobImages.awsCli,
     },
@@ -132,32 +116,32 @@ export function addDataPlatform(stack: Construct & DataPlatformScope, env: Envir
   });
 
   const vault = new Vault(stack, 'vault', {
-    namespace: stack.namespaces.name(DATA_IDENTITIES.vault.namespace),
+    namespace: ctx.namespaces.name(DATA_IDENTITIES.vault.namespace),
     replicas: d.vault.replicas,
     imageTag: d.vault.imageTag,
     dataStorageGiB: d.vault.dataStorageGiB,
     auditStorageGiB: d.vault.auditStorageGiB,
     storageClass,
     compute: d.vault.compute,
-    placement: stack.placement('system'),
+    placement: ctx.placement('system'),
     unseal: { region, kmsKeyId: vaultUnsealKeyAlias(env) },
     clients: [
       {
-        role: APP_VAULT.role,
-        serviceAccounts: [APP_SERVICE_ACCOUNT],
+        role: APP_CHANNELS.stable.vaultRole,
+        serviceAccounts: [APP_CHANNELS.stable.serviceAccount],
         namespaces: APP_NAMESPACES,
         readPaths: APP_SECRET_PATHS,
       },
       {
-        role: DATABASE_SYNC.role,
-        serviceAccounts: [DATABASE_SYNC.serviceAccount],
+        role: DATABASE_SYNC.stable.role,
+        serviceAccounts: [DATABASE_SYNC.stable.serviceAccount],
         namespaces: [DATA_IDENTITIES.postgres.namespace],
         readPaths: [],
         writePaths: [DATABASE_SECRET_PATH],
       },
     ],
-    // The beta namespace is created with the beta channel (./app.ts); PlatformStack publishes there.
-    caSecretNamespaces: [stack.namespaces.name(APP_NAMESPACE)],
+    // The beta namespace is created with the beta channel (features/app/platform.ts), which publishes there.
+    caSecretNamespaces: [ctx.namespaces.name(APP_NAMESPACE)],
     opensslImage: d.jobImages.openssl,
     kubectlImage: d.jobImages.kubectl,
     configureSchedule: '*/30 * * * *',
@@ -168,17 +152,17 @@ export function addDataPlatform(stack: Construct & DataPlatformScope, env: Envir
   vault.publishCa('ca-data', dataNs);
   const databaseSync = new VaultSecretSync(stack, 'vault-database-sync', {
     namespace: dataNs,
-    name: DATABASE_SYNC.serviceAccount,
+    name: DATABASE_SYNC.stable.serviceAccount,
     schedule: '7 * * * *',
     vaultAddress: vault.address,
-    vaultRole: DATABASE_SYNC.role,
+    vaultRole: DATABASE_SYNC.stable.role,
     vaultImage: `hashicorp/vault:${d.vault.imageTag}`,
     path: DATABASE_SECRET_PATH,
     fields: [
       { field: 'postgres_uri', secretName: postgres.appSecretName, key: 'uri' },
       { field: 'mongodb_uri', secretName: mongodb.appConnectionSecret, key: 'connectionString.standard' },
     ],
-    placement: stack.placement('system'),
+    placement: ctx.placement('system'),
     dependsOn: [postgres.cluster.release, mongodb.replicaSet.release, vault.configureJob],
   });
 

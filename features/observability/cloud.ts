@@ -4,16 +4,16 @@
  * control plane) are already KMS-encrypted and retained by constructs/network and
  * constructs/cluster. Called with one line from CloudStack's constructor.
  */
-import { Construct } from 'constructs';
-import { Environment } from '../../environments/schema';
 import { GuardDuty } from '../../constructs/security/guardduty';
+import { CloudContext } from '../context';
 
 export interface ObservabilityCloudParts {
   /** Present when the definition turns GuardDuty on. */
   readonly guardDuty?: GuardDuty;
 }
 
-export function addObservabilityCloud(stack: Construct, env: Environment): ObservabilityCloudParts {
+export function addObservabilityCloud(ctx: CloudContext): ObservabilityCloudParts {
+  const { env } = ctx;
   if (!env.observability.security.guardDuty) return {};
-  return { guardDuty: new GuardDuty(stack, 'guardduty', { protect: env.protectState }) };
+  return { guardDuty: new GuardDuty(ctx.scope, 'guardduty', { protect: env.protectState }) };
 }

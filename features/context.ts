@@ -1,0 +1,91 @@
+/**
+ * What a stack hands its features: the foundation it built once (providers, keys, network,
+ * cluster, alert topic; namespaces, storage classes, placement), the definition and the names
+ * derived from it. A feature builds its constructs under `scope` and reads everything else from
+ * the context: it never receives the half-built stack, so nothing depends on the order of the
+ * statements in a stack's constructor beyond what the context's types already require.
+ */
+import { Construct } from 'constructs';
+import { ITerraformDependable } from 'cdktf';
+import { Environment } from '../environments/schema';
+import { EncryptionKey } from '../constructs/kms/kms-key';
+import { Network } from '../constructs/network/network';
+import { Cluster } from '../constructs/cluster/cluster';
+import { AlertTopic } from '../constructs/observability/alert-topic';
+import { Namespaces } from '../constructs/kubernetes/namespaces';
+import { NodePlacement } from '../constructs/nodepools/placement';
+import { namesFor } from './naming';
+
+declare const crossStack: unique symbol;
+
+/**
+ * A value the platform stack reads from the cloud stack: a Terraform reference to an output of
+ * the other stack's state, resolved at apply (cdktf writes a `terraform_remote_state` read and an
+ * output). Only `crossStackValue` makes one, so a literal cannot pass for a remote read and a
+ * reader sees at the type which values come from the other stack.
+ */
+export type CrossStack<T> = T & { readonly [crossStack]: true };
+
+/** Marks a value of the cloud stack as one the platform stack reads across stacks. */
+export function crossStackValue<T>(value: T): CrossStack<T> {
+  return value as CrossStack<T>;
+}
+
+/** The names derived from the definition (features/naming.ts). */
+export type Names = ReturnType<typeof namesFor>;
+
+/** What the platform stack reads from the cloud stack. */
+export interface CloudOutputs {
+  /** Known at synth (from the definition): the same literal in both stacks. */
+  readonly region: string;
+  readonly accountId: string;
+  readonly clusterName: CrossStack<string>;
+  readonly clusterEndpoint: CrossStack<string>;
+  /** Base64 PEM of the cluster CA, as EKS returns it. */
+  readonly clusterCertificateAuthorityData: CrossStack<string>;
+  readonly oidcIssuerUrl: CrossStack<string>;
+  readonly oidcProviderArn: CrossStack<string>;
+  readonly nodeRoleArn: CrossStack<string>;
+  readonly vpcId: CrossStack<string>;
+  readonly privateSubnetIds: CrossStack<string[]>;
+  readonly dataSubnetIds: CrossStack<string[]>;
+  readonly publicSubnetIds: CrossStack<string[]>;
+  readonly volumesKeyArn: CrossStack<string>;
+  readonly backupsKeyArn: CrossStack<string>;
+  /** BAK-1 backup bucket (features/backups/cloud.ts); each backup job writes under its own prefix. */
+  readonly backupBucketName: CrossStack<string>;
+  readonly backupBucketArn: CrossStack<string>;
+  readonly logsKeyArn: CrossStack<string>;
+  /** Target groups of the public load balancer by channel (`app`, `beta`): TargetGroupBindings point the pods at them. */
+  readonly targetGroupArns: Readonly<Partial<Record<'app' | 'beta', CrossStack<string>>>>;
+  /** DATA-4: Redis primary endpoint (TLS, port 6379) and the IAM-authenticated user to connect as. */
+  readonly redisEndpoint: CrossStack<string>;
+  readonly redisUserName: CrossStack<string>;
+  /** Pools that exist in this environment, by key (known at synth). */
+  readonly nodePools: readonly string[];
+}
+
+/** The foundation of the cloud stack, built once before any feature. */
+export interface CloudContext {
+  readonly scope: Construct;
+  readonly env: Environment;
+  readonly names: Names;
+  readonly accountId: string;
+  readonly network: Network;
+  readonly cluster: Cluster;
+  readonly keys: Readonly<Record<'secrets' | 'volumes' | 'logs' | 'backups', EncryptionKey>>;
+  /** SNS topic of the stack's alarms and security findings (OBS-2, SEC-3). */
+  readonly alerts: AlertTopic;
+}
+
+/** The foundation of the platform stack, built once before any feature. */
+export interface PlatformContext {
+  readonly scope: Construct;
+  readonly env: Environment;
+  readonly names: Names;
+  readonly cloud: CloudOutputs;
+  readonly namespaces: Namespaces;
+  readonly storageClasses: { readonly statefulName: string; readonly stateful: ITerraformDependable };
+  /** Where workloads meant for `pool` run in this environment (constructs/nodepools/placement.ts). */
+  placement(pool: string): NodePlacement;
+}
