@@ -403,7 +403,8 @@ describe('Vault (SEC-1)', () => {
     expect(script).toContain('vault auth enable kubernetes');
     expect(script).toContain('vault secrets enable -path=secret -version=2 kv');
     expect(script).toContain('vault audit enable file file_path=/vault/audit/vault-audit.log');
-    expect(script).toContain('vault write auth/kubernetes/role/toronto-ai bound_service_account_names=toronto-ai bound_service_account_namespaces=toronto-ai,toronto-ai-beta policies=toronto-ai');
+    // Each channel has its own role, bound to its own namespace (the beta channel's: wiring-fixes.test.ts).
+    expect(script).toContain('vault write auth/kubernetes/role/toronto-ai bound_service_account_names=toronto-ai bound_service_account_namespaces=toronto-ai policies=toronto-ai');
     for (const p of APP_SECRET_PATHS) {
       expect(cm.data['policy-toronto-ai.hcl']).toContain(`path "secret/data/${p}" {\n  capabilities = ["read"]\n}`);
     }

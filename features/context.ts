@@ -61,6 +61,11 @@ export interface CloudOutputs {
   /** DATA-4: Redis primary endpoint (TLS, port 6379) and the IAM-authenticated user to connect as. */
   readonly redisEndpoint: CrossStack<string>;
   readonly redisUserName: CrossStack<string>;
+  /** DATA-4: the cache's replication group id (IAM auth tokens are signed for it) and port. */
+  readonly redisReplicationGroupId: CrossStack<string>;
+  readonly redisPort: number;
+  /** DATA-4: the cache user of each application channel, by channel name. */
+  readonly redisUsers: Readonly<Record<string, CrossStack<string>>>;
   /** Pools that exist in this environment, by key (known at synth). */
   readonly nodePools: readonly string[];
 }

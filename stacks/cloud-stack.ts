@@ -19,6 +19,7 @@ import { addDataCloud, DataCloud } from '../features/data/cloud';
 import { addEdge, Edge } from '../features/edge/cloud';
 import { addClusterScaling, ClusterScaling } from '../features/cluster-addons/cloud';
 import { addObservabilityCloud, ObservabilityCloudParts } from '../features/observability/cloud';
+import { channelsOf } from '../features/app/contract';
 
 export type { CloudOutputs } from '../features/context';
 
@@ -181,6 +182,7 @@ export class CloudStack extends TerraformStack {
       accountId,
       region: env.aws.region,
       protect,
+      eventRules: env.observability.security.guardDuty,
     });
 
     // The foundation is complete: every feature gets it, and only it.
@@ -221,6 +223,9 @@ export class CloudStack extends TerraformStack {
       logsKeyArn: remote(this.keys.logs.arn),
       redisEndpoint: remote(this.data.redis.primaryEndpoint),
       redisUserName: remote(this.data.redis.appUserName),
+      redisReplicationGroupId: remote(this.data.redis.replicationGroupId),
+      redisPort: this.data.redis.port,
+      redisUsers: Object.fromEntries(channelsOf(env).map((c) => [c.name, remote(this.data.redis.userName(c.cache.user))])),
       nodePools: Object.keys(this.nodePools),
       targetGroupArns: {
         app: remote(this.edge.targetGroupArns.app as string),

@@ -8,6 +8,7 @@
  * credentials or write into production data.
  */
 import type { VaultAgentProps } from '../../constructs/app/vault-agent';
+import type { Environment } from '../../environments/schema';
 
 /** The application's name: its Service, service account and ConfigMap; Deployments are `<name>-<colour>`. */
 export const APP_NAME = 'toronto-ai';
@@ -35,10 +36,20 @@ export interface AppChannel {
   /** PostgreSQL database and owner, MongoDB user (readWrite on the database of the same name). */
   readonly database: string;
   readonly mongodbUser: string;
+  /**
+   * The channel's IAM-authenticated cache user (DATA-4): stable connects as the cache's
+   * application user; every other channel as its own user, limited to keys under `keyPrefix`.
+   */
+  readonly cache: { readonly user?: string; readonly keyPrefix: string };
+  /** Pod Identity role name suffix of the channel's cache access (`<prefix>-<suffix>`). */
+  readonly cacheRoleSuffix: string;
 }
 
 function channel(name: ChannelName, namespace: string, targetGroup: 'app' | 'beta', database: string): AppChannel {
+  const stable = name === 'stable';
   return {
+    cache: stable ? { keyPrefix: '' } : { user: name, keyPrefix: `${name}:` },
+    cacheRoleSuffix: stable ? 'app-cache' : `${name}-cache`,
     name,
     namespace,
     serviceAccount: APP_NAME,
@@ -60,8 +71,27 @@ export const APP_CHANNELS: Readonly<Record<ChannelName, AppChannel>> = {
 export const APP_NAMESPACE = APP_CHANNELS.stable.namespace;
 export const BETA_NAMESPACE = APP_CHANNELS.beta.namespace;
 
-/** Every namespace the application may run in (alert and dashboard selectors are built from it). */
+/** Every namespace the application may run in, in any environment. */
 export const APP_NAMESPACES: readonly string[] = [APP_NAMESPACE, BETA_NAMESPACE];
+
+/** Whether `env` runs the beta channel (ENV-4: production, with a pinned beta image). */
+export function betaEnabled(env: Environment): boolean {
+  return env.app.beta.enabled && env.app.beta.imageTag !== undefined;
+}
+
+/** The channels `env` runs: stable, and beta where enabled. */
+export function channelsOf(env: Environment): AppChannel[] {
+  return betaEnabled(env) ? [APP_CHANNELS.stable, APP_CHANNELS.beta] : [APP_CHANNELS.stable];
+}
+
+/**
+ * The namespaces the application runs in in `env`: what scrape jobs, log parsing, alert rules
+ * and dashboards select (a selector naming a namespace that does not exist, or missing one that
+ * does, is an error the completeness test reports).
+ */
+export function appNamespacesOf(env: Environment): string[] {
+  return channelsOf(env).map((c) => c.namespace);
+}
 
 /**
  * The Vault interface of a channel (SEC-1): its kubernetes-auth role, reading KV v2 paths under
@@ -82,5 +112,6 @@ export const REDIS_CONFIG_KEYS = {
   tls: 'REDIS_TLS',
   auth: 'REDIS_AUTH',
   cacheName: 'REDIS_CACHE_NAME',
+  keyPrefix: 'REDIS_KEY_PREFIX',
   region: 'AWS_REGION',
 } as const;

@@ -18,7 +18,8 @@ import { LocalChartRelease } from '../../constructs/data/local-chart-release';
 import { Namespaces } from '../../constructs/kubernetes/namespaces';
 import { PlatformContext } from '../context';
 import { addClusterAddons } from '../cluster-addons/platform';
-import { APP_CHANNELS, APP_LIVENESS_PATH, APP_NAME, APP_PORT, APP_READINESS_PATH, BETA_NAMESPACE, vaultAgentOf } from './contract';
+import { APP_CHANNELS, APP_LIVENESS_PATH, APP_NAME, APP_PORT, APP_READINESS_PATH, AppChannel, BETA_NAMESPACE, betaEnabled, REDIS_CONFIG_KEYS, vaultAgentOf } from './contract';
+import { POD_IDENTITY_AGENT_CIDR, POD_IDENTITY_AGENT_PORT } from '../../constructs/identity/workload-role';
 
 /** In-cluster services the application talks to, by namespace and port. */
 const DATA_EGRESS = [
@@ -46,6 +47,18 @@ export function addApp(ctx: PlatformContext): AppPlatform {
   const zoneSpread = PRODUCTION_LIKE_TIERS.includes(env.tier) ? 'DoNotSchedule' : 'ScheduleAnyway';
   const labels = { 'toronto-ai.io/environment': env.name, 'app.kubernetes.io/managed-by': 'cdktf' };
   const { metricsServer, clusterAutoscaler, loadBalancerController } = addClusterAddons(ctx, scope);
+  // DATA-4: where the cache is and whom each channel connects as (IAM auth token signed with the
+  // channel's Pod Identity role, features/data/cloud.ts).
+  const cacheConfig = (c: AppChannel): Record<string, string> => ({
+    [REDIS_CONFIG_KEYS.host]: ctx.cloud.redisEndpoint,
+    [REDIS_CONFIG_KEYS.port]: String(ctx.cloud.redisPort),
+    [REDIS_CONFIG_KEYS.tls]: 'true',
+    [REDIS_CONFIG_KEYS.auth]: 'iam',
+    [REDIS_CONFIG_KEYS.user]: ctx.cloud.redisUsers[c.name],
+    [REDIS_CONFIG_KEYS.cacheName]: ctx.cloud.redisReplicationGroupId,
+    [REDIS_CONFIG_KEYS.keyPrefix]: c.cache.keyPrefix,
+    [REDIS_CONFIG_KEYS.region]: ctx.cloud.region,
+  });
 
   // ---- the application (APP-1, APP-2)
   const appNs = ctx.namespaces.name(APP_CHANNELS.stable.namespace);
@@ -61,7 +74,7 @@ export function addApp(ctx: PlatformContext): AppPlatform {
     port: APP_PORT,
     livenessPath: APP_LIVENESS_PATH,
     readinessPath: APP_READINESS_PATH,
-    config: a.config,
+    config: { ...a.config, ...cacheConfig(APP_CHANNELS.stable) },
     vault: vaultAgentOf(APP_CHANNELS.stable),
     placement: appPlacement,
     zoneSpread,
@@ -75,7 +88,11 @@ export function addApp(ctx: PlatformContext): AppPlatform {
       loadBalancerSourceCidrs: [env.network.vpcCidr],
       scrapeFromNamespaces: ['monitoring'],
       egressToNamespaces: DATA_EGRESS,
-      egressToCidrs: [{ name: 'redis', cidrs: env.network.dataSubnetCidrs, ports: [6379] }],
+      egressToCidrs: [
+        { name: 'redis', cidrs: env.network.dataSubnetCidrs, ports: [ctx.cloud.redisPort] },
+        // The EKS Pod Identity agent (host network on every node) hands out the cache role's credentials.
+        { name: 'pod-identity-agent', cidrs: [POD_IDENTITY_AGENT_CIDR], ports: [POD_IDENTITY_AGENT_PORT] },
+      ],
       allowExternalHttps: true,
       vpcCidr: env.network.vpcCidr,
     });
@@ -88,7 +105,7 @@ export function addApp(ctx: PlatformContext): AppPlatform {
   // ---- the beta channel (ENV-4) and its scheduled job (APP-3)
   let beta: Application | undefined;
   let feedbackReminder: ScheduledJob | undefined;
-  if (a.beta.enabled && a.beta.imageTag !== undefined) {
+  if (betaEnabled(env) && a.beta.imageTag !== undefined) {
     const betaNamespaces = new Namespaces(scope, 'beta-namespace', {
       namespaces: [{ name: BETA_NAMESPACE, podSecurity: 'restricted', labels: { 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled' } }],
       commonLabels: labels,
@@ -105,8 +122,8 @@ export function addApp(ctx: PlatformContext): AppPlatform {
       port: APP_PORT,
       livenessPath: APP_LIVENESS_PATH,
       readinessPath: APP_READINESS_PATH,
-      config: { ...a.config, RELEASE_CHANNEL: 'beta' },
-      vault: vaultAgentOf(APP_CHANNELS.stable),
+      config: { ...a.config, RELEASE_CHANNEL: 'beta', ...cacheConfig(APP_CHANNELS.beta) },
+      vault: vaultAgentOf(APP_CHANNELS.beta),
       placement: appPlacement,
       zoneSpread,
       labels: { 'toronto-ai.io/environment': env.name, 'toronto-ai.io/channel': 'beta' },
@@ -120,7 +137,7 @@ export function addApp(ctx: PlatformContext): AppPlatform {
       command: ['python', 'manage.py', 'send_feedback_reminders'],
       serviceAccountName: beta.serviceAccount.metadata.name,
       configMapName: beta.configMap.metadata.name,
-      vault: vaultAgentOf(APP_CHANNELS.stable),
+      vault: vaultAgentOf(APP_CHANNELS.beta),
       placement: appPlacement,
       podLabels: beta.podLabels,
     });

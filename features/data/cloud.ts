@@ -16,6 +16,7 @@ import { CloudContext } from '../context';
 import { Backups } from '../backups/cloud';
 import { BackupPrefix } from '../backups/contract';
 import { DATA_IDENTITIES } from './contract';
+import { ChannelName, channelsOf } from '../app/contract';
 
 /** The KMS alias Vault's awskms seal uses (known to the platform stack without a cross-stack reference). */
 export function vaultUnsealKeyAlias(env: Environment): string {
@@ -27,6 +28,8 @@ export interface DataCloud {
   readonly cacheKey: EncryptionKey;
   readonly vaultUnsealKey: EncryptionKey;
   readonly roles: Record<keyof typeof DATA_IDENTITIES, WorkloadRole>;
+  /** DATA-4: each application channel's Pod Identity role, allowed to connect as its cache user only. */
+  readonly cacheClientRoles: Partial<Record<ChannelName, WorkloadRole>>;
 }
 
 /** Adds the data services' AWS resources to the cloud stack; backup writers get their prefix of `backups`. */
@@ -64,7 +67,21 @@ export function addDataCloud(ctx: CloudContext, backups: Backups): DataCloud {
     snapshotRetentionDays: r.snapshotRetentionDays,
     protect,
     alarmTopicArn: ctx.alerts.arn,
+    additionalUsers: channelsOf(env).flatMap((c) => (c.cache.user ? [{ user: c.cache.user, keyPrefix: c.cache.keyPrefix }] : [])),
   });
+
+  // DATA-4: the application's service account in each channel's namespace signs IAM auth tokens
+  // for its own cache user; no password exists anywhere.
+  const cacheClientRoles: Partial<Record<ChannelName, WorkloadRole>> = {};
+  for (const c of channelsOf(env)) {
+    cacheClientRoles[c.name] = new WorkloadRole(scope, `role-${c.cacheRoleSuffix}`, {
+      roleName: `${names.prefix}-${c.cacheRoleSuffix}`,
+      clusterName: ctx.cluster.name,
+      namespace: c.namespace,
+      serviceAccount: c.serviceAccount,
+      statements: [redis.connectStatement(c.cache.user)],
+    });
+  }
 
   const bucketArn = backups.bucketArn;
   const writer = (
@@ -116,5 +133,5 @@ export function addDataCloud(ctx: CloudContext, backups: Backups): DataCloud {
     description: `Redis (TLS, IAM user ${redis.appUserName}) primary endpoint, port ${redis.port}`,
   });
 
-  return { redis, cacheKey, vaultUnsealKey, roles };
+  return { redis, cacheKey, vaultUnsealKey, roles, cacheClientRoles };
 }

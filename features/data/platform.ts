@@ -10,18 +10,18 @@ import { MongoDb } from '../../constructs/data/mongodb';
 import { Chroma } from '../../constructs/data/chroma';
 import { Vault } from '../../constructs/data/vault';
 import { VaultSecretSync } from '../../constructs/data/vault-secret-sync';
+import { CertificateCheck } from '../../constructs/security/certificate-check';
+import { VAULT_TLS_SECRET_NAME } from '../../constructs/data/vault';
 import { PlatformContext } from '../context';
 import { vaultUnsealKeyAlias } from './cloud';
 import { DATA_IDENTITIES, DATABASE_SYNC } from './contract';
-import { APP_CHANNELS, APP_NAMESPACE, APP_NAMESPACES } from '../app/contract';
+import { APP_CHANNELS, AppChannel, appNamespacesOf, channelsOf } from '../app/contract';
 
 /** The application's database and user names (PostgreSQL and MongoDB). */
 export const APP_DATABASE = APP_CHANNELS.stable.database;
 export const APP_MONGODB_USER = APP_CHANNELS.stable.mongodbUser;
 /** The KV v2 paths under `secret/` the application reads (SEC-1): `toronto-ai/database`, `toronto-ai/api`. */
 export const APP_SECRET_PATHS = Object.values(APP_CHANNELS.stable.secretPaths);
-/** The Vault secret the database credentials are synced into (fields `postgres_uri`, `mongodb_uri`). */
-export const DATABASE_SECRET_PATH = APP_CHANNELS.stable.secretPaths.database;
 
 export interface DataPlatformOptions {
   /** Releases that install the Prometheus Operator CRDs (PodMonitor, PrometheusRule). */
@@ -33,8 +33,15 @@ export interface DataPlatform {
   readonly mongodb: MongoDb;
   readonly chroma: Chroma;
   readonly vault: Vault;
+  /** The stable channel's credential sync (DATA-5). */
   readonly databaseSync: VaultSecretSync;
+  /** The beta channel's credential sync, where the beta channel runs. */
+  readonly betaDatabaseSync?: VaultSecretSync;
+  readonly vaultCertificateCheck: CertificateCheck;
 }
+
+/** OBS-2: certificates issued in the cluster alert this many days before they expire (as ACM's do). */
+export const CERTIFICATE_WARN_DAYS = 30;
 
 /** Adds the in-cluster data services to the platform stack `stack`. */
 export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptions = {}): DataPlatform {
@@ -48,6 +55,10 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
   const database = ctx.placement('database');
   const dataNs = ctx.namespaces.name(DATA_IDENTITIES.postgres.namespace);
   const base = [ctx.storageClasses.stateful];
+  // ENV-4: every channel but stable gets a database and users of its own, so the beta channel
+  // (external testers) never holds production's credentials or reaches its data.
+  const channels = channelsOf(env);
+  const ownDatabases = channels.filter((c) => c.name !== 'stable');
 
   const postgres = new Postgres(stack, 'postgres', {
     namespace: dataNs,
@@ -67,6 +78,7 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
     restore: d.postgres.restore,
     backup: { bucket, region, prefix: DATA_IDENTITIES.postgres.prefix.segment },
     monitoring: true,
+    extraDatabases: ownDatabases.map((c) => ({ database: c.database, owner: c.database })),
     dependsOn: [...base, ...(options.monitoringDependsOn ?? [])],
   });
 
@@ -82,6 +94,7 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
     zoneCount,
     appUser: APP_MONGODB_USER,
     appDatabase: APP_DATABASE,
+    extraUsers: ownDatabases.map((c) => ({ name: c.mongodbUser, database: c.database })),
     backup: {
       schedule: d.mongodb.backupSchedule,
       bucket,
@@ -103,7 +116,7 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
     storageClass,
     compute: d.chroma.compute,
     placement: ctx.placement('vector'),
-    clientNamespaces: APP_NAMESPACES,
+    clientNamespaces: appNamespacesOf(env),
     backup: {
       schedule: d.chroma.backupSchedule,
       bucket,
@@ -125,46 +138,75 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
     compute: d.vault.compute,
     placement: ctx.placement('system'),
     unseal: { region, kmsKeyId: vaultUnsealKeyAlias(env) },
-    clients: [
+    // Each channel reads only its own paths, through its own role bound to its own namespace;
+    // each sync job writes only its channel's database secret.
+    clients: channels.flatMap((c) => [
       {
-        role: APP_CHANNELS.stable.vaultRole,
-        serviceAccounts: [APP_CHANNELS.stable.serviceAccount],
-        namespaces: APP_NAMESPACES,
-        readPaths: APP_SECRET_PATHS,
+        role: c.vaultRole,
+        serviceAccounts: [c.serviceAccount],
+        namespaces: [c.namespace],
+        readPaths: Object.values(c.secretPaths),
       },
       {
-        role: DATABASE_SYNC.stable.role,
-        serviceAccounts: [DATABASE_SYNC.stable.serviceAccount],
+        role: DATABASE_SYNC[c.name].role,
+        serviceAccounts: [DATABASE_SYNC[c.name].serviceAccount],
         namespaces: [DATA_IDENTITIES.postgres.namespace],
         readPaths: [],
-        writePaths: [DATABASE_SECRET_PATH],
+        writePaths: [c.secretPaths.database],
       },
-    ],
+    ]),
     // The beta namespace is created with the beta channel (features/app/platform.ts), which publishes there.
-    caSecretNamespaces: [ctx.namespaces.name(APP_NAMESPACE)],
+    caSecretNamespaces: [ctx.namespaces.name(APP_CHANNELS.stable.namespace)],
     opensslImage: d.jobImages.openssl,
     kubectlImage: d.jobImages.kubectl,
     configureSchedule: '*/30 * * * *',
     dependsOn: base,
   });
 
-  // DATA-5: the operator-generated database credentials reach the application through Vault.
-  vault.publishCa('ca-data', dataNs);
-  const databaseSync = new VaultSecretSync(stack, 'vault-database-sync', {
-    namespace: dataNs,
-    name: DATABASE_SYNC.stable.serviceAccount,
-    schedule: '7 * * * *',
-    vaultAddress: vault.address,
-    vaultRole: DATABASE_SYNC.stable.role,
-    vaultImage: `hashicorp/vault:${d.vault.imageTag}`,
-    path: DATABASE_SECRET_PATH,
-    fields: [
-      { field: 'postgres_uri', secretName: postgres.appSecretName, key: 'uri' },
-      { field: 'mongodb_uri', secretName: mongodb.appConnectionSecret, key: 'connectionString.standard' },
+  // OBS-2: Vault's server certificate (VAULT_CERT_DAYS) and its CA, generated in the cluster,
+  // are watched like the ACM certificates: the check fails (and alerts) 30 days before expiry.
+  const vaultCertificateCheck = new CertificateCheck(stack, 'vault-certificate-check', {
+    namespace: vault.namespace,
+    name: 'vault',
+    certificates: [
+      { secretName: VAULT_TLS_SECRET_NAME, key: 'tls.crt' },
+      { secretName: VAULT_TLS_SECRET_NAME, key: 'ca.crt' },
     ],
+    warnDays: CERTIFICATE_WARN_DAYS,
+    opensslImage: d.jobImages.openssl,
     placement: ctx.placement('system'),
-    dependsOn: [postgres.cluster.release, mongodb.replicaSet.release, vault.configureJob],
+    dependsOn: [vault.tlsJob],
   });
 
-  return { postgres, mongodb, chroma, vault, databaseSync };
+  // DATA-5: the operator-generated database credentials reach the application through Vault.
+  vault.publishCa('ca-data', dataNs);
+  const sync = (id: string, c: AppChannel, fields: { postgres: { secretName: string; key: string }; mongodb: string }) =>
+    new VaultSecretSync(stack, id, {
+      namespace: dataNs,
+      name: DATABASE_SYNC[c.name].serviceAccount,
+      schedule: '7 * * * *',
+      vaultAddress: vault.address,
+      vaultRole: DATABASE_SYNC[c.name].role,
+      vaultImage: `hashicorp/vault:${d.vault.imageTag}`,
+      path: c.secretPaths.database,
+      fields: [
+        { field: 'postgres_uri', ...fields.postgres },
+        { field: 'mongodb_uri', secretName: fields.mongodb, key: 'connectionString.standard' },
+      ],
+      placement: ctx.placement('system'),
+      dependsOn: [postgres.cluster.release, mongodb.replicaSet.release, vault.configureJob],
+    });
+  const databaseSync = sync('vault-database-sync', APP_CHANNELS.stable, {
+    postgres: { secretName: postgres.appSecretName, key: 'uri' },
+    mongodb: mongodb.appConnectionSecret,
+  });
+  const beta = ownDatabases.find((c) => c.name === 'beta');
+  const betaDatabaseSync = beta
+    ? sync('vault-database-sync-beta', beta, {
+        postgres: { secretName: postgres.extraCredentialSecrets[beta.database], key: 'uri' },
+        mongodb: mongodb.connectionSecretOf(beta.mongodbUser),
+      })
+    : undefined;
+
+  return { postgres, mongodb, chroma, vault, databaseSync, betaDatabaseSync, vaultCertificateCheck };
 }

@@ -24,3 +24,12 @@ export const EXPORTER_SECRET_KEYS = { postgres: 'uri', mongodb: 'connectionStrin
 
 /** The MongoDB user the exporter connects as (declared by the data services' replica set). */
 export const MONGODB_MONITORING_USER = 'monitoring';
+
+/**
+ * The dead man's switch: Alertmanager sends the always-firing Watchdog alert every
+ * `intervalMinutes` to the heartbeat service's webhook URL, read from this Secret key in the
+ * monitoring namespace (like the receivers' credentials, never in the configuration). The
+ * heartbeat service pages when the heartbeats stop: Prometheus, Alertmanager or the path
+ * between them is down.
+ */
+export const HEARTBEAT = { urlSecret: { name: 'alertmanager-heartbeat', key: 'url' }, intervalMinutes: 5 } as const;

@@ -10,8 +10,8 @@ import { Falco } from '../../constructs/security/falco';
 import { Clamav } from '../../constructs/security/clamav';
 import type { DataPlatform } from '../data/platform';
 import { PlatformContext } from '../context';
-import { APP_METRICS_PATH, APP_NAMESPACES, APP_PORT } from '../app/contract';
-import { EXPORTER_SECRET_KEYS, LOGGING_NAMESPACE, MONGODB_MONITORING_USER, MONITORING_NAMESPACE, SECURITY_NAMESPACE } from './contract';
+import { APP_METRICS_PATH, APP_PORT, appNamespacesOf } from '../app/contract';
+import { EXPORTER_SECRET_KEYS, HEARTBEAT, LOGGING_NAMESPACE, MONGODB_MONITORING_USER, MONITORING_NAMESPACE, SECURITY_NAMESPACE } from './contract';
 import { DATA_NAMESPACE } from '../data/contract';
 
 export interface ObservabilityParts {
@@ -26,6 +26,7 @@ export function addObservability(ctx: PlatformContext): ObservabilityParts {
   const obs = env.observability;
   const system = ctx.placement('system');
   const storageClassName = ctx.storageClasses.statefulName;
+  const appNamespaces = appNamespacesOf(env);
 
   const monitoring = new Monitoring(ctx.scope, 'monitoring', {
     namespace: ctx.namespaces.name(MONITORING_NAMESPACE),
@@ -36,7 +37,10 @@ export function addObservability(ctx: PlatformContext): ObservabilityParts {
     grafana: obs.grafana,
     alertmanager: obs.alertmanager,
     // Seed 004 scrape job 'jeseci-backend': /api/metrics on the backend port 8000 every 10 s.
-    appScrape: { namespaces: APP_NAMESPACES, port: APP_PORT, path: APP_METRICS_PATH, intervalSeconds: 10 },
+    appScrape: { namespaces: appNamespaces, port: APP_PORT, path: APP_METRICS_PATH, intervalSeconds: 10 },
+    // Rules and dashboards select exactly the application's namespaces.
+    appNamespaces,
+    heartbeat: HEARTBEAT,
     dependsOn: [ctx.storageClasses.stateful],
   });
 
@@ -49,7 +53,7 @@ export function addObservability(ctx: PlatformContext): ObservabilityParts {
     retentionDays: obs.logging.retentionDays,
     logstashReplicas: obs.logging.logstashReplicas,
     kibanaReplicas: obs.logging.kibanaReplicas,
-    appNamespaces: APP_NAMESPACES,
+    appNamespaces,
     securityNamespace: SECURITY_NAMESPACE,
     dependsOn: [ctx.storageClasses.stateful],
   });
