@@ -15,6 +15,7 @@ import { AlertTopic } from '../constructs/observability/alert-topic';
 import { Namespaces } from '../constructs/kubernetes/namespaces';
 import { NodePlacement } from '../constructs/nodepools/placement';
 import { namesFor } from './naming';
+import type { Flow } from './flows';
 
 declare const crossStack: unique symbol;
 
@@ -91,6 +92,8 @@ export interface PlatformContext {
   readonly cloud: CloudOutputs;
   readonly namespaces: Namespaces;
   readonly storageClasses: { readonly statefulName: string; readonly stateful: ITerraformDependable };
+  /** Every connection between the platform's parts (features/flows.ts): allow rules are generated from it. */
+  readonly flows: readonly Flow[];
   /** Where workloads meant for `pool` run in this environment (constructs/nodepools/placement.ts). */
   placement(pool: string): NodePlacement;
 }

@@ -16,6 +16,9 @@ import { DatabaseExporters } from '../constructs/observability/exporters';
 import { addVelero } from '../features/backups/platform';
 import { addDataPlatform, DataPlatform } from '../features/data/platform';
 import { addApp, AppPlatform } from '../features/app/platform';
+import { platformFlows } from '../features/flows';
+import { addNetworkPolicies } from '../features/network-policies';
+import { NamespaceNetworkPolicies } from '../constructs/kubernetes/network-policies';
 import { Velero } from '../constructs/backup/velero';
 
 /** The namespaces of the platform and the Pod Security level each enforces. */
@@ -66,6 +69,8 @@ export class PlatformStack extends TerraformStack {
   readonly data: DataPlatform;
   /** APP-1..3, ENV-4, K8S-3, SEC-4: the application, beta channel, autoscaling, load balancer binding (features/app/platform.ts). */
   readonly app: AppPlatform;
+  /** SEC-4: default-deny and the flows' allow rules of every platform namespace (features/network-policies.ts). */
+  readonly networkPolicies: Record<string, NamespaceNetworkPolicies>;
 
   constructor(scope: Construct, env: Environment, cloud: CloudOutputs) {
     const names = namesFor(env);
@@ -97,8 +102,11 @@ export class PlatformStack extends TerraformStack {
       cloud,
       namespaces: this.namespaces,
       storageClasses: this.storageClasses,
+      flows: platformFlows(env),
       placement: (pool) => this.placement(pool),
     };
+    // SEC-4: default deny in every platform namespace, allows generated from the flows.
+    this.networkPolicies = addNetworkPolicies(ctx, ctx.flows);
     this.observability = addObservability(ctx);
     this.velero = addVelero(ctx);
     this.data = addDataPlatform(ctx, { monitoringDependsOn: [this.observability.monitoring.release.release] });

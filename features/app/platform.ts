@@ -18,15 +18,11 @@ import { LocalChartRelease } from '../../constructs/data/local-chart-release';
 import { Namespaces } from '../../constructs/kubernetes/namespaces';
 import { PlatformContext } from '../context';
 import { addClusterAddons } from '../cluster-addons/platform';
+import { egressNamespaces } from '../flows';
+import { DATA_SERVICES } from '../data/contract';
 import { APP_CHANNELS, APP_LIVENESS_PATH, APP_NAME, APP_PORT, APP_READINESS_PATH, AppChannel, BETA_NAMESPACE, betaEnabled, REDIS_CONFIG_KEYS, vaultAgentOf } from './contract';
 import { POD_IDENTITY_AGENT_CIDR, POD_IDENTITY_AGENT_PORT } from '../../constructs/identity/workload-role';
 
-/** In-cluster services the application talks to, by namespace and port. */
-const DATA_EGRESS = [
-  { namespace: 'data', ports: [5432, 27017] },
-  { namespace: 'vector', ports: [8000] },
-  { namespace: 'vault', ports: [8200] },
-];
 
 export interface AppPlatform {
   readonly app: Application;
@@ -47,9 +43,9 @@ export function addApp(ctx: PlatformContext): AppPlatform {
   const zoneSpread = PRODUCTION_LIKE_TIERS.includes(env.tier) ? 'DoNotSchedule' : 'ScheduleAnyway';
   const labels = { 'toronto-ai.io/environment': env.name, 'app.kubernetes.io/managed-by': 'cdktf' };
   const { metricsServer, clusterAutoscaler, loadBalancerController } = addClusterAddons(ctx, scope);
-  // DATA-4: where the cache is and whom each channel connects as (IAM auth token signed with the
+  // Where the services outside Vault are. DATA-4: the cache, and whom each channel connects as (IAM auth token signed with the
   // channel's Pod Identity role, features/data/cloud.ts).
-  const cacheConfig = (c: AppChannel): Record<string, string> => ({
+  const endpointConfig = (c: AppChannel): Record<string, string> => ({
     [REDIS_CONFIG_KEYS.host]: ctx.cloud.redisEndpoint,
     [REDIS_CONFIG_KEYS.port]: String(ctx.cloud.redisPort),
     [REDIS_CONFIG_KEYS.tls]: 'true',
@@ -58,6 +54,9 @@ export function addApp(ctx: PlatformContext): AppPlatform {
     [REDIS_CONFIG_KEYS.cacheName]: ctx.cloud.redisReplicationGroupId,
     [REDIS_CONFIG_KEYS.keyPrefix]: c.cache.keyPrefix,
     [REDIS_CONFIG_KEYS.region]: ctx.cloud.region,
+    // The vector store (no authentication: the NetworkPolicies are the guard).
+    CHROMA_HOST: DATA_SERVICES.chroma.host,
+    CHROMA_PORT: String(DATA_SERVICES.chroma.port),
   });
 
   // ---- the application (APP-1, APP-2)
@@ -74,20 +73,21 @@ export function addApp(ctx: PlatformContext): AppPlatform {
     port: APP_PORT,
     livenessPath: APP_LIVENESS_PATH,
     readinessPath: APP_READINESS_PATH,
-    config: { ...a.config, ...cacheConfig(APP_CHANNELS.stable) },
+    config: { ...a.config, ...endpointConfig(APP_CHANNELS.stable) },
     vault: vaultAgentOf(APP_CHANNELS.stable),
     placement: appPlacement,
     zoneSpread,
     labels: { 'toronto-ai.io/environment': env.name, 'toronto-ai.io/channel': 'stable' },
   });
-  const policies = (id: string, namespace: string, podLabels: Record<string, string>) =>
+  // In-cluster services each channel talks to: the flows it consumes (features/flows.ts).
+  const policies = (id: string, namespace: string, podLabels: Record<string, string>, channel: AppChannel) =>
     new AppNetworkPolicies(scope, id, {
       namespace,
       podLabels,
       appPort: APP_PORT,
       loadBalancerSourceCidrs: [env.network.vpcCidr],
       scrapeFromNamespaces: ['monitoring'],
-      egressToNamespaces: DATA_EGRESS,
+      egressToNamespaces: egressNamespaces(ctx.flows, channel.namespace),
       egressToCidrs: [
         { name: 'redis', cidrs: env.network.dataSubnetCidrs, ports: [ctx.cloud.redisPort] },
         // The EKS Pod Identity agent (host network on every node) hands out the cache role's credentials.
@@ -96,7 +96,7 @@ export function addApp(ctx: PlatformContext): AppPlatform {
       allowExternalHttps: true,
       vpcCidr: env.network.vpcCidr,
     });
-  policies('network-policies', appNs, app.podLabels);
+  policies('network-policies', appNs, app.podLabels, APP_CHANNELS.stable);
 
   const bindings = [
     { name: APP_NAME, namespace: appNs, serviceName: app.serviceName, servicePort: app.servicePort, targetGroupARN: ctx.cloud.targetGroupArns.app },
@@ -122,13 +122,13 @@ export function addApp(ctx: PlatformContext): AppPlatform {
       port: APP_PORT,
       livenessPath: APP_LIVENESS_PATH,
       readinessPath: APP_READINESS_PATH,
-      config: { ...a.config, RELEASE_CHANNEL: 'beta', ...cacheConfig(APP_CHANNELS.beta) },
+      config: { ...a.config, RELEASE_CHANNEL: 'beta', ...endpointConfig(APP_CHANNELS.beta) },
       vault: vaultAgentOf(APP_CHANNELS.beta),
       placement: appPlacement,
       zoneSpread,
       labels: { 'toronto-ai.io/environment': env.name, 'toronto-ai.io/channel': 'beta' },
     });
-    policies('beta-network-policies', betaNs, beta.podLabels);
+    policies('beta-network-policies', betaNs, beta.podLabels, APP_CHANNELS.beta);
     feedbackReminder = new ScheduledJob(scope, 'feedback-reminder', {
       name: 'feedback-reminder',
       namespace: betaNs,
