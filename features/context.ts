@@ -39,29 +39,20 @@ export type Names = ReturnType<typeof namesFor>;
 export interface CloudOutputs {
   /** Known at synth (from the definition): the same literal in both stacks. */
   readonly region: string;
-  readonly accountId: string;
   readonly clusterName: CrossStack<string>;
   readonly clusterEndpoint: CrossStack<string>;
   /** Base64 PEM of the cluster CA, as EKS returns it. */
   readonly clusterCertificateAuthorityData: CrossStack<string>;
-  readonly oidcIssuerUrl: CrossStack<string>;
-  readonly oidcProviderArn: CrossStack<string>;
-  readonly nodeRoleArn: CrossStack<string>;
   readonly vpcId: CrossStack<string>;
-  readonly privateSubnetIds: CrossStack<string[]>;
-  readonly dataSubnetIds: CrossStack<string[]>;
-  readonly publicSubnetIds: CrossStack<string[]>;
   readonly volumesKeyArn: CrossStack<string>;
   readonly backupsKeyArn: CrossStack<string>;
   /** BAK-1 backup bucket (features/backups/cloud.ts); each backup job writes under its own prefix. */
   readonly backupBucketName: CrossStack<string>;
   readonly backupBucketArn: CrossStack<string>;
-  readonly logsKeyArn: CrossStack<string>;
   /** Target groups of the public load balancer by channel (`app`, `beta`): TargetGroupBindings point the pods at them. */
   readonly targetGroupArns: Readonly<Partial<Record<'app' | 'beta', CrossStack<string>>>>;
-  /** DATA-4: Redis primary endpoint (TLS, port 6379) and the IAM-authenticated user to connect as. */
+  /** DATA-4: Redis primary endpoint (TLS). */
   readonly redisEndpoint: CrossStack<string>;
-  readonly redisUserName: CrossStack<string>;
   /** DATA-4: the cache's replication group id (IAM auth tokens are signed for it) and port. */
   readonly redisReplicationGroupId: CrossStack<string>;
   readonly redisPort: number;
