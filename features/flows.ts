@@ -112,8 +112,8 @@ const pods = (namespace: string, selector?: Record<string, string>): InCluster =
 
 /** Ports of the webhooks the API server calls, by namespace (operators' admission webhooks). */
 export const WEBHOOK_PORTS: Readonly<Record<string, readonly number[]>> = {
-  // CloudNativePG operator.
-  [DATA_NAMESPACE]: [9443],
+  // CloudNativePG operator (9443), mongodb-kubernetes operator (MDB_WEBHOOK_PORT default 1993).
+  [DATA_NAMESPACE]: [9443, 1993],
   // Vault agent injector.
   [VAULT_NAMESPACE]: [VAULT_INJECTOR_PORT],
   // Prometheus Operator admission webhook (container port of its https endpoint).
