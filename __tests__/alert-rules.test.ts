@@ -2,7 +2,10 @@
  * OBS-2: the alert rules of seeds 000, 002 and 003 — thresholds, durations, severities, PromQL
  * shape — and their delivery through the kube-prometheus-stack values.
  */
-import { ALERT_RULES, AlertRule, ruleGroups } from '../constructs/observability/alert-rules';
+import { AlertRule, alertRules, ruleGroups } from '../constructs/observability/alert-rules';
+
+/** The rules for the production namespaces (stable and beta channel). */
+const ALERT_RULES = alertRules(['toronto-ai', 'toronto-ai-beta']);
 import { Json, resources, stacksFor, synth } from './helpers';
 
 const rule = (alert: string): AlertRule => {
@@ -41,7 +44,7 @@ describe('alert rules (typed data)', () => {
     ['MemoryGrowth', '>', 100 * MIB, '5m', 'critical', 'rollback'],
     ['PostgresConnectionPoolNearExhaustion', '>', 0.8, '5m', 'warning', 'investigate'],
     ['DiskSpaceLow', '<', 10 * 1024 * MIB, '10m', 'warning', 'investigate'],
-    ['TLSCertificateExpiringSoon', '<', 30 * 86400, '1h', 'warning', 'investigate'],
+    ['CertificateExpiringSoon', '>', 0, '1m', 'warning', 'investigate'],
     ['AIServiceUnavailable', '<', 1, '15m', 'critical', 'rollback'],
   ] as const)('%s: %s %d for %s, %s (%s)', (alert, comparison, threshold, duration, severity, decision) => {
     const r = rule(alert);
@@ -63,8 +66,28 @@ describe('alert rules (typed data)', () => {
     expect(r.description.length).toBeGreaterThan(0);
   });
 
-  test('the seed 000 CPU rule keeps its exact metric and namespace', () => {
-    expect(rule('HighCPUUsage').expr).toMatch(/rate\(container_cpu_usage_seconds_total\{namespace="toronto-ai"/);
+  test('the seed 000 CPU rule keeps its exact metric and watches every application namespace', () => {
+    expect(rule('HighCPUUsage').expr).toMatch(/rate\(container_cpu_usage_seconds_total\{namespace=~"toronto-ai\|toronto-ai-beta"/);
+  });
+
+  test('application selectors name the namespaces exactly (PromQL anchors =~): no `beta` fragment, no placeholder left', () => {
+    const selectors = ALERT_RULES.flatMap((r) => [...r.expr.matchAll(/namespace=~"([^"]*)"/g)].map((m) => m[1]));
+    expect(selectors.length).toBeGreaterThanOrEqual(8);
+    expect(new Set(selectors)).toEqual(new Set(['toronto-ai|toronto-ai-beta']));
+    for (const r of ALERT_RULES) expect(r.expr).not.toContain('$app_namespaces');
+  });
+
+  test('an environment without the beta channel selects only toronto-ai', () => {
+    const rules = alertRules(['toronto-ai']);
+    expect(rules.find((r) => r.alert === 'ErrorRateRollback')!.expr).toContain('http_requests_total{namespace=~"toronto-ai",status=~"5.."}');
+  });
+
+  test('a namespace that is not a DNS label is refused', () => {
+    expect(() => alertRules(['toronto-ai|.*'])).toThrow("namespaceRegex: 'toronto-ai|.*' is not a namespace name");
+  });
+
+  test('the certificate rule fires on failed Jobs of the certificate check CronJobs (a metric kube-state-metrics exports)', () => {
+    expect(rule('CertificateExpiringSoon').expr).toBe('max by (namespace, job_name) (kube_job_status_failed{job_name=~".+-certificate-check-[0-9]+"}) > 0');
   });
 
   test('the investigate bands sit below the rollback thresholds (seed 003 matrix)', () => {
@@ -94,6 +117,32 @@ describe('alert rules in the monitoring release', () => {
   const release = resources(json, 'helm_release').find((r) => r.name === 'kube-prometheus-stack')!;
   const values = JSON.parse(release.values[0]);
   const group = values.additionalPrometheusRulesMap['toronto-ai-platform'].groups[0];
+
+  test('select the namespaces of the environment: production both channels, development stable only', () => {
+    const dev = JSON.parse(resources(synth(stacksFor('development').platform), 'helm_release').find((r) => r.name === 'kube-prometheus-stack')!.values[0]);
+    const exprOf = (v: Json) => v.additionalPrometheusRulesMap['toronto-ai-platform'].groups[0].rules.find((r: Json) => r.alert === 'ErrorRateRollback').expr;
+    expect(exprOf(values)).toContain('namespace=~"toronto-ai|toronto-ai-beta"');
+    expect(exprOf(dev)).toContain('namespace=~"toronto-ai",');
+    const overview = JSON.parse(values.grafana.dashboards['toronto-ai']['toronto-ai-overview'].json);
+    expect(overview.panels[0].targets[0].expr).toBe('sum by (namespace, method, status) (rate(http_requests_total{namespace=~"toronto-ai|toronto-ai-beta"}[5m]))');
+  });
+
+  test('Watchdog goes to the heartbeat webhook (URL from the alertmanager-heartbeat Secret) every 5 minutes, not to a null receiver', () => {
+    const am = values.alertmanager;
+    expect(am.config.route.routes[0]).toEqual({
+      receiver: 'heartbeat',
+      matchers: ['alertname = "Watchdog"'],
+      group_wait: '0s',
+      group_interval: '5m',
+      repeat_interval: '5m',
+    });
+    expect(am.config.receivers).toContainEqual({
+      name: 'heartbeat',
+      webhook_configs: [{ url_file: '/etc/alertmanager/secrets/alertmanager-heartbeat/url', send_resolved: false }],
+    });
+    expect(am.config.receivers.map((r: Json) => r.name)).not.toContain('null');
+    expect(am.alertmanagerSpec.secrets).toContain('alertmanager-heartbeat');
+  });
 
   test('are rendered from additionalPrometheusRulesMap (no PrometheusRule CRD at plan time)', () => {
     expect(group.name).toBe('toronto-ai-platform');

@@ -9,7 +9,7 @@ const root = join(__dirname, '..', '..');
 
 function copyProject(): string {
   const dir = mkdtempSync(join(tmpdir(), 'app-command-'));
-  for (const entry of ['main.ts', 'tsconfig.json', 'tsconfig.app.json', 'package.json', 'cdktf.json', 'environments', 'constructs', 'stacks', 'scripts', 'charts']) {
+  for (const entry of ['main.ts', 'tsconfig.json', 'tsconfig.app.json', 'package.json', 'cdktf.json', 'environments', 'constructs', 'features', 'stacks', 'scripts', 'charts']) {
     cpSync(join(root, entry), join(dir, entry), { recursive: true });
   }
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');

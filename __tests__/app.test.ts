@@ -3,8 +3,8 @@ import { Json, resourceAt, resources, stacksFor, synth, definitionProblems } fro
 import { CHARTS } from '../constructs/helm/charts';
 import { ChartRelease } from '../constructs/helm/chart-release';
 import { LocalChartRelease } from '../constructs/data/local-chart-release';
-import { CLUSTER_AUTOSCALER_IDENTITY } from '../stacks/parts/cluster-scaling';
-import { LB_CONTROLLER_IDENTITY } from '../stacks/parts/edge';
+import { CLUSTER_AUTOSCALER_IDENTITY } from '../features/cluster-addons/contract';
+import { LB_CONTROLLER_IDENTITY } from '../features/cluster-addons/contract';
 
 const prodStacks = stacksFor('production');
 const prod = synth(prodStacks.platform);
@@ -86,7 +86,8 @@ describe('the application (APP-1)', () => {
     const sa = resourceAt(prod, 'kubernetes_service_account_v1', 'app/application/service-account');
     expect(sa).toMatchObject({ automount_service_account_token: false, metadata: { name: 'toronto-ai' } });
     const cm = resourceAt(prod, 'kubernetes_config_map_v1', 'app/application/config');
-    expect(cm.data).toEqual({ DJANGO_SETTINGS_MODULE: 'config.settings.production', LOG_LEVEL: 'INFO', DEBUG: 'false' });
+    // The definition's config, plus where the services outside Vault are (wiring-fixes.test.ts).
+    expect(cm.data).toMatchObject({ DJANGO_SETTINGS_MODULE: 'config.settings.production', LOG_LEVEL: 'INFO', DEBUG: 'false', CHROMA_HOST: 'chroma.vector.svc' });
     expect(container(deployment(prod, 'app/application/deployment-blue')).env_from).toEqual([
       { config_map_ref: { name: `\${kubernetes_config_map_v1.${cm.__name}.metadata[0].name}` } },
     ]);

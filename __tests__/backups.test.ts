@@ -6,9 +6,9 @@
 import { Testing } from 'cdktf';
 import { DEFINITIONS, validateEnvironments } from '../environments';
 import { buildStacks } from '../stacks/app';
-import { namesFor } from '../stacks/naming';
+import { namesFor } from '../features/naming';
 import { PLATFORM_NAMESPACES } from '../stacks/platform-stack';
-import { replicaBucketName } from '../stacks/parts/backups';
+import { replicaBucketName } from '../features/backups/cloud';
 import { backupWriterStatements } from '../constructs/backup/policies';
 import { CHARTS } from '../constructs/helm/charts';
 import { Json, environment, resourceAt, resources, stacksFor, synth, definitionProblems } from './helpers';

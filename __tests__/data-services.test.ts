@@ -9,8 +9,9 @@ import { Testing } from 'cdktf';
 import { DEFINITIONS, validateEnvironments } from '../environments';
 import { buildStacks } from '../stacks/app';
 import { Json, resourceAt, resources, stacksFor, synth, definitionProblems } from './helpers';
-import { DATA_IDENTITIES } from '../stacks/parts/data-cloud';
-import { APP_SECRET_PATHS } from '../stacks/parts/data-platform';
+import { BackupPrefix } from '../features/backups/contract';
+import { DATA_IDENTITIES } from '../features/data/contract';
+import { APP_SECRET_PATHS } from '../features/data/platform';
 import { LOCAL_CHARTS_DIR, LocalChartRelease } from '../constructs/data/local-chart-release';
 import { leafPaths, pathExists, unknownValuesPaths } from '../scripts/chart-values';
 
@@ -24,6 +25,8 @@ const allStacks = buildStacks(allApp, validateEnvironments(DEFINITIONS));
 const prod = stacksFor('production');
 const dev = stacksFor('development');
 const prodCloud = synth(prod.cloud);
+/** The backup bucket's ARN as the backups feature (the bucket's owner) exposes it. */
+const BACKUP_BUCKET_ARN = prod.cloud.backups.bucketArn;
 const devCloud = synth(dev.cloud);
 const prodPlatform = synth(prod.platform);
 const devPlatform = synth(dev.platform);
@@ -134,10 +137,10 @@ describe('Redis: ElastiCache with IAM authentication (DATA-4)', () => {
 
 describe('workload roles of the data services (BAK-2, SEC-1)', () => {
   test.each(Object.entries(DATA_IDENTITIES).filter(([, v]) => 'prefix' in v))('%s writes only under its prefix of the backup bucket', (id, who) => {
-    const prefix = (who as { prefix: string }).prefix;
+    const prefix = (who as { prefix: BackupPrefix }).prefix.keyPrefix;
     const statements = rolePolicy(prodCloud, id);
     const objects = statements.find((s) => s.Sid?.startsWith('ReadWrite'));
-    expect(objects?.Resource).toBe(`arn:aws:s3:::toronto-ai-production-backups-444455556666/${prefix}*`);
+    expect(objects?.Resource).toBe(`${BACKUP_BUCKET_ARN}/${prefix}*`);
     expect(statements.flatMap((s) => [s.Action].flat())).not.toContain('s3:*');
     const association = resourceAt(prodCloud, 'aws_eks_pod_identity_association', `data/role-${id}/association`);
     expect(association).toMatchObject({ namespace: who.namespace, service_account: who.serviceAccount });
@@ -400,7 +403,8 @@ describe('Vault (SEC-1)', () => {
     expect(script).toContain('vault auth enable kubernetes');
     expect(script).toContain('vault secrets enable -path=secret -version=2 kv');
     expect(script).toContain('vault audit enable file file_path=/vault/audit/vault-audit.log');
-    expect(script).toContain('vault write auth/kubernetes/role/toronto-ai bound_service_account_names=toronto-ai bound_service_account_namespaces=toronto-ai,toronto-ai-beta policies=toronto-ai');
+    // Each channel has its own role, bound to its own namespace (the beta channel's: wiring-fixes.test.ts).
+    expect(script).toContain('vault write auth/kubernetes/role/toronto-ai bound_service_account_names=toronto-ai bound_service_account_namespaces=toronto-ai policies=toronto-ai');
     for (const p of APP_SECRET_PATHS) {
       expect(cm.data['policy-toronto-ai.hcl']).toContain(`path "secret/data/${p}" {\n  capabilities = ["read"]\n}`);
     }

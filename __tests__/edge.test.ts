@@ -398,7 +398,7 @@ describe('certificate expiry alarms (OBS-2)', () => {
     expect(topics.find((t) => t.name === 'toronto-ai-production-alerts-us-east-1')!.provider).toBe('aws.us-east-1');
   });
 
-  test('only CloudWatch alarms of this account may publish, over TLS', () => {
+  test('only CloudWatch alarms (and, with GuardDuty, EventBridge rules) of this account may publish, over TLS', () => {
     const policy = policyOf(resources(prod, 'aws_sns_topic_policy').find((p) => p.provider === undefined)!);
     expect(policy.Statement[0]).toMatchObject({
       Effect: 'Allow',
@@ -406,7 +406,10 @@ describe('certificate expiry alarms (OBS-2)', () => {
       Action: 'sns:Publish',
       Condition: { StringEquals: { 'aws:SourceAccount': '444455556666' } },
     });
-    expect(policy.Statement[1]).toMatchObject({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': false } } });
+    // Statement[1]: the GuardDuty findings rule (wiring-fixes.test.ts).
+    expect(policy.Statement[1]).toMatchObject({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' } });
+    expect(policy.Statement[2]).toMatchObject({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': false } } });
+    expect(policy.Statement).toHaveLength(3);
   });
 
   test('an alarm threshold outside what ACM renewal allows is refused', () => {

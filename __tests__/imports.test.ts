@@ -33,3 +33,27 @@ test.each([
 ])('the rule flags %s %i time(s)', (line, count) => {
   expect(barrelImports(line)).toHaveLength(count);
 });
+
+/** ARCHITECTURE layering: environments -> constructs -> features -> stacks -> main.ts, one direction. */
+const LAYERS = ['environments', 'constructs', 'features', 'stacks'] as const;
+
+function importedLayers(file: string): string[] {
+  const source = readFileSync(file, 'utf8');
+  const layer = relative(root, file).split(/[\\/]/)[0];
+  return [...source.matchAll(/(?:from\s+|import\(\s*|require\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g)]
+    .map((m) => relative(root, join(file, '..', m[1])).split(/[\\/]/)[0])
+    .filter((target) => target !== layer);
+}
+
+test.each(LAYERS.map((l, i) => [l, LAYERS.slice(i + 1)] as const))('%s imports no later layer (%s)', (layer, later) => {
+  const offenders = sources(join(root, layer)).flatMap((file) =>
+    importedLayers(file)
+      .filter((target) => (later as readonly string[]).includes(target) || target === 'main.ts')
+      .map((target) => `${relative(root, file)} -> ${target}`),
+  );
+  expect(offenders).toEqual([]);
+});
+
+test('the layering check sees an upward import', () => {
+  expect(importedLayers(join(root, 'features', 'context.ts'))).toContain('constructs');
+});

@@ -187,7 +187,8 @@ describe('monitoring (kube-prometheus-stack)', () => {
     expect(pagerduty.pagerduty_configs[0].routing_key).toBeUndefined();
     expect(slack.slack_configs[0].api_url_file).toBe('/etc/alertmanager/secrets/alertmanager-slack/webhook-url');
     expect(slack.slack_configs[0].api_url).toBeUndefined();
-    expect(values.alertmanager.alertmanagerSpec.secrets).toEqual(['alertmanager-pagerduty', 'alertmanager-slack']);
+    // The heartbeat's webhook URL is a Secret too (the Watchdog dead man's switch).
+    expect(values.alertmanager.alertmanagerSpec.secrets).toEqual(['alertmanager-heartbeat', 'alertmanager-pagerduty', 'alertmanager-slack']);
   });
 
   test.each([

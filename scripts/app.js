@@ -4,9 +4,9 @@
  * dist/ with esbuild, then runs the compiled main.js in this same process.
  *
  * - A type error stops the run before anything is written: the type check (`tsc --noEmit`) runs
- *   in a child process while esbuild writes dist/ and node loads the compiled program; main.js
- *   awaits the check (`globalThis.torontoAiTypeCheck`) before it builds anything, and the
- *   process exits with the type errors if there are any.
+ *   in a child process while esbuild writes dist/ and node loads the compiled program; this
+ *   command calls main.js's exported `main(typeCheck)`, which awaits the check before it builds
+ *   anything, and the process exits with the type errors if there are any.
  *   esbuild only strips types (tsconfig sets `isolatedModules`, so tsc rejects anything it
  *   could not compile file by file); tsc stays the judge of the types.
  * - When no input changed since the last successful run (same content hash of every source,
@@ -29,7 +29,7 @@ const dist = join(root, 'dist');
 const withTests = process.argv.includes('--all');
 const project = withTests ? 'tsconfig.json' : 'tsconfig.app.json';
 const stampFile = join(dist, withTests ? '.source-hash-all' : '.source-hash-app');
-const SOURCE_DIRS = ['environments', 'constructs', 'stacks', ...(withTests ? ['scripts', '__tests__'] : [])];
+const SOURCE_DIRS = ['environments', 'constructs', 'features', 'stacks', ...(withTests ? ['scripts', '__tests__'] : [])];
 const SOURCE_FILES = ['main.ts', 'tsconfig.json', 'tsconfig.app.json', 'package-lock.json'];
 
 function listTs(dir, out) {
@@ -111,8 +111,7 @@ module.exports = { compile, sourceHash };
 if (require.main === module) {
   const checked = compile();
   if (!process.argv.includes('--compile-only')) {
-    // main.js awaits this before writing anything.
-    globalThis.torontoAiTypeCheck = checked;
-    require(join(dist, 'main.js'));
+    // main() awaits the type check before it builds or writes anything.
+    void require(join(dist, 'main.js')).main(checked);
   }
 }

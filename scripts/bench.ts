@@ -35,7 +35,7 @@ function measure(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEn
 
 function cleanCopy(): string {
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
-  for (const entry of ['main.ts', 'tsconfig.json', 'tsconfig.app.json', 'package.json', 'package-lock.json', 'cdktf.json', 'environments', 'constructs', 'stacks', 'scripts', '__tests__', 'charts']) {
+  for (const entry of ['main.ts', 'tsconfig.json', 'tsconfig.app.json', 'package.json', 'package-lock.json', 'cdktf.json', 'environments', 'constructs', 'features', 'stacks', 'scripts', '__tests__', 'charts']) {
     if (existsSync(join(root, entry))) cpSync(join(root, entry), join(dir, entry), { recursive: true });
   }
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');

@@ -27,7 +27,7 @@ import { compare, isAcknowledged, parseAcknowledgments, renderMarkdown, SynthSet
 
 const ROOT = join(__dirname, '..', '..');
 /** What the synthesized output depends on; a base equal on all of these synthesizes the same. */
-const SYNTH_INPUTS = ['main.ts', 'environments', 'constructs', 'stacks', 'charts', 'package-lock.json', 'tsconfig.json', 'tsconfig.app.json', 'cdktf.json'];
+const SYNTH_INPUTS = ['main.ts', 'environments', 'constructs', 'features', 'stacks', 'charts', 'package-lock.json', 'tsconfig.json', 'tsconfig.app.json', 'cdktf.json'];
 
 interface Args {
   base: string;

@@ -12,42 +12,16 @@ import { NodePool } from '../constructs/nodepools/node-pool';
 import { configureBackend } from './backend';
 import { AlertTopic } from '../constructs/observability/alert-topic';
 import { setPolicyTier } from '../constructs/policy/tier';
-import { namesFor, tagsFor } from './naming';
-import { addBackups, Backups } from './parts/backups';
-import { addDataCloud, DataCloud } from './parts/data-cloud';
-import { addEdge, Edge } from './parts/edge';
-import { addClusterScaling, ClusterScaling } from './parts/cluster-scaling';
-import { addObservabilityCloud, ObservabilityCloudParts } from './parts/observability-cloud';
+import { namesFor, tagsFor } from '../features/naming';
+import { CloudContext, CloudOutputs, crossStackValue } from '../features/context';
+import { addBackups, Backups } from '../features/backups/cloud';
+import { addDataCloud, DataCloud } from '../features/data/cloud';
+import { addEdge, Edge } from '../features/edge/cloud';
+import { addClusterScaling, ClusterScaling } from '../features/cluster-addons/cloud';
+import { addObservabilityCloud, ObservabilityCloudParts } from '../features/observability/cloud';
+import { channelsOf } from '../features/app/contract';
 
-/** What the platform stack (and later layers) read from the cloud stack. */
-export interface CloudOutputs {
-  readonly region: string;
-  readonly accountId: string;
-  readonly clusterName: string;
-  readonly clusterEndpoint: string;
-  /** Base64 PEM of the cluster CA, as EKS returns it. */
-  readonly clusterCertificateAuthorityData: string;
-  readonly oidcIssuerUrl: string;
-  readonly oidcProviderArn: string;
-  readonly nodeRoleArn: string;
-  readonly vpcId: string;
-  readonly privateSubnetIds: string[];
-  readonly dataSubnetIds: string[];
-  readonly publicSubnetIds: string[];
-  readonly volumesKeyArn: string;
-  readonly backupsKeyArn: string;
-  /** BAK-1 backup bucket (stacks/parts/backups.ts); each backup job writes under its own prefix. */
-  readonly backupBucketName: string;
-  readonly backupBucketArn: string;
-  readonly logsKeyArn: string;
-  /** Target groups of the public load balancer by channel (`app`, `beta`): TargetGroupBindings point the pods at them. */
-  readonly targetGroupArns: Readonly<Partial<Record<'app' | 'beta', string>>>;
-  /** DATA-4: Redis primary endpoint (TLS, port 6379) and the IAM-authenticated user to connect as. */
-  readonly redisEndpoint: string;
-  readonly redisUserName: string;
-  /** Pools that exist in this environment, by key. */
-  readonly nodePools: readonly string[];
-}
+export type { CloudOutputs } from '../features/context';
 
 /**
  * The `<env>` stack: everything in AWS (network, keys, cluster, node pools). Only the aws
@@ -61,15 +35,15 @@ export class CloudStack extends TerraformStack {
   /** SNS topic of the stack's CloudWatch alarms (OBS-2). */
   readonly alerts: AlertTopic;
   readonly keys: Record<'secrets' | 'volumes' | 'logs' | 'backups', EncryptionKey>;
-  /** BAK-1/2, OPS-2: backup bucket, replica, state bucket, Velero role (stacks/parts/backups.ts). */
+  /** BAK-1/2, OPS-2: backup bucket, replica, state bucket, Velero role (features/backups/cloud.ts). */
   readonly backups: Backups;
-  /** DATA-4 cache, Vault unseal key, data workload roles (stacks/parts/data-cloud.ts). */
+  /** DATA-4 cache, Vault unseal key, data workload roles (features/data/cloud.ts). */
   readonly data: DataCloud;
-  /** NET-4, LB-1..4: certificate, DNS, load balancer, WAF, CDN (stacks/parts/edge.ts). */
+  /** NET-4, LB-1..4: certificate, DNS, load balancer, WAF, CDN (features/edge/cloud.ts). */
   readonly edge: Edge;
-  /** K8S-3: the cluster autoscaler's workload role (stacks/parts/cluster-scaling.ts). */
+  /** K8S-3: the cluster autoscaler's workload role (features/cluster-addons/cloud.ts). */
   readonly scaling: ClusterScaling;
-  /** SEC-3: GuardDuty with EKS protection behind the definition flag (stacks/parts/observability-cloud.ts). */
+  /** SEC-3: GuardDuty with EKS protection behind the definition flag (features/observability/cloud.ts). */
   readonly observability: ObservabilityCloudParts;
 
   constructor(scope: Construct, env: Environment) {
@@ -203,42 +177,52 @@ export class CloudStack extends TerraformStack {
       });
     }
     addons.addNodeDependentAddons(Object.values(this.nodePools).map((p) => p.nodeGroup));
-    this.backups = addBackups(this, env, { clusterName: this.cluster.name, backupsKeyArn: this.keys.backups.arn, volumesKeyArn: this.keys.volumes.arn });
-    // OBS-2: CloudWatch alarms of the stack (certificate expiry, cache health) publish here.
+    // OBS-2, SEC-3: CloudWatch alarms (certificate expiry, cache health) and security findings publish here.
     this.alerts = new AlertTopic(this, 'alerts', {
       name: `${names.prefix}-alerts`,
       accountId,
       region: env.aws.region,
       protect,
+      eventRules: env.observability.security.guardDuty,
     });
-    this.backups.storage.replica?.addAlarms(this.alerts.arn);
-    this.data = addDataCloud(this, env);
-    this.edge = addEdge(this, env);
-    this.scaling = addClusterScaling(this, env);
-    this.observability = addObservabilityCloud(this, env);
 
+    // The foundation is complete: every feature gets it, and only it.
+    const ctx: CloudContext = {
+      scope: this,
+      env,
+      names,
+      accountId,
+      network: this.network,
+      cluster: this.cluster,
+      keys: this.keys,
+      alerts: this.alerts,
+    };
+    this.backups = addBackups(ctx);
+    this.data = addDataCloud(ctx, this.backups);
+    this.edge = addEdge(ctx);
+    this.scaling = addClusterScaling(ctx);
+    this.observability = addObservabilityCloud(ctx);
+
+    const remote = crossStackValue;
     this.outputs = {
       region: env.aws.region,
-      accountId,
-      clusterName: this.cluster.name,
-      clusterEndpoint: this.cluster.endpoint,
-      clusterCertificateAuthorityData: this.cluster.certificateAuthorityData,
-      oidcIssuerUrl: this.cluster.oidcIssuerUrl,
-      oidcProviderArn: this.cluster.oidcProviderArn,
-      nodeRoleArn: nodeRole.arn,
-      vpcId: this.network.vpcId,
-      privateSubnetIds: this.network.privateSubnetIds,
-      dataSubnetIds: this.network.dataSubnetIds,
-      publicSubnetIds: this.network.publicSubnetIds,
-      volumesKeyArn: this.keys.volumes.arn,
-      backupsKeyArn: this.keys.backups.arn,
-      backupBucketName: this.backups.bucketName,
-      backupBucketArn: this.backups.bucketArn,
-      logsKeyArn: this.keys.logs.arn,
-      redisEndpoint: this.data.redis.primaryEndpoint,
-      redisUserName: this.data.redis.appUserName,
+      clusterName: remote(this.cluster.name),
+      clusterEndpoint: remote(this.cluster.endpoint),
+      clusterCertificateAuthorityData: remote(this.cluster.certificateAuthorityData),
+      vpcId: remote(this.network.vpcId),
+      volumesKeyArn: remote(this.keys.volumes.arn),
+      backupsKeyArn: remote(this.keys.backups.arn),
+      backupBucketName: remote(this.backups.bucketName),
+      backupBucketArn: remote(this.backups.bucketArn),
+      redisEndpoint: remote(this.data.redis.primaryEndpoint),
+      redisReplicationGroupId: remote(this.data.redis.replicationGroupId),
+      redisPort: this.data.redis.port,
+      redisUsers: Object.fromEntries(channelsOf(env).map((c) => [c.name, remote(this.data.redis.userName(c.cache.user))])),
       nodePools: Object.keys(this.nodePools),
-      targetGroupArns: this.edge.targetGroupArns,
+      targetGroupArns: {
+        app: remote(this.edge.targetGroupArns.app as string),
+        ...(this.edge.targetGroupArns.beta !== undefined ? { beta: remote(this.edge.targetGroupArns.beta) } : {}),
+      },
     };
 
     new TerraformOutput(this, 'cluster_name', { value: this.cluster.name, description: 'EKS cluster name' });

@@ -7,15 +7,18 @@ import { Environment } from '../environments/schema';
 import { Namespaces, NamespaceSpec } from '../constructs/kubernetes/namespaces';
 import { StorageClasses } from '../constructs/kubernetes/storage-classes';
 import { NodePlacement, placementFor } from '../constructs/nodepools/placement';
-import { CloudOutputs } from './cloud-stack';
 import { configureBackend } from './backend';
 import { setPolicyTier } from '../constructs/policy/tier';
-import { namesFor } from './naming';
-import { addDataExporters, addObservability, ObservabilityParts } from './parts/observability';
+import { namesFor } from '../features/naming';
+import { CloudOutputs, PlatformContext } from '../features/context';
+import { addDataExporters, addObservability, ObservabilityParts } from '../features/observability/platform';
 import { DatabaseExporters } from '../constructs/observability/exporters';
-import { addVelero } from './parts/velero';
-import { addDataPlatform, DataPlatform } from './parts/data-platform';
-import { addApp, AppPlatform } from './parts/app';
+import { addVelero } from '../features/backups/platform';
+import { addDataPlatform, DataPlatform } from '../features/data/platform';
+import { addApp, AppPlatform } from '../features/app/platform';
+import { platformFlows } from '../features/flows';
+import { addNetworkPolicies } from '../features/network-policies';
+import { NamespaceNetworkPolicies } from '../constructs/kubernetes/network-policies';
 import { Velero } from '../constructs/backup/velero';
 
 /** The namespaces of the platform and the Pod Security level each enforces. */
@@ -58,14 +61,16 @@ export class PlatformStack extends TerraformStack {
   readonly storageClasses: StorageClasses;
   readonly cloud: CloudOutputs;
   readonly observability: ObservabilityParts;
-  /** OBS-3: PostgreSQL and MongoDB exporters, after the data services (stacks/parts/observability.ts). */
+  /** OBS-3: PostgreSQL and MongoDB exporters, after the data services (features/observability/platform.ts). */
   readonly exporters: DatabaseExporters;
-  /** BAK-2 cluster backups (stacks/parts/velero.ts). */
+  /** BAK-2 cluster backups (features/backups/platform.ts). */
   readonly velero: Velero;
-  /** DATA-1..3, SEC-1: PostgreSQL, MongoDB, ChromaDB, Vault and their backups (stacks/parts/data-platform.ts). */
+  /** DATA-1..3, SEC-1: PostgreSQL, MongoDB, ChromaDB, Vault and their backups (features/data/platform.ts). */
   readonly data: DataPlatform;
-  /** APP-1..3, ENV-4, K8S-3, SEC-4: the application, beta channel, autoscaling, load balancer binding (stacks/parts/app.ts). */
+  /** APP-1..3, ENV-4, K8S-3, SEC-4: the application, beta channel, autoscaling, load balancer binding (features/app/platform.ts). */
   readonly app: AppPlatform;
+  /** SEC-4: default-deny and the flows' allow rules of every platform namespace (features/network-policies.ts). */
+  readonly networkPolicies: Record<string, NamespaceNetworkPolicies>;
 
   constructor(scope: Construct, env: Environment, cloud: CloudOutputs) {
     const names = namesFor(env);
@@ -88,11 +93,25 @@ export class PlatformStack extends TerraformStack {
       commonLabels: { 'toronto-ai.io/environment': env.name, 'app.kubernetes.io/managed-by': 'cdktf' },
     });
     this.storageClasses = new StorageClasses(this, 'storage-classes', { volumesKeyArn: cloud.volumesKeyArn });
-    this.observability = addObservability(this, env);
-    this.velero = addVelero(this, env);
-    this.data = addDataPlatform(this, env, { monitoringDependsOn: [this.observability.monitoring.release.release] });
-    this.exporters = addDataExporters(this, this.data);
-    this.app = addApp(this, env);
+
+    // The foundation is complete: every feature gets it, and only it.
+    const ctx: PlatformContext = {
+      scope: this,
+      env,
+      names,
+      cloud,
+      namespaces: this.namespaces,
+      storageClasses: this.storageClasses,
+      flows: platformFlows(env),
+      placement: (pool) => this.placement(pool),
+    };
+    // SEC-4: default deny in every platform namespace, allows generated from the flows.
+    this.networkPolicies = addNetworkPolicies(ctx, ctx.flows);
+    this.observability = addObservability(ctx);
+    this.velero = addVelero(ctx);
+    this.data = addDataPlatform(ctx, { monitoringDependsOn: [this.observability.monitoring.release.release] });
+    this.exporters = addDataExporters(ctx, this.observability.monitoring, this.data);
+    this.app = addApp(ctx);
     if (this.app.beta) this.data.vault.publishCa('ca-beta', this.app.beta.serviceAccount.metadata.namespace);
   }
 

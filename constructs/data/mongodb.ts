@@ -22,6 +22,11 @@ export interface MongoDbProps {
   /** Application user and its database (readWrite). */
   readonly appUser: string;
   readonly appDatabase: string;
+  /**
+   * Further users, each with readWrite on its own database only (e.g. the beta channel's).
+   * @default none
+   */
+  readonly extraUsers?: readonly { readonly name: string; readonly database: string }[];
   /** Scheduled mongodump to the backup bucket. */
   readonly backup: {
     readonly schedule: string;
@@ -56,6 +61,7 @@ export class MongoDb extends Construct {
   readonly appPasswordSecret: string;
   /** Secret the operator writes with the application user's connection strings (`connectionString.standard`). */
   readonly appConnectionSecret: string;
+  readonly name: string;
 
   constructor(scope: Construct, id: string, props: MongoDbProps) {
     super(scope, id);
@@ -80,9 +86,16 @@ export class MongoDb extends Construct {
       dependsOn: props.dependsOn,
     });
 
+    this.name = props.name;
     const backupUser = 'backup';
+    const extraUsers = props.extraUsers ?? [];
+    for (const u of extraUsers) {
+      if ([props.appUser, backupUser, 'monitoring'].includes(u.name) || u.database === props.appDatabase) {
+        throw new Error(`${this.node.path}: extraUsers must not reuse a built-in user or the application database. Got: ${u.name} on ${u.database}`);
+      }
+    }
     this.appPasswordSecret = `${props.name}-${props.appUser}-password`;
-    this.appConnectionSecret = `${props.name}-admin-${props.appUser}`;
+    this.appConnectionSecret = this.connectionSecretOf(props.appUser);
     this.replicaSet = new LocalChartRelease(this, 'replica-set', {
       name: props.name,
       namespace: props.namespace,
@@ -92,6 +105,7 @@ export class MongoDb extends Construct {
         members: props.members,
         version: props.version,
         users: { app: { name: props.appUser, database: props.appDatabase }, backup: { name: backupUser }, monitoring: { name: 'monitoring' } },
+        ...(extraUsers.length > 0 ? { extraUsers: extraUsers.map((u) => ({ name: u.name, database: u.database })) } : {}),
         persistence: { storageClass: props.storageClass, dataSize: `${props.storageGiB}Gi`, logsSize: '10Gi' },
         resources,
         nodeSelector: props.placement.nodeSelector,
@@ -128,5 +142,10 @@ export class MongoDb extends Construct {
       placement: props.placement,
       dependsOn: [this.replicaSet.release],
     });
+  }
+
+  /** Secret the operator writes with `user`'s connection strings (`connectionString.standard`). */
+  connectionSecretOf(user: string): string {
+    return `${this.name}-admin-${user}`;
   }
 }

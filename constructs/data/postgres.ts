@@ -3,6 +3,10 @@ import { ITerraformDependable } from 'cdktf';
 import { ChartRelease } from '../helm/chart-release';
 import { CHARTS } from '../helm/charts';
 import { NodePlacement } from '../nodepools/placement';
+import { LocalChartRelease } from './local-chart-release';
+
+/** PostgreSQL's port (the `-rw`, `-ro`, `-r` services). */
+export const POSTGRES_PORT = 5432;
 
 export interface ComputeResources {
   /** CPU quantity, requests = limits (Guaranteed QoS). */
@@ -44,6 +48,14 @@ export interface PostgresProps {
   readonly backup: { readonly bucket: string; readonly region: string; readonly prefix: string };
   /** PodMonitor and PrometheusRule (needs the Prometheus Operator CRDs). */
   readonly monitoring: boolean;
+  /**
+   * Further databases, each owned by a login role of its own (e.g. the beta channel's, so it
+   * cannot reach the application database): CloudNativePG manages the role (`managed.roles`) and
+   * the database (`Database`); the role's password is generated in the cluster by the local
+   * chart charts/database-credentials, into a basic-auth Secret with the connection URI.
+   * @default none
+   */
+  readonly extraDatabases?: readonly { readonly database: string; readonly owner: string }[];
   readonly dependsOn?: ITerraformDependable[];
 }
 
@@ -69,6 +81,9 @@ export class Postgres extends Construct {
   readonly appSecretName: string;
   /** Read-write service (the primary). */
   readonly readWriteHost: string;
+  /** Secrets (`username`, `password`, `uri`) of the `extraDatabases` owners, by owner. */
+  readonly extraCredentialSecrets: Readonly<Record<string, string>> = {};
+  readonly extraCredentials?: LocalChartRelease;
 
   constructor(scope: Construct, id: string, props: PostgresProps) {
     super(scope, id);
@@ -105,6 +120,38 @@ export class Postgres extends Construct {
     this.appSecretName = `${props.clusterName}-app`;
     this.readWriteHost = `${props.clusterName}-rw.${props.namespace}.svc`;
     const spreadRequired = props.instances <= props.zoneCount;
+    const extra = props.extraDatabases ?? [];
+    for (const x of extra) {
+      for (const [field, value] of [['database', x.database], ['owner', x.owner]] as const) {
+        if (!/^[a-z][a-z0-9_]{0,62}$/.test(value)) {
+          throw new Error(`${this.node.path}: extraDatabases ${field} must be a lower-case SQL identifier (letters, digits, _). Got: ${value}`);
+        }
+      }
+      if (x.database === props.database || x.owner === props.database) {
+        throw new Error(`${this.node.path}: extraDatabases must not reuse the application database or its owner '${props.database}'`);
+      }
+    }
+    const secretOf = (owner: string) => `${props.clusterName}-${owner.replace(/_/g, '-')}`;
+    const secrets: Record<string, string> = {};
+    for (const x of extra) secrets[x.owner] = secretOf(x.owner);
+    this.extraCredentialSecrets = secrets;
+    if (extra.length > 0) {
+      this.extraCredentials = new LocalChartRelease(this, 'credentials', {
+        name: `${props.clusterName}-credentials`,
+        namespace: props.namespace,
+        chart: 'database-credentials',
+        values: {
+          credentials: extra.map((x) => ({
+            secretName: secretOf(x.owner),
+            username: x.owner,
+            host: this.readWriteHost,
+            port: POSTGRES_PORT,
+            database: x.database,
+          })),
+        },
+        dependsOn: props.dependsOn,
+      });
+    }
 
     this.cluster = new ChartRelease(this, 'cluster', {
       name: props.clusterName,
@@ -152,6 +199,17 @@ export class Postgres extends Construct {
             tolerations: props.placement.tolerations,
           },
           initdb: { database: props.database, owner: props.database },
+          ...(extra.length > 0
+            ? {
+                roles: extra.map((x) => ({
+                  name: x.owner,
+                  ensure: 'present',
+                  login: true,
+                  superuser: false,
+                  passwordSecret: { name: secretOf(x.owner) },
+                })),
+              }
+            : {}),
           postgresql: {
             parameters: {
               archive_timeout: `${props.walArchiveTimeoutMinutes}min`,
@@ -188,8 +246,11 @@ export class Postgres extends Construct {
           ],
           retentionPolicy: `${props.backupRetentionDays}d`,
         },
+        ...(extra.length > 0
+          ? { databases: extra.map((x) => ({ name: x.database, owner: x.owner, ensure: 'present', databaseReclaimPolicy: 'retain' })) }
+          : {}),
       },
-      dependsOn: [this.operator.release],
+      dependsOn: [this.operator.release, ...(this.extraCredentials ? [this.extraCredentials.release] : [])],
     });
   }
 }

@@ -39,6 +39,13 @@ export interface RedisCacheProps {
   /** BAK-4: prevent_destroy and a final snapshot on deletion. */
   readonly protect: boolean;
   /**
+   * Further IAM-authenticated users, each limited to the keys under its own prefix (e.g. the
+   * beta channel's, `beta:`), so one client cannot read another's keys. User id and name are
+   * `<name>-<user>`.
+   * @default none (only the application user `<name>-app`, on every key)
+   */
+  readonly additionalUsers?: readonly { readonly user: string; readonly keyPrefix: string }[];
+  /**
    * OBS-2: SNS topic (same region) for the cache's CloudWatch alarms. The cache authenticates with
    * IAM, which the Prometheus redis exporter cannot do, so its health is watched in CloudWatch.
    * @default no alarms
@@ -68,6 +75,10 @@ export class RedisCache extends Construct {
   readonly appUser: ElasticacheUser;
   /** The IAM-authenticated user the application connects as (user id = user name). */
   readonly appUserName: string;
+  /** The `additionalUsers`, by their `user` key. */
+  readonly additionalUsers: Readonly<Record<string, ElasticacheUser>> = {};
+  /** Replication group id: IAM auth tokens are signed for it (the client needs it as `cacheName`). */
+  readonly replicationGroupId: string;
   readonly primaryEndpoint: string;
   readonly readerEndpoint: string;
   readonly port = REDIS_PORT;
@@ -124,10 +135,28 @@ export class RedisCache extends Construct {
       accessString: 'on ~* +@all -@admin -@dangerous',
       authenticationMode: { type: 'iam' },
     });
+    const additional: Record<string, ElasticacheUser> = {};
+    for (const u of props.additionalUsers ?? []) {
+      if (!/^[a-z][a-z0-9-]*$/.test(u.user) || u.user === 'app' || u.user === 'default') {
+        throw new Error(`${this.node.path}: additional user '${u.user}' must be lower-case letters, digits and dashes, not 'app' or 'default'`);
+      }
+      if (!/^[a-z0-9][a-z0-9:_-]*:$/.test(u.keyPrefix)) {
+        throw new Error(`${this.node.path}: keyPrefix of '${u.user}' must end with ':' and hold no wildcard, e.g. "beta:". Got: ${u.keyPrefix}`);
+      }
+      const id = `${props.name}-${u.user}`;
+      additional[u.user] = new ElasticacheUser(this, `user-${u.user}`, {
+        userId: id,
+        userName: id,
+        engine: props.engine,
+        accessString: `on ~${u.keyPrefix}* +@all -@admin -@dangerous`,
+        authenticationMode: { type: 'iam' },
+      });
+    }
+    this.additionalUsers = additional;
     const userGroup = new ElasticacheUserGroup(this, 'user-group', {
       userGroupId: props.name,
       engine: props.engine,
-      userIds: [defaultUser.userId, this.appUser.userId],
+      userIds: [defaultUser.userId, this.appUser.userId, ...Object.values(additional).map((u) => u.userId)],
     });
 
     const logGroup = new CloudwatchLogGroup(this, 'logs', {
@@ -166,6 +195,7 @@ export class RedisCache extends Construct {
     });
     protectFromDestroy(this.replicationGroup, props.protect);
     protectFromDestroy(logGroup, props.protect);
+    this.replicationGroupId = props.name;
     this.primaryEndpoint = this.replicationGroup.primaryEndpointAddress;
     this.readerEndpoint = this.replicationGroup.readerEndpointAddress;
     if (props.alarmTopicArn) {
@@ -190,15 +220,25 @@ export class RedisCache extends Construct {
   }
 
   /**
-   * The statement a client's workload role needs to connect as the IAM user (SigV4 token of
-   * `elasticache:Connect` on the replication group and the user).
+   * The statement a client's workload role needs to connect as one IAM user (SigV4 token of
+   * `elasticache:Connect` on the replication group and that user): the application user, or one
+   * of `additionalUsers` by its key.
    */
-  connectStatement(): PolicyStatement {
+  connectStatement(user?: string): PolicyStatement {
+    const target = user === undefined ? this.appUser : this.additionalUsers[user];
+    if (target === undefined) {
+      throw new Error(`${this.node.path}: no cache user '${user}'. Declared: app, ${Object.keys(this.additionalUsers).join(', ')}`);
+    }
     return {
       Sid: 'ConnectToCacheAsIamUser',
       Effect: 'Allow',
       Action: 'elasticache:Connect',
-      Resource: [this.replicationGroup.arn, this.appUser.arn],
+      Resource: [this.replicationGroup.arn, target.arn],
     };
+  }
+
+  /** The user name (= user id) of the application user or of one of `additionalUsers`. */
+  userName(user?: string): string {
+    return user === undefined ? this.appUserName : `${this.replicationGroupId}-${user}`;
   }
 }

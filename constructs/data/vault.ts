@@ -96,31 +96,55 @@ export function clientPolicy(client: VaultClient): string {
   return [...reads, ...writes].join('\n');
 }
 
-/** What the configuration job itself may do once kubernetes auth works (no root token needed). */
-export const CONFIGURE_POLICY = `path "sys/auth" {
-  capabilities = ["read"]
+/** The Kubernetes API address Vault's kubernetes auth method verifies service-account tokens with. */
+export const KUBERNETES_HOST = 'https://kubernetes.default.svc:443';
+
+/** Token lifetimes of the client roles. */
+const CLIENT_TTL = '1h';
+const CLIENT_MAX_TTL = '4h';
+
+/** The `vault write` arguments of a client's kubernetes-auth role (the policy pins exactly these). */
+export function clientRoleParameters(client: VaultClient): Record<string, string> {
+  return {
+    bound_service_account_names: client.serviceAccounts.join(','),
+    bound_service_account_namespaces: client.namespaces.join(','),
+    policies: client.role,
+    ttl: CLIENT_TTL,
+    max_ttl: CLIENT_MAX_TTL,
+  };
 }
-path "sys/auth/kubernetes" {
-  capabilities = ["create", "update", "read", "sudo"]
+
+const hclList = (values: readonly string[]) => `[${values.map((v) => JSON.stringify(v)).join(', ')}]`;
+
+/**
+ * What the configuration job may do once kubernetes auth works (its later runs; the first run
+ * uses the bootstrap token). Enumerated, no wildcard: read the auth, mount and audit tables (it
+ * only checks them), write the kubernetes auth config with the in-cluster API address, and write
+ * exactly the client policies and roles it manages, each role pinned to its service accounts,
+ * namespaces, policy and TTLs (`allowed_parameters`). It cannot write its own policy or role, any
+ * other policy or role, or a role bound elsewhere: editing its ConfigMap cannot mint a Vault
+ * administrator (a client policy's text remains the ConfigMap's: RBAC on it is the guard).
+ */
+export function configurePolicy(clients: readonly VaultClient[]): string {
+  const blocks = [
+    'path "sys/auth" {\n  capabilities = ["read"]\n}',
+    'path "sys/mounts" {\n  capabilities = ["read"]\n}',
+    'path "sys/audit" {\n  capabilities = ["read", "sudo"]\n}',
+    `path "auth/kubernetes/config" {\n  capabilities = ["create", "update", "read"]\n  allowed_parameters = {\n    "kubernetes_host" = ${hclList([KUBERNETES_HOST])}\n  }\n}`,
+  ];
+  for (const c of clients) {
+    if (c.role === CONFIGURE_ROLE) throw new Error(`configurePolicy: client role name '${CONFIGURE_ROLE}' is reserved`);
+    blocks.push(`path "sys/policies/acl/${c.role}" {\n  capabilities = ["create", "update", "read"]\n}`);
+    const params = Object.entries(clientRoleParameters(c))
+      .map(([k, v]) => `    "${k}" = ${hclList([v])}`)
+      .join('\n');
+    blocks.push(`path "auth/kubernetes/role/${c.role}" {\n  capabilities = ["create", "update", "read"]\n  allowed_parameters = {\n${params}\n  }\n}`);
+  }
+  return blocks.join('\n');
 }
-path "auth/kubernetes/*" {
-  capabilities = ["create", "update", "read", "list"]
-}
-path "sys/policies/acl/*" {
-  capabilities = ["create", "update", "read", "list"]
-}
-path "sys/mounts" {
-  capabilities = ["read"]
-}
-path "sys/mounts/secret" {
-  capabilities = ["create", "update", "read"]
-}
-path "sys/audit" {
-  capabilities = ["read", "sudo"]
-}
-path "sys/audit/file" {
-  capabilities = ["create", "update", "read", "sudo"]
-}`;
+
+/** The configuration job's own policy and kubernetes-auth role (written only by the bootstrap run). */
+export const CONFIGURE_ROLE = 'vault-configure';
 
 /**
  * SEC-1: HashiCorp Vault in HA with integrated (raft) storage.
@@ -341,12 +365,14 @@ export class Vault extends Construct {
     });
 
     // ---- configuration as code
-    const policies: Record<string, string> = { 'policy-vault-configure.hcl': CONFIGURE_POLICY };
+    const policies: Record<string, string> = { [`policy-${CONFIGURE_ROLE}.hcl`]: configurePolicy(props.clients) };
     for (const c of props.clients) policies[`policy-${c.role}.hcl`] = clientPolicy(c);
     const roles = props.clients
       .map(
         (c) =>
-          `vault write auth/kubernetes/role/${c.role} bound_service_account_names=${c.serviceAccounts.join(',')} bound_service_account_namespaces=${c.namespaces.join(',')} policies=${c.role} ttl=1h max_ttl=4h`,
+          `vault write auth/kubernetes/role/${c.role} ${Object.entries(clientRoleParameters(c))
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')}`,
       )
       .join('\n');
     const script = [
@@ -356,18 +382,25 @@ export class Vault extends Construct {
       'export VAULT_CACERT=/tls/ca.crt',
       'set +e; vault status >/dev/null 2>&1; status=$?; set -e',
       'if [ "$status" -ne 0 ]; then echo "Vault is not initialised, sealed or unreachable (status $status): nothing to do (README: Vault first initialisation)"; exit 0; fi',
+      'bootstrap=false',
       'if [ -s /bootstrap/token ]; then',
       '  VAULT_TOKEN="$(cat /bootstrap/token)"',
+      '  bootstrap=true',
       'else',
       '  VAULT_TOKEN="$(vault write -field=token auth/kubernetes/login role=vault-configure jwt=@/var/run/secrets/kubernetes.io/serviceaccount/token)" || { echo "no bootstrap token and kubernetes auth not configured yet (README: Vault first initialisation)"; exit 0; }',
       'fi',
       'export VAULT_TOKEN',
       'vault auth list -format=json | grep -q \'"kubernetes/"\' || vault auth enable kubernetes',
-      'vault write auth/kubernetes/config kubernetes_host="https://kubernetes.default.svc:443"',
+      `vault write auth/kubernetes/config kubernetes_host="${KUBERNETES_HOST}"`,
       'vault secrets list -format=json | grep -q \'"secret/"\' || vault secrets enable -path=secret -version=2 kv',
       'vault audit list -format=json 2>/dev/null | grep -q \'"file/"\' || vault audit enable file file_path=/vault/audit/vault-audit.log',
-      'for f in /config/policy-*.hcl; do name="$(basename "$f" .hcl)"; vault policy write "${name#policy-}" "$f"; done',
-      `vault write auth/kubernetes/role/vault-configure bound_service_account_names=vault-configure bound_service_account_namespaces=${ns} policies=vault-configure ttl=15m`,
+      // Its own policy and role only with the bootstrap token: its policy does not allow them.
+      'if [ "$bootstrap" = true ]; then',
+      `  vault policy write ${CONFIGURE_ROLE} /config/policy-${CONFIGURE_ROLE}.hcl`,
+      `  vault write auth/kubernetes/role/${CONFIGURE_ROLE} bound_service_account_names=vault-configure bound_service_account_namespaces=${ns} policies=${CONFIGURE_ROLE} ttl=15m`,
+      'fi',
+      // No dollar-brace in the script: Terraform would read it as an interpolation.
+      `for f in /config/policy-*.hcl; do name="$(basename "$f" .hcl | sed 's/^policy-//')"; [ "$name" = ${CONFIGURE_ROLE} ] || vault policy write "$name" "$f"; done`,
       roles,
       'echo "Vault configuration applied"',
     ].join('\n');

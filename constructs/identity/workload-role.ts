@@ -5,6 +5,13 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { EksPodIdentityAssociation } from '@cdktf/provider-aws/lib/eks-pod-identity-association';
 import { PolicyStatement, managedPolicyArn, policyDocument } from '../common/iam';
 
+/**
+ * The EKS Pod Identity agent: a DaemonSet on the host network of every node, reached by pods at
+ * this link-local address and port for their role's credentials (NetworkPolicy egress must allow it).
+ */
+export const POD_IDENTITY_AGENT_CIDR = '169.254.170.23/32';
+export const POD_IDENTITY_AGENT_PORT = 80;
+
 export interface WorkloadRoleProps {
   /** IAM role name. */
   readonly roleName: string;

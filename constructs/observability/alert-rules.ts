@@ -12,9 +12,17 @@
  * - `pg_up`, `pg_stat_activity_count`, `pg_settings_max_connections` (postgres-exporter),
  *   `mongodb_up` (mongodb-exporter); Redis (ElastiCache, IAM auth) is watched by CloudWatch alarms
  *   in the cloud stack (constructs/data/redis-cache.ts), not here;
- * - `certmanager_certificate_expiration_timestamp_seconds` (cert-manager).
+ * - `kube_job_status_failed` (kube-state-metrics) of the certificate check CronJobs
+ *   (constructs/security/certificate-check.ts): a check fails while a certificate the platform
+ *   issued in the cluster is less than its threshold from expiry. ACM certificates have
+ *   CloudWatch alarms in the cloud stack (constructs/edge/certificate.ts).
+ *
+ * The application's namespaces are not known here: rules select them with the `APP` matcher,
+ * which `alertRules` replaces with an anchored regex of the namespaces it is given (PromQL
+ * anchors `=~`, so `toronto-ai|beta` would never match `toronto-ai-beta`).
  */
 import type { Severity } from '../../environments/sections/observability';
+import { CERTIFICATE_CHECK_SUFFIX } from '../security/certificate-check';
 
 /** What the seed 003 decision matrix says to do when the alert fires. */
 export type Decision = 'rollback' | 'investigate' | 'ok';
@@ -42,8 +50,36 @@ export interface AlertRule {
   readonly source: string;
 }
 
-/** Namespaces of the application (stable and the beta channel, ENV-4). */
-const APP = 'namespace=~"toronto-ai|beta"';
+/** Placeholder matcher of the application's namespaces, replaced by `alertRules`. */
+const APP_NAMESPACES = '$app_namespaces';
+/** The matcher of the application's namespaces in rule and panel expressions. */
+export const APP_MATCHER = `namespace=~"${APP_NAMESPACES}"`;
+const APP = APP_MATCHER;
+
+/**
+ * The `=~` alternation of exactly these namespaces (PromQL anchors it at both ends). Namespace
+ * names are DNS labels (letters, digits, `-`): nothing in them needs escaping.
+ */
+export function namespaceRegex(namespaces: readonly string[]): string {
+  if (namespaces.length === 0) throw new Error('namespaceRegex: name at least one namespace');
+  for (const n of namespaces) {
+    if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(n)) throw new Error(`namespaceRegex: '${n}' is not a namespace name`);
+  }
+  return namespaces.join('|');
+}
+
+/** Puts the application's namespaces into a rule or panel expression written with the `APP` matcher. */
+export function withAppNamespaces(expr: string, appNamespaces: readonly string[]): string {
+  return expr.split(APP_NAMESPACES).join(namespaceRegex(appNamespaces));
+}
+
+/** The rules of the `toronto-ai-platform` group, selecting the application in `appNamespaces`. */
+export function alertRules(appNamespaces: readonly string[]): AlertRule[] {
+  return RULES.map((r) => ({ ...r, expr: withAppNamespaces(r.expr, appNamespaces) }));
+}
+
+/** Jobs of the certificate check CronJobs (`<name>-certificate-check-<schedule time>`). */
+export const CERTIFICATE_CHECK_JOB_REGEX = `.+-${CERTIFICATE_CHECK_SUFFIX}-[0-9]+`;
 
 const errorRatio =
   `sum by (namespace) (rate(http_requests_total{${APP},status=~"5.."}[5m]))` +
@@ -54,13 +90,12 @@ const p95 = (window: string, offset = '') =>
 
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
-const DAY = 86400;
 
-/** The rules of the `toronto-ai-platform` group. */
-export const ALERT_RULES: readonly AlertRule[] = [
+/** The rules, written with the `APP` matcher (see `alertRules`). */
+const RULES: readonly AlertRule[] = [
   {
     alert: 'HighCPUUsage',
-    expr: 'avg by (pod) (rate(container_cpu_usage_seconds_total{namespace="toronto-ai",container!=""}[5m])) > 0.8',
+    expr: `avg by (namespace, pod) (rate(container_cpu_usage_seconds_total{${APP},container!=""}[5m])) > 0.8`,
     for: '5m',
     comparison: '>',
     threshold: 0.8,
@@ -191,15 +226,15 @@ export const ALERT_RULES: readonly AlertRule[] = [
     source: 'seed 003 pre-deployment check 6 (> 10GB free)',
   },
   {
-    alert: 'TLSCertificateExpiringSoon',
-    expr: `(certmanager_certificate_expiration_timestamp_seconds - time()) < ${30 * DAY}`,
-    for: '1h',
-    comparison: '<',
-    threshold: 30 * DAY,
+    alert: 'CertificateExpiringSoon',
+    expr: `max by (namespace, job_name) (kube_job_status_failed{job_name=~"${CERTIFICATE_CHECK_JOB_REGEX}"}) > 0`,
+    for: '1m',
+    comparison: '>',
+    threshold: 0,
     severity: 'warning',
     decision: 'investigate',
-    summary: 'Certificate {{ $labels.namespace }}/{{ $labels.name }} expires in less than 30 days',
-    description: 'The certificate expires in {{ $value | humanizeDuration }} and has not been renewed.',
+    summary: 'Certificate check {{ $labels.namespace }}/{{ $labels.job_name }} failed',
+    description: 'A certificate the platform issued in the cluster expires within its check threshold (or the check could not read it). Job logs name the certificate; renew it (README runbook).',
     source: 'seed 003 pre-deployment check 11; seed 000 4.1.3',
   },
   {

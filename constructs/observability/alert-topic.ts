@@ -14,6 +14,17 @@ export interface AlertTopicProps {
   readonly protect: boolean;
   /** Provider of another region (CloudWatch alarms publish only to a topic of their own region). */
   readonly provider?: TerraformProvider;
+  /**
+   * SEC-3: let EventBridge rules of this account and region whose names start with
+   * `<name>-` publish (e.g. GuardDuty findings), through the topic policy and the key policy.
+   * @default false (only CloudWatch alarms publish)
+   */
+  readonly eventRules?: boolean;
+}
+
+/** The name prefix of the EventBridge rules an AlertTopic with `eventRules` accepts. */
+export function alertEventRuleName(topicName: string, rule: string): string {
+  return `${topicName}-${rule}`;
 }
 
 /**
@@ -26,6 +37,7 @@ export interface AlertTopicProps {
 export class AlertTopic extends Construct {
   readonly topic: SnsTopic;
   readonly arn: string;
+  readonly name: string;
 
   constructor(scope: Construct, id: string, props: AlertTopicProps) {
     super(scope, id);
@@ -44,10 +56,23 @@ export class AlertTopic extends Construct {
           Resource: '*',
           Condition: { StringEquals: { 'aws:SourceAccount': props.accountId } },
         },
+        ...(props.eventRules
+          ? [
+              {
+                Sid: 'EventBridgeRulesPublishEncrypted',
+                Effect: 'Allow' as const,
+                Principal: { Service: 'events.amazonaws.com' },
+                Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+                Resource: '*',
+                Condition: { StringEquals: { 'aws:SourceAccount': props.accountId } },
+              },
+            ]
+          : []),
       ],
     });
     this.topic = new SnsTopic(this, 'topic', { provider: props.provider, name: props.name, kmsMasterKeyId: key.arn });
     this.arn = this.topic.arn;
+    this.name = props.name;
     new SnsTopicPolicy(this, 'policy', {
       provider: props.provider,
       arn: this.topic.arn,
@@ -63,6 +88,21 @@ export class AlertTopic extends Construct {
             ArnLike: { 'aws:SourceArn': `arn:aws:cloudwatch:${props.region}:${props.accountId}:alarm:*` },
           },
         },
+        ...(props.eventRules
+          ? [
+              {
+                Sid: 'EventBridgeRulesOfThisAccount',
+                Effect: 'Allow' as const,
+                Principal: { Service: 'events.amazonaws.com' },
+                Action: 'sns:Publish',
+                Resource: this.topic.arn,
+                Condition: {
+                  StringEquals: { 'aws:SourceAccount': props.accountId },
+                  ArnLike: { 'aws:SourceArn': `arn:aws:events:${props.region}:${props.accountId}:rule/${alertEventRuleName(props.name, '*')}` },
+                },
+              },
+            ]
+          : []),
         {
           Sid: 'DenyInsecureTransport',
           Effect: 'Deny',

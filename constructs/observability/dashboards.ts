@@ -5,6 +5,8 @@
  * change is a reviewed diff, never a click in the UI.
  */
 
+import { APP_MATCHER, withAppNamespaces } from './alert-rules';
+
 /** The Prometheus data source the kube-prometheus-stack chart provisions (`sidecar.datasources.uid`). */
 export const PROMETHEUS_DATASOURCE = { type: 'prometheus', uid: 'prometheus' } as const;
 
@@ -23,10 +25,16 @@ export interface DashboardSpec {
   readonly panels: readonly PanelSpec[];
 }
 
-const APP = 'namespace=~"toronto-ai|beta"';
+/** The application's namespaces, put in by `platformOverview` (see alert-rules.ts). */
+const APP = APP_MATCHER;
 
-/** Seed 004 "Platform Overview", with the application's namespaces as a filter. */
-export const PLATFORM_OVERVIEW: DashboardSpec = {
+/** Seed 004 "Platform Overview", for the application in `appNamespaces`. */
+export function platformOverview(appNamespaces: readonly string[]): DashboardSpec {
+  return { ...PLATFORM_OVERVIEW, panels: PLATFORM_OVERVIEW.panels.map((p) => ({ ...p, expr: withAppNamespaces(p.expr, appNamespaces) })) };
+}
+
+/** Seed 004 "Platform Overview", written with the `APP` matcher (see `platformOverview`). */
+const PLATFORM_OVERVIEW: DashboardSpec = {
   uid: 'toronto-ai-overview',
   title: 'Toronto AI Platform Overview',
   panels: [

@@ -27,16 +27,6 @@ export interface DatabaseExportersProps {
    * @default no MongoDB exporter
    */
   readonly mongodbUri?: SecretKeyRef;
-  /**
-   * Redis: Secret keys holding the address (`rediss://host:6379`) and the password of a
-   * monitoring user.
-   * @default no Redis exporter
-   */
-  readonly redis?: {
-    readonly address: SecretKeyRef;
-    readonly user: string;
-    readonly password: SecretKeyRef;
-  };
   /** Usually the monitoring release, which installs the ServiceMonitor CRD. */
   readonly dependsOn?: ITerraformDependable[];
 }
@@ -47,12 +37,6 @@ const POD_SECURITY = {
   runAsUser: 65534,
   runAsGroup: 65534,
   seccompProfile: { type: 'RuntimeDefault' },
-};
-const CONTAINER_SECURITY = {
-  allowPrivilegeEscalation: false,
-  readOnlyRootFilesystem: true,
-  runAsNonRoot: true,
-  capabilities: { drop: ['ALL'] },
 };
 const RESOURCES = { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '256Mi' } };
 
@@ -93,31 +77,6 @@ export class DatabaseExporters extends Construct {
           podSecurityContext: { ...POD_SECURITY, runAsUser: 10000, runAsGroup: 10000 },
           existingSecret: { name: props.mongodbUri.name, key: props.mongodbUri.key },
           serviceMonitor: { enabled: true, interval: '30s' },
-        },
-      });
-    }
-
-    if (props.redis) {
-      this.releases.redis = new ChartRelease(this, 'redis', {
-        name: 'redis-exporter',
-        namespace: props.namespace,
-        chart: CHARTS.redisExporter,
-        dependsOn: props.dependsOn,
-        values: {
-          ...common,
-          podSecurityContext: POD_SECURITY,
-          securityContext: CONTAINER_SECURITY,
-          redisAddressConfig: {
-            enabled: true,
-            isSecret: true,
-            source: { name: props.redis.address.name, key: props.redis.address.key },
-          },
-          auth: {
-            enabled: true,
-            redisUser: props.redis.user,
-            secret: { name: props.redis.password.name, key: props.redis.password.key },
-          },
-          serviceMonitor: { enabled: true },
         },
       });
     }

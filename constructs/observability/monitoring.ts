@@ -4,11 +4,14 @@ import type { Receiver, Severity } from '../../environments/sections/observabili
 import { ChartRelease } from '../helm/chart-release';
 import { CHARTS } from '../helm/charts';
 import { NodePlacement } from '../nodepools/placement';
-import { ALERT_RULES, AlertRule, ruleGroups } from './alert-rules';
-import { DashboardSpec, DATA_SERVICES, PLATFORM_OVERVIEW, dashboardJson } from './dashboards';
+import { AlertRule, alertRules, ruleGroups } from './alert-rules';
+import { DashboardSpec, DATA_SERVICES, dashboardJson, platformOverview } from './dashboards';
 
 /** Where Alertmanager mounts the Secrets listed in `alertmanagerSpec.secrets`. */
 export const ALERTMANAGER_SECRETS_DIR = '/etc/alertmanager/secrets';
+
+/** The receiver of the Watchdog heartbeat (MonitoringProps.heartbeat). */
+export const HEARTBEAT_RECEIVER = 'heartbeat';
 
 /** The folder (and provider name) the platform's dashboards are provisioned into. */
 export const DASHBOARD_PROVIDER = 'toronto-ai';
@@ -59,15 +62,30 @@ export interface MonitoringProps {
     readonly intervalSeconds: number;
   };
   /**
+   * Namespaces the application runs in: the rules and dashboards select exactly these.
+   * @default appScrape.namespaces
+   */
+  readonly appNamespaces?: readonly string[];
+  /**
    * The alert rules.
-   * @default ALERT_RULES (constructs/observability/alert-rules.ts)
+   * @default alertRules(appNamespaces) (constructs/observability/alert-rules.ts)
    */
   readonly rules?: readonly AlertRule[];
   /**
    * Dashboards provisioned into the `toronto-ai` folder.
-   * @default the platform overview and the data-services dashboard
+   * @default the platform overview (of appNamespaces) and the data-services dashboard
    */
   readonly dashboards?: readonly DashboardSpec[];
+  /**
+   * Dead man's switch: the always-firing `Watchdog` alert goes to this webhook (an external
+   * heartbeat service that pages when the heartbeats stop), re-sent every `intervalMinutes`.
+   * The URL is read from a key of a Secret in the release's namespace, mounted into Alertmanager.
+   * @default Watchdog goes nowhere (nothing notices when alerting itself is down)
+   */
+  readonly heartbeat?: {
+    readonly urlSecret: { readonly name: string; readonly key: string };
+    readonly intervalMinutes: number;
+  };
   readonly dependsOn?: ITerraformDependable[];
 }
 
@@ -172,10 +190,32 @@ export class Monitoring extends Construct {
         throw new Error(`${this.node.path}: receiver '${wanted}' is not declared. Declared: ${[...names].join(', ')}`);
       }
     }
-    const rules = props.rules ?? ALERT_RULES;
-    const dashboards = props.dashboards ?? [PLATFORM_OVERVIEW, DATA_SERVICES];
+    const appNamespaces = props.appNamespaces ?? props.appScrape?.namespaces ?? [];
+    if (appNamespaces.length === 0 && (props.rules === undefined || props.dashboards === undefined)) {
+      throw new Error(`${this.node.path}: the default rules and dashboards select the application's namespaces: set 'appNamespaces' (or 'appScrape')`);
+    }
+    const rules = props.rules ?? alertRules(appNamespaces);
+    const dashboards = props.dashboards ?? [platformOverview(appNamespaces), DATA_SERVICES];
     const { nodeSelector, tolerations } = props.placement;
-    const secrets = [...new Set(props.alertmanager.receivers.flatMap(receiverSecrets))].sort();
+    const heartbeat = props.heartbeat;
+    if (heartbeat && names.has(HEARTBEAT_RECEIVER)) {
+      throw new Error(`${this.node.path}: receiver name '${HEARTBEAT_RECEIVER}' is reserved for the heartbeat`);
+    }
+    const secrets = [
+      ...new Set([...props.alertmanager.receivers.flatMap(receiverSecrets), ...(heartbeat ? [heartbeat.urlSecret.name] : [])]),
+    ].sort();
+    const watchdog = heartbeat
+      ? {
+          receiver: HEARTBEAT_RECEIVER,
+          matchers: ['alertname = "Watchdog"'],
+          group_wait: '0s',
+          group_interval: `${heartbeat.intervalMinutes}m`,
+          repeat_interval: `${heartbeat.intervalMinutes}m`,
+        }
+      : { receiver: 'null', matchers: ['alertname = "Watchdog"'] };
+    const watchdogReceiver = heartbeat
+      ? { name: HEARTBEAT_RECEIVER, webhook_configs: [{ url_file: secretFile(heartbeat.urlSecret), send_resolved: false }] }
+      : { name: 'null' };
     const pvc = (gib: number) => ({
       volumeClaimTemplate: {
         spec: {
@@ -241,7 +281,7 @@ export class Monitoring extends Construct {
             group_interval: '5m',
             repeat_interval: '12h',
             routes: [
-              { receiver: 'null', matchers: ['alertname = "Watchdog"'] },
+              watchdog,
               ...props.alertmanager.routes.map((r) => ({
                 receiver: r.receiver,
                 matchers: [`severity = "${r.severity}"`],
@@ -258,7 +298,7 @@ export class Monitoring extends Construct {
               equal: ['namespace', 'alertname'],
             },
           ],
-          receivers: [{ name: 'null' }, ...props.alertmanager.receivers.map(alertmanagerReceiver)],
+          receivers: [watchdogReceiver, ...props.alertmanager.receivers.map(alertmanagerReceiver)],
           templates: ['/etc/alertmanager/config/*.tmpl'],
         },
         alertmanagerSpec: {

@@ -1,6 +1,8 @@
 import { Construct } from 'constructs';
 import { GuarddutyDetector } from '@cdktf/provider-aws/lib/guardduty-detector';
 import { GuarddutyDetectorFeature } from '@cdktf/provider-aws/lib/guardduty-detector-feature';
+import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
+import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { protectFromDestroy } from '../common/protection';
 
 export interface GuardDutyProps {
@@ -11,6 +13,13 @@ export interface GuardDutyProps {
   readonly findingPublishingFrequency?: 'FIFTEEN_MINUTES' | 'ONE_HOUR' | 'SIX_HOURS';
   /** BAK-4: keep the detector (and its finding history) from an ordinary destroy. */
   readonly protect: boolean;
+  /**
+   * Where findings go: an EventBridge rule (named `ruleName`) sends every finding of at least
+   * `minSeverity` to this SNS topic, whose topic and key policies must let the rule publish
+   * (AlertTopic `eventRules`).
+   * @default findings stay in the GuardDuty console
+   */
+  readonly findings?: { readonly topicArn: string; readonly ruleName: string; readonly minSeverity: number };
 }
 
 /** The GuardDuty features this detector turns on, with their additional configuration. */
@@ -30,6 +39,7 @@ export const GUARDDUTY_FEATURES: readonly { readonly name: string; readonly addi
  */
 export class GuardDuty extends Construct {
   readonly detector: GuarddutyDetector;
+  readonly findingsRule?: CloudwatchEventRule;
 
   constructor(scope: Construct, id: string, props: GuardDutyProps) {
     super(scope, id);
@@ -44,6 +54,26 @@ export class GuardDuty extends Construct {
         name: feature.name,
         status: 'ENABLED',
         additionalConfiguration: feature.additional?.map((name) => ({ name, status: 'ENABLED' })),
+      });
+    }
+    if (props.findings) {
+      const f = props.findings;
+      if (f.minSeverity < 1 || f.minSeverity > 8.9) {
+        throw new Error(`${this.node.path}: 'findings.minSeverity' must be between 1 and 8.9 (GuardDuty's scale). Got: ${f.minSeverity}`);
+      }
+      this.findingsRule = new CloudwatchEventRule(this, 'findings-rule', {
+        name: f.ruleName,
+        description: `GuardDuty findings of severity ${f.minSeverity} and above to the alert topic (SEC-3)`,
+        eventPattern: JSON.stringify({
+          source: ['aws.guardduty'],
+          'detail-type': ['GuardDuty Finding'],
+          detail: { severity: [{ numeric: ['>=', f.minSeverity] }] },
+        }),
+      });
+      new CloudwatchEventTarget(this, 'findings-target', {
+        rule: this.findingsRule.name,
+        targetId: 'alert-topic',
+        arn: f.topicArn,
       });
     }
   }

@@ -1,18 +1,15 @@
 /**
  * K8S-3 in the cloud stack: the Pod Identity role of the cluster autoscaler, which the platform
- * stack installs (stacks/parts/app.ts) with the service account named here. EKS managed node
+ * stack installs (./platform.ts) with the service account of ./contract.ts. EKS managed node
  * groups tag their Auto Scaling groups `k8s.io/cluster-autoscaler/<cluster>=owned` and
  * `k8s.io/cluster-autoscaler/enabled=true`; the autoscaler discovers them by those tags and stays
  * within each pool's minSize/maxSize from the definition.
  */
 import { Construct } from 'constructs';
-import { Environment } from '../../environments/schema';
-import { Cluster } from '../../constructs/cluster/cluster';
 import { WorkloadRole } from '../../constructs/identity/workload-role';
 import { PolicyStatement } from '../../constructs/common/iam';
-import { namesFor } from '../naming';
-
-export const CLUSTER_AUTOSCALER_IDENTITY = { namespace: 'kube-system', serviceAccount: 'cluster-autoscaler' } as const;
+import { CloudContext } from '../context';
+import { CLUSTER_AUTOSCALER_IDENTITY } from './contract';
 
 export interface ClusterScaling {
   readonly autoscalerRole: WorkloadRole;
@@ -53,12 +50,12 @@ export function clusterAutoscalerStatements(clusterName: string): PolicyStatemen
 }
 
 /** Adds the cluster autoscaler's workload role to the cloud stack `stack`. */
-export function addClusterScaling(stack: Construct & { readonly cluster: Cluster }, env: Environment): ClusterScaling {
-  const names = namesFor(env);
-  const scope = new Construct(stack, 'scaling');
+export function addClusterScaling(ctx: CloudContext): ClusterScaling {
+  const { names } = ctx;
+  const scope = new Construct(ctx.scope, 'scaling');
   const autoscalerRole = new WorkloadRole(scope, 'cluster-autoscaler-role', {
     roleName: `${names.prefix}-cluster-autoscaler`,
-    clusterName: stack.cluster.name,
+    clusterName: ctx.cluster.name,
     namespace: CLUSTER_AUTOSCALER_IDENTITY.namespace,
     serviceAccount: CLUSTER_AUTOSCALER_IDENTITY.serviceAccount,
     // The condition names the cluster by its (plan-time known) name.

@@ -3,29 +3,16 @@
  * logging, intrusion detection and malware scanning (`addObservability`), and the data services'
  * exporters (`addDataExporters`, after the data services). Each is one line in PlatformStack.
  */
-import { Environment } from '../../environments/schema';
 import { Monitoring } from '../../constructs/observability/monitoring';
 import { DatabaseExporters } from '../../constructs/observability/exporters';
 import { Logging } from '../../constructs/observability/logging';
 import { Falco } from '../../constructs/security/falco';
 import { Clamav } from '../../constructs/security/clamav';
-import type { PlatformStack } from '../platform-stack';
-import type { DataPlatform } from './data-platform';
-import { APP_NAMESPACE, BETA_NAMESPACE } from './app';
-
-/**
- * Keys of the Secrets the data services' operators write and the exporters read (namespace
- * `data`): CloudNativePG's `<cluster>-app` (key `uri`) and the MongoDB operator's
- * `<replica set>-admin-<user>` connection Secret of the `monitoring` user.
- */
-export const EXPORTER_SECRET_KEYS = { postgres: 'uri', mongodb: 'connectionString.standard' } as const;
-
-/** The MongoDB user the exporter connects as (declared by the data services' replica set). */
-export const MONGODB_MONITORING_USER = 'monitoring';
-
-/** Namespaces of the application (stable and beta): the grok pattern applies to their logs. */
-/** Namespaces the application runs in (stable and the beta channel, ENV-4): scraped and allowed to Alertmanager. */
-export const APP_NAMESPACES = [APP_NAMESPACE, BETA_NAMESPACE] as const;
+import type { DataPlatform } from '../data/platform';
+import { PlatformContext } from '../context';
+import { APP_METRICS_PATH, APP_PORT, appNamespacesOf } from '../app/contract';
+import { EXPORTER_SECRET_KEYS, HEARTBEAT, LOGGING_NAMESPACE, MONGODB_MONITORING_USER, MONITORING_NAMESPACE, SECURITY_NAMESPACE } from './contract';
+import { DATA_NAMESPACE } from '../data/contract';
 
 export interface ObservabilityParts {
   readonly monitoring: Monitoring;
@@ -34,13 +21,15 @@ export interface ObservabilityParts {
   readonly clamav: Clamav;
 }
 
-export function addObservability(stack: PlatformStack, env: Environment): ObservabilityParts {
+export function addObservability(ctx: PlatformContext): ObservabilityParts {
+  const { env } = ctx;
   const obs = env.observability;
-  const system = stack.placement('system');
-  const storageClassName = stack.storageClasses.statefulName;
+  const system = ctx.placement('system');
+  const storageClassName = ctx.storageClasses.statefulName;
+  const appNamespaces = appNamespacesOf(env);
 
-  const monitoring = new Monitoring(stack, 'monitoring', {
-    namespace: stack.namespaces.name('monitoring'),
+  const monitoring = new Monitoring(ctx.scope, 'monitoring', {
+    namespace: ctx.namespaces.name(MONITORING_NAMESPACE),
     placement: system,
     storageClassName,
     environment: env.name,
@@ -48,12 +37,15 @@ export function addObservability(stack: PlatformStack, env: Environment): Observ
     grafana: obs.grafana,
     alertmanager: obs.alertmanager,
     // Seed 004 scrape job 'jeseci-backend': /api/metrics on the backend port 8000 every 10 s.
-    appScrape: { namespaces: APP_NAMESPACES, port: 8000, path: '/api/metrics', intervalSeconds: 10 },
-    dependsOn: [stack.storageClasses.stateful],
+    appScrape: { namespaces: appNamespaces, port: APP_PORT, path: APP_METRICS_PATH, intervalSeconds: 10 },
+    // Rules and dashboards select exactly the application's namespaces.
+    appNamespaces,
+    heartbeat: HEARTBEAT,
+    dependsOn: [ctx.storageClasses.stateful],
   });
 
-  const logging = new Logging(stack, 'logging', {
-    namespace: stack.namespaces.name('logging'),
+  const logging = new Logging(ctx.scope, 'logging', {
+    namespace: ctx.namespaces.name(LOGGING_NAMESPACE),
     placement: system,
     storageClassName,
     version: obs.logging.elasticVersion,
@@ -61,13 +53,13 @@ export function addObservability(stack: PlatformStack, env: Environment): Observ
     retentionDays: obs.logging.retentionDays,
     logstashReplicas: obs.logging.logstashReplicas,
     kibanaReplicas: obs.logging.kibanaReplicas,
-    appNamespaces: APP_NAMESPACES,
-    securityNamespace: 'security',
-    dependsOn: [stack.storageClasses.stateful],
+    appNamespaces,
+    securityNamespace: SECURITY_NAMESPACE,
+    dependsOn: [ctx.storageClasses.stateful],
   });
 
-  const security = stack.namespaces.name('security');
-  const falco = new Falco(stack, 'falco', {
+  const security = ctx.namespaces.name(SECURITY_NAMESPACE);
+  const falco = new Falco(ctx.scope, 'falco', {
     namespace: security,
     sidekickPlacement: system,
     alertmanagerUrl: monitoring.alertmanagerUrl,
@@ -75,7 +67,7 @@ export function addObservability(stack: PlatformStack, env: Environment): Observ
     dependsOn: [monitoring.release.release],
   });
 
-  const clamav = new Clamav(stack, 'clamav', {
+  const clamav = new Clamav(ctx.scope, 'clamav', {
     namespace: security,
     imageTag: obs.security.clamav.imageTag,
     scanIntervalHours: obs.security.clamav.scanIntervalHours,
@@ -93,11 +85,10 @@ export function addObservability(stack: PlatformStack, env: Environment): Observ
  * Secrets, so their releases wait for the database releases (and for the monitoring release,
  * which installs the ServiceMonitor CRD). Called with one line from PlatformStack.
  */
-export function addDataExporters(stack: PlatformStack, data: DataPlatform): DatabaseExporters {
-  const monitoring = stack.observability.monitoring;
-  return new DatabaseExporters(stack, 'exporters', {
-    namespace: stack.namespaces.name('data'),
-    placement: stack.placement('system'),
+export function addDataExporters(ctx: PlatformContext, monitoring: Monitoring, data: DataPlatform): DatabaseExporters {
+  return new DatabaseExporters(ctx.scope, 'exporters', {
+    namespace: ctx.namespaces.name(DATA_NAMESPACE),
+    placement: ctx.placement('system'),
     postgresUri: { name: data.postgres.appSecretName, key: EXPORTER_SECRET_KEYS.postgres },
     mongodbUri: {
       name: `${data.mongodb.replicaSet.releaseName}-admin-${MONGODB_MONITORING_USER}`,

@@ -2,44 +2,28 @@
  * The edge of an environment in the cloud stack (NET-4, LB-1..4), called from CloudStack with one
  * line: certificate and DNS, the public load balancer and its target groups, the regional WAF,
  * the CDN where the definition enables it, and the Pod Identity role of the AWS Load Balancer
- * Controller that binds the target groups to the application pods (stacks/parts/app.ts).
+ * Controller that binds the target groups to the application pods (features/app/platform.ts).
  */
 import { Construct } from 'constructs';
 import { TerraformOutput } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
-import { Environment } from '../../environments/schema';
 import { DnsValidatedCertificate } from '../../constructs/edge/certificate';
 import { AlertTopic } from '../../constructs/observability/alert-topic';
-
-/** OBS-2: TLS certificates alarm when they are less than this many days from expiry. */
-export const CERTIFICATE_EXPIRY_ALARM_DAYS = 30;
 import { LoadBalancer } from '../../constructs/edge/load-balancer';
 import { WebAcl } from '../../constructs/edge/web-acl';
 import { StaticAssetsCdn } from '../../constructs/edge/static-assets-cdn';
 import { SEED_SECURITY_HEADERS } from '../../constructs/edge/security-headers';
 import { EncryptionKey } from '../../constructs/kms/kms-key';
-import { Network } from '../../constructs/network/network';
-import { Cluster } from '../../constructs/cluster/cluster';
 import { WorkloadRole } from '../../constructs/identity/workload-role';
 import { PolicyStatement } from '../../constructs/common/iam';
-import { namesFor, tagsFor } from '../naming';
+import { tagsFor } from '../naming';
+import { CloudContext } from '../context';
+import { APP_PORT, APP_READINESS_PATH } from '../app/contract';
+import { LB_CONTROLLER_IDENTITY } from '../cluster-addons/contract';
 
-/** Port the application listens on (APP-1) and its readiness path. */
-export const APP_PORT = 8000;
-export const APP_READINESS_PATH = '/api/health/ready/';
-export const APP_LIVENESS_PATH = '/api/health/';
-
-/** Service account of the AWS Load Balancer Controller; the platform stack installs it with this name. */
-export const LB_CONTROLLER_IDENTITY = { namespace: 'kube-system', serviceAccount: 'aws-load-balancer-controller' } as const;
-
-export interface EdgeScope {
-  readonly network: Network;
-  readonly cluster: Cluster;
-  readonly keys: { readonly logs: EncryptionKey };
-  /** The stack's alert topic (CloudWatch alarms of this region). */
-  readonly alerts: { readonly arn: string };
-}
+/** OBS-2: TLS certificates alarm when they are less than this many days from expiry. */
+export const CERTIFICATE_EXPIRY_ALARM_DAYS = 30;
 
 /** Target groups by channel: `app` (the main site) and `beta` (ENV-4, when enabled). */
 export type Channel = 'app' | 'beta';
@@ -103,12 +87,11 @@ export function loadBalancerControllerStatements(region: string, accountId: stri
 }
 
 /** Adds the edge of `env` to the cloud stack `stack`. */
-export function addEdge(stack: Construct & EdgeScope, env: Environment): Edge {
-  const names = namesFor(env);
-  const accountId = env.aws.allowedAccountIds[0];
+export function addEdge(ctx: CloudContext): Edge {
+  const { env, names, accountId } = ctx;
   const region = env.aws.region;
   const edge = env.edge;
-  const scope = new Construct(stack, 'edge');
+  const scope = new Construct(ctx.scope, 'edge');
   const betaEnabled = env.app.beta.enabled && edge.betaName !== undefined;
   const cdnEnabled = edge.cdn.enabled && edge.cdn.domainName !== undefined;
   const staticAssetsBucket = `${names.prefix}-static-assets-${accountId}`;
@@ -119,15 +102,15 @@ export function addEdge(stack: Construct & EdgeScope, env: Environment): Edge {
     domainName: lbNames[0],
     subjectAlternativeNames: lbNames.slice(1),
     hostedZoneId: edge.hostedZoneId,
-    expiryAlarm: { days: CERTIFICATE_EXPIRY_ALARM_DAYS, alarmTopicArn: stack.alerts.arn, name: `${names.prefix}-certificate-expiry` },
+    expiryAlarm: { days: CERTIFICATE_EXPIRY_ALARM_DAYS, alarmTopicArn: ctx.alerts.arn, name: `${names.prefix}-certificate-expiry` },
   });
 
   const loadBalancer = new LoadBalancer(scope, 'load-balancer', {
     namePrefix: names.prefix,
     accountId,
-    vpcId: stack.network.vpcId,
+    vpcId: ctx.network.vpcId,
     vpcCidr: env.network.vpcCidr,
-    publicSubnetIds: stack.network.publicSubnetIds,
+    publicSubnetIds: ctx.network.publicSubnetIds,
     certificateArn: certificate.arn,
     deletionProtection: edge.loadBalancer.deletionProtection,
     idleTimeoutSeconds: edge.loadBalancer.idleTimeoutSeconds,
@@ -142,7 +125,7 @@ export function addEdge(stack: Construct & EdgeScope, env: Environment): Edge {
       ...(betaEnabled ? { beta: { port: APP_PORT, healthCheckPath: APP_READINESS_PATH, hostNames: [edge.betaName as string] } } : {}),
     },
     // Pods (VPC CNI, no per-pod security groups) use the cluster security group of the nodes.
-    targetSecurityGroupIds: [stack.cluster.clusterSecurityGroupId],
+    targetSecurityGroupIds: [ctx.cluster.clusterSecurityGroupId],
   });
 
   for (const name of lbNames) {
@@ -169,7 +152,7 @@ export function addEdge(stack: Construct & EdgeScope, env: Environment): Edge {
     associateWith: loadBalancer.arn,
     logging: {
       retentionDays: edge.waf.logRetentionDays,
-      kmsKeyArn: stack.keys.logs.arn,
+      kmsKeyArn: ctx.keys.logs.arn,
       region,
       accountId,
       protect: env.protectState,
@@ -248,7 +231,7 @@ export function addEdge(stack: Construct & EdgeScope, env: Environment): Edge {
       securityHeaders: SEED_SECURITY_HEADERS,
       protect: env.protectState,
     });
-    new TerraformOutput(stack, 'cdn_domain_name', {
+    new TerraformOutput(ctx.scope, 'cdn_domain_name', {
       value: cdn.distribution.domainName,
       description: 'CloudFront domain of the static assets (alias target of the CDN name)',
     });
@@ -256,18 +239,18 @@ export function addEdge(stack: Construct & EdgeScope, env: Environment): Edge {
 
   const loadBalancerControllerRole = new WorkloadRole(scope, 'lb-controller-role', {
     roleName: `${names.prefix}-aws-load-balancer-controller`,
-    clusterName: stack.cluster.name,
+    clusterName: ctx.cluster.name,
     namespace: LB_CONTROLLER_IDENTITY.namespace,
     serviceAccount: LB_CONTROLLER_IDENTITY.serviceAccount,
     statements: loadBalancerControllerStatements(region, accountId, names.prefix),
   });
 
-  new TerraformOutput(stack, 'load_balancer_dns_name', {
+  new TerraformOutput(ctx.scope, 'load_balancer_dns_name', {
     value: loadBalancer.dnsName,
     description: 'DNS name of the public load balancer (the public names are aliases of it)',
   });
 
   const targetGroupArns: Partial<Record<Channel, string>> = { app: loadBalancer.targetGroups.app.arn };
   if (loadBalancer.targetGroups.beta) targetGroupArns.beta = loadBalancer.targetGroups.beta.arn;
-  return { loadBalancer, certificate, webAcl, cdn, targetGroupArns, loadBalancerControllerRole, alertTopicArn: stack.alerts.arn };
+  return { loadBalancer, certificate, webAcl, cdn, targetGroupArns, loadBalancerControllerRole, alertTopicArn: ctx.alerts.arn };
 }

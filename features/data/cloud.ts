@@ -10,36 +10,17 @@ import { Environment } from '../../environments/schema';
 import { EncryptionKey } from '../../constructs/kms/kms-key';
 import { RedisCache } from '../../constructs/data/redis-cache';
 import { WorkloadRole } from '../../constructs/identity/workload-role';
-import { backupWriterStatements } from '../../constructs/backup/policies';
 import { PolicyStatement } from '../../constructs/common/iam';
-import { Network } from '../../constructs/network/network';
-import { Cluster } from '../../constructs/cluster/cluster';
 import { namesFor } from '../naming';
-
-/**
- * Namespaces and service accounts of the data workloads. The platform stack creates the
- * workloads with exactly these names; the cloud stack binds the roles to them.
- */
-export const DATA_IDENTITIES = {
-  /** CloudNativePG names the instances' service account after the Cluster (the release's fullnameOverride). */
-  postgres: { namespace: 'data', serviceAccount: 'postgres', prefix: 'postgres/' },
-  mongodbBackup: { namespace: 'data', serviceAccount: 'mongodb-backup', prefix: 'mongodb/' },
-  chromaBackup: { namespace: 'vector', serviceAccount: 'chroma-backup', prefix: 'chroma/' },
-  /** The vault chart's service account is the release's full name: `vault`. */
-  vault: { namespace: 'vault', serviceAccount: 'vault' },
-} as const;
+import { CloudContext } from '../context';
+import { Backups } from '../backups/cloud';
+import { BackupPrefix } from '../backups/contract';
+import { DATA_IDENTITIES } from './contract';
+import { ChannelName, channelsOf } from '../app/contract';
 
 /** The KMS alias Vault's awskms seal uses (known to the platform stack without a cross-stack reference). */
 export function vaultUnsealKeyAlias(env: Environment): string {
   return `alias/${namesFor(env).prefix}-vault-unseal`;
-}
-
-export interface DataCloudScope {
-  readonly network: Network;
-  readonly cluster: Cluster;
-  readonly keys: { readonly logs: EncryptionKey; readonly backups: EncryptionKey };
-  /** The stack's alert topic (CloudWatch alarms of this region). */
-  readonly alerts: { readonly arn: string };
 }
 
 export interface DataCloud {
@@ -47,15 +28,15 @@ export interface DataCloud {
   readonly cacheKey: EncryptionKey;
   readonly vaultUnsealKey: EncryptionKey;
   readonly roles: Record<keyof typeof DATA_IDENTITIES, WorkloadRole>;
+  /** DATA-4: each application channel's Pod Identity role, allowed to connect as its cache user only. */
+  readonly cacheClientRoles: Partial<Record<ChannelName, WorkloadRole>>;
 }
 
-/** Adds the data services' AWS resources to the cloud stack `stack`. */
-export function addDataCloud(stack: Construct & DataCloudScope, env: Environment): DataCloud {
-  const names = namesFor(env);
-  const accountId = env.aws.allowedAccountIds[0];
+/** Adds the data services' AWS resources to the cloud stack; backup writers get their prefix of `backups`. */
+export function addDataCloud(ctx: CloudContext, backups: Backups): DataCloud {
+  const { env, names, accountId } = ctx;
   const protect = env.protectState;
-  const scope = new Construct(stack, 'data');
-
+  const scope = new Construct(ctx.scope, 'data');
   const cacheKey = new EncryptionKey(scope, 'key-cache', {
     alias: `${names.prefix}-cache`,
     description: `${names.prefix}: ElastiCache data at rest and its snapshots`,
@@ -77,30 +58,43 @@ export function addDataCloud(stack: Construct & DataCloudScope, env: Environment
     nodeType: r.nodeType,
     replicas: r.replicas,
     multiAz: env.tier === 'production' && r.replicas >= 1,
-    vpcId: stack.network.vpcId,
-    subnetIds: stack.network.dataSubnetIds,
-    clientSecurityGroupIds: [stack.cluster.clusterSecurityGroupId],
+    vpcId: ctx.network.vpcId,
+    subnetIds: ctx.network.dataSubnetIds,
+    clientSecurityGroupIds: [ctx.cluster.clusterSecurityGroupId],
     kmsKeyArn: cacheKey.arn,
-    logsKeyArn: stack.keys.logs.arn,
+    logsKeyArn: ctx.keys.logs.arn,
     logRetentionDays: env.cluster.logRetentionDays,
     snapshotRetentionDays: r.snapshotRetentionDays,
     protect,
-    alarmTopicArn: stack.alerts.arn,
+    alarmTopicArn: ctx.alerts.arn,
+    additionalUsers: channelsOf(env).flatMap((c) => (c.cache.user ? [{ user: c.cache.user, keyPrefix: c.cache.keyPrefix }] : [])),
   });
 
-  const bucketArn = `arn:aws:s3:::${names.backupBucket}`;
-  const backupsKeyArn = stack.keys.backups.arn;
+  // DATA-4: the application's service account in each channel's namespace signs IAM auth tokens
+  // for its own cache user; no password exists anywhere.
+  const cacheClientRoles: Partial<Record<ChannelName, WorkloadRole>> = {};
+  for (const c of channelsOf(env)) {
+    cacheClientRoles[c.name] = new WorkloadRole(scope, `role-${c.cacheRoleSuffix}`, {
+      roleName: `${names.prefix}-${c.cacheRoleSuffix}`,
+      clusterName: ctx.cluster.name,
+      namespace: c.namespace,
+      serviceAccount: c.serviceAccount,
+      statements: [redis.connectStatement(c.cache.user)],
+    });
+  }
+
+  const bucketArn = backups.bucketArn;
   const writer = (
     id: keyof typeof DATA_IDENTITIES,
-    who: { namespace: string; serviceAccount: string; prefix: string },
+    who: { namespace: string; serviceAccount: string; prefix: BackupPrefix },
     extra: PolicyStatement[] = [],
   ) =>
     new WorkloadRole(scope, `role-${id}`, {
       roleName: `${names.prefix}-${who.serviceAccount}-backup`.replace(/-backup-backup$/, '-backup'),
-      clusterName: stack.cluster.name,
+      clusterName: ctx.cluster.name,
       namespace: who.namespace,
       serviceAccount: who.serviceAccount,
-      statements: [...backupWriterStatements(bucketArn, who.prefix, backupsKeyArn, env.aws.region), ...extra],
+      statements: [...backups.writerStatements(who.prefix), ...extra],
     });
 
   const roles = {
@@ -120,7 +114,7 @@ export function addDataCloud(stack: Construct & DataCloudScope, env: Environment
     chromaBackup: writer('chromaBackup', DATA_IDENTITIES.chromaBackup),
     vault: new WorkloadRole(scope, 'role-vault', {
       roleName: `${names.prefix}-vault-unseal`,
-      clusterName: stack.cluster.name,
+      clusterName: ctx.cluster.name,
       namespace: DATA_IDENTITIES.vault.namespace,
       serviceAccount: DATA_IDENTITIES.vault.serviceAccount,
       statements: [
@@ -134,10 +128,10 @@ export function addDataCloud(stack: Construct & DataCloudScope, env: Environment
     }),
   };
 
-  new TerraformOutput(stack, 'redis_primary_endpoint', {
+  new TerraformOutput(ctx.scope, 'redis_primary_endpoint', {
     value: redis.primaryEndpoint,
     description: `Redis (TLS, IAM user ${redis.appUserName}) primary endpoint, port ${redis.port}`,
   });
 
-  return { redis, cacheKey, vaultUnsealKey, roles };
+  return { redis, cacheKey, vaultUnsealKey, roles, cacheClientRoles };
 }

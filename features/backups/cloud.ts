@@ -14,19 +14,8 @@ import { backupWriterStatements, veleroStatements } from '../../constructs/backu
 import { WorkloadRole } from '../../constructs/identity/workload-role';
 import { PolicyStatement } from '../../constructs/common/iam';
 import { namesFor, tagsFor } from '../naming';
-
-/** Velero's namespace and service account: the Pod Identity association and the chart agree on them. */
-export const VELERO_NAMESPACE = 'velero';
-export const VELERO_SERVICE_ACCOUNT = 'velero';
-/** Velero's prefix in the backup bucket (BackupStorageLocation prefix, without the slash). */
-export const VELERO_PREFIX = 'velero';
-
-/** What addBackups needs from the cloud stack. */
-export interface BackupsContext {
-  readonly clusterName: string;
-  readonly backupsKeyArn: string;
-  readonly volumesKeyArn: string;
-}
+import { CloudContext } from '../context';
+import { BackupPrefix, VELERO } from './contract';
 
 export interface Backups {
   readonly storage: BackupStorage;
@@ -39,7 +28,7 @@ export interface Backups {
    * Least-privilege statements for a backup job limited to `prefix` (e.g. `postgres/`) of the
    * backup bucket, with the backups key through S3 in this region.
    */
-  writerStatements(prefix: string): PolicyStatement[];
+  writerStatements(prefix: BackupPrefix): PolicyStatement[];
 }
 
 /** Bucket name of the offsite replica: the backup bucket's name with the replica region appended. */
@@ -56,9 +45,9 @@ function regionProvider(scope: Construct, env: Environment, alias: string, regio
   });
 }
 
-export function addBackups(scope: Construct, env: Environment, ctx: BackupsContext): Backups {
-  const names = namesFor(env);
-  const accountId = env.aws.allowedAccountIds[0];
+export function addBackups(ctx: CloudContext): Backups {
+  const { scope, env, names, accountId } = ctx;
+  const backupsKeyArn = ctx.keys.backups.arn;
   const region = env.aws.region;
   const protect = env.protectState;
   const b = env.backup;
@@ -70,7 +59,7 @@ export function addBackups(scope: Construct, env: Environment, ctx: BackupsConte
     backupBucketName: names.backupBucket,
     accessLogBucketName: names.accessLogBucket,
     otherLoggedBuckets: backend.type === 's3' && backend.region === region ? [backend.bucket] : [],
-    backupsKeyArn: ctx.backupsKeyArn,
+    backupsKeyArn,
     region,
     accountId,
     namePrefix: names.prefix,
@@ -89,6 +78,8 @@ export function addBackups(scope: Construct, env: Environment, ctx: BackupsConte
       : undefined,
     protect,
   });
+  // A replica that falls behind or fails alarms to the stack's alert topic.
+  storage.replica?.addAlarms(ctx.alerts.arn);
 
   // ---- Terraform state bucket (OPS-2), in the region the backend names.
   let stateBucket: TerraformStateBucket | undefined;
@@ -124,14 +115,14 @@ export function addBackups(scope: Construct, env: Environment, ctx: BackupsConte
   // ---- Velero's workload role: its own prefix plus EBS snapshots (BAK-2)
   const veleroRole = new WorkloadRole(scope, 'velero-role', {
     roleName: `${names.prefix}-velero`,
-    clusterName: ctx.clusterName,
-    namespace: VELERO_NAMESPACE,
-    serviceAccount: VELERO_SERVICE_ACCOUNT,
+    clusterName: ctx.cluster.name,
+    namespace: VELERO.namespace,
+    serviceAccount: VELERO.serviceAccount,
     statements: veleroStatements({
       bucketArn: storage.bucketArn,
-      prefix: `${VELERO_PREFIX}/`,
-      backupsKeyArn: ctx.backupsKeyArn,
-      volumesKeyArn: ctx.volumesKeyArn,
+      prefix: VELERO.prefix.keyPrefix,
+      backupsKeyArn,
+      volumesKeyArn: ctx.keys.volumes.arn,
       region,
       accountId,
     }),
@@ -151,6 +142,6 @@ export function addBackups(scope: Construct, env: Environment, ctx: BackupsConte
     bucketArn: storage.bucketArn,
     stateBucket,
     veleroRole,
-    writerStatements: (prefix: string) => backupWriterStatements(storage.bucketArn, prefix, ctx.backupsKeyArn, region),
+    writerStatements: (prefix: BackupPrefix) => backupWriterStatements(storage.bucketArn, prefix.keyPrefix, backupsKeyArn, region),
   };
 }

@@ -1,0 +1,144 @@
+/**
+ * Issue 10, item 4: the declared flows are complete in every environment's synthesized stacks,
+ * and the completeness check reports each kind of missing part (proved by removing the part from
+ * the synthesized JSON).
+ */
+import { Json, stacksFor, synth } from './helpers';
+import { checkWiring } from '../scripts/completeness';
+import { DEFAULT_DENY_NAMESPACES, Flow, egressNamespaces, platformFlows } from '../features/flows';
+import { environment } from './helpers';
+
+const clone = (j: Json): Json => JSON.parse(JSON.stringify(j));
+const prod = stacksFor('production');
+const cloud: Json = synth(prod.cloud);
+const platform: Json = synth(prod.platform);
+const flows: Flow[] = platformFlows(environment('production'));
+
+/** The one resource of `type` whose construct path ends with `suffix` (its key). */
+function key(json: Json, type: string, suffix: string): string {
+  const found = Object.entries(json.resource[type] as Json).filter(([, r]) => String(r['//'].metadata.path).endsWith(suffix));
+  if (found.length !== 1) throw new Error(`expected one ${type} at *${suffix}, found ${found.length}`);
+  return found[0][0];
+}
+
+describe('the wiring of every environment is complete', () => {
+  test.each(['development', 'testing', 'staging', 'production'])('%s: every flow has its network path, identity, credential and endpoint', (name) => {
+    const stacks = stacksFor(name);
+    expect(checkWiring(platformFlows(environment(name)), synth(stacks.cloud), synth(stacks.platform))).toEqual([]);
+  });
+
+  test('production declares both channels\' flows; development only the stable channel\'s', () => {
+    expect(flows.map((f) => f.id)).toEqual(expect.arrayContaining(['toronto-ai-to-redis', 'toronto-ai-beta-to-redis', 'toronto-ai-beta-to-postgres']));
+    expect(platformFlows(environment('development')).map((f) => f.id).filter((id) => id.startsWith('toronto-ai-beta'))).toEqual([]);
+  });
+
+  test('every platform namespace but kube-system is behind a default deny', () => {
+    const namespaces = Object.values(platform.resource.kubernetes_namespace_v1 as Json).map((n) => n.metadata.name);
+    expect(namespaces.sort()).toEqual([...DEFAULT_DENY_NAMESPACES, 'toronto-ai', 'toronto-ai-beta'].sort());
+  });
+
+  test('the application\'s egress to in-cluster services is generated from the flows', () => {
+    expect(egressNamespaces(flows, 'toronto-ai-beta')).toEqual([
+      { namespace: 'data', ports: [5432, 27017] },
+      { namespace: 'vector', ports: [8000] },
+      { namespace: 'vault', ports: [8200] },
+    ]);
+  });
+});
+
+describe('the completeness check reports what is missing', () => {
+  test('a missing Pod Identity association (identity)', () => {
+    const c = clone(cloud);
+    delete c.resource.aws_eks_pod_identity_association[key(c, 'aws_eks_pod_identity_association', 'data/role-beta-cache/association')];
+    expect(checkWiring(flows, c, platform)).toEqual([
+      'toronto-ai-beta-to-redis: identity: no Pod Identity association for toronto-ai-beta/toronto-ai',
+      'toronto-ai-beta-to-redis: credential: the role of toronto-ai-beta/toronto-ai does not allow elasticache:Connect',
+    ]);
+  });
+
+  test('a missing IAM action (credential)', () => {
+    const c = clone(cloud);
+    const policy = c.resource.aws_iam_role_policy[key(c, 'aws_iam_role_policy', 'data/role-app-cache/policy')];
+    policy.policy = policy.policy.replace('elasticache:Connect', 'elasticache:Describe*');
+    expect(checkWiring(flows, c, platform)).toEqual(['toronto-ai-to-redis: credential: the role of toronto-ai/toronto-ai does not allow elasticache:Connect']);
+  });
+
+  test('a missing ingress allow in the provider namespace (network)', () => {
+    const p = clone(platform);
+    delete p.resource.kubernetes_network_policy_v1[key(p, 'kubernetes_network_policy_v1', 'network-policies/data/allow-ingress-toronto-ai-beta-to-postgres')];
+    expect(checkWiring(flows, cloud, p)).toEqual(['toronto-ai-beta-to-postgres: network: no NetworkPolicy in data allows ingress from namespace toronto-ai-beta on 5432/TCP']);
+  });
+
+  test('a missing egress allow in the consumer namespace and a missing default deny', () => {
+    const p = clone(platform);
+    delete p.resource.kubernetes_network_policy_v1[key(p, 'kubernetes_network_policy_v1', 'network-policies/vault/allow-egress-vault-unseal')];
+    delete p.resource.kubernetes_network_policy_v1[key(p, 'kubernetes_network_policy_v1', 'network-policies/logging/default-deny-all')];
+    expect(checkWiring(flows, cloud, p)).toEqual([
+      'namespace logging: no default-deny NetworkPolicy',
+      'vault-unseal: network: no NetworkPolicy in vault allows egress to internet-https (0.0.0.0/0) on 443/TCP',
+    ]);
+  });
+
+  test('a missing Vault role binding and policy path (identity, credential)', () => {
+    const p = clone(platform);
+    const cm = p.resource.kubernetes_config_map_v1[key(p, 'kubernetes_config_map_v1', 'vault/configure-script')];
+    cm.data['configure.sh'] = cm.data['configure.sh'].replace('bound_service_account_namespaces=toronto-ai-beta ', 'bound_service_account_namespaces=toronto-ai ');
+    cm.data['policy-database-sync-beta.hcl'] = '';
+    const problems = checkWiring(flows, cloud, p);
+    expect(problems).toContain('toronto-ai-beta-to-postgres: identity: no Vault role toronto-ai-beta bound to toronto-ai-beta/toronto-ai');
+    expect(problems).toContain('vault-database-sync-beta-to-vault: credential: Vault policy database-sync-beta does not write secret/data/toronto-ai-beta/database');
+  });
+
+  test('a missing endpoint in the consumer configuration (endpoint)', () => {
+    const p = clone(platform);
+    delete p.resource.kubernetes_config_map_v1[key(p, 'kubernetes_config_map_v1', 'app/beta/config')].data.REDIS_HOST;
+    expect(checkWiring(flows, cloud, p)).toEqual(['toronto-ai-beta-to-redis: endpoint: kubernetes_config_map_v1 at *app/beta/config does not contain primary_endpoint_address']);
+  });
+
+  test('a missing security-group rule (network, cloud side)', () => {
+    const c = clone(cloud);
+    c.resource.aws_vpc_security_group_ingress_rule[key(c, 'aws_vpc_security_group_ingress_rule', 'data/redis/from-clients-0')].from_port = 6380;
+    expect(checkWiring(flows, c, platform)).toEqual([
+      'toronto-ai-to-redis: network: no security-group rule data/redis/from-clients-0 opens 6379/TCP',
+      'toronto-ai-beta-to-redis: network: no security-group rule data/redis/from-clients-0 opens 6379/TCP',
+    ]);
+  });
+
+  test('a workload pointing at a service no flow declares', () => {
+    const p = clone(platform);
+    p.resource.kubernetes_config_map_v1[key(p, 'kubernetes_config_map_v1', 'app/application/config')].data.LOGSTASH = 'logstash-ls-beats.logging.svc:5044';
+    expect(checkWiring(flows, cloud, p)).toEqual([
+      'undeclared: production-platform/app/application/config (namespace toronto-ai) points at logstash-ls-beats.logging.svc, and no flow goes from toronto-ai to logging',
+    ]);
+  });
+
+  test('a flow the stacks do not implement at all', () => {
+    const extra: Flow = {
+      id: 'toronto-ai-to-kibana',
+      description: 'test',
+      consumer: { kind: 'pods', namespace: 'toronto-ai' },
+      provider: { kind: 'pods', namespace: 'logging' },
+      ports: [{ port: 5601, protocol: 'TCP' }],
+      identity: { kind: 'vault-role', role: 'kibana', namespace: 'toronto-ai', serviceAccount: 'toronto-ai' },
+      credential: { kind: 'vault', path: 'toronto-ai/kibana', access: 'read' },
+      endpoint: { kind: 'config', stack: 'platform', type: 'kubernetes_config_map_v1', path: 'app/application/config', contains: 'kibana' },
+    };
+    expect(checkWiring([...flows, extra], cloud, platform)).toEqual([
+      'toronto-ai-to-kibana: network: no NetworkPolicy in toronto-ai allows egress to namespace logging on 5601/TCP',
+      'toronto-ai-to-kibana: network: no NetworkPolicy in logging allows ingress from namespace toronto-ai on 5601/TCP',
+      'toronto-ai-to-kibana: identity: no Vault role kibana bound to toronto-ai/toronto-ai',
+      'toronto-ai-to-kibana: credential: Vault policy kibana does not read secret/data/toronto-ai/kibana',
+      'toronto-ai-to-kibana: endpoint: kubernetes_config_map_v1 at *app/application/config does not contain kibana',
+    ]);
+  });
+
+  test('alert and dashboard selectors that miss the beta namespace or name no namespace', () => {
+    const p = clone(platform);
+    const release = p.resource.helm_release[key(p, 'helm_release', 'monitoring/kube-prometheus-stack/release')];
+    release.values[0] = release.values[0].split('toronto-ai|toronto-ai-beta').join('toronto-ai|beta');
+    const problems = checkWiring(flows, cloud, p);
+    expect(problems).toContain('selector: alert ErrorRateRollback selects beta, which is no namespace (PromQL anchors =~)');
+    expect(problems).toContain('selector: alert ErrorRateRollback misses the application namespace(s) toronto-ai-beta');
+    expect(problems).toContain('selector: dashboard toronto-ai-overview panel Request Rate misses the application namespace(s) toronto-ai-beta');
+  });
+});

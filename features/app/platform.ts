@@ -1,0 +1,165 @@
+/**
+ * The application in the platform stack (APP-1..3, ENV-4, SEC-4, LB-1):
+ * - the application in `toronto-ai` (blue and green Deployments, Service on the active colour,
+ *   HPA, PDB, ConfigMap, service account, Vault agent secrets) and, in production, the beta
+ *   channel in `toronto-ai-beta` with its own Deployment and the feedback-reminder CronJob;
+ * - default-deny NetworkPolicies with explicit allows in both namespaces;
+ * - the cluster add-ons it needs (features/cluster-addons/platform.ts, under the same scope) and
+ *   the TargetGroupBindings that put the pods behind the cloud stack's target groups.
+ * Names both stacks agree on are in ./contract.ts.
+ */
+import { Construct } from 'constructs';
+import { PRODUCTION_LIKE_TIERS } from '../../environments/catalog';
+import { Application } from '../../constructs/app/application';
+import { AppNetworkPolicies } from '../../constructs/app/network-policies';
+import { ScheduledJob } from '../../constructs/app/scheduled-job';
+import { ChartRelease } from '../../constructs/helm/chart-release';
+import { LocalChartRelease } from '../../constructs/data/local-chart-release';
+import { Namespaces } from '../../constructs/kubernetes/namespaces';
+import { PlatformContext } from '../context';
+import { addClusterAddons } from '../cluster-addons/platform';
+import { egressNamespaces } from '../flows';
+import { DATA_SERVICES } from '../data/contract';
+import { APP_CHANNELS, APP_LIVENESS_PATH, APP_NAME, APP_PORT, APP_READINESS_PATH, AppChannel, BETA_NAMESPACE, betaEnabled, REDIS_CONFIG_KEYS, vaultAgentOf } from './contract';
+import { POD_IDENTITY_AGENT_CIDR, POD_IDENTITY_AGENT_PORT } from '../../constructs/identity/workload-role';
+
+
+export interface AppPlatform {
+  readonly app: Application;
+  readonly beta?: Application;
+  readonly metricsServer: ChartRelease;
+  readonly clusterAutoscaler: ChartRelease;
+  readonly loadBalancerController: ChartRelease;
+  readonly targetGroupBindings: LocalChartRelease;
+  readonly feedbackReminder?: ScheduledJob;
+}
+
+/** Adds the application and its delivery to the platform stack. */
+export function addApp(ctx: PlatformContext): AppPlatform {
+  const { env } = ctx;
+  const a = env.app;
+  const scope = new Construct(ctx.scope, 'app');
+  const appPlacement = ctx.placement('app');
+  const zoneSpread = PRODUCTION_LIKE_TIERS.includes(env.tier) ? 'DoNotSchedule' : 'ScheduleAnyway';
+  const labels = { 'toronto-ai.io/environment': env.name, 'app.kubernetes.io/managed-by': 'cdktf' };
+  const { metricsServer, clusterAutoscaler, loadBalancerController } = addClusterAddons(ctx, scope);
+  // Where the services outside Vault are. DATA-4: the cache, and whom each channel connects as (IAM auth token signed with the
+  // channel's Pod Identity role, features/data/cloud.ts).
+  const endpointConfig = (c: AppChannel): Record<string, string> => ({
+    [REDIS_CONFIG_KEYS.host]: ctx.cloud.redisEndpoint,
+    [REDIS_CONFIG_KEYS.port]: String(ctx.cloud.redisPort),
+    [REDIS_CONFIG_KEYS.tls]: 'true',
+    [REDIS_CONFIG_KEYS.auth]: 'iam',
+    [REDIS_CONFIG_KEYS.user]: ctx.cloud.redisUsers[c.name],
+    [REDIS_CONFIG_KEYS.cacheName]: ctx.cloud.redisReplicationGroupId,
+    [REDIS_CONFIG_KEYS.keyPrefix]: c.cache.keyPrefix,
+    [REDIS_CONFIG_KEYS.region]: ctx.cloud.region,
+    // The vector store (no authentication: the NetworkPolicies are the guard).
+    CHROMA_HOST: DATA_SERVICES.chroma.host,
+    CHROMA_PORT: String(DATA_SERVICES.chroma.port),
+  });
+
+  // ---- the application (APP-1, APP-2)
+  const appNs = ctx.namespaces.name(APP_CHANNELS.stable.namespace);
+  const app = new Application(scope, 'application', {
+    name: APP_NAME,
+    namespace: appNs,
+    imageRepository: a.image.repository,
+    colours: { blue: { imageTag: a.colours.blue.imageTag }, green: { imageTag: a.colours.green.imageTag } },
+    activeColour: a.activeColour,
+    replicas: a.replicas,
+    resources: a.resources,
+    autoscaling: a.hpa,
+    port: APP_PORT,
+    livenessPath: APP_LIVENESS_PATH,
+    readinessPath: APP_READINESS_PATH,
+    config: { ...a.config, ...endpointConfig(APP_CHANNELS.stable) },
+    vault: vaultAgentOf(APP_CHANNELS.stable),
+    placement: appPlacement,
+    zoneSpread,
+    labels: { 'toronto-ai.io/environment': env.name, 'toronto-ai.io/channel': 'stable' },
+  });
+  // In-cluster services each channel talks to: the flows it consumes (features/flows.ts).
+  const policies = (id: string, namespace: string, podLabels: Record<string, string>, channel: AppChannel) =>
+    new AppNetworkPolicies(scope, id, {
+      namespace,
+      podLabels,
+      appPort: APP_PORT,
+      loadBalancerSourceCidrs: [env.network.vpcCidr],
+      scrapeFromNamespaces: ['monitoring'],
+      egressToNamespaces: egressNamespaces(ctx.flows, channel.namespace),
+      egressToCidrs: [
+        { name: 'redis', cidrs: env.network.dataSubnetCidrs, ports: [ctx.cloud.redisPort] },
+        // The EKS Pod Identity agent (host network on every node) hands out the cache role's credentials.
+        { name: 'pod-identity-agent', cidrs: [POD_IDENTITY_AGENT_CIDR], ports: [POD_IDENTITY_AGENT_PORT] },
+      ],
+      allowExternalHttps: true,
+      vpcCidr: env.network.vpcCidr,
+    });
+  policies('network-policies', appNs, app.podLabels, APP_CHANNELS.stable);
+
+  const bindings = [
+    { name: APP_NAME, namespace: appNs, serviceName: app.serviceName, servicePort: app.servicePort, targetGroupARN: ctx.cloud.targetGroupArns.app },
+  ];
+
+  // ---- the beta channel (ENV-4) and its scheduled job (APP-3)
+  let beta: Application | undefined;
+  let feedbackReminder: ScheduledJob | undefined;
+  if (betaEnabled(env) && a.beta.imageTag !== undefined) {
+    const betaNamespaces = new Namespaces(scope, 'beta-namespace', {
+      namespaces: [{ name: BETA_NAMESPACE, podSecurity: 'restricted', labels: { 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled' } }],
+      commonLabels: labels,
+    });
+    const betaNs = betaNamespaces.name(BETA_NAMESPACE);
+    beta = new Application(scope, 'beta', {
+      name: APP_NAME,
+      namespace: betaNs,
+      imageRepository: a.image.repository,
+      colours: { blue: { imageTag: a.beta.imageTag } },
+      activeColour: 'blue',
+      replicas: a.beta.replicas,
+      resources: a.resources,
+      port: APP_PORT,
+      livenessPath: APP_LIVENESS_PATH,
+      readinessPath: APP_READINESS_PATH,
+      config: { ...a.config, RELEASE_CHANNEL: 'beta', ...endpointConfig(APP_CHANNELS.beta) },
+      vault: vaultAgentOf(APP_CHANNELS.beta),
+      placement: appPlacement,
+      zoneSpread,
+      labels: { 'toronto-ai.io/environment': env.name, 'toronto-ai.io/channel': 'beta' },
+    });
+    policies('beta-network-policies', betaNs, beta.podLabels, APP_CHANNELS.beta);
+    feedbackReminder = new ScheduledJob(scope, 'feedback-reminder', {
+      name: 'feedback-reminder',
+      namespace: betaNs,
+      schedule: a.beta.feedbackReminderSchedule,
+      image: `${a.image.repository}:${a.beta.imageTag}`,
+      command: ['python', 'manage.py', 'send_feedback_reminders'],
+      serviceAccountName: beta.serviceAccount.metadata.name,
+      configMapName: beta.configMap.metadata.name,
+      vault: vaultAgentOf(APP_CHANNELS.beta),
+      placement: appPlacement,
+      podLabels: beta.podLabels,
+    });
+    if (ctx.cloud.targetGroupArns.beta !== undefined) {
+      bindings.push({
+        name: `${APP_NAME}-beta`,
+        namespace: betaNs,
+        serviceName: beta.serviceName,
+        servicePort: beta.servicePort,
+        targetGroupARN: ctx.cloud.targetGroupArns.beta,
+      });
+    }
+  }
+
+  // The controller's CRD and webhook must exist before a binding is created.
+  const targetGroupBindings = new LocalChartRelease(scope, 'target-group-bindings', {
+    name: 'target-group-bindings',
+    namespace: appNs,
+    chart: 'target-group-bindings',
+    values: { bindings, labels },
+    dependsOn: [loadBalancerController.release, app.service, ...(beta ? [beta.service] : [])],
+  });
+
+  return { app, beta, metricsServer, clusterAutoscaler, loadBalancerController, targetGroupBindings, feedbackReminder };
+}

@@ -1,0 +1,41 @@
+/**
+ * What the two stacks agree on for the data services (DATA-1..5, SEC-1, BAK-2): the namespaces
+ * and service accounts the cloud stack binds Pod Identity roles to, the backup prefixes, the
+ * services and ports clients connect to, and the Vault roles of the credential sync jobs.
+ */
+import { BACKUP_PREFIXES } from '../backups/contract';
+
+/**
+ * Namespaces and service accounts of the data workloads. The platform stack creates the
+ * workloads with exactly these names; the cloud stack binds the roles to them.
+ */
+export const DATA_IDENTITIES = {
+  /** CloudNativePG names the instances' service account after the Cluster (the release's fullnameOverride). */
+  postgres: { namespace: 'data', serviceAccount: 'postgres', prefix: BACKUP_PREFIXES.postgres },
+  mongodbBackup: { namespace: 'data', serviceAccount: 'mongodb-backup', prefix: BACKUP_PREFIXES.mongodb },
+  chromaBackup: { namespace: 'vector', serviceAccount: 'chroma-backup', prefix: BACKUP_PREFIXES.chroma },
+  /** The vault chart's service account is the release's full name: `vault`. */
+  vault: { namespace: 'vault', serviceAccount: 'vault' },
+} as const;
+
+export const DATA_NAMESPACE = 'data';
+export const VECTOR_NAMESPACE = 'vector';
+export const VAULT_NAMESPACE = 'vault';
+
+/** Services clients connect to, by namespace, name and port. */
+export const DATA_SERVICES = {
+  postgres: { namespace: DATA_NAMESPACE, host: `postgres-rw.${DATA_NAMESPACE}.svc`, port: 5432 },
+  mongodb: { namespace: DATA_NAMESPACE, host: `mongodb-svc.${DATA_NAMESPACE}.svc`, port: 27017 },
+  chroma: { namespace: VECTOR_NAMESPACE, host: `chroma.${VECTOR_NAMESPACE}.svc`, port: 8000 },
+  vault: { namespace: VAULT_NAMESPACE, host: `vault-active.${VAULT_NAMESPACE}.svc`, port: 8200 },
+} as const;
+
+/** Vault's raft cluster port (server to server) and the agent injector's webhook port. */
+export const VAULT_CLUSTER_PORT = 8201;
+export const VAULT_INJECTOR_PORT = 8080;
+
+/** Kubernetes-auth roles and service accounts of the jobs that copy database credentials into Vault, by channel. */
+export const DATABASE_SYNC = {
+  stable: { role: 'database-sync', serviceAccount: 'vault-database-sync' },
+  beta: { role: 'database-sync-beta', serviceAccount: 'vault-database-sync-beta' },
+} as const;

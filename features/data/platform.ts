@@ -1,0 +1,212 @@
+/**
+ * The in-cluster data services of the platform stack (DATA-1..3, DATA-5, SEC-1, BAK-2), called
+ * from PlatformStack with one line: PostgreSQL (CloudNativePG), MongoDB (mongodb-kubernetes),
+ * ChromaDB and Vault, with their scheduled backups. The AWS side (Pod Identity roles, the
+ * unseal key, the Redis cache) is in ./data-cloud.ts; names shared by both live there.
+ */
+import { ITerraformDependable } from 'cdktf';
+import { Postgres } from '../../constructs/data/postgres';
+import { MongoDb } from '../../constructs/data/mongodb';
+import { Chroma } from '../../constructs/data/chroma';
+import { Vault } from '../../constructs/data/vault';
+import { VaultSecretSync } from '../../constructs/data/vault-secret-sync';
+import { CertificateCheck } from '../../constructs/security/certificate-check';
+import { VAULT_TLS_SECRET_NAME } from '../../constructs/data/vault';
+import { PlatformContext } from '../context';
+import { vaultUnsealKeyAlias } from './cloud';
+import { DATA_IDENTITIES, DATABASE_SYNC } from './contract';
+import { APP_CHANNELS, AppChannel, appNamespacesOf, channelsOf } from '../app/contract';
+
+/** The application's database and user names (PostgreSQL and MongoDB). */
+export const APP_DATABASE = APP_CHANNELS.stable.database;
+export const APP_MONGODB_USER = APP_CHANNELS.stable.mongodbUser;
+/** The KV v2 paths under `secret/` the application reads (SEC-1): `toronto-ai/database`, `toronto-ai/api`. */
+export const APP_SECRET_PATHS = Object.values(APP_CHANNELS.stable.secretPaths);
+
+export interface DataPlatformOptions {
+  /** Releases that install the Prometheus Operator CRDs (PodMonitor, PrometheusRule). */
+  readonly monitoringDependsOn?: ITerraformDependable[];
+}
+
+export interface DataPlatform {
+  readonly postgres: Postgres;
+  readonly mongodb: MongoDb;
+  readonly chroma: Chroma;
+  readonly vault: Vault;
+  /** The stable channel's credential sync (DATA-5). */
+  readonly databaseSync: VaultSecretSync;
+  /** The beta channel's credential sync, where the beta channel runs. */
+  readonly betaDatabaseSync?: VaultSecretSync;
+  readonly vaultCertificateCheck: CertificateCheck;
+}
+
+/** OBS-2: certificates issued in the cluster alert this many days before they expire (as ACM's do). */
+export const CERTIFICATE_WARN_DAYS = 30;
+
+/** Adds the in-cluster data services to the platform stack `stack`. */
+export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptions = {}): DataPlatform {
+  const { env } = ctx;
+  const stack = ctx.scope;
+  const d = env.data;
+  const region = ctx.cloud.region;
+  const bucket = ctx.cloud.backupBucketName;
+  const storageClass = ctx.storageClasses.statefulName;
+  const zoneCount = env.aws.availabilityZones.length;
+  const database = ctx.placement('database');
+  const dataNs = ctx.namespaces.name(DATA_IDENTITIES.postgres.namespace);
+  const base = [ctx.storageClasses.stateful];
+  // ENV-4: every channel but stable gets a database and users of its own, so the beta channel
+  // (external testers) never holds production's credentials or reaches its data.
+  const channels = channelsOf(env);
+  const ownDatabases = channels.filter((c) => c.name !== 'stable');
+
+  const postgres = new Postgres(stack, 'postgres', {
+    namespace: dataNs,
+    clusterName: DATA_IDENTITIES.postgres.serviceAccount,
+    instances: d.postgres.instances,
+    version: d.postgres.version,
+    storageGiB: d.postgres.storageGiB,
+    storageClass,
+    compute: d.postgres.compute,
+    placement: database,
+    zoneCount,
+    database: APP_DATABASE,
+    walArchiveTimeoutMinutes: d.postgres.walArchiveTimeoutMinutes,
+    baseBackupSchedule: d.postgres.baseBackupSchedule,
+    backupRetentionDays: d.postgres.backupRetentionDays,
+    backupGeneration: d.postgres.backupGeneration,
+    restore: d.postgres.restore,
+    backup: { bucket, region, prefix: DATA_IDENTITIES.postgres.prefix.segment },
+    monitoring: true,
+    extraDatabases: ownDatabases.map((c) => ({ database: c.database, owner: c.database })),
+    dependsOn: [...base, ...(options.monitoringDependsOn ?? [])],
+  });
+
+  const mongodb = new MongoDb(stack, 'mongodb', {
+    namespace: dataNs,
+    name: 'mongodb',
+    members: d.mongodb.members,
+    version: d.mongodb.version,
+    storageGiB: d.mongodb.storageGiB,
+    storageClass,
+    compute: d.mongodb.compute,
+    placement: database,
+    zoneCount,
+    appUser: APP_MONGODB_USER,
+    appDatabase: APP_DATABASE,
+    extraUsers: ownDatabases.map((c) => ({ name: c.mongodbUser, database: c.database })),
+    backup: {
+      schedule: d.mongodb.backupSchedule,
+      bucket,
+      region,
+      prefix: DATA_IDENTITIES.mongodbBackup.prefix.segment,
+      serviceAccountName: DATA_IDENTITIES.mongodbBackup.serviceAccount,
+      mongoToolsImage: d.jobImages.mongoTools,
+      awsCliImage: d.jobImages.awsCli,
+    },
+    dependsOn: base,
+  });
+
+  const chroma = new Chroma(stack, 'chroma', {
+    namespace: ctx.namespaces.name(DATA_IDENTITIES.chromaBackup.namespace),
+    name: 'chroma',
+    replicas: d.chroma.replicas,
+    imageTag: d.chroma.imageTag,
+    storageGiB: d.chroma.storageGiB,
+    storageClass,
+    compute: d.chroma.compute,
+    placement: ctx.placement('vector'),
+    clientNamespaces: appNamespacesOf(env),
+    backup: {
+      schedule: d.chroma.backupSchedule,
+      bucket,
+      region,
+      prefix: DATA_IDENTITIES.chromaBackup.prefix.segment,
+      serviceAccountName: DATA_IDENTITIES.chromaBackup.serviceAccount,
+      awsCliImage: d.jobImages.awsCli,
+    },
+    dependsOn: base,
+  });
+
+  const vault = new Vault(stack, 'vault', {
+    namespace: ctx.namespaces.name(DATA_IDENTITIES.vault.namespace),
+    replicas: d.vault.replicas,
+    imageTag: d.vault.imageTag,
+    dataStorageGiB: d.vault.dataStorageGiB,
+    auditStorageGiB: d.vault.auditStorageGiB,
+    storageClass,
+    compute: d.vault.compute,
+    placement: ctx.placement('system'),
+    unseal: { region, kmsKeyId: vaultUnsealKeyAlias(env) },
+    // Each channel reads only its own paths, through its own role bound to its own namespace;
+    // each sync job writes only its channel's database secret.
+    clients: channels.flatMap((c) => [
+      {
+        role: c.vaultRole,
+        serviceAccounts: [c.serviceAccount],
+        namespaces: [c.namespace],
+        readPaths: Object.values(c.secretPaths),
+      },
+      {
+        role: DATABASE_SYNC[c.name].role,
+        serviceAccounts: [DATABASE_SYNC[c.name].serviceAccount],
+        namespaces: [DATA_IDENTITIES.postgres.namespace],
+        readPaths: [],
+        writePaths: [c.secretPaths.database],
+      },
+    ]),
+    // The beta namespace is created with the beta channel (features/app/platform.ts), which publishes there.
+    caSecretNamespaces: [ctx.namespaces.name(APP_CHANNELS.stable.namespace)],
+    opensslImage: d.jobImages.openssl,
+    kubectlImage: d.jobImages.kubectl,
+    configureSchedule: '*/30 * * * *',
+    dependsOn: base,
+  });
+
+  // OBS-2: Vault's server certificate (VAULT_CERT_DAYS) and its CA, generated in the cluster,
+  // are watched like the ACM certificates: the check fails (and alerts) 30 days before expiry.
+  const vaultCertificateCheck = new CertificateCheck(stack, 'vault-certificate-check', {
+    namespace: vault.namespace,
+    name: 'vault',
+    certificates: [
+      { secretName: VAULT_TLS_SECRET_NAME, key: 'tls.crt' },
+      { secretName: VAULT_TLS_SECRET_NAME, key: 'ca.crt' },
+    ],
+    warnDays: CERTIFICATE_WARN_DAYS,
+    opensslImage: d.jobImages.openssl,
+    placement: ctx.placement('system'),
+    dependsOn: [vault.tlsJob],
+  });
+
+  // DATA-5: the operator-generated database credentials reach the application through Vault.
+  vault.publishCa('ca-data', dataNs);
+  const sync = (id: string, c: AppChannel, fields: { postgres: { secretName: string; key: string }; mongodb: string }) =>
+    new VaultSecretSync(stack, id, {
+      namespace: dataNs,
+      name: DATABASE_SYNC[c.name].serviceAccount,
+      schedule: '7 * * * *',
+      vaultAddress: vault.address,
+      vaultRole: DATABASE_SYNC[c.name].role,
+      vaultImage: `hashicorp/vault:${d.vault.imageTag}`,
+      path: c.secretPaths.database,
+      fields: [
+        { field: 'postgres_uri', ...fields.postgres },
+        { field: 'mongodb_uri', secretName: fields.mongodb, key: 'connectionString.standard' },
+      ],
+      placement: ctx.placement('system'),
+      dependsOn: [postgres.cluster.release, mongodb.replicaSet.release, vault.configureJob],
+    });
+  const databaseSync = sync('vault-database-sync', APP_CHANNELS.stable, {
+    postgres: { secretName: postgres.appSecretName, key: 'uri' },
+    mongodb: mongodb.appConnectionSecret,
+  });
+  const beta = ownDatabases.find((c) => c.name === 'beta');
+  const betaDatabaseSync = beta
+    ? sync('vault-database-sync-beta', beta, {
+        postgres: { secretName: postgres.extraCredentialSecrets[beta.database], key: 'uri' },
+        mongodb: mongodb.connectionSecretOf(beta.mongodbUser),
+      })
+    : undefined;
+
+  return { postgres, mongodb, chroma, vault, databaseSync, betaDatabaseSync, vaultCertificateCheck };
+}

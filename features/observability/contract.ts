@@ -1,0 +1,35 @@
+/**
+ * What the platform's parts agree on for observability and security tooling (OBS-1..4, SEC-2):
+ * namespaces, the ports scrapers, log shippers and alert sources connect to.
+ */
+export const MONITORING_NAMESPACE = 'monitoring';
+export const LOGGING_NAMESPACE = 'logging';
+export const SECURITY_NAMESPACE = 'security';
+
+export const OBSERVABILITY_PORTS = {
+  alertmanager: 9093,
+  prometheus: 9090,
+  grafana: 3000,
+  logstashBeats: 5044,
+  elasticsearch: 9200,
+  kibana: 5601,
+} as const;
+
+/**
+ * Keys of the Secrets the data services' operators write and the exporters read (namespace
+ * `data`): CloudNativePG's `<cluster>-app` (key `uri`) and the MongoDB operator's
+ * `<replica set>-admin-<user>` connection Secret of the `monitoring` user.
+ */
+export const EXPORTER_SECRET_KEYS = { postgres: 'uri', mongodb: 'connectionString.standard' } as const;
+
+/** The MongoDB user the exporter connects as (declared by the data services' replica set). */
+export const MONGODB_MONITORING_USER = 'monitoring';
+
+/**
+ * The dead man's switch: Alertmanager sends the always-firing Watchdog alert every
+ * `intervalMinutes` to the heartbeat service's webhook URL, read from this Secret key in the
+ * monitoring namespace (like the receivers' credentials, never in the configuration). The
+ * heartbeat service pages when the heartbeats stop: Prometheus, Alertmanager or the path
+ * between them is down.
+ */
+export const HEARTBEAT = { urlSecret: { name: 'alertmanager-heartbeat', key: 'url' }, intervalMinutes: 5 } as const;
