@@ -1,5 +1,7 @@
 /** Issue 13: alert rules for failed and stale backups and for WAL archiving, from the schedules. */
 import { backupAlertRules, cronMaxGapSeconds } from '../constructs/observability/backup-alerts';
+import { DEFINITIONS } from '../environments';
+import { Json, resourceAt, resources, stacksFor, synth } from './helpers';
 
 const HOUR = 3600;
 const DAY = 24 * HOUR;
@@ -66,5 +68,34 @@ describe('backupAlertRules', () => {
     expect(rule('PostgresBaseBackupFailed').expr).toContain('cnpg_collector_last_failed_backup_timestamp');
     expect(rule('PostgresBaseBackupStale').threshold).toBe(DAY + 6 * HOUR);
     for (const r of rules) expect(r.expr.endsWith(`${r.comparison} ${r.threshold}`)).toBe(true);
+  });
+});
+
+describe('every environment: the monitoring release alerts on every backup it runs', () => {
+  test.each(DEFINITIONS.map((d) => d.name as string))('%s', (name: string) => {
+    const json = synth(stacksFor(name).platform);
+    const release = resourceAt(json, 'helm_release', 'monitoring/kube-prometheus-stack/release');
+    expect(release.values).toHaveLength(1);
+    const values = JSON.parse(release.values[0]);
+    const file = values.additionalPrometheusRulesMap['toronto-ai-backups'];
+    expect(file.groups).toHaveLength(1);
+    const rules: { alert: string; expr: string; labels: Record<string, string>; annotations: Record<string, string> }[] = file.groups[0].rules;
+    // The platform's own rule file is still there, untouched.
+    expect(values.additionalPrometheusRulesMap['toronto-ai-platform'].groups[0].rules.length).toBeGreaterThan(5);
+    const backupJobs = resources(json, 'kubernetes_cron_job_v1').filter((c: Json) => c.metadata.labels?.['app.kubernetes.io/component'] === 'backup');
+    expect(backupJobs.length).toBeGreaterThan(0);
+    for (const job of backupJobs) {
+      // Each backup CronJob is watched by exactly a failed-run rule and a staleness rule.
+      const sel = `namespace="${job.metadata.namespace}",cronjob="${job.metadata.name}"`;
+      const covering = rules.filter((r) => r.expr.includes(sel)).map((r) => r.alert.replace(/^(BackupJobFailed|BackupStale).*$/, '$1'));
+      expect([job.metadata.name, covering.sort()]).toEqual([job.metadata.name, ['BackupJobFailed', 'BackupStale']]);
+    }
+    for (const alert of ['PostgresWALArchivingBehind', 'PostgresWALArchivingFailing', 'PostgresBaseBackupFailed', 'PostgresBaseBackupStale']) {
+      expect(rules.map((r) => r.alert)).toContain(alert);
+    }
+    for (const r of rules) {
+      expect(r.labels).toMatchObject({ environment: name });
+      expect(r.annotations.runbook_url).toMatch(/#alert-decision-matrix$/);
+    }
   });
 });

@@ -11,7 +11,7 @@ import { configureBackend } from './backend';
 import { setPolicyTier } from '../constructs/policy/tier';
 import { namesFor } from '../features/naming';
 import { CloudOutputs, PlatformContext } from '../features/context';
-import { addDataExporters, addObservability, ObservabilityParts } from '../features/observability/platform';
+import { addBackupAlerts, addDataExporters, addObservability, ObservabilityParts } from '../features/observability/platform';
 import { DatabaseExporters } from '../constructs/observability/exporters';
 import { addVelero } from '../features/backups/platform';
 import { addDataPlatform, DataPlatform } from '../features/data/platform';
@@ -111,6 +111,7 @@ export class PlatformStack extends TerraformStack {
     this.velero = addVelero(ctx);
     this.data = addDataPlatform(ctx, { monitoringDependsOn: [this.observability.monitoring.release.release] });
     this.exporters = addDataExporters(ctx, this.observability.monitoring, this.data);
+    addBackupAlerts(ctx, this.observability.monitoring, this.data);
     this.app = addApp(ctx);
     if (this.app.beta) this.data.vault.publishCa('ca-beta', this.app.beta.serviceAccount.metadata.namespace);
   }

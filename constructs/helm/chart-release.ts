@@ -31,7 +31,7 @@ export interface ChartReleaseProps {
 export class ChartRelease extends Construct {
   readonly release: Release;
   readonly chart: ChartRef;
-  readonly values: HelmValues;
+  private currentValues: HelmValues;
   readonly releaseName: string;
   readonly namespace: string;
 
@@ -44,7 +44,7 @@ export class ChartRelease extends Construct {
       throw new Error(`${this.node.path}: chart repository must be https:// or oci://. Got: ${props.chart.repository}`);
     }
     this.chart = props.chart;
-    this.values = props.values;
+    this.currentValues = props.values;
     this.releaseName = props.name;
     this.namespace = props.namespace;
     this.release = new Release(this, 'release', {
@@ -61,4 +61,36 @@ export class ChartRelease extends Construct {
       dependsOn: props.dependsOn,
     });
   }
+
+  /** The values the release installs with (what the values-path tests check). */
+  get values(): HelmValues {
+    return this.currentValues;
+  }
+
+  /**
+   * Adds values that only exist once later parts of the stack are built (e.g. alert rules for
+   * backups defined after the monitoring release). Objects merge key by key; a key `extra`
+   * sets that is already set is an error, so nothing set earlier is silently replaced. The release
+   * still installs one values document.
+   */
+  addValues(extra: HelmValues): void {
+    this.currentValues = mergeValues(this.currentValues, extra, this.node.path, '');
+    this.release.values = [JSON.stringify(this.currentValues)];
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function mergeValues(base: HelmValues, extra: HelmValues, where: string, prefix: string): HelmValues {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(extra)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    const existing = out[key];
+    if (existing === undefined) out[key] = value;
+    else if (isPlainObject(existing) && isPlainObject(value)) out[key] = mergeValues(existing, value, where, path);
+    else throw new Error(`${where}: values path '${path}' is already set`);
+  }
+  return out;
 }

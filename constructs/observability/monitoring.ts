@@ -357,5 +357,21 @@ export class Monitoring extends Construct {
       dependsOn: props.dependsOn,
     });
     this.alertmanagerUrl = `http://kube-prometheus-stack-alertmanager.${props.namespace}.svc:9093`;
+    this.runbookUrl = props.alertmanager.runbookUrl;
+    this.environment = props.environment;
+  }
+
+  private readonly runbookUrl: string;
+  private readonly environment: string;
+
+  /**
+   * Adds a rule file `name` of alert rules known only after later parts are built (the backups'
+   * rules come from the data services' schedules). Each alert carries the same labels and runbook
+   * link as the platform's own rules.
+   */
+  addRules(name: string, rules: readonly AlertRule[]): void {
+    if (rules.length === 0) return;
+    const [group] = ruleGroups(rules, this.runbookUrl, this.environment);
+    this.release.addValues({ additionalPrometheusRulesMap: { [name]: { groups: [{ ...group, name }] } } });
   }
 }

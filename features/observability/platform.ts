@@ -4,6 +4,7 @@
  * exporters (`addDataExporters`, after the data services). Each is one line in PlatformStack.
  */
 import { Monitoring } from '../../constructs/observability/monitoring';
+import { backupAlertRules } from '../../constructs/observability/backup-alerts';
 import { DatabaseExporters } from '../../constructs/observability/exporters';
 import { Logging } from '../../constructs/observability/logging';
 import { Falco } from '../../constructs/security/falco';
@@ -98,4 +99,21 @@ export function addDataExporters(ctx: PlatformContext, monitoring: Monitoring, d
     // password a redis_exporter could use; its metrics are CloudWatch's AWS/ElastiCache.
     dependsOn: [monitoring.release.release, data.postgres.cluster.release, data.mongodb.replicaSet.release],
   });
+}
+
+/**
+ * BAK-3: alert rules for every scheduled backup of the data services (a failed run, a backup older
+ * than its schedule allows) and for PostgreSQL's WAL archiving and base backups, from the
+ * schedules the data services were built with. A rule file `toronto-ai-backups` of the monitoring
+ * release.
+ */
+export function addBackupAlerts(ctx: PlatformContext, monitoring: Monitoring, data: DataPlatform): void {
+  const d = ctx.env.data;
+  monitoring.addRules(
+    'toronto-ai-backups',
+    backupAlertRules({
+      cronJobs: [data.mongodb.backupJob, ...data.chroma.backupJobs].map((j) => j.alertSpec),
+      postgres: { namespace: DATA_NAMESPACE, baseBackupSchedule: d.postgres.baseBackupSchedule, rpoMinutes: ctx.env.backup.databaseRpoMinutes },
+    }),
+  );
 }
