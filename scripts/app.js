@@ -14,7 +14,10 @@
  *   sources, type-checked.
  * - The app uses tsconfig.app.json (the program only); `--all` (used by `npm test` and the tools:
  *   validate, bench, diff, policy, diagram) uses tsconfig.json, scripts and tests included. Each
- *   has its own hash stamp.
+ *   has its own hash stamp; a compile in either mode removes both before it writes dist/, so a
+ *   stamp left by the other mode can never vouch for files this one has overwritten.
+ * - `--compile-only --no-type-check` only strips the types (and writes no stamp): the reviewer
+ *   diff builds a base commit that way, since type errors do not change what esbuild emits.
  *
  * Plain JavaScript on purpose: it must run before anything is compiled.
  */
@@ -27,8 +30,11 @@ const { spawn } = require('node:child_process');
 const root = join(__dirname, '..');
 const dist = join(root, 'dist');
 const withTests = process.argv.includes('--all');
+/** `--compile-only --no-type-check`: strip the types only (the reviewer diff's base; writes no stamp). */
+const typeChecked = !(process.argv.includes('--no-type-check') && process.argv.includes('--compile-only'));
 const project = withTests ? 'tsconfig.json' : 'tsconfig.app.json';
-const stampFile = join(dist, withTests ? '.source-hash-all' : '.source-hash-app');
+const STAMP_FILES = ['.source-hash-app', '.source-hash-all'];
+const stampFile = join(dist, STAMP_FILES[withTests ? 1 : 0]);
 const SOURCE_DIRS = ['environments', 'constructs', 'features', 'stacks', ...(withTests ? ['scripts', '__tests__'] : [])];
 const SOURCE_FILES = ['main.ts', 'tsconfig.json', 'tsconfig.app.json', 'package-lock.json'];
 
@@ -93,7 +99,13 @@ function compile() {
   const hash = sourceHash(files);
   const upToDate = existsSync(stampFile) && readFileSync(stampFile, 'utf8') === hash && existsSync(join(dist, 'main.js'));
   if (upToDate) return Promise.resolve();
-  rmSync(stampFile, { force: true });
+  // Both modes write into the same dist/: whichever compiles invalidates both stamps, so a stamp
+  // never vouches for files that the other mode has since overwritten.
+  for (const stamp of STAMP_FILES) rmSync(join(dist, stamp), { force: true });
+  if (!typeChecked) {
+    transpile(files);
+    return Promise.resolve();
+  }
   const checked = typeCheck();
   transpile(files);
   return checked.then((code) => {

@@ -6,28 +6,41 @@
  * comment. Exit code 1 when a flagged change (rename, replacement, protected resource, security or
  * data-safety change) is not acknowledged, 2 on a usage or build error.
  *
- * - The base is exported with `git archive` into a temporary directory (read-only for the
- *   repository: no worktree registration, no checkout, nothing in .git changes), the working
- *   tree's node_modules is linked into it, and it is compiled with its own sources by tsc,
- *   incrementally from a copy of the working tree's compiled output. Its synthesized stacks are
- *   cached per commit in the temp directory, so repeated runs against the same base only synth
- *   the working tree.
+ * - The working tree: its app command compiles it (`scripts/app.js --compile-only --all`, a no-op
+ *   when `npm run diff` has just done it) and `dist/main.js` synthesizes it.
+ * - The base is built from the base's own sources only: `git archive <sha>` into a scratch folder
+ *   (read-only for the repository: no worktree, no checkout, nothing in .git changes), with no
+ *   dist/, stamp or cdktf.out of the working tree; only node_modules is linked in. It is compiled
+ *   by its own app command (`scripts/app.js --compile-only --no-type-check`: types stripped, not
+ *   checked; an app command without that option also type-checks) and synthesized.
+ * - Its synthesized stacks are cached inside this clone, in `.cache/review-diff/<key>/`, where the
+ *   key hashes everything besides the commit's sources that determines them (see baseCacheKey).
+ *   An entry is written in a scratch folder beside it and renamed into place once complete, so
+ *   an interrupted run never leaves an entry that looks valid.
  * - When no input of the synth differs from the base, the working tree is synthesized once and
  *   used for both sides.
- * - Both synths run in parallel, each into a temporary directory (cdktf.out is left alone), with
- *   policy errors downgraded so a base that fails the policy pack can still be compared.
+ * - Both synths run with every environment (ENVIRONMENTS and any CDKTF_* setting of the caller's
+ *   shell are cleared), each into a folder of its own (cdktf.out is left alone), with policy
+ *   errors downgraded so a base that fails the policy pack can still be compared.
  *
  * `cdktf diff <stack>` remains the authoritative plan (it asks Terraform, with real state).
  */
 import { spawn, spawnSync } from 'child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { createHash } from 'crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { join } from 'path';
+import { join, relative } from 'path';
 import { compare, isAcknowledged, parseAcknowledgments, renderMarkdown, SynthSet } from './review/compare';
 
 const ROOT = join(__dirname, '..', '..');
 /** What the synthesized output depends on; a base equal on all of these synthesizes the same. */
-const SYNTH_INPUTS = ['main.ts', 'environments', 'constructs', 'features', 'stacks', 'charts', 'package-lock.json', 'tsconfig.json', 'tsconfig.app.json', 'cdktf.json'];
+const SYNTH_INPUTS = ['main.ts', 'environments', 'constructs', 'features', 'stacks', 'charts', 'package-lock.json', 'tsconfig.json', 'tsconfig.app.json', 'cdktf.json', 'scripts/app.js'];
+/** The base cache of this clone (gitignored). */
+export const CACHE_DIR = join(ROOT, '.cache', 'review-diff');
+/** Bumped whenever the way the base is built changes, so older entries are never read. */
+const CACHE_FORMAT = 2;
+/** Entries kept; the least recently used beyond this are removed. */
+const CACHE_ENTRIES = 8;
 
 interface Args {
   base: string;
@@ -68,18 +81,61 @@ function sameInputs(sha: string): boolean {
   return tracked && untracked === '';
 }
 
-/** Runs `node dist/main.js` of `root` with output into `outdir`; resolves when done. */
-function synthAsync(root: string, outdir: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'dist', 'main.js')], {
-      cwd: root,
-      env: { ...process.env, CDKTF_OUTDIR: outdir, CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: 'true' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`synth in ${root} failed (${code}):\n${stderr}`))));
+/** The environment of both synths: every environment, no caller's cdktf setting, output into `outdir`. */
+function synthEnv(outdir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (k !== 'ENVIRONMENTS' && !k.startsWith('CDKTF_')) env[k] = v;
+  return { ...env, CDKTF_OUTDIR: outdir, CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: 'true' };
+}
+
+/** Runs node with `args` in `cwd`; resolves with the exit code and the output. */
+function node(args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('close', (code) => resolve({ code: code ?? 1, output }));
   });
+}
+
+/** Synthesizes the compiled program of `root` (`dist/main.js`) into `outdir`. */
+async function synth(root: string, outdir: string): Promise<void> {
+  const r = await node([join(root, 'dist', 'main.js')], root, synthEnv(outdir));
+  if (r.code !== 0) throw new Error(`synth in ${root} failed (${r.code}):\n${r.output}`);
+}
+
+function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/**
+ * The cache key of a base's synthesized output: everything that determines it besides the
+ * commit's own sources. The commit, what node_modules holds (the working tree's package-lock.json
+ * and npm's record of the installed tree, node_modules/.package-lock.json), the Node.js version
+ * and platform, and the format of this script's build. The synth's environment is fixed
+ * (synthEnv), so no variable of the caller's shell is part of it.
+ */
+export function baseCacheKey(sha: string, root = ROOT): { key: string; inputs: Record<string, string> } {
+  const fileHash = (path: string) => (existsSync(path) ? sha256(readFileSync(path)) : 'absent');
+  const inputs = {
+    format: String(CACHE_FORMAT),
+    commit: sha,
+    'package-lock.json': fileHash(join(root, 'package-lock.json')),
+    'node_modules/.package-lock.json': fileHash(join(root, 'node_modules', '.package-lock.json')),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
+  return { key: sha256(JSON.stringify(inputs)).slice(0, 32), inputs };
+}
+
+/** Removes the least recently used entries beyond CACHE_ENTRIES and scratch folders of runs that died. */
+function pruneCache(): void {
+  const entries = readdirSync(CACHE_DIR).map((name) => ({ name, mtime: statSync(join(CACHE_DIR, name)).mtimeMs }));
+  const dayAgo = Date.now() - 24 * 3600_000;
+  for (const e of entries.filter((x) => x.name.startsWith('.tmp-') && x.mtime < dayAgo)) rmSync(join(CACHE_DIR, e.name), { recursive: true, force: true });
+  const kept = entries.filter((x) => !x.name.startsWith('.')).sort((a, b) => b.mtime - a.mtime);
+  for (const e of kept.slice(CACHE_ENTRIES)) rmSync(join(CACHE_DIR, e.name), { recursive: true, force: true });
 }
 
 /** The synthesized stacks of an output directory. */
@@ -94,33 +150,45 @@ export function readSynth(outdir: string): SynthSet {
   return out;
 }
 
-/** Exports and compiles the base commit; returns its root (cached per commit). */
-function prepareBase(sha: string, cacheDir: string): string {
-  const src = join(cacheDir, 'src');
-  if (existsSync(join(src, 'dist', 'main.js')) && existsSync(join(cacheDir, 'compiled'))) return src;
-  rmSync(cacheDir, { recursive: true, force: true });
-  mkdirSync(src, { recursive: true });
-  const tar = join(cacheDir, 'base.tar');
-  if (git(['archive', '--format=tar', '-o', tar, sha]).status !== 0) throw new Error(`git archive ${sha} failed`);
-  const untar = spawnSync('tar', ['-xf', tar, '-C', src], { stdio: 'inherit' });
-  if (untar.status !== 0) throw new Error('tar failed');
-  rmSync(tar);
-  symlinkSync(join(ROOT, 'node_modules'), join(src, 'node_modules'), 'dir');
-  // Incremental compile: start from the working tree's output, tsc re-emits what differs.
-  if (existsSync(join(ROOT, 'dist'))) cpSync(join(ROOT, 'dist'), join(src, 'dist'), { recursive: true });
-  // Compile the base the way the base itself compiles (its own app command), so the comparison
-  // never depends on how this tree happens to build.
-  const appCommand = join(src, 'scripts', 'app.js');
-  const tsc = require.resolve('typescript/bin/tsc', { paths: [ROOT] });
-  const result = existsSync(appCommand)
-    ? spawnSync(process.execPath, [appCommand, '--compile-only'], { cwd: src, encoding: 'utf8' })
-    : spawnSync(process.execPath, [tsc, '-p', join(src, 'tsconfig.json')], { cwd: src, encoding: 'utf8' });
-  if (result.status !== 0) {
-    process.stderr.write(`warning: the base ${sha.slice(0, 12)} has type errors; comparing what was compiled\n${result.stdout}${result.stderr}`);
+/**
+ * Builds the base commit from its own sources and synthesizes it into the cache entry `entry`.
+ * Everything happens in a scratch folder beside the entry, renamed into place only once the
+ * synth is complete (a concurrent run that finished first wins; its entry is identical).
+ */
+async function buildBase(sha: string, entry: string, inputs: Record<string, string>): Promise<void> {
+  mkdirSync(CACHE_DIR, { recursive: true });
+  const scratch = mkdtempSync(join(CACHE_DIR, '.tmp-'));
+  try {
+    const src = join(scratch, 'src');
+    mkdirSync(src);
+    const tar = join(scratch, 'base.tar');
+    if (git(['archive', '--format=tar', '-o', tar, sha]).status !== 0) throw new Error(`git archive ${sha} failed`);
+    const untar = spawnSync('tar', ['-xf', tar, '-C', src], { stdio: 'inherit' });
+    if (untar.status !== 0) throw new Error('tar failed');
+    rmSync(tar);
+    // The base compiles from its sources alone: no build output, even one the commit tracks.
+    for (const built of ['dist', 'cdktf.out']) rmSync(join(src, built), { recursive: true, force: true });
+    symlinkSync(join(ROOT, 'node_modules'), join(src, 'node_modules'), 'dir');
+    // Compile the base the way the base itself compiles (its own app command), without its type
+    // check where the app command can skip it: the types do not change what is emitted.
+    const appCommand = join(src, 'scripts', 'app.js');
+    const tsc = require.resolve('typescript/bin/tsc', { paths: [ROOT] });
+    const compiled = await node(existsSync(appCommand) ? [appCommand, '--compile-only', '--no-type-check'] : [tsc, '-p', join(src, 'tsconfig.json')], src);
+    if (compiled.code !== 0) process.stderr.write(`warning: the base ${sha.slice(0, 12)} has type errors; comparing what was compiled\n${compiled.output}`);
+    if (!existsSync(join(src, 'dist', 'main.js'))) throw new Error(`the base ${sha} did not compile to dist/main.js`);
+    const out = join(scratch, 'out');
+    await synth(src, out);
+    writeFileSync(join(out, 'review-diff-key.json'), `${JSON.stringify(inputs, null, 2)}\n`);
+    // A folder without the key file is not an entry (never written by this script): replace it.
+    if (!existsSync(join(entry, 'review-diff-key.json'))) rmSync(entry, { recursive: true, force: true });
+    try {
+      renameSync(out, entry);
+    } catch (error) {
+      if (!existsSync(join(entry, 'review-diff-key.json'))) throw error;
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
   }
-  if (!existsSync(join(src, 'dist', 'main.js'))) throw new Error(`the base ${sha} did not compile to dist/main.js`);
-  writeFileSync(join(cacheDir, 'compiled'), sha);
-  return src;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -128,24 +196,36 @@ export async function main(argv: string[]): Promise<number> {
   const rev = git(['rev-parse', '--verify', `${args.base}^{commit}`]);
   if (rev.status !== 0) usage(`unknown git ref '${args.base}'`);
   const sha = rev.stdout.trim();
-  if (!existsSync(join(ROOT, 'dist', 'main.js'))) usage('compile first: node scripts/app.js --compile-only --all');
 
   const work = mkdtempSync(join(tmpdir(), 'review-diff-'));
   try {
     const headOut = join(work, 'head');
+    const head = (async () => {
+      // The working tree's own app command: a no-op when `npm run diff` has just compiled.
+      const compiled = await node([join(ROOT, 'scripts', 'app.js'), '--compile-only', '--all'], ROOT);
+      if (compiled.code !== 0) throw new Error(`the working tree does not compile:\n${compiled.output}`);
+      await synth(ROOT, headOut);
+    })();
     let baseOut: string;
-    const jobs: Array<Promise<void>> = [synthAsync(ROOT, headOut)];
+    let base: Promise<void> = Promise.resolve();
     if (sameInputs(sha)) {
       baseOut = headOut;
+      process.stderr.write(`base ${sha.slice(0, 12)}: same synth inputs as the working tree, synthesized once for both sides\n`);
     } else {
-      const cacheDir = join(tmpdir(), 'toronto-ai-review', sha);
-      baseOut = join(cacheDir, 'out');
-      if (!existsSync(join(baseOut, 'manifest.json'))) {
-        const baseRoot = prepareBase(sha, cacheDir);
-        jobs.push(synthAsync(baseRoot, baseOut));
+      const { key, inputs } = baseCacheKey(sha);
+      baseOut = join(CACHE_DIR, key);
+      const shown = relative(ROOT, baseOut);
+      if (existsSync(join(baseOut, 'review-diff-key.json'))) {
+        const now = new Date();
+        utimesSync(baseOut, now, now);
+        process.stderr.write(`base ${sha.slice(0, 12)}: synthesized stacks reused from ${shown}\n`);
+      } else {
+        process.stderr.write(`base ${sha.slice(0, 12)}: building from its own sources, cached in ${shown}\n`);
+        base = buildBase(sha, baseOut, inputs).then(pruneCache);
       }
     }
-    await Promise.all(jobs);
+    // Wait for both before reporting either's failure: no build is left running behind an error.
+    for (const r of await Promise.allSettled([head, base])) if (r.status === 'rejected') throw r.reason;
     const report = compare(readSynth(baseOut), readSynth(headOut));
     const ackFile = args.ackFile ?? join(ROOT, 'ACKNOWLEDGED_CHANGES');
     const acks = [...args.acks, ...(existsSync(ackFile) ? parseAcknowledgments(readFileSync(ackFile, 'utf8')) : [])];
