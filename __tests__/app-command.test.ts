@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFINITIONS } from '../environments';
 
 jest.setTimeout(120_000);
 const root = join(__dirname, '..', '..');
@@ -32,7 +33,7 @@ test('a clean tree compiles once, synthesizes all 8 stacks, and reuses the compi
   const first = spawnSync(process.execPath, ['scripts/app.js'], { cwd: dir, encoding: 'utf8', env });
   expect(first.status).toBe(0);
   expect(existsSync(join(dir, 'dist', '.source-hash-app'))).toBe(true);
-  for (const env of ['development', 'testing', 'staging', 'production']) {
+  for (const env of DEFINITIONS.map((d) => d.name)) {
     expect(existsSync(join(dir, 'out', 'stacks', env, 'cdk.tf.json'))).toBe(true);
     expect(existsSync(join(dir, 'out', 'stacks', `${env}-platform`, 'cdk.tf.json'))).toBe(true);
   }

@@ -22,7 +22,13 @@ beforeAll(async () => {
   results = await checkStacks({ outdir, scratch: join(work, 'scratch'), concurrency: 2 });
 });
 
-test.each(['development', 'testing', 'staging', 'production'])('cloud stack %s validates and plans with Terraform', (env) => {
+const ENVIRONMENT_NAMES = DEFINITIONS.map((d) => d.name);
+
+test('every registered environment is checked', () => {
+  expect(results.map((r) => r.stack).sort()).toEqual(ENVIRONMENT_NAMES.flatMap((n) => [n, `${n}-platform`]).sort());
+});
+
+test.each(ENVIRONMENT_NAMES)('cloud stack %s validates and plans with Terraform', (env) => {
   const r = results.find((x) => x.stack === env)!;
   const failed = r.steps.filter((s) => !s.ok).map((s) => `${s.name}: ${s.detail.slice(-2000)}`);
   expect(failed).toEqual([]);
@@ -30,7 +36,7 @@ test.each(['development', 'testing', 'staging', 'production'])('cloud stack %s v
   expect(r.plannedCreates).toBeGreaterThan(50);
 });
 
-test.each(['development', 'testing', 'staging', 'production'])('platform stack %s-platform passes the synth-level checks', (env) => {
+test.each(ENVIRONMENT_NAMES)('platform stack %s-platform passes the synth-level checks', (env) => {
   const r = results.find((x) => x.stack === `${env}-platform`)!;
   expect(r.ok).toBe(true);
   if (r.mode === 'synth-only') expect(r.note).toMatch(/cannot be installed here/);

@@ -22,17 +22,28 @@ export function memoryMiB(q: string): number {
   return memoryBytes(q) / 2 ** 20;
 }
 
+function quantity(pattern: RegExp, format: string, positive: (q: string) => boolean, zero: string) {
+  return z.string().superRefine((q, ctx) => {
+    if (!pattern.test(q)) ctx.addIssue({ code: z.ZodIssueCode.custom, message: format });
+    else if (!positive(q)) ctx.addIssue({ code: z.ZodIssueCode.custom, message: zero });
+  });
+}
+
 /** A CPU quantity Kubernetes accepts and that requests something. */
-export const cpuQuantity = z
-  .string()
-  .regex(/^(\d+m|\d+(\.\d{1,3})?)$/, 'must be a CPU quantity such as 250m or 2 (no precision finer than 1m)')
-  .refine((q) => cpuMillis(q) > 0, { message: 'must be more than 0 CPU' });
+export const cpuQuantity = quantity(
+  /^(\d+m|\d+(\.\d{1,3})?)$/,
+  'must be a CPU quantity such as 250m or 2 (no precision finer than 1m)',
+  (q) => cpuMillis(q) > 0,
+  'must be more than 0 CPU',
+);
 
 /** A memory quantity in binary units that requests something. */
-export const memoryQuantity = z
-  .string()
-  .regex(/^\d+(Ki|Mi|Gi|Ti)$/, 'must be a memory quantity such as 512Mi or 2Gi')
-  .refine((q) => memoryBytes(q) > 0, { message: 'must be more than 0 bytes' });
+export const memoryQuantity = quantity(
+  /^\d+(Ki|Mi|Gi|Ti)$/,
+  'must be a memory quantity such as 512Mi or 2Gi',
+  (q) => memoryBytes(q) > 0,
+  'must be more than 0 bytes',
+);
 
 /** Prints millicores as Kubernetes would (`1500m` -> `1.5`). */
 export function formatCpu(millis: number): string {
