@@ -27,7 +27,7 @@ test('a type error stops synth before any file is written', () => {
   expect(existsSync(join(dir, 'out'))).toBe(false);
 });
 
-test('a clean tree compiles once, synthesizes all 8 stacks, and reuses the compile when unchanged', () => {
+test('a clean tree compiles once, synthesizes both stacks of every environment, and reuses the compile when unchanged', () => {
   const dir = copyProject();
   const env = { ...process.env, CDKTF_OUTDIR: join(dir, 'out') };
   const first = spawnSync(process.execPath, ['scripts/app.js'], { cwd: dir, encoding: 'utf8', env });

@@ -10,7 +10,7 @@ import { DEFINITIONS, EnvironmentInput, validateEnvironments } from '../environm
 import { cronProblem } from '../environments/cron';
 import { GENERATED_NAMES } from '../environments/names';
 import { nodeAllocatable, podRoom } from '../environments/capacity';
-import { INSTANCE_TYPES } from '../environments/catalog';
+import { CACHE_NODE_TYPES, INSTANCE_TYPES } from '../environments/catalog';
 import { synthesizeApp } from '../stacks/app';
 import { checkReferences, checkStacks, listStacks, readStack } from '../scripts/terraform-check';
 import { definition, refusedBeforeWriting } from './helpers';
@@ -89,6 +89,17 @@ describe('capacity: every pod fits the node of its pool, every pool holds its wo
   test('more pods with a required one-per-node anti-affinity than the pool has nodes', () => {
     expect(refused('development', (d) => (d.observability.prometheus.replicas = 3))).toEqual([
       'development.observability.prometheus.replicas: 3 Prometheus replicas need 3 nodes (one per node, required anti-affinity), but the app pool that hosts them has at most 2 (nodePools.app.maxSize)',
+    ]);
+  });
+
+  test('PostgreSQL instances spread one per zone need as many database nodes', () => {
+    // Testing has 2 zones: 2 instances get the required zone anti-affinity.
+    expect(refused('testing', (d) => {
+      d.data.postgres.instances = 2;
+      d.data.mongodb.members = 1;
+      d.nodePools.database = { ...d.nodePools.database, minSize: 1, desiredSize: 1, maxSize: 1 };
+    })).toEqual([
+      'testing.data.postgres.instances: 2 PostgreSQL instances need 2 nodes (one per zone, required anti-affinity), but the database pool that hosts them has at most 1 (nodePools.database.maxSize)',
     ]);
   });
 
@@ -181,6 +192,7 @@ describe('other values AWS or Kubernetes would refuse at apply time', () => {
     ['a tag value AWS refuses', 'development', (d: any) => (d.tags.owner = 'dev team <ops>'), 'development.tags.owner: must use only letters, digits, spaces and _ . : / = + - @ (AWS tag values)'],
     ['an SMTP port out of range', 'development', (d: any) => d.observability.alertmanager.receivers.push({ type: 'email', name: 'mail', to: 'a@example.com', from: 'b@example.com', smarthost: 'smtp.example.com:70000' }), 'development.observability.alertmanager.receivers.1.smarthost: the port must be 1-65535'],
     ['more certificate names than ACM allows', 'staging', (d: any) => (d.edge.publicNames = Array.from({ length: 11 }, (_, i) => `n${i}.${d.edge.domainName}`)), 'staging.edge.publicNames: the certificate would cover 11 names (publicNames and betaName); ACM allows 10 per certificate by default'],
+    ['an ElastiCache node type that does not exist', 'development', (d: any) => (d.data.redis.nodeType = 'cache.t4g.huge'), `development.data.redis.nodeType: unknown ElastiCache node type cache.t4g.huge; add it to CACHE_NODE_TYPES in environments/catalog.ts or pick one of: ${CACHE_NODE_TYPES.join(', ')}`],
     ['too many public access CIDRs', 'testing', (d: any) => (d.cluster.publicAccessCidrs = Array.from({ length: 41 }, (_, i) => `198.51.${i}.0/24`)), 'testing.cluster.publicAccessCidrs: 41 CIDRs; EKS accepts at most 40'],
   ])('%s', (_title, env, mutate, message) => {
     expect(refused(env, mutate)).toEqual([message]);

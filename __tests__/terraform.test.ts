@@ -11,7 +11,8 @@ import { DEFINITIONS } from '../environments';
 import { synthesizeApp } from '../stacks/app';
 import { checkReferences, checkStacks, offlineOverride, StackCheck } from '../scripts/terraform-check';
 
-jest.setTimeout(240_000);
+// Four Terraform plans on a shared, loaded machine can take several minutes.
+jest.setTimeout(600_000);
 
 const work = mkdtempSync(join(tmpdir(), 'tf-check-'));
 const outdir = join(work, 'cdktf.out');

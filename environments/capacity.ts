@@ -124,14 +124,18 @@ export interface SizedWorkload {
   readonly resources: PodResources;
   /** Where each quantity is set in the definition; undefined when a construct fixes it. */
   readonly paths: { readonly requests: { cpu?: Path; memory?: Path }; readonly limits: { cpu?: Path; memory?: Path } };
-  /** Required pod anti-affinity per node (one pod per node at most). */
-  readonly onePerNode?: boolean;
+  /**
+   * A required pod anti-affinity: on the node name (one pod per node) or on the zone (one pod per
+   * zone, hence per node too).
+   */
+  readonly onePer?: 'node' | 'zone';
   /** Where the pod count is set (for the anti-affinity message). */
   readonly countPath?: Path;
 }
 
 /** The parts of a parsed definition the capacity rules read (structural, to avoid a cycle). */
 export interface CapacityContext {
+  readonly aws: { readonly availabilityZones: readonly string[] };
   readonly nodePools: Partial<Record<NodePoolName, { readonly instanceType: string; readonly maxSize: number }>>;
   readonly app: {
     readonly replicas: number;
@@ -151,14 +155,14 @@ export interface CapacityContext {
   };
 }
 
-function guaranteed(what: string, pool: NodePoolName, count: number, compute: { cpu: string; memory: string }, at: Path, countPath: Path, onePerNode = false): SizedWorkload {
+function guaranteed(what: string, pool: NodePoolName, count: number, compute: { cpu: string; memory: string }, at: Path, countPath: Path, onePer?: 'node' | 'zone'): SizedWorkload {
   return {
     what,
     pool,
     count,
     resources: { requests: compute, limits: compute },
     paths: { requests: { cpu: [...at, 'cpu'], memory: [...at, 'memory'] }, limits: {} },
-    onePerNode,
+    onePer,
     countPath,
   };
 }
@@ -181,11 +185,13 @@ export function sizedWorkloads(env: CapacityContext): SizedWorkload[] {
         limits: { cpu: [...res, 'limits', 'cpu'], memory: [...res, 'limits', 'memory'] },
       },
     },
-    guaranteed('PostgreSQL instance', 'database', d.postgres.instances, d.postgres.compute, ['data', 'postgres', 'compute'], ['data', 'postgres', 'instances']),
+    // constructs/data/postgres.ts: no more instances than zones get a required anti-affinity on the zone.
+    guaranteed('PostgreSQL instance', 'database', d.postgres.instances, d.postgres.compute, ['data', 'postgres', 'compute'], ['data', 'postgres', 'instances'],
+      d.postgres.instances <= env.aws.availabilityZones.length ? 'zone' : undefined),
     guaranteed('MongoDB member', 'database', d.mongodb.members, d.mongodb.compute, ['data', 'mongodb', 'compute'], ['data', 'mongodb', 'members']),
     guaranteed('ChromaDB server', 'vector', d.chroma.replicas, d.chroma.compute, ['data', 'chroma', 'compute'], ['data', 'chroma', 'replicas']),
     // The Vault chart's server pods carry a required anti-affinity on the node name.
-    guaranteed('Vault server', 'system', d.vault.replicas, d.vault.compute, ['data', 'vault', 'compute'], ['data', 'vault', 'replicas'], true),
+    guaranteed('Vault server', 'system', d.vault.replicas, d.vault.compute, ['data', 'vault', 'compute'], ['data', 'vault', 'replicas'], 'node'),
     {
       what: 'Elasticsearch node',
       pool: 'system',
@@ -204,7 +210,7 @@ export function sizedWorkloads(env: CapacityContext): SizedWorkload[] {
       count: env.observability.prometheus.replicas,
       resources: PROMETHEUS_RESOURCES,
       paths: { requests: {}, limits: {} },
-      onePerNode: true,
+      onePer: 'node',
       countPath: ['observability', 'prometheus', 'replicas'],
     },
   ];
@@ -247,8 +253,8 @@ export function checkCapacity(env: CapacityContext, report: Report): void {
     }
 
     // ---- one pod per node
-    if (w.onePerNode && w.countPath && w.count > pool.maxSize) {
-      report(w.countPath, `${w.count} ${w.what}s need ${w.count} nodes (one per node, required anti-affinity), but the ${poolName} pool that hosts them has at most ${pool.maxSize} (nodePools.${poolName}.maxSize)`);
+    if (w.onePer && w.countPath && w.count > pool.maxSize) {
+      report(w.countPath, `${w.count} ${w.what}s need ${w.count} nodes (one per ${w.onePer}, required anti-affinity), but the ${poolName} pool that hosts them has at most ${pool.maxSize} (nodePools.${poolName}.maxSize)`);
     }
 
     const t = totals.get(poolName) ?? { cpu: 0, mem: 0, parts: [] };

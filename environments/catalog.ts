@@ -122,6 +122,17 @@ export const INSTANCE_TYPES: Readonly<Record<string, InstanceFacts>> = {
   'r6in.8xlarge': { vcpus: 32, memoryGiB: 256, baselineGbps: 50, maxPods: 234, architecture: 'x86_64' },
 };
 
+/**
+ * ElastiCache node types a definition may name (current generation; AWS ElastiCache "Supported
+ * node types"). An unknown type is refused rather than left for the apply to fail on.
+ */
+const sizes = (family: string, list: readonly string[]) => list.map((size) => `cache.${family}.${size}`);
+export const CACHE_NODE_TYPES: readonly string[] = [
+  ...sizes('t4g', ['micro', 'small', 'medium']),
+  ...sizes('t3', ['micro', 'small', 'medium']),
+  ...['m6g', 'm7g', 'r6g', 'r7g'].flatMap((f) => sizes(f, ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge'])),
+];
+
 /** Availability zones per region (explicit, so no plan depends on a lookup). */
 export const REGION_AZS: Readonly<Record<string, readonly string[]>> = {
   'ca-central-1': ['ca-central-1a', 'ca-central-1b', 'ca-central-1d'],

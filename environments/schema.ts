@@ -193,7 +193,7 @@ export interface DefinitionRule {
 
 const productionLike = (env: Def) => PRODUCTION_LIKE_TIERS.includes(env.tier);
 
-/** EBS: a gp3 subnet has 5 reserved addresses. */
+/** AWS reserves 5 addresses of every subnet. */
 const SUBNET_RESERVED_ADDRESSES = 5;
 /** AWS accepts VPC and subnet CIDRs from /16 to /28. */
 const AWS_CIDR_PREFIX = { min: 16, max: 28 } as const;
@@ -374,7 +374,7 @@ export const DEFINITION_RULES: readonly DefinitionRule[] = [
   ),
   // ---- capacity: every pod fits its node, every pool holds its workloads (environments/capacity.ts)
   {
-    needs: ['nodePools', 'app.replicas', 'app.resources', 'app.hpa', 'app.beta', 'data.postgres', 'data.mongodb', 'data.chroma', 'data.vault', 'observability.prometheus.replicas', 'observability.logging.elasticsearch'],
+    needs: ['aws.availabilityZones', 'nodePools', 'app.replicas', 'app.resources', 'app.hpa', 'app.beta', 'data.postgres', 'data.mongodb', 'data.chroma', 'data.vault', 'observability.prometheus.replicas', 'observability.logging.elasticsearch'],
     check: (env, report) => checkCapacity(env, report),
   },
 ];

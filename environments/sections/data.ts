@@ -8,7 +8,7 @@
  * every broken rule is reported as `<env>.data.<field>: <rule>` in the same run.
  */
 import { z } from 'zod';
-import { HARDWARE_PROFILES, PRODUCTION_LIKE_TIERS, Tier } from '../catalog';
+import { CACHE_NODE_TYPES, HARDWARE_PROFILES, PRODUCTION_LIKE_TIERS, Tier } from '../catalog';
 import { cronSchema } from '../cron';
 import { cpuQuantity, memoryQuantity } from '../quantity';
 
@@ -150,7 +150,11 @@ export const dataSchema = z
         /** Engine version, e.g. 8.0 for Valkey or 7.1 for Redis OSS (IAM auth needs >= 7). */
         engineVersion: z.string().regex(/^\d+\.\d+$/, 'must be major.minor such as 8.0'),
         /** ElastiCache node type. */
-        nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an ElastiCache node type such as cache.r7g.large'),
+        nodeType: z.string().superRefine((t, ctx) => {
+          if (!CACHE_NODE_TYPES.includes(t)) {
+            ctx.addIssue({ code: z.ZodIssueCode.custom, message: `unknown ElastiCache node type ${t}; add it to CACHE_NODE_TYPES in environments/catalog.ts or pick one of: ${CACHE_NODE_TYPES.join(', ')}` });
+          }
+        }),
         /** Read replicas next to the primary (0: a single node). Production: >= 1 (multi-AZ). */
         replicas: z.number().int().min(0).max(5),
         /** Days of automatic snapshots kept (0 turns them off). */
