@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFINITIONS } from '../environments';
 
 jest.setTimeout(120_000);
 const root = join(__dirname, '..', '..');
@@ -26,13 +27,13 @@ test('a type error stops synth before any file is written', () => {
   expect(existsSync(join(dir, 'out'))).toBe(false);
 });
 
-test('a clean tree compiles once, synthesizes all 8 stacks, and reuses the compile when unchanged', () => {
+test('a clean tree compiles once, synthesizes both stacks of every environment, and reuses the compile when unchanged', () => {
   const dir = copyProject();
   const env = { ...process.env, CDKTF_OUTDIR: join(dir, 'out') };
   const first = spawnSync(process.execPath, ['scripts/app.js'], { cwd: dir, encoding: 'utf8', env });
   expect(first.status).toBe(0);
   expect(existsSync(join(dir, 'dist', '.source-hash-app'))).toBe(true);
-  for (const env of ['development', 'testing', 'staging', 'production']) {
+  for (const env of DEFINITIONS.map((d) => d.name)) {
     expect(existsSync(join(dir, 'out', 'stacks', env, 'cdk.tf.json'))).toBe(true);
     expect(existsSync(join(dir, 'out', 'stacks', `${env}-platform`, 'cdk.tf.json'))).toBe(true);
   }

@@ -65,8 +65,8 @@ describe('data section of the definitions (DATA-1..4, HW-1, HW-3)', () => {
     ['development', 'development.data.redis.engineVersion: valkey 6.2 cannot authenticate with IAM; use 7.0 or later', (d: any) => (d.data.redis.engineVersion = '6.2')],
     ['development', 'development.data.chroma.imageTag: must be a pinned tag, never "latest"', (d: any) => (d.data.chroma.imageTag = 'latest')],
     ['development', 'development.data.jobImages.awsCli: must be registry/repository:tag with an explicit registry and tag', (d: any) => (d.data.jobImages.awsCli = 'public.ecr.aws/aws-cli/aws-cli')],
-    ['development', 'development.data.postgres.baseBackupSchedule: must be a six-field cron expression with seconds first', (d: any) => (d.data.postgres.baseBackupSchedule = '0 2 * * *')],
-    ['development', 'development.data.mongodb.backupSchedule: must be a five-field cron expression (UTC)', (d: any) => (d.data.mongodb.backupSchedule = 'daily')],
+    ['development', 'development.data.postgres.baseBackupSchedule: must be a six-field cron schedule with seconds first, as CloudNativePG expects, such as "0 0 2 * * *": has 5 field(s); 6 are needed (second, minute, hour, day of month, month, day of week)', (d: any) => (d.data.postgres.baseBackupSchedule = '0 2 * * *')],
+    ['development', 'development.data.mongodb.backupSchedule: must be a five-field cron schedule (UTC) such as "30 */6 * * *": has 1 field(s); 5 are needed (minute, hour, day of month, month, day of week)', (d: any) => (d.data.mongodb.backupSchedule = 'daily')],
     ['testing', 'testing.data: is required', (d: any) => delete d.data],
     ['staging', 'staging.data.postgres.restore.fromGeneration: generation 1 is not older than backupGeneration 1; the restored cluster would archive over the backups it reads: set backupGeneration to 2', (d: any) => (d.data.postgres.restore = { fromGeneration: 1 })],
     ['staging', 'staging.data.postgres.restore.targetTime: must be an RFC 3339 time', (d: any) => (d.data.postgres.restore = { fromGeneration: 1, targetTime: 'yesterday' })],
@@ -268,7 +268,8 @@ describe('MongoDB: mongodb-kubernetes operator and a local chart (DATA-2)', () =
 
   test('every value set on a local chart exists in its values.yaml', () => {
     const local = allApp.node.findAll().filter((c): c is LocalChartRelease => c instanceof LocalChartRelease && c.chartDir === chartDir);
-    expect(local.length).toBe(4);
+    // One MongoDB replica set per environment.
+    expect(local.length).toBe(DEFINITIONS.length);
     const unknown = local.flatMap((r) => leafPaths(r.values).filter((p) => !pathExists(r.chartDir, p)).map((p) => `${r.node.path}: ${p.join('.')}`));
     expect(unknown).toEqual([]);
   });
@@ -475,7 +476,7 @@ describe('no literal password, token or key in any synthesized stack (DATA-5)', 
   const stacks = Object.values(allStacks).flatMap((s) => [s.cloud, s.platform]);
 
   test('every stack of every environment is scanned', () => {
-    expect(stacks).toHaveLength(8);
+    expect(stacks).toHaveLength(DEFINITIONS.length * 2);
   });
 
   test.each(stacks.map((s) => [s.node.id, s]))('%s holds no literal credential', (_id, stack) => {

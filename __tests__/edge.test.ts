@@ -1,8 +1,8 @@
 /** The edge of the cloud stack (NET-4, LB-1..4) and the definition rules of the `edge` section. */
 import { Testing, TerraformStack } from 'cdktf';
 import { DnsValidatedCertificate } from '../constructs/edge/certificate';
-import { validateEnvironments } from '../environments';
-import { Json, definition, resourceAt, resources, stacksFor, synth, definitionProblems } from './helpers';
+import { DEFINITIONS, validateEnvironments } from '../environments';
+import { Json, resourceAt, resources, stacksFor, synth, definitionProblems } from './helpers';
 import { SEED_SECURITY_HEADERS, hstsValue } from '../constructs/edge/security-headers';
 import { COMMON_RULE_SET_BODY_RULES, MANAGED_RULE_GROUPS, greaterThanPattern } from '../constructs/edge/web-acl';
 
@@ -351,7 +351,7 @@ describe('cluster autoscaler role (K8S-3)', () => {
 
 describe('edge definition rules', () => {
   test('the shipped definitions carry the seed 004 rate limits', () => {
-    const envs = validateEnvironments(['development', 'testing', 'staging', 'production'].map((n) => definition(n)));
+    const envs = validateEnvironments(DEFINITIONS);
     for (const env of envs) {
       expect(env.edge.waf).toMatchObject({ apiRequestsPerSecond: 10, authRequestsPerSecond: 5, evaluationWindowSec: 60 });
     }

@@ -1,9 +1,10 @@
 /** Shared test helpers: build definitions, synthesize stacks, and query the synthesized JSON. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Testing, TerraformStack } from 'cdktf';
 import { EnvironmentInput, DEFINITIONS, DefinitionError, validateEnvironments, Environment } from '../environments';
-import { buildStacks, EnvironmentStacks } from '../stacks/app';
+import { buildStacks, EnvironmentStacks, synthesizeApp } from '../stacks/app';
 
 export type Json = Record<string, any>;
 
@@ -84,4 +85,22 @@ export function problemsOfInputs(inputs: readonly unknown[]): string[] {
 /** The problems of a shipped definition changed by `mutate`. */
 export function definitionProblems(name: string, mutate: (d: any) => void): string[] {
   return problemsOfInputs([definition(name, mutate)]);
+}
+
+/**
+ * Runs the whole app on these raw definitions into a fresh output directory and returns the
+ * problems it refused them with; fails when anything was written (or when nothing was refused).
+ */
+export function refusedBeforeWriting(inputs: readonly unknown[]): string[] {
+  const outdir = join(mkdtempSync(join(tmpdir(), 'refused-')), 'out');
+  let problems: string[] | undefined;
+  try {
+    synthesizeApp({ definitions: inputs, outdir });
+  } catch (e) {
+    if (!(e instanceof DefinitionError)) throw e;
+    problems = [...e.problems];
+  }
+  if (problems === undefined) throw new Error('the definitions were accepted');
+  if (existsSync(outdir)) throw new Error(`${outdir} was written although the definitions were refused`);
+  return problems;
 }

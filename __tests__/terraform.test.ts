@@ -11,7 +11,8 @@ import { DEFINITIONS } from '../environments';
 import { synthesizeApp } from '../stacks/app';
 import { checkReferences, checkStacks, offlineOverride, StackCheck } from '../scripts/terraform-check';
 
-jest.setTimeout(240_000);
+// Four Terraform plans on a shared, loaded machine can take several minutes.
+jest.setTimeout(600_000);
 
 const work = mkdtempSync(join(tmpdir(), 'tf-check-'));
 const outdir = join(work, 'cdktf.out');
@@ -22,7 +23,13 @@ beforeAll(async () => {
   results = await checkStacks({ outdir, scratch: join(work, 'scratch'), concurrency: 2 });
 });
 
-test.each(['development', 'testing', 'staging', 'production'])('cloud stack %s validates and plans with Terraform', (env) => {
+const ENVIRONMENT_NAMES = DEFINITIONS.map((d) => d.name);
+
+test('every registered environment is checked', () => {
+  expect(results.map((r) => r.stack).sort()).toEqual(ENVIRONMENT_NAMES.flatMap((n) => [n, `${n}-platform`]).sort());
+});
+
+test.each(ENVIRONMENT_NAMES)('cloud stack %s validates and plans with Terraform', (env) => {
   const r = results.find((x) => x.stack === env)!;
   const failed = r.steps.filter((s) => !s.ok).map((s) => `${s.name}: ${s.detail.slice(-2000)}`);
   expect(failed).toEqual([]);
@@ -30,7 +37,7 @@ test.each(['development', 'testing', 'staging', 'production'])('cloud stack %s v
   expect(r.plannedCreates).toBeGreaterThan(50);
 });
 
-test.each(['development', 'testing', 'staging', 'production'])('platform stack %s-platform passes the synth-level checks', (env) => {
+test.each(ENVIRONMENT_NAMES)('platform stack %s-platform passes the synth-level checks', (env) => {
   const r = results.find((x) => x.stack === `${env}-platform`)!;
   expect(r.ok).toBe(true);
   if (r.mode === 'synth-only') expect(r.note).toMatch(/cannot be installed here/);

@@ -88,6 +88,11 @@ export interface InstanceFacts {
   readonly memoryGiB: number;
   /** Baseline bandwidth in Gbps (AWS "network performance" baseline, not the "up to" burst figure). */
   readonly baselineGbps: number;
+  /**
+   * Pods the VPC CNI can address on one node (ENIs x (IPv4 addresses per ENI - 1) + 2, AWS
+   * eni-max-pods.txt); the kubelet's memory reserve grows with it (environments/capacity.ts).
+   */
+  readonly maxPods: number;
   readonly architecture: 'x86_64';
 }
 
@@ -96,26 +101,37 @@ export interface InstanceFacts {
  * Only the types a definition may name are listed; an unknown type is refused rather than guessed.
  */
 export const INSTANCE_TYPES: Readonly<Record<string, InstanceFacts>> = {
-  't3.large': { vcpus: 2, memoryGiB: 8, baselineGbps: 0.512, architecture: 'x86_64' },
-  't3.xlarge': { vcpus: 4, memoryGiB: 16, baselineGbps: 1.024, architecture: 'x86_64' },
-  'm6i.large': { vcpus: 2, memoryGiB: 8, baselineGbps: 0.781, architecture: 'x86_64' },
-  'm6i.xlarge': { vcpus: 4, memoryGiB: 16, baselineGbps: 1.562, architecture: 'x86_64' },
-  'm6i.2xlarge': { vcpus: 8, memoryGiB: 32, baselineGbps: 3.125, architecture: 'x86_64' },
-  'm6i.4xlarge': { vcpus: 16, memoryGiB: 64, baselineGbps: 6.25, architecture: 'x86_64' },
-  'm6i.8xlarge': { vcpus: 32, memoryGiB: 128, baselineGbps: 12.5, architecture: 'x86_64' },
-  'm6in.xlarge': { vcpus: 4, memoryGiB: 16, baselineGbps: 6.25, architecture: 'x86_64' },
-  'm6in.2xlarge': { vcpus: 8, memoryGiB: 32, baselineGbps: 12.5, architecture: 'x86_64' },
-  'm6in.4xlarge': { vcpus: 16, memoryGiB: 64, baselineGbps: 25, architecture: 'x86_64' },
-  'm6in.8xlarge': { vcpus: 32, memoryGiB: 128, baselineGbps: 50, architecture: 'x86_64' },
-  'r6i.large': { vcpus: 2, memoryGiB: 16, baselineGbps: 0.781, architecture: 'x86_64' },
-  'r6i.xlarge': { vcpus: 4, memoryGiB: 32, baselineGbps: 1.562, architecture: 'x86_64' },
-  'r6i.2xlarge': { vcpus: 8, memoryGiB: 64, baselineGbps: 3.125, architecture: 'x86_64' },
-  'r6i.4xlarge': { vcpus: 16, memoryGiB: 128, baselineGbps: 6.25, architecture: 'x86_64' },
-  'r6i.8xlarge': { vcpus: 32, memoryGiB: 256, baselineGbps: 12.5, architecture: 'x86_64' },
-  'r6in.2xlarge': { vcpus: 8, memoryGiB: 64, baselineGbps: 12.5, architecture: 'x86_64' },
-  'r6in.4xlarge': { vcpus: 16, memoryGiB: 128, baselineGbps: 25, architecture: 'x86_64' },
-  'r6in.8xlarge': { vcpus: 32, memoryGiB: 256, baselineGbps: 50, architecture: 'x86_64' },
+  't3.large': { vcpus: 2, memoryGiB: 8, baselineGbps: 0.512, maxPods: 35, architecture: 'x86_64' },
+  't3.xlarge': { vcpus: 4, memoryGiB: 16, baselineGbps: 1.024, maxPods: 58, architecture: 'x86_64' },
+  'm6i.large': { vcpus: 2, memoryGiB: 8, baselineGbps: 0.781, maxPods: 29, architecture: 'x86_64' },
+  'm6i.xlarge': { vcpus: 4, memoryGiB: 16, baselineGbps: 1.562, maxPods: 58, architecture: 'x86_64' },
+  'm6i.2xlarge': { vcpus: 8, memoryGiB: 32, baselineGbps: 3.125, maxPods: 58, architecture: 'x86_64' },
+  'm6i.4xlarge': { vcpus: 16, memoryGiB: 64, baselineGbps: 6.25, maxPods: 234, architecture: 'x86_64' },
+  'm6i.8xlarge': { vcpus: 32, memoryGiB: 128, baselineGbps: 12.5, maxPods: 234, architecture: 'x86_64' },
+  'm6in.xlarge': { vcpus: 4, memoryGiB: 16, baselineGbps: 6.25, maxPods: 58, architecture: 'x86_64' },
+  'm6in.2xlarge': { vcpus: 8, memoryGiB: 32, baselineGbps: 12.5, maxPods: 58, architecture: 'x86_64' },
+  'm6in.4xlarge': { vcpus: 16, memoryGiB: 64, baselineGbps: 25, maxPods: 234, architecture: 'x86_64' },
+  'm6in.8xlarge': { vcpus: 32, memoryGiB: 128, baselineGbps: 50, maxPods: 234, architecture: 'x86_64' },
+  'r6i.large': { vcpus: 2, memoryGiB: 16, baselineGbps: 0.781, maxPods: 29, architecture: 'x86_64' },
+  'r6i.xlarge': { vcpus: 4, memoryGiB: 32, baselineGbps: 1.562, maxPods: 58, architecture: 'x86_64' },
+  'r6i.2xlarge': { vcpus: 8, memoryGiB: 64, baselineGbps: 3.125, maxPods: 58, architecture: 'x86_64' },
+  'r6i.4xlarge': { vcpus: 16, memoryGiB: 128, baselineGbps: 6.25, maxPods: 234, architecture: 'x86_64' },
+  'r6i.8xlarge': { vcpus: 32, memoryGiB: 256, baselineGbps: 12.5, maxPods: 234, architecture: 'x86_64' },
+  'r6in.2xlarge': { vcpus: 8, memoryGiB: 64, baselineGbps: 12.5, maxPods: 58, architecture: 'x86_64' },
+  'r6in.4xlarge': { vcpus: 16, memoryGiB: 128, baselineGbps: 25, maxPods: 234, architecture: 'x86_64' },
+  'r6in.8xlarge': { vcpus: 32, memoryGiB: 256, baselineGbps: 50, maxPods: 234, architecture: 'x86_64' },
 };
+
+/**
+ * ElastiCache node types a definition may name (current generation; AWS ElastiCache "Supported
+ * node types"). An unknown type is refused rather than left for the apply to fail on.
+ */
+const sizes = (family: string, list: readonly string[]) => list.map((size) => `cache.${family}.${size}`);
+export const CACHE_NODE_TYPES: readonly string[] = [
+  ...sizes('t4g', ['micro', 'small', 'medium']),
+  ...sizes('t3', ['micro', 'small', 'medium']),
+  ...['m6g', 'm7g', 'r6g', 'r7g'].flatMap((f) => sizes(f, ['large', 'xlarge', '2xlarge', '4xlarge', '8xlarge', '12xlarge', '16xlarge'])),
+];
 
 /** Availability zones per region (explicit, so no plan depends on a lookup). */
 export const REGION_AZS: Readonly<Record<string, readonly string[]>> = {

@@ -3,7 +3,8 @@
  * `<environment>.<field path>: <rule broken>` per line, every problem of every environment at once.
  */
 import { ZodIssue } from 'zod';
-import { Environment, EnvironmentInput, environmentSchema } from './schema';
+import { bestEffortParse, checkDefinition, Environment, EnvironmentInput, environmentObjectSchema } from './schema';
+import { cidrsOverlap, parseCidr } from './cidr';
 import { development } from './development';
 import { testing } from './testing';
 import { staging } from './staging';
@@ -40,28 +41,64 @@ function describe(envName: string, issue: ZodIssue): string {
   return `${envName}${path}: ${message}`;
 }
 
+/** The problems of one definition: its field rules, then every cross-field rule whose fields parsed. */
+function definitionProblems(input: unknown, envName: string): { problems: string[]; parsed?: Environment } {
+  const problems: string[] = [];
+  const report = (path: (string | number)[], message: string) =>
+    problems.push(`${envName}${path.length > 0 ? `.${path.join('.')}` : ''}: ${message}`);
+  const result = environmentObjectSchema.safeParse(input);
+  const issues = result.success ? [] : result.error.issues;
+  problems.push(...issues.map((i) => describe(envName, i)));
+  // An unknown key does not make the known fields beside it unreadable.
+  const failed = issues.filter((i) => i.code !== 'unrecognized_keys').map((i) => i.path.join('.'));
+  const value = result.success ? result.data : (bestEffortParse(environmentObjectSchema, input) as Environment);
+  if (value !== null && typeof value === 'object') checkDefinition(value, failed, report);
+  return problems.length === 0 && result.success ? { problems, parsed: result.data } : { problems };
+}
+
+/** Rules across environments: unique names, VPC ranges that never overlap (peering and VPN routes). */
+function crossEnvironmentProblems(inputs: readonly unknown[], names: readonly string[]): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  const vpcs: { env: string; cidr: string }[] = [];
+  inputs.forEach((input, index) => {
+    const envName = names[index];
+    const raw = input as { name?: unknown; network?: { vpcCidr?: unknown } } | undefined;
+    if (typeof raw?.name === 'string') {
+      if (seen.has(raw.name)) problems.push(`${envName}.name: defined twice; environment names must be unique`);
+      seen.add(raw.name);
+    }
+    const cidr = raw?.network?.vpcCidr;
+    if (typeof cidr === 'string' && parseCidr(cidr)) {
+      const clash = vpcs.find((v) => cidrsOverlap(v.cidr, cidr));
+      if (clash) {
+        problems.push(`${envName}.network.vpcCidr: ${cidr} overlaps the VPC CIDR of ${clash.env} (${clash.cidr}); peering and VPN routes between environments would collide: give each environment its own range`);
+      } else {
+        vpcs.push({ env: envName, cidr });
+      }
+    }
+  });
+  return problems;
+}
+
 /**
  * Validates every definition and returns them parsed (defaults applied), or throws one
- * DefinitionError listing every problem. Names must be unique.
+ * DefinitionError listing every problem of every environment: field rules, cross-field rules
+ * (those whose fields parsed) and the rules across environments.
  */
 export function validateEnvironments(inputs: readonly unknown[]): Environment[] {
+  const names = inputs.map((input, index) => {
+    const rawName = (input as { name?: unknown } | undefined)?.name;
+    return typeof rawName === 'string' && rawName !== '' ? rawName : `definition[${index}]`;
+  });
   const problems: string[] = [];
   const parsed: Environment[] = [];
-  const seen = new Set<string>();
   inputs.forEach((input, index) => {
-    const rawName = (input as { name?: unknown } | undefined)?.name;
-    const envName = typeof rawName === 'string' && rawName !== '' ? rawName : `definition[${index}]`;
-    const result = environmentSchema.safeParse(input);
-    if (!result.success) {
-      problems.push(...result.error.issues.map((i) => describe(envName, i)));
-      return;
-    }
-    if (seen.has(result.data.name)) {
-      problems.push(`${envName}.name: defined twice; environment names must be unique`);
-    }
-    seen.add(result.data.name);
-    parsed.push(result.data);
+    const result = definitionProblems(input, names[index]);
+    problems.push(...result.problems);
+    if (result.parsed) parsed.push(result.parsed);
   });
+  problems.push(...crossEnvironmentProblems(inputs, names));
   if (problems.length > 0) {
     throw new DefinitionError(problems);
   }

@@ -2,8 +2,9 @@
  * The schema every environment definition is validated against (ENV-2).
  *
  * Field-level rules live on the fields; rules across fields (CIDRs inside the VPC, subnets per
- * zone, pool sizes against the documented hardware, tier rules) live in `checkDefinition` below,
- * so every broken rule of every environment is reported in one run.
+ * zone, pool sizes against the documented hardware, capacity, generated names, tier rules) are the
+ * `DEFINITION_RULES` below. Each rule names the fields it reads; `checkDefinition` runs every rule
+ * whose fields parsed, so an invalid value never hides another field's cross-field problem.
  */
 import { z } from 'zod';
 import {
@@ -18,9 +19,12 @@ import {
   SUPPORTED_CLUSTER_VERSIONS,
   TIERS,
 } from './catalog';
-import { cidrContains, cidrsOverlap, parseCidr } from './cidr';
-import { checkEdge, edgeSchema } from './sections/edge';
-import { appSchema, checkApp } from './sections/app';
+import { EBS_GP3_MAX_GIB } from './sections/data';
+import { addressesCovered, cidrContains, cidrsOverlap, containedIn, IPV4_ADDRESSES, NON_PUBLIC_RANGES, parseCidr, PRIVATE_RANGES } from './cidr';
+import { checkCapacity } from './capacity';
+import { GENERATED_NAMES } from './names';
+import { checkEdge, checkEdgeNames, edgeSchema } from './sections/edge';
+import { appSchema, checkApp, checkAppConfig, checkAppResources, checkAppScaling } from './sections/app';
 import { checkObservability, observabilitySchema } from './sections/observability';
 import { backupSchema, checkBackup } from './sections/backup';
 import { checkData, dataSchema } from './sections/data';
@@ -38,7 +42,12 @@ const logRetention = z
     message: `must be a CloudWatch Logs retention value (${LOG_RETENTION_DAYS.join(', ')} days)`,
   });
 
-const tagValue = z.string().min(1).max(256);
+/** AWS tag values: 1-256 letters, digits, spaces and _ . : / = + - @. */
+const tagValue = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u, 'must use only letters, digits, spaces and _ . : / = + - @ (AWS tag values)');
 
 export const nodePoolSchema = z
   .object({
@@ -56,7 +65,7 @@ export const nodePoolSchema = z
      * Size of each persistent data volume the pool's workloads claim (GiB). Required for the
      * database and vector pools, whose documented storage lives on persistent volumes.
      */
-    dataVolumeGiB: z.number().int().min(1).max(65536).optional(),
+    dataVolumeGiB: z.number().int().min(1).max(EBS_GP3_MAX_GIB).optional(),
     /** SSD volume type of the root volume. */
     volumeType: z.enum(['gp3', 'io2']).default('gp3'),
     capacityType: z.enum(['ON_DEMAND', 'SPOT']).default('ON_DEMAND'),
@@ -169,122 +178,263 @@ export type EnvironmentInput = z.input<typeof environmentObjectSchema>;
 export type Environment = z.output<typeof environmentObjectSchema>;
 export type NodePool = z.output<typeof nodePoolSchema>;
 
-type Ctx = z.RefinementCtx;
+type Path = (string | number)[];
+type Report = (path: Path, message: string) => void;
 type Def = Environment;
 
-function issue(ctx: Ctx, path: (string | number)[], message: string): void {
-  ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
+/**
+ * A rule across fields. `needs` lists the fields it reads (dotted paths; a section name covers the
+ * whole section): the rule runs only when none of them failed its field rules.
+ */
+export interface DefinitionRule {
+  readonly needs: readonly string[];
+  readonly check: (env: Def, report: Report) => void;
 }
 
-/** Cross-field rules. Runs only when every field parsed. */
-function checkDefinition(env: Def, ctx: Ctx): void {
-  const productionLike = PRODUCTION_LIKE_TIERS.includes(env.tier);
+const productionLike = (env: Def) => PRODUCTION_LIKE_TIERS.includes(env.tier);
 
+/** AWS reserves 5 addresses of every subnet. */
+const SUBNET_RESERVED_ADDRESSES = 5;
+/** AWS accepts VPC and subnet CIDRs from /16 to /28. */
+const AWS_CIDR_PREFIX = { min: 16, max: 28 } as const;
+/** EKS accepts at most 40 public access CIDRs. */
+export const EKS_PUBLIC_ACCESS_CIDRS_MAX = 40;
+
+export const DEFINITION_RULES: readonly DefinitionRule[] = [
   // ---- region and zones (NET-1)
-  const zones = REGION_AZS[env.aws.region] ?? [];
-  env.aws.availabilityZones.forEach((az, i) => {
-    if (!zones.includes(az)) {
-      issue(ctx, ['aws', 'availabilityZones', i], `${az} is not a zone of ${env.aws.region} (zones: ${zones.join(', ')})`);
-    }
-  });
-  if (new Set(env.aws.availabilityZones).size !== env.aws.availabilityZones.length) {
-    issue(ctx, ['aws', 'availabilityZones'], 'zones must be distinct');
-  }
-  if (env.tier === 'production' && env.aws.availabilityZones.length < 3) {
-    issue(ctx, ['aws', 'availabilityZones'], `production needs 3 availability zones (NET-1); got ${env.aws.availabilityZones.length}`);
-  }
-
+  {
+    needs: ['tier', 'aws.region', 'aws.availabilityZones'],
+    check: (env, report) => {
+      const zones = REGION_AZS[env.aws.region] ?? [];
+      env.aws.availabilityZones.forEach((az, i) => {
+        if (!zones.includes(az)) {
+          report(['aws', 'availabilityZones', i], `${az} is not a zone of ${env.aws.region} (zones: ${zones.join(', ')})`);
+        }
+      });
+      if (new Set(env.aws.availabilityZones).size !== env.aws.availabilityZones.length) {
+        report(['aws', 'availabilityZones'], 'zones must be distinct');
+      }
+      if (env.tier === 'production' && env.aws.availabilityZones.length < 3) {
+        report(['aws', 'availabilityZones'], `production needs 3 availability zones (NET-1); got ${env.aws.availabilityZones.length}`);
+      }
+    },
+  },
   // ---- CIDRs (NET-1)
-  const nZones = env.aws.availabilityZones.length;
-  const all: { path: (string | number)[]; cidr: string }[] = [];
-  for (const tier of ['publicSubnetCidrs', 'privateSubnetCidrs', 'dataSubnetCidrs'] as const) {
-    const list = env.network[tier];
-    if (list.length !== nZones) {
-      issue(ctx, ['network', tier], `needs one subnet per availability zone: ${nZones} expected, ${list.length} given`);
-    }
-    list.forEach((c, i) => {
-      if (!cidrContains(env.network.vpcCidr, c)) {
-        issue(ctx, ['network', tier, i], `${c} is not inside the VPC CIDR ${env.network.vpcCidr}`);
+  {
+    needs: ['aws.availabilityZones', 'network.vpcCidr', 'network.publicSubnetCidrs', 'network.privateSubnetCidrs', 'network.dataSubnetCidrs'],
+    check: (env, report) => {
+      const nZones = env.aws.availabilityZones.length;
+      const vpc = parseCidr(env.network.vpcCidr)!;
+      if (vpc.prefix < AWS_CIDR_PREFIX.min || vpc.prefix > AWS_CIDR_PREFIX.max) {
+        report(['network', 'vpcCidr'], `/${vpc.prefix} is not a VPC size AWS accepts (/${AWS_CIDR_PREFIX.min} to /${AWS_CIDR_PREFIX.max})`);
       }
-      all.push({ path: ['network', tier, i], cidr: c });
-    });
-  }
-  for (let i = 0; i < all.length; i++) {
-    for (let j = i + 1; j < all.length; j++) {
-      if (cidrsOverlap(all[i].cidr, all[j].cidr)) {
-        issue(ctx, all[j].path, `${all[j].cidr} overlaps ${all[i].path.join('.')} (${all[i].cidr}); subnets must not overlap`);
+      if (!containedIn(env.network.vpcCidr, PRIVATE_RANGES)) {
+        report(['network', 'vpcCidr'], `${env.network.vpcCidr} is not inside a private range (${PRIVATE_RANGES.join(', ')}); its routes would shadow public addresses`);
       }
-    }
-  }
-  if (env.tier === 'production' && env.network.natGateways !== 'per-az') {
-    issue(ctx, ['network', 'natGateways'], 'production needs a NAT gateway per availability zone (NET-1): set "per-az"');
-  }
-
+      const all: { path: Path; cidr: string }[] = [];
+      for (const tier of ['publicSubnetCidrs', 'privateSubnetCidrs', 'dataSubnetCidrs'] as const) {
+        const list = env.network[tier];
+        if (list.length !== nZones) {
+          report(['network', tier], `needs one subnet per availability zone: ${nZones} expected, ${list.length} given`);
+        }
+        list.forEach((c, i) => {
+          const prefix = parseCidr(c)!.prefix;
+          if (!cidrContains(env.network.vpcCidr, c)) {
+            report(['network', tier, i], `${c} is not inside the VPC CIDR ${env.network.vpcCidr}`);
+          } else if (prefix > AWS_CIDR_PREFIX.max) {
+            report(['network', tier, i], `/${prefix} is smaller than the smallest subnet AWS accepts (/${AWS_CIDR_PREFIX.max})`);
+          }
+          all.push({ path: ['network', tier, i], cidr: c });
+        });
+      }
+      for (let i = 0; i < all.length; i++) {
+        for (let j = i + 1; j < all.length; j++) {
+          if (cidrsOverlap(all[i].cidr, all[j].cidr)) {
+            report(all[j].path, `${all[j].cidr} overlaps ${all[i].path.join('.')} (${all[i].cidr}); subnets must not overlap`);
+          }
+        }
+      }
+    },
+  },
+  // ---- pod addresses: the VPC CNI gives every pod an address of a private subnet
+  {
+    needs: ['nodePools', 'network.privateSubnetCidrs'],
+    check: (env, report) => {
+      const usable = env.network.privateSubnetCidrs
+        .map((c) => parseCidr(c))
+        .reduce((n, c) => n + (c ? 2 ** (32 - c.prefix) - SUBNET_RESERVED_ADDRESSES : 0), 0);
+      let needed = 0;
+      for (const name of NODE_POOL_NAMES) {
+        const pool = env.nodePools[name];
+        const facts = pool ? INSTANCE_TYPES[pool.instanceType] : undefined;
+        if (pool && facts) needed += pool.maxSize * (facts.maxPods + 1);
+      }
+      if (needed > usable) {
+        report(['network', 'privateSubnetCidrs'], `${usable} usable addresses, but the node pools at their maxSize need ${needed} (one per node and one per pod it can host); pods would fail to start: use larger private subnets`);
+      }
+    },
+  },
+  {
+    needs: ['tier', 'network.natGateways'],
+    check: (env, report) => {
+      if (env.tier === 'production' && env.network.natGateways !== 'per-az') {
+        report(['network', 'natGateways'], 'production needs a NAT gateway per availability zone (NET-1): set "per-az"');
+      }
+    },
+  },
   // ---- cluster endpoint (K8S-1)
-  if (env.tier === 'production' && env.cluster.publicAccessCidrs.length > 0) {
-    issue(ctx, ['cluster', 'publicAccessCidrs'], 'production must not expose a public API endpoint (K8S-1): leave this list empty and use the private endpoint');
-  }
-  env.cluster.publicAccessCidrs.forEach((c, i) => {
+  {
+    needs: ['tier', 'cluster.publicAccessCidrs'],
+    check: (env, report) => {
+      const cidrs = env.cluster.publicAccessCidrs;
+      if (env.tier === 'production' && cidrs.length > 0) {
+        report(['cluster', 'publicAccessCidrs'], 'production must not expose a public API endpoint (K8S-1): leave this list empty and use the private endpoint');
+      }
+      checkAllowList(['cluster', 'publicAccessCidrs'], cidrs, 'the API endpoint', report);
+      if (cidrs.length > EKS_PUBLIC_ACCESS_CIDRS_MAX) {
+        report(['cluster', 'publicAccessCidrs'], `${cidrs.length} CIDRs; EKS accepts at most ${EKS_PUBLIC_ACCESS_CIDRS_MAX}`);
+      }
+    },
+  },
+  {
+    needs: ['aws.allowedAccountIds', 'cluster.adminPrincipalArns'],
+    check: (env, report) => {
+      env.cluster.adminPrincipalArns.forEach((arn, i) => {
+        const account = arn.split(':')[4];
+        if (!env.aws.allowedAccountIds.includes(account)) {
+          report(['cluster', 'adminPrincipalArns', i], `${arn} is in account ${account}, which is not one of aws.allowedAccountIds`);
+        }
+      });
+    },
+  },
+  // ---- kubectl follows the cluster within one minor version (Kubernetes version skew policy)
+  {
+    needs: ['cluster.version', 'data.jobImages.kubectl'],
+    check: (env, report) => {
+      const tag = /:v?(\d+)\.(\d+)/.exec(env.data.jobImages.kubectl.slice(env.data.jobImages.kubectl.lastIndexOf(':')));
+      const [major, minor] = env.cluster.version.split('.').map(Number);
+      if (tag && (Number(tag[1]) !== major || Math.abs(Number(tag[2]) - minor) > 1)) {
+        report(['data', 'jobImages', 'kubectl'], `kubectl ${tag[1]}.${tag[2]} is more than one minor version away from the cluster's ${env.cluster.version} (cluster.version); kubectl supports one minor version of skew`);
+      }
+    },
+  },
+  // ---- generated AWS names (environments/names.ts)
+  {
+    needs: ['name', 'aws.allowedAccountIds', 'aws.region', 'backup.replicaRegion', 'stateBackend'],
+    check: (env, report) => checkGeneratedNames(env, report),
+  },
+  // ---- backups (BAK-1..3): rules in sections/backup.ts
+  { needs: ['tier', 'aws.region', 'backup'], check: (env, report) => checkBackup(env, report) },
+  // ---- data services (DATA-1..4, SEC-1): rules in sections/data.ts
+  {
+    needs: ['tier', 'data', 'aws.availabilityZones', 'nodePools.database.dataVolumeGiB', 'nodePools.vector.dataVolumeGiB', 'backup.databaseRpoMinutes'],
+    check: (env, report) => checkData(env, report),
+  },
+  // ---- edge and application (LB-1, ENV-4): rules in sections/edge.ts and sections/app.ts
+  { needs: ['edge'], check: (env, report) => checkEdgeNames(env.edge, report) },
+  { needs: ['tier', 'edge.loadBalancer.deletionProtection'], check: (env, report) => checkEdge(env.tier, env.edge, report) },
+  { needs: ['app.hpa', 'app.replicas'], check: (env, report) => checkAppScaling(env.app, report) },
+  { needs: ['app.resources'], check: (env, report) => checkAppResources(env.app, report) },
+  { needs: ['app.config'], check: (env, report) => checkAppConfig(env.app, report) },
+  { needs: ['tier', 'app.beta', 'edge.betaName'], check: (env, report) => checkApp(env.tier, env.app, env.edge, report) },
+  // ---- state (OPS-2, BAK-4)
+  {
+    needs: ['tier', 'protectState'],
+    check: (env, report) => {
+      if (productionLike(env) && !env.protectState) {
+        report(['protectState'], `${env.tier} must protect state-holding resources from destroy (BAK-4): set true`);
+      }
+    },
+  },
+  { needs: ['tier', 'observability'], check: (env, report) => checkObservability(env.tier, env.observability, report) },
+  // ---- node pools (HW-1, HW-2, K8S-2)
+  {
+    needs: ['tier', 'sizing', 'sizingNote'],
+    check: (env, report) => {
+      if (productionLike(env) && env.sizing !== 'documented') {
+        report(['sizing'], `${env.tier} must meet the documented hardware (HW-1): set "documented"`);
+      }
+      if (env.sizing === 'reduced' && !env.sizingNote) {
+        report(['sizingNote'], 'a reduced environment must say why it is smaller than the documented hardware (HW-2)');
+      }
+    },
+  },
+  ...NODE_POOL_NAMES.map(
+    (name): DefinitionRule => ({
+      needs: ['tier', `nodePools.${name}`],
+      check: (env, report) => {
+        const pool = env.nodePools[name];
+        if (!pool) {
+          if (productionLike(env)) report(['nodePools', name], `${env.tier} needs a dedicated ${name} pool (K8S-2)`);
+          return;
+        }
+        checkPool(env, name, pool, productionLike(env), report);
+      },
+    }),
+  ),
+  // ---- capacity: every pod fits its node, every pool holds its workloads (environments/capacity.ts)
+  {
+    needs: ['aws.availabilityZones', 'nodePools', 'app.replicas', 'app.resources', 'app.hpa', 'app.beta', 'data.postgres', 'data.mongodb', 'data.chroma', 'data.vault', 'observability.prometheus.replicas', 'observability.logging.elasticsearch'],
+    check: (env, report) => checkCapacity(env, report),
+  },
+];
+
+/**
+ * An allow-list of public CIDRs: never the whole internet (0.0.0.0/0, or pieces that together
+ * cover every address), never a range that is not publicly routable.
+ */
+export function checkAllowList(at: Path, cidrs: readonly string[], what: string, report: Report): void {
+  cidrs.forEach((c, i) => {
     const parsed = parseCidr(c);
     if (parsed && parsed.prefix === 0) {
-      issue(ctx, ['cluster', 'publicAccessCidrs', i], `${c} opens the API endpoint to the whole internet; list the administrators' CIDRs instead`);
+      report([...at, i], `${c} opens ${what} to the whole internet; list the administrators' CIDRs instead`);
+      return;
+    }
+    const inside = containedIn(c, NON_PUBLIC_RANGES);
+    if (inside !== undefined) {
+      report([...at, i], `${c} is inside ${inside}, which is not publicly routable; a public allow-list entry there never matches a client`);
     }
   });
-  env.cluster.adminPrincipalArns.forEach((arn, i) => {
-    const account = arn.split(':')[4];
-    if (!env.aws.allowedAccountIds.includes(account)) {
-      issue(ctx, ['cluster', 'adminPrincipalArns', i], `${arn} is in account ${account}, which is not one of aws.allowedAccountIds`);
-    }
-  });
-
-  // ---- backups (BAK-1..3): rules in sections/backup.ts
-  checkBackup(env, (path, message) => issue(ctx, path, message));
-
-  // ---- data services (DATA-1..4, SEC-1): rules in sections/data.ts
-  checkData(env, (path, message) => issue(ctx, path, message));
-
-  // ---- edge and application (LB-1, ENV-4): rules in sections/edge.ts and sections/app.ts
-  checkEdge(env.tier, env.edge, (path, message) => issue(ctx, path, message));
-  checkApp(env.tier, env.app, env.edge, (path, message) => issue(ctx, path, message));
-
-  // ---- state backend (OPS-2)
-  if (productionLike && !env.protectState) {
-    issue(ctx, ['protectState'], `${env.tier} must protect state-holding resources from destroy (BAK-4): set true`);
-  }
-
-  checkObservability(env.tier, env.observability, (path, message) => issue(ctx, path, message));
-
-  // ---- node pools (HW-1, HW-2, K8S-2)
-  if (productionLike && env.sizing !== 'documented') {
-    issue(ctx, ['sizing'], `${env.tier} must meet the documented hardware (HW-1): set "documented"`);
-  }
-  if (env.sizing === 'reduced' && !env.sizingNote) {
-    issue(ctx, ['sizingNote'], 'a reduced environment must say why it is smaller than the documented hardware (HW-2)');
-  }
-  for (const name of NODE_POOL_NAMES) {
-    const pool = env.nodePools[name];
-    if (!pool) {
-      if (productionLike) {
-        issue(ctx, ['nodePools', name], `${env.tier} needs a dedicated ${name} pool (K8S-2)`);
-      }
-      continue;
-    }
-    checkPool(env, name, pool, productionLike, ctx);
+  if (!cidrs.some((c) => parseCidr(c)?.prefix === 0) && addressesCovered(cidrs) === IPV4_ADDRESSES) {
+    report(at, `${cidrs.join(' + ')} together cover every IPv4 address: that opens ${what} to the whole internet; list the administrators' CIDRs instead`);
   }
 }
 
-function checkPool(env: Def, name: NodePoolName, pool: NodePool, enforce: boolean, ctx: Ctx): void {
+/** Refuses an environment name that makes any generated AWS name longer than its limit. */
+export function checkGeneratedNames(env: Def, report: Report): void {
+  const ctx = {
+    name: env.name,
+    accountId: env.aws.allowedAccountIds[0],
+    region: env.aws.region,
+    replicaRegion: env.backup.replicaRegion,
+    stateRegion: env.stateBackend.type === 's3' ? env.stateBackend.region : undefined,
+  };
+  let worst: { name: string; limit: number; rule: string; room: number } | undefined;
+  for (const kind of GENERATED_NAMES) {
+    for (const name of kind.names(ctx)) {
+      const room = kind.limit - (name.length - env.name.length);
+      if (name.length > kind.limit && (worst === undefined || room < worst.room)) {
+        worst = { name, limit: kind.limit, rule: kind.rule, room };
+      }
+    }
+  }
+  if (worst) {
+    report(['name'], `${env.name} (${env.name.length} characters) makes the name ${worst.name} ${worst.name.length} characters long, but ${worst.rule}: use a name of at most ${worst.room} characters`);
+  }
+}
+
+function checkPool(env: Def, name: NodePoolName, pool: NodePool, enforce: boolean, report: Report): void {
   const at = (field: string) => ['nodePools', name, field];
   if (pool.minSize > pool.desiredSize || pool.desiredSize > pool.maxSize) {
-    issue(ctx, at('desiredSize'), `sizes must satisfy minSize <= desiredSize <= maxSize; got ${pool.minSize} <= ${pool.desiredSize} <= ${pool.maxSize}`);
+    report(at('desiredSize'), `sizes must satisfy minSize <= desiredSize <= maxSize; got ${pool.minSize} <= ${pool.desiredSize} <= ${pool.maxSize}`);
   }
   const profile = HARDWARE_PROFILES[name];
   if (profile.storage === 'persistent-volume' && pool.dataVolumeGiB === undefined) {
-    issue(ctx, at('dataVolumeGiB'), `the ${name} pool needs the size of its persistent data volumes`);
+    report(at('dataVolumeGiB'), `the ${name} pool needs the size of its persistent data volumes`);
   }
   const facts = INSTANCE_TYPES[pool.instanceType];
   if (!facts) {
-    issue(ctx, at('instanceType'), `unknown instance type ${pool.instanceType}; add its facts to INSTANCE_TYPES in environments/catalog.ts or pick one of: ${Object.keys(INSTANCE_TYPES).join(', ')}`);
+    report(at('instanceType'), `unknown instance type ${pool.instanceType}; add its facts to INSTANCE_TYPES in environments/catalog.ts or pick one of: ${Object.keys(INSTANCE_TYPES).join(', ')}`);
     return;
   }
   if (!enforce) {
@@ -292,27 +442,70 @@ function checkPool(env: Def, name: NodePoolName, pool: NodePool, enforce: boolea
   }
   const needs = `the documented ${profile.documentedAs} needs`;
   if (facts.vcpus < profile.minVcpus) {
-    issue(ctx, at('instanceType'), `${pool.instanceType} has ${facts.vcpus} vCPUs; ${needs} >= ${profile.minVcpus}`);
+    report(at('instanceType'), `${pool.instanceType} has ${facts.vcpus} vCPUs; ${needs} >= ${profile.minVcpus}`);
   }
   if (facts.memoryGiB < profile.minMemoryGiB) {
-    issue(ctx, at('instanceType'), `${pool.instanceType} has ${facts.memoryGiB} GiB of memory; ${needs} >= ${profile.minMemoryGiB} GiB`);
+    report(at('instanceType'), `${pool.instanceType} has ${facts.memoryGiB} GiB of memory; ${needs} >= ${profile.minMemoryGiB} GiB`);
   }
   if (facts.baselineGbps < profile.minBaselineGbps) {
-    issue(ctx, at('instanceType'), `${pool.instanceType} has a baseline of ${facts.baselineGbps} Gbps; ${needs} >= ${profile.minBaselineGbps} Gbps`);
+    report(at('instanceType'), `${pool.instanceType} has a baseline of ${facts.baselineGbps} Gbps; ${needs} >= ${profile.minBaselineGbps} Gbps`);
   }
   if (pool.minSize < profile.documentedCount) {
-    issue(ctx, at('minSize'), `${pool.minSize} nodes is below the documented ${profile.documentedCount} ${profile.documentedAs}s`);
+    report(at('minSize'), `${pool.minSize} nodes is below the documented ${profile.documentedCount} ${profile.documentedAs}s`);
   }
   if (profile.storage === 'node-volume' && pool.rootVolumeGiB < profile.storageGiB) {
-    issue(ctx, at('rootVolumeGiB'), `${pool.rootVolumeGiB} GiB is below the documented ${profile.storageGiB} GiB of SSD per ${profile.documentedAs}`);
+    report(at('rootVolumeGiB'), `${pool.rootVolumeGiB} GiB is below the documented ${profile.storageGiB} GiB of SSD per ${profile.documentedAs}`);
   }
   if (profile.storage === 'persistent-volume' && pool.dataVolumeGiB !== undefined && pool.dataVolumeGiB < profile.storageGiB) {
-    issue(ctx, at('dataVolumeGiB'), `${pool.dataVolumeGiB} GiB is below the documented ${profile.storageGiB} GiB of SSD per ${profile.documentedAs}`);
+    report(at('dataVolumeGiB'), `${pool.dataVolumeGiB} GiB is below the documented ${profile.storageGiB} GiB of SSD per ${profile.documentedAs}`);
   }
   if (pool.capacityType !== 'ON_DEMAND' && (name === 'database' || name === 'vector')) {
-    issue(ctx, at('capacityType'), `${name} nodes hold data and must be ON_DEMAND in ${env.tier}`);
+    report(at('capacityType'), `${name} nodes hold data and must be ON_DEMAND in ${env.tier}`);
   }
 }
 
-/** The full schema: field rules plus the cross-field rules of `checkDefinition`. */
-export const environmentSchema = environmentObjectSchema.superRefine(checkDefinition);
+/** True when the two dotted paths are the same field or one contains the other. */
+function overlaps(a: string, b: string): boolean {
+  return a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`) || a === '' || b === '';
+}
+
+/**
+ * Runs every rule whose fields parsed. `value` is the definition with every field that parsed
+ * replaced by its parsed value (defaults applied); `failed` are the dotted paths of the fields
+ * that did not. A rule that still throws on a partly-parsed definition is skipped: the field
+ * problem it tripped over is reported already.
+ */
+export function checkDefinition(value: Def, failed: readonly string[], report: Report): void {
+  for (const rule of DEFINITION_RULES) {
+    if (rule.needs.some((need) => failed.some((f) => overlaps(need, f)))) continue;
+    try {
+      rule.check(value, report);
+    } catch (error) {
+      if (failed.length === 0) throw error;
+    }
+  }
+}
+
+/**
+ * The definition with every field that parses replaced by its parsed value, and every other
+ * field left as written: what the rules read when some fields are invalid.
+ */
+export function bestEffortParse(schema: z.ZodTypeAny, value: unknown): unknown {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  let inner: z.ZodTypeAny = schema;
+  for (;;) {
+    if (inner instanceof z.ZodEffects) inner = inner.innerType();
+    else if (inner instanceof z.ZodDefault) inner = inner.removeDefault();
+    else if (inner instanceof z.ZodOptional || inner instanceof z.ZodNullable) inner = inner.unwrap();
+    else break;
+  }
+  if (inner instanceof z.ZodObject && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+    for (const [key, sub] of Object.entries(inner.shape as Record<string, z.ZodTypeAny>)) {
+      out[key] = bestEffortParse(sub, (value as Record<string, unknown>)[key]);
+    }
+    return out;
+  }
+  return value;
+}

@@ -1,8 +1,10 @@
 import { Environment } from '../environments/schema';
+import { namePrefix } from '../environments/names';
 
 /** Names derived from a definition, computed in one place so every stack agrees. */
 export function namesFor(env: Environment) {
-  const prefix = `toronto-ai-${env.name}`;
+  // The prefix and the length limits of every name derived from it: environments/names.ts.
+  const prefix = namePrefix(env.name);
   return {
     prefix,
     cloudStack: env.name,

@@ -7,6 +7,7 @@ import { DaemonSetV1 } from '../kubernetes/workloads';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { suppress } from '../policy/suppress';
 import { escapeTemplate } from './terraform-escape';
+import { NODE_DAEMONSETS } from '../../environments/capacity';
 
 export interface FilebeatProps {
   readonly namespace: string;
@@ -115,7 +116,7 @@ export class Filebeat extends Construct {
                   capabilities: { drop: ['ALL'] },
                   seccompProfile: { type: 'RuntimeDefault' },
                 },
-                resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+                resources: NODE_DAEMONSETS.filebeat,
                 livenessProbe: { ...probe, initialDelaySeconds: 30 },
                 readinessProbe: { ...probe, initialDelaySeconds: 10 },
                 volumeMount: [

@@ -9,6 +9,7 @@ import { NodePlacement } from '../nodepools/placement';
 import { Filebeat } from './filebeat';
 import { BEATS_PORT, ILM_POLICY, ilmPolicy, indexTemplate, logstashPipeline } from './logstash-pipeline';
 import { escapeTemplate } from './terraform-escape';
+import { ELASTICSEARCH_CPU } from '../../environments/capacity';
 
 /** Names of the Elastic resources (ECK derives Service and Secret names from them). */
 export const ELASTICSEARCH_NAME = 'elasticsearch';
@@ -126,7 +127,7 @@ export class Logging extends Construct {
                 containers: [
                   {
                     name: 'elasticsearch',
-                    resources: { requests: { cpu: '500m', memory }, limits: { cpu: '2', memory } },
+                    resources: { requests: { cpu: ELASTICSEARCH_CPU.request, memory }, limits: { cpu: ELASTICSEARCH_CPU.limit, memory } },
                   },
                 ],
               },

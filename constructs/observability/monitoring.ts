@@ -6,6 +6,7 @@ import { CHARTS } from '../helm/charts';
 import { NodePlacement } from '../nodepools/placement';
 import { AlertRule, alertRules, ruleGroups } from './alert-rules';
 import { DashboardSpec, DATA_SERVICES, dashboardJson, platformOverview } from './dashboards';
+import { NODE_DAEMONSETS, PROMETHEUS_RESOURCES } from '../../environments/capacity';
 
 /** Where Alertmanager mounts the Secrets listed in `alertmanagerSpec.secrets`. */
 export const ALERTMANAGER_SECRETS_DIR = '/etc/alertmanager/secrets';
@@ -250,7 +251,7 @@ export class Monitoring extends Construct {
       'prometheus-node-exporter': {
         // Every node, whatever its pool's taint (database and vector pools are tainted).
         tolerations: [{ operator: 'Exists', effect: 'NoSchedule' }],
-        resources: resources('50m', '64Mi', '200m', '128Mi'),
+        resources: NODE_DAEMONSETS.nodeExporter,
       },
       prometheus: {
         prometheusSpec: {
@@ -268,7 +269,7 @@ export class Monitoring extends Construct {
           nodeSelector,
           tolerations,
           podAntiAffinity: 'hard',
-          resources: resources('500m', '2Gi', '2', '4Gi'),
+          resources: PROMETHEUS_RESOURCES,
         },
       },
       alertmanager: {

@@ -4,6 +4,7 @@ import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { DaemonSetV1 } from '../kubernetes/workloads';
 import { suppress } from '../policy/suppress';
 import { escapeTemplate } from '../observability/terraform-escape';
+import { NODE_DAEMONSETS } from '../../environments/capacity';
 
 export interface ClamavProps {
   /** Namespace (`security`). */
@@ -140,7 +141,7 @@ export class Clamav extends Construct {
                 image,
                 command: ['freshclam', '--config-file=/etc/clamav-config/freshclam.conf', '--daemon'],
                 securityContext: nonRoot,
-                resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+                resources: NODE_DAEMONSETS.clamavScanner,
                 livenessProbe: { ...exec('pidof freshclam'), initialDelaySeconds: 30 },
                 readinessProbe: exec('ls /var/lib/clamav/daily.c[lv]d'),
                 volumeMount: [

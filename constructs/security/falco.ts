@@ -3,6 +3,7 @@ import { ITerraformDependable } from 'cdktf';
 import { ChartRelease } from '../helm/chart-release';
 import { CHARTS } from '../helm/charts';
 import { NodePlacement } from '../nodepools/placement';
+import { NODE_DAEMONSETS } from '../../environments/capacity';
 
 export interface FalcoProps {
   /** Namespace of the release (`security`). */
@@ -50,7 +51,7 @@ export class Falco extends Construct {
         },
         // Every node whatever its taint: intrusion detection must not skip the data pools.
         tolerations: [{ operator: 'Exists' }],
-        resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '1', memory: '1024Mi' } },
+        resources: NODE_DAEMONSETS.falco,
         falco: {
           json_output: true,
           json_include_output_property: true,

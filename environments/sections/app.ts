@@ -7,6 +7,8 @@
  */
 import { z } from 'zod';
 import { Tier } from '../catalog';
+import { cronSchema } from '../cron';
+import { cpuMillis, cpuQuantity, memoryBytes, memoryQuantity } from '../quantity';
 
 export const COLOURS = ['blue', 'green'] as const;
 export type Colour = (typeof COLOURS)[number];
@@ -23,21 +25,9 @@ export const imageTag = z.string().superRefine((tag, ctx) => {
   }
 });
 
-/** Kubernetes CPU quantity: `250m`, `1`, `1.5`. */
-const cpu = z.string().regex(/^(\d+m|\d+(\.\d+)?)$/, 'must be a CPU quantity such as 250m or 2');
-/** Kubernetes memory quantity in binary units: `512Mi`, `2Gi`. */
-const memory = z.string().regex(/^\d+(Ki|Mi|Gi|Ti)$/, 'must be a memory quantity such as 512Mi or 2Gi');
-
-/** Millicores of a CPU quantity. */
-export function cpuMillis(q: string): number {
-  return q.endsWith('m') ? Number(q.slice(0, -1)) : Math.round(Number(q) * 1000);
-}
-
-/** Bytes of a memory quantity. */
-export function memoryBytes(q: string): number {
-  const units: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
-  return Number(q.slice(0, -2)) * units[q.slice(-2)];
-}
+/** Kubernetes quantities (environments/quantity.ts). */
+const cpu = cpuQuantity;
+const memory = memoryQuantity;
 
 const resourcesSchema = z
   .object({
@@ -51,10 +41,8 @@ const percent = z.number().int().min(1).max(100);
 /** Names a ConfigMap key may not use: secrets come from Vault (SEC-1, DATA-5). */
 const SECRET_LIKE = /(PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|PRIVATE_KEY|CREDENTIAL)/;
 
-/** A five-field cron schedule. */
-const cronSchedule = z
-  .string()
-  .regex(/^(\S+\s+){4}\S+$/, 'must be a five-field cron schedule such as "0 9 * * 1"');
+/** A five-field cron schedule (Kubernetes CronJob), every field checked (environments/cron.ts). */
+const cronSchedule = cronSchema({ seconds: false, macros: false }, '0 9 * * 1');
 
 export const appSchema = z
   .object({
@@ -98,36 +86,43 @@ export const appSchema = z
       })
       .strict(),
   })
-  .strict()
-  .superRefine((app, ctx) => {
-    const at = (path: (string | number)[], message: string) =>
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
-    const { minReplicas, maxReplicas } = app.hpa;
-    if (minReplicas > maxReplicas) {
-      at(['hpa', 'minReplicas'], `must be <= hpa.maxReplicas; got minReplicas ${minReplicas} > maxReplicas ${maxReplicas}`);
-    }
-    if (app.replicas > maxReplicas) {
-      at(['replicas'], `${app.replicas} is above hpa.maxReplicas (${maxReplicas})`);
-    }
-    const { requests, limits } = app.resources;
-    if (cpuMillis(limits.cpu) < cpuMillis(requests.cpu)) {
-      at(['resources', 'limits', 'cpu'], `${limits.cpu} is below the request of ${requests.cpu}; limits must be >= requests`);
-    }
-    if (memoryBytes(limits.memory) < memoryBytes(requests.memory)) {
-      at(['resources', 'limits', 'memory'], `${limits.memory} is below the request of ${requests.memory}; limits must be >= requests`);
-    }
-    for (const key of Object.keys(app.config)) {
-      if (SECRET_LIKE.test(key)) {
-        at(['config', key], `${key} looks like a secret; secrets come from Vault, never from the ConfigMap (DATA-5)`);
-      }
-    }
-    if (app.beta.enabled && app.beta.imageTag === undefined) {
-      at(['beta', 'imageTag'], 'the beta channel is enabled and needs its own pinned image tag');
-    }
-  });
+  .strict();
 
 export type AppSection = z.output<typeof appSchema>;
 export type AppSectionInput = z.input<typeof appSchema>;
+
+type Report = (path: (string | number)[], message: string) => void;
+
+/** Rules across the app section's own fields. `report` takes paths from the definition's root. */
+export function checkAppScaling(app: AppSection, report: Report): void {
+  const { minReplicas, maxReplicas } = app.hpa;
+  if (minReplicas > maxReplicas) {
+    report(['app', 'hpa', 'minReplicas'], `must be <= hpa.maxReplicas; got minReplicas ${minReplicas} > maxReplicas ${maxReplicas}`);
+  }
+  if (app.replicas > maxReplicas) {
+    report(['app', 'replicas'], `${app.replicas} is above hpa.maxReplicas (${maxReplicas})`);
+  }
+}
+
+/** Limits are never below requests (Kubernetes refuses the pod). */
+export function checkAppResources(app: AppSection, report: Report): void {
+  const { requests, limits } = app.resources;
+  if (cpuMillis(limits.cpu) < cpuMillis(requests.cpu)) {
+    report(['app', 'resources', 'limits', 'cpu'], `${limits.cpu} is below the request of ${requests.cpu}; limits must be >= requests`);
+  }
+  if (memoryBytes(limits.memory) < memoryBytes(requests.memory)) {
+    report(['app', 'resources', 'limits', 'memory'], `${limits.memory} is below the request of ${requests.memory}; limits must be >= requests`);
+  }
+}
+
+/** Non-secret settings only (DATA-5). */
+export function checkAppConfig(app: AppSection, report: Report): void {
+  for (const key of Object.keys(app.config)) {
+    if (SECRET_LIKE.test(key)) {
+      report(['app', 'config', key], `${key} looks like a secret; secrets come from Vault, never from the ConfigMap (DATA-5)`);
+    }
+  }
+}
 
 /** Rules of the app section that depend on the tier or on the edge section. */
 export function checkApp(
@@ -141,6 +136,9 @@ export function checkApp(
   }
   if (tier !== 'production' && app.beta.enabled) {
     issue(['app', 'beta', 'enabled'], `only production hosts the beta release channel (ENV-4); ${tier} must set false`);
+  }
+  if (app.beta.enabled && app.beta.imageTag === undefined) {
+    issue(['app', 'beta', 'imageTag'], 'the beta channel is enabled and needs its own pinned image tag');
   }
   if (app.beta.enabled && edge !== undefined && edge.betaName === undefined) {
     issue(['edge', 'betaName'], 'app.beta.enabled is true: the beta channel needs a public name');

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { PRODUCTION_LIKE_TIERS, REGIONS, Tier } from '../catalog';
+import { cronSchema } from '../cron';
 
 /** Seed 004 "Recovery objectives": what staging and production must meet (BAK-3). */
 export const DOCUMENTED_RECOVERY_OBJECTIVES = {
@@ -20,9 +21,6 @@ export const DOCUMENTED_RECOVERY_OBJECTIVES = {
 /** S3 charges STANDARD_IA objects for at least 30 days and refuses an earlier transition. */
 export const MIN_INFREQUENT_ACCESS_DAYS = 30;
 
-/** Five cron fields (minute hour day-of-month month day-of-week), as Velero schedules take them. */
-const CRON = /^(\S+\s+){4}\S+$/;
-const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
 
 export const backupSchema = z
   .object({
@@ -78,11 +76,7 @@ export const backupSchema = z
     velero: z
       .object({
         /** Cron expression (UTC), five fields, e.g. `0 *\/6 * * *`. */
-        schedule: z
-          .string()
-          .refine((v) => CRON.test(v.trim()) && v.trim().split(/\s+/).every((f) => CRON_FIELD.test(f)), {
-            message: 'must be a five-field cron expression such as "0 */6 * * *"',
-          }),
+        schedule: cronSchema({ seconds: false, macros: false }, '0 */6 * * *'),
         /** Hours each Velero backup is kept before Velero deletes it. */
         ttlHours: z.number().int().min(1).max(87600),
       })

@@ -8,7 +8,9 @@
  * every broken rule is reported as `<env>.data.<field>: <rule>` in the same run.
  */
 import { z } from 'zod';
-import { HARDWARE_PROFILES, PRODUCTION_LIKE_TIERS, Tier } from '../catalog';
+import { CACHE_NODE_TYPES, HARDWARE_PROFILES, PRODUCTION_LIKE_TIERS, Tier } from '../catalog';
+import { cronSchema } from '../cron';
+import { cpuQuantity, memoryQuantity } from '../quantity';
 
 /** Documented software levels (HW-3). */
 export const MIN_POSTGRES_MAJOR = 15;
@@ -17,22 +19,31 @@ export const MIN_MONGODB_MAJOR = 6;
 export const DOCUMENTED_WAL_ARCHIVE_MINUTES = 5;
 /** Members a highly available replicated database needs in staging and production (DATA-1, DATA-2). */
 export const HA_MEMBERS = 3;
+/** Largest gp3 EBS volume (GiB): every persistent volume uses a gp3 storage class. */
+export const EBS_GP3_MAX_GIB = 16384;
 
-const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
+/** A persistent volume size (GiB) that a gp3 EBS volume can have. */
+export const volumeGiB = z
+  .number()
+  .int()
+  .min(1)
+  .max(EBS_GP3_MAX_GIB, `must be <= ${EBS_GP3_MAX_GIB} (the largest gp3 EBS volume)`);
 
+/**
+ * Members of a group that elects a leader by majority: an even count tolerates no more failures
+ * than one member fewer, and a split of two halves elects no one.
+ */
+function oddCount(what: string) {
+  return (n: number, ctx: z.RefinementCtx) => {
+    if (n % 2 === 0) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${n} ${what} survive no more failures than ${n - 1}, and two halves elect no leader; use an odd count` });
+    }
+  };
+}
+
+/** A cron schedule, every field checked (environments/cron.ts); CloudNativePG takes seconds first. */
 function cron(fields: 5 | 6, example: string) {
-  return z.string().refine(
-    (v) => {
-      const parts = v.trim().split(/\s+/);
-      return parts.length === fields && parts.every((f) => CRON_FIELD.test(f));
-    },
-    {
-      message:
-        fields === 6
-          ? `must be a six-field cron expression with seconds first, as CloudNativePG expects, such as "${example}"`
-          : `must be a five-field cron expression (UTC) such as "${example}"`,
-    },
-  );
+  return cronSchema({ seconds: fields === 6, macros: false }, example);
 }
 
 /** A pinned container image tag: never `latest`, never empty. */
@@ -50,8 +61,8 @@ export const imageRef = z
 /** Requests = limits (Guaranteed QoS for databases): Kubernetes quantities. */
 export const computeSchema = z
   .object({
-    cpu: z.string().regex(/^\d+(\.\d+)?m?$/, 'must be a CPU quantity such as 500m or 4'),
-    memory: z.string().regex(/^\d+(Mi|Gi)$/, 'must be a memory quantity such as 512Mi or 16Gi'),
+    cpu: cpuQuantity,
+    memory: memoryQuantity,
   })
   .strict();
 
@@ -67,7 +78,7 @@ export const dataSchema = z
         /** PostgreSQL version (major, or major.minor): the CloudNativePG image tag. >= 15 (HW-3). */
         version: versionMajorMinor,
         /** Data volume of each instance (GiB); staging/production >= the documented 2 TiB. */
-        storageGiB: z.number().int().min(1).max(65536),
+        storageGiB: volumeGiB,
         /**
          * `archive_timeout` in minutes: the longest a finished WAL segment waits before it is
          * shipped to the backup bucket, i.e. the RPO of a total loss. Seed 004: 5.
@@ -102,11 +113,11 @@ export const dataSchema = z
     mongodb: z
       .object({
         /** Replica set members. Staging/production: 3. */
-        members: z.number().int().min(1).max(7),
+        members: z.number().int().min(1).max(7).superRefine(oddCount('MongoDB members (replica set elections)')),
         /** MongoDB Community Server version, x.y.z. >= 6 (HW-3). */
         version: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a full MongoDB version such as 7.0.14'),
         /** Data volume of each member (GiB). */
-        storageGiB: z.number().int().min(1).max(65536),
+        storageGiB: volumeGiB,
         /** mongodump to the backup bucket (five-field cron, UTC). */
         backupSchedule: cron(5, '30 */6 * * *'),
         compute: computeSchema,
@@ -125,7 +136,7 @@ export const dataSchema = z
         /** Chroma server image tag (ghcr.io/chroma-core/chroma). */
         imageTag,
         /** Data volume of each replica (GiB); staging/production >= the documented 1 TiB. */
-        storageGiB: z.number().int().min(1).max(65536),
+        storageGiB: volumeGiB,
         /** Copy of each replica's data directory to the backup bucket (five-field cron, UTC). */
         backupSchedule: cron(5, '0 3 * * *'),
         compute: computeSchema,
@@ -139,7 +150,11 @@ export const dataSchema = z
         /** Engine version, e.g. 8.0 for Valkey or 7.1 for Redis OSS (IAM auth needs >= 7). */
         engineVersion: z.string().regex(/^\d+\.\d+$/, 'must be major.minor such as 8.0'),
         /** ElastiCache node type. */
-        nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an ElastiCache node type such as cache.r7g.large'),
+        nodeType: z.string().superRefine((t, ctx) => {
+          if (!CACHE_NODE_TYPES.includes(t)) {
+            ctx.addIssue({ code: z.ZodIssueCode.custom, message: `unknown ElastiCache node type ${t}; add it to CACHE_NODE_TYPES in environments/catalog.ts or pick one of: ${CACHE_NODE_TYPES.join(', ')}` });
+          }
+        }),
         /** Read replicas next to the primary (0: a single node). Production: >= 1 (multi-AZ). */
         replicas: z.number().int().min(0).max(5),
         /** Days of automatic snapshots kept (0 turns them off). */
@@ -150,13 +165,13 @@ export const dataSchema = z
     vault: z
       .object({
         /** Raft voters. Staging/production: 3 (quorum survives one zone). */
-        replicas: z.number().int().min(1).max(7),
+        replicas: z.number().int().min(1).max(7).superRefine(oddCount('Vault raft voters')),
         /** Vault server image tag (hashicorp/vault). */
         imageTag,
         /** Raft data volume of each replica (GiB). */
-        dataStorageGiB: z.number().int().min(1).max(16384),
+        dataStorageGiB: volumeGiB,
         /** Audit log volume of each replica (GiB). */
-        auditStorageGiB: z.number().int().min(1).max(16384),
+        auditStorageGiB: volumeGiB,
         compute: computeSchema,
       })
       .strict(),

@@ -102,52 +102,7 @@ export const edgeSchema = z
       })
       .strict(),
   })
-  .strict()
-  .superRefine((edge, ctx) => {
-    const at = (path: (string | number)[], message: string) =>
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
-    const inZone = (name: string) => name === edge.domainName || name.endsWith(`.${edge.domainName}`);
-    edge.publicNames.forEach((name, i) => {
-      if (!inZone(name)) {
-        at(['publicNames', i], `${name} is not in the hosted zone ${edge.domainName}; alias records can only be created there`);
-      }
-    });
-    if (new Set(edge.publicNames).size !== edge.publicNames.length) {
-      at(['publicNames'], 'names must be distinct');
-    }
-    if (edge.betaName !== undefined && !inZone(edge.betaName)) {
-      at(['betaName'], `${edge.betaName} is not in the hosted zone ${edge.domainName}`);
-    }
-    if (edge.betaName !== undefined && edge.publicNames.includes(edge.betaName)) {
-      at(['betaName'], `${edge.betaName} is also a public name of the main channel; the beta channel needs its own name`);
-    }
-    const { apiRequestsPerSecond: api, authRequestsPerSecond: auth, evaluationWindowSec: window } = edge.waf;
-    if (auth > api) {
-      at(['waf', 'authRequestsPerSecond'], `${auth} r/s is above the API limit of ${api} r/s; auth paths are part of the API and must be limited at least as strictly`);
-    }
-    for (const [field, rate] of [['apiRequestsPerSecond', api], ['authRequestsPerSecond', auth]] as const) {
-      const limit = rate * window;
-      if (rate >= 1 && (limit < WAF_RATE_LIMIT_RANGE.min || limit > WAF_RATE_LIMIT_RANGE.max)) {
-        at(['waf', field], `${rate} r/s over ${window} s is ${limit} requests per window; WAF accepts ${WAF_RATE_LIMIT_RANGE.min} to ${WAF_RATE_LIMIT_RANGE.max}`);
-      }
-    }
-    if (edge.cdn.enabled) {
-      if (edge.cdn.certificate === 'none') {
-        at(['cdn', 'certificate'], `the CDN is enabled and serves ${edge.cdn.domainName ?? 'its name'} over HTTPS: it needs a certificate; set "acm-us-east-1"`);
-      }
-      if (edge.cdn.domainName === undefined) {
-        at(['cdn', 'domainName'], 'the CDN is enabled and needs a public name (e.g. static.<domainName>)');
-      }
-    }
-    if (edge.cdn.domainName !== undefined) {
-      if (!inZone(edge.cdn.domainName)) {
-        at(['cdn', 'domainName'], `${edge.cdn.domainName} is not in the hosted zone ${edge.domainName}`);
-      }
-      if (edge.publicNames.includes(edge.cdn.domainName) || edge.cdn.domainName === edge.betaName) {
-        at(['cdn', 'domainName'], `${edge.cdn.domainName} already points at the load balancer; the CDN needs its own name`);
-      }
-    }
-  });
+  .strict();
 
 export type EdgeSection = z.output<typeof edgeSchema>;
 export type EdgeSectionInput = z.input<typeof edgeSchema>;
@@ -156,5 +111,57 @@ export type EdgeSectionInput = z.input<typeof edgeSchema>;
 export function checkEdge(tier: Tier, edge: EdgeSection, issue: (path: (string | number)[], message: string) => void): void {
   if (tier === 'production' && !edge.loadBalancer.deletionProtection) {
     issue(['edge', 'loadBalancer', 'deletionProtection'], 'production load balancers must have deletion protection (LB-1): set true');
+  }
+}
+
+/** An ACM certificate names at most 10 domains unless the account's quota was raised. */
+export const ACM_NAMES_PER_CERTIFICATE = 10;
+
+/** Rules across the edge section's own fields. `at` takes paths from the definition's root. */
+export function checkEdgeNames(edge: EdgeSection, at: (path: (string | number)[], message: string) => void): void {
+  const inZone = (name: string) => name === edge.domainName || name.endsWith(`.${edge.domainName}`);
+  edge.publicNames.forEach((name, i) => {
+    if (!inZone(name)) {
+      at(['edge', 'publicNames', i], `${name} is not in the hosted zone ${edge.domainName}; alias records can only be created there`);
+    }
+  });
+  if (new Set(edge.publicNames).size !== edge.publicNames.length) {
+    at(['edge', 'publicNames'], 'names must be distinct');
+  }
+  if (edge.betaName !== undefined && !inZone(edge.betaName)) {
+    at(['edge', 'betaName'], `${edge.betaName} is not in the hosted zone ${edge.domainName}`);
+  }
+  if (edge.betaName !== undefined && edge.publicNames.includes(edge.betaName)) {
+    at(['edge', 'betaName'], `${edge.betaName} is also a public name of the main channel; the beta channel needs its own name`);
+  }
+  const { apiRequestsPerSecond: api, authRequestsPerSecond: auth, evaluationWindowSec: window } = edge.waf;
+  if (auth > api) {
+    at(['edge', 'waf', 'authRequestsPerSecond'], `${auth} r/s is above the API limit of ${api} r/s; auth paths are part of the API and must be limited at least as strictly`);
+  }
+  for (const [field, rate] of [['apiRequestsPerSecond', api], ['authRequestsPerSecond', auth]] as const) {
+    const limit = rate * window;
+    if (rate >= 1 && (limit < WAF_RATE_LIMIT_RANGE.min || limit > WAF_RATE_LIMIT_RANGE.max)) {
+      at(['edge', 'waf', field], `${rate} r/s over ${window} s is ${limit} requests per window; WAF accepts ${WAF_RATE_LIMIT_RANGE.min} to ${WAF_RATE_LIMIT_RANGE.max}`);
+    }
+  }
+  if (edge.cdn.enabled) {
+    if (edge.cdn.certificate === 'none') {
+      at(['edge', 'cdn', 'certificate'], `the CDN is enabled and serves ${edge.cdn.domainName ?? 'its name'} over HTTPS: it needs a certificate; set "acm-us-east-1"`);
+    }
+    if (edge.cdn.domainName === undefined) {
+      at(['edge', 'cdn', 'domainName'], 'the CDN is enabled and needs a public name (e.g. static.<domainName>)');
+    }
+  }
+  if (edge.cdn.domainName !== undefined) {
+    if (!inZone(edge.cdn.domainName)) {
+      at(['edge', 'cdn', 'domainName'], `${edge.cdn.domainName} is not in the hosted zone ${edge.domainName}`);
+    }
+    if (edge.publicNames.includes(edge.cdn.domainName) || edge.cdn.domainName === edge.betaName) {
+      at(['edge', 'cdn', 'domainName'], `${edge.cdn.domainName} already points at the load balancer; the CDN needs its own name`);
+    }
+  }
+  const certificateNames = new Set([...edge.publicNames, ...(edge.betaName !== undefined ? [edge.betaName] : [])]);
+  if (certificateNames.size > ACM_NAMES_PER_CERTIFICATE) {
+    at(['edge', 'publicNames'], `the certificate would cover ${certificateNames.size} names (publicNames and betaName); ACM allows ${ACM_NAMES_PER_CERTIFICATE} per certificate by default`);
   }
 }

@@ -8,6 +8,7 @@
  * schema's cross-field check calls.
  */
 import { z } from 'zod';
+import { volumeGiB } from './data';
 
 /** A Kubernetes object name (RFC 1123 DNS label). */
 const k8sName = z
@@ -65,7 +66,10 @@ export const receiverSchema = z.discriminatedUnion(
         to: z.string().email(),
         from: z.string().email(),
         /** SMTP relay as `host:port`. */
-        smarthost: z.string().regex(/^[a-z0-9.-]+:\d{2,5}$/, 'must be host:port'),
+        smarthost: z
+          .string()
+          .regex(/^[a-z0-9.-]+:\d{1,5}$/, 'must be host:port')
+          .refine((v) => { const port = Number(v.split(':')[1]); return port >= 1 && port <= 65535; }, { message: 'the port must be 1-65535' }),
         authUsername: z.string().min(1).optional(),
         /** Secret holding the SMTP password (read through `auth_password_file`). */
         authPasswordSecret: secretKeyRefSchema.optional(),
@@ -117,7 +121,7 @@ export const observabilitySchema = z
         /** Days of metrics kept on the Prometheus volume. */
         retentionDays: days('metrics retention'),
         /** Size of each Prometheus volume (GiB); production needs >= 50 (OBS-1, seed 000). */
-        storageGiB: z.number().int().min(1),
+        storageGiB: volumeGiB,
         /** Prometheus replicas (each scrapes everything; 2 for HA). */
         replicas: z.number().int().min(1).max(3),
       })
@@ -125,7 +129,7 @@ export const observabilitySchema = z
     grafana: z
       .object({
         /** Grafana persistence (GiB); seed 000: 10. */
-        storageGiB: z.number().int().min(1),
+        storageGiB: volumeGiB,
         /** Existing Secret in `monitoring` with keys `admin-user` and `admin-password`. */
         adminSecretName: k8sName,
       })
@@ -160,7 +164,7 @@ export const observabilitySchema = z
             /** Nodes (all master-eligible data nodes); production needs >= 3 (OBS-4). */
             nodes: z.number().int().min(1).max(9),
             /** Data volume per node (GiB). */
-            storageGiB: z.number().int().min(1),
+            storageGiB: volumeGiB,
             /** Memory request = limit per node (GiB); the JVM heap takes half. */
             memoryGiB: z.number().int().min(1).max(64),
           })
