@@ -29,6 +29,8 @@ export const PLATFORM_NAMESPACES: readonly NamespaceSpec[] = [
     podSecurity: 'baseline',
     reason: 'the chromadb chart applies one securityContext to both pod and container, so the restricted-only fields (container: allowPrivilegeEscalation, capabilities; pod: fsGroup) cannot be set, and Chroma writes its volume as root',
   },
+  // External Secrets Operator: syncs person-provided values from AWS Secrets Manager.
+  { name: 'external-secrets', podSecurity: 'restricted' },
   // Velero without the node agent (no file-system backup): every pod is restricted-compliant.
   { name: 'velero', podSecurity: 'restricted' },
   {
@@ -92,8 +94,7 @@ export class PlatformStack extends TerraformStack {
     this.velero = addVelero(this, env);
     this.data = addDataPlatform(this, env, { monitoringDependsOn: [this.observability.monitoring.release.release] });
     this.exporters = addDataExporters(this, this.data);
-    this.app = addApp(this, env);
-    if (this.app.beta) this.data.vault.publishCa('ca-beta', this.app.beta.serviceAccount.metadata.namespace);
+    this.app = addApp(this, env, { vault: this.data.vault });
   }
 
   /** Where workloads meant for `pool` run in this environment (see constructs/nodepools/placement.ts). */

@@ -140,6 +140,12 @@ path "sys/audit/file" {
 export class Vault extends Construct {
   readonly release: ChartRelease;
   readonly tlsJob: JobV1;
+  /**
+   * The jobs that published `vault-ca` into a client namespace, by publish id. A workload that
+   * mounts `vault-ca` (or is injected with it) depends on the job of its namespace and on `release`
+   * (the agent injector's webhook).
+   */
+  readonly caPublishers: Record<string, JobV1> = {};
   readonly configureJob: CronJobV1;
   readonly config: ConfigMapV1;
   readonly address: string;
@@ -166,7 +172,7 @@ export class Vault extends Construct {
       metadata: { name: 'vault-tls-bootstrap', namespace: ns },
       rule: [{ apiGroups: [''], resources: ['secrets'], verbs: ['create'] }],
     });
-    new RoleBindingV1(this, 'tls-role-binding', {
+    const tlsBinding = new RoleBindingV1(this, 'tls-role-binding', {
       metadata: { name: 'vault-tls-bootstrap', namespace: ns },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: tlsRole.metadata.name },
       subject: [{ kind: 'ServiceAccount', name: tlsSa.metadata.name, namespace: ns }],
@@ -203,7 +209,9 @@ export class Vault extends Construct {
       metadata: { name: 'vault-tls-bootstrap', namespace: ns, labels: { 'app.kubernetes.io/name': 'vault-tls-bootstrap' } },
       spec: {
         // Kept after it finishes (no TTL): a deleted Job would be re-created by the next apply.
-        backoffLimit: 0,
+        // Retried: an attempt that fails before it stores the secret (image pull, a node going
+        // away) changes nothing, and the apply waits for the outcome below.
+        backoffLimit: 4,
         template: {
           metadata: { labels: { 'app.kubernetes.io/name': 'vault-tls-bootstrap' } },
           spec: {
@@ -244,8 +252,13 @@ export class Vault extends Construct {
           },
         },
       },
-      waitForCompletion: false,
-      dependsOn: props.dependsOn,
+      // The apply waits until the secret exists: Vault's pods and the CA publishers mount it. A
+      // failed Job fails the apply (and is replaced by the next one) instead of leaving Vault
+      // without its certificate.
+      waitForCompletion: true,
+      timeouts: { create: '10m', update: '10m' },
+      // The service account and the binding that lets it create the secret exist first.
+      dependsOn: [tlsSa, tlsBinding, ...(props.dependsOn ?? [])],
     });
     props.caSecretNamespaces.forEach((clientNs, i) => this.publishCa(`ca-${i}`, clientNs));
 
@@ -445,7 +458,7 @@ export class Vault extends Construct {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata.name },
       subject: [{ kind: 'ServiceAccount', name: this.tlsServiceAccount, namespace: this.namespace }],
     });
-    return new JobV1(this, `${id}-job`, {
+    const job = new JobV1(this, `${id}-job`, {
       metadata: { name: `vault-publish-${id}`, namespace: this.namespace, labels: { 'app.kubernetes.io/name': 'vault-ca-publisher' } },
       spec: {
         // Kept after it finishes (no TTL): a deleted Job would be re-created by the next apply.
@@ -474,8 +487,11 @@ export class Vault extends Construct {
           },
         },
       },
-      waitForCompletion: false,
-      dependsOn: [binding, this.tlsJob],
+      waitForCompletion: true,
+      timeouts: { create: '10m', update: '10m' },
+      dependsOn: [role, binding, this.tlsJob],
     });
+    this.caPublishers[id] = job;
+    return job;
   }
 }

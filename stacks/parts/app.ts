@@ -9,6 +9,8 @@
  *   Controller, whose TargetGroupBindings put the pods behind the cloud stack's target groups.
  */
 import { Construct } from 'constructs';
+import { ITerraformDependable } from 'cdktf';
+import { Vault } from '../../constructs/data/vault';
 import { Environment } from '../../environments/schema';
 import { PRODUCTION_LIKE_TIERS } from '../../environments/catalog';
 import { Application } from '../../constructs/app/application';
@@ -57,6 +59,9 @@ export const CLUSTER_AUTOSCALER_IMAGE_TAGS: Readonly<Record<string, string>> = {
 /** Namespace of the cluster add-ons installed here (metrics-server, autoscaler, LB controller). */
 const ADDON_NAMESPACE = 'kube-system';
 
+/** Publish id of the `vault-ca` job for the application namespace (./data-platform.ts creates it). */
+export const APP_CA_PUBLISHER = 'ca-0';
+
 /** In-cluster services the application talks to, by namespace and port. */
 const DATA_EGRESS = [
   { namespace: 'data', ports: [5432, 27017] },
@@ -80,8 +85,13 @@ export interface AppPlatform {
   readonly feedbackReminder?: ScheduledJob;
 }
 
+/** What the application's pods need from the data services: Vault (injector webhook, CA publisher). */
+export interface AppOptions {
+  readonly vault?: Vault;
+}
+
 /** Adds the application and its delivery to the platform stack `stack`. */
-export function addApp(stack: Construct & AppScope, env: Environment): AppPlatform {
+export function addApp(stack: Construct & AppScope, env: Environment, options: AppOptions = {}): AppPlatform {
   const names = namesFor(env);
   const a = env.app;
   const scope = new Construct(stack, 'app');
@@ -162,6 +172,14 @@ export function addApp(stack: Construct & AppScope, env: Environment): AppPlatfo
 
   // ---- the application (APP-1, APP-2)
   const appNs = stack.namespaces.name(APP_NAMESPACE);
+  // Pods are mutated at creation by Vault's agent injector and the load balancer controller's
+  // readiness-gate webhook, and mount `vault-ca`: all of them exist before the first pod.
+  const vault = options.vault;
+  const podPrerequisites = (caPublisher?: ITerraformDependable): ITerraformDependable[] => [
+    loadBalancerController.release,
+    ...(vault ? [vault.release.release] : []),
+    ...(caPublisher ? [caPublisher] : []),
+  ];
   const app = new Application(scope, 'application', {
     name: APP_NAME,
     namespace: appNs,
@@ -207,6 +225,7 @@ export function addApp(stack: Construct & AppScope, env: Environment): AppPlatfo
       commonLabels: labels,
     });
     const betaNs = betaNamespaces.name(BETA_NAMESPACE);
+    const betaCa = vault?.publishCa('ca-beta', betaNs);
     beta = new Application(scope, 'beta', {
       name: APP_NAME,
       namespace: betaNs,
@@ -223,6 +242,7 @@ export function addApp(stack: Construct & AppScope, env: Environment): AppPlatfo
       placement: appPlacement,
       zoneSpread,
       labels: { 'toronto-ai.io/environment': env.name, 'toronto-ai.io/channel': 'beta' },
+      dependsOn: podPrerequisites(betaCa),
     });
     policies('beta-network-policies', betaNs, beta.podLabels);
     feedbackReminder = new ScheduledJob(scope, 'feedback-reminder', {
@@ -236,6 +256,7 @@ export function addApp(stack: Construct & AppScope, env: Environment): AppPlatfo
       vault: APP_VAULT,
       placement: appPlacement,
       podLabels: beta.podLabels,
+      dependsOn: podPrerequisites(betaCa),
     });
     if (stack.cloud.targetGroupArns.beta !== undefined) {
       bindings.push({

@@ -15,7 +15,7 @@ import { VaultSecretSync } from '../../constructs/data/vault-secret-sync';
 import { NodePlacement } from '../../constructs/nodepools/placement';
 import { Namespaces } from '../../constructs/kubernetes/namespaces';
 import { DATA_IDENTITIES, vaultUnsealKeyAlias } from './data-cloud';
-import { APP_NAME, APP_NAMESPACE, APP_VAULT, BETA_NAMESPACE } from './app';
+import { APP_CA_PUBLISHER, APP_NAME, APP_NAMESPACE, APP_VAULT, BETA_NAMESPACE } from './app';
 import { namesFor } from '../naming';
 
 /** The application's database and user names (PostgreSQL and MongoDB). */
@@ -156,16 +156,17 @@ export function addDataPlatform(stack: Construct & DataPlatformScope, env: Envir
         writePaths: [DATABASE_SECRET_PATH],
       },
     ],
-    // The beta namespace is created with the beta channel (./app.ts); PlatformStack publishes there.
-    caSecretNamespaces: [stack.namespaces.name(APP_NAMESPACE)],
+    // Published below (the application namespace) and by ./app.ts (the beta namespace, created with the beta channel).
+    caSecretNamespaces: [],
     opensslImage: d.jobImages.openssl,
     kubectlImage: d.jobImages.kubectl,
     configureSchedule: '*/30 * * * *',
     dependsOn: base,
   });
 
+  vault.publishCa(APP_CA_PUBLISHER, stack.namespaces.name(APP_NAMESPACE));
   // DATA-5: the operator-generated database credentials reach the application through Vault.
-  vault.publishCa('ca-data', dataNs);
+  const dataCa = vault.publishCa('ca-data', dataNs);
   const databaseSync = new VaultSecretSync(stack, 'vault-database-sync', {
     namespace: dataNs,
     name: DATABASE_SYNC.serviceAccount,
@@ -179,7 +180,8 @@ export function addDataPlatform(stack: Construct & DataPlatformScope, env: Envir
       { field: 'mongodb_uri', secretName: mongodb.appConnectionSecret, key: 'connectionString.standard' },
     ],
     placement: stack.placement('system'),
-    dependsOn: [postgres.cluster.release, mongodb.replicaSet.release, vault.configureJob],
+    // The operators' generated Secrets, Vault's role for the job, and `vault-ca` in `data`.
+    dependsOn: [postgres.cluster.release, mongodb.replicaSet.release, vault.configureJob, dataCa],
   });
 
   return { postgres, mongodb, chroma, vault, databaseSync };

@@ -9,6 +9,10 @@ import { DatabaseExporters } from '../../constructs/observability/exporters';
 import { Logging } from '../../constructs/observability/logging';
 import { Falco } from '../../constructs/security/falco';
 import { Clamav } from '../../constructs/security/clamav';
+import { ExternalSecretsOperator, SyncedSecrets } from '../../constructs/secrets/external-secrets';
+import { EXTERNAL_SECRETS_IDENTITY } from '../../constructs/secrets/secrets-manager';
+import { MONITORING_NAMESPACE, alertCredentialKeys } from './observability-cloud';
+import { namesFor } from '../naming';
 import type { PlatformStack } from '../platform-stack';
 import type { DataPlatform } from './data-platform';
 import { APP_NAMESPACE, BETA_NAMESPACE } from './app';
@@ -28,6 +32,10 @@ export const MONGODB_MONITORING_USER = 'monitoring';
 export const APP_NAMESPACES = [APP_NAMESPACE, BETA_NAMESPACE] as const;
 
 export interface ObservabilityParts {
+  /** Syncs person-provided values (alert receiver credentials) from AWS Secrets Manager. */
+  readonly externalSecrets: ExternalSecretsOperator;
+  /** The receivers' credential Secrets in `monitoring` (absent when no receiver reads one). */
+  readonly alertCredentials?: SyncedSecrets;
   readonly monitoring: Monitoring;
   readonly logging: Logging;
   readonly falco: Falco;
@@ -39,8 +47,26 @@ export function addObservability(stack: PlatformStack, env: Environment): Observ
   const system = stack.placement('system');
   const storageClassName = stack.storageClasses.statefulName;
 
+  const externalSecrets = new ExternalSecretsOperator(stack, 'external-secrets', {
+    namespace: stack.namespaces.name(EXTERNAL_SECRETS_IDENTITY.namespace),
+    placement: system,
+  });
+  const credentialKeys = alertCredentialKeys(env);
+  const alertCredentials =
+    credentialKeys.length === 0
+      ? undefined
+      : new SyncedSecrets(stack, 'alert-credentials', {
+          name: 'alert-credentials',
+          namespace: stack.namespaces.name(MONITORING_NAMESPACE),
+          namespaceName: MONITORING_NAMESPACE,
+          prefix: namesFor(env).prefix,
+          region: env.aws.region,
+          keys: credentialKeys,
+          operator: externalSecrets,
+        });
+
   const monitoring = new Monitoring(stack, 'monitoring', {
-    namespace: stack.namespaces.name('monitoring'),
+    namespace: stack.namespaces.name(MONITORING_NAMESPACE),
     placement: system,
     storageClassName,
     environment: env.name,
@@ -49,7 +75,9 @@ export function addObservability(stack: PlatformStack, env: Environment): Observ
     alertmanager: obs.alertmanager,
     // Seed 004 scrape job 'jeseci-backend': /api/metrics on the backend port 8000 every 10 s.
     appScrape: { namespaces: APP_NAMESPACES, port: 8000, path: '/api/metrics', intervalSeconds: 10 },
-    dependsOn: [stack.storageClasses.stateful],
+    // The ExternalSecrets exist before Alertmanager starts, so credentials already in Secrets
+    // Manager are mounted from its first start (missing ones are optional mounts).
+    dependsOn: [stack.storageClasses.stateful, ...(alertCredentials ? [alertCredentials.release.release] : [])],
   });
 
   const logging = new Logging(stack, 'logging', {
@@ -85,7 +113,7 @@ export function addObservability(stack: PlatformStack, env: Environment): Observ
     runbookUrl: obs.alertmanager.runbookUrl,
   });
 
-  return { monitoring, logging, falco, clamav };
+  return { externalSecrets, alertCredentials, monitoring, logging, falco, clamav };
 }
 
 /**
