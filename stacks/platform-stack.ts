@@ -17,6 +17,7 @@ import { addVelero } from './parts/velero';
 import { addDataPlatform, DataPlatform } from './parts/data-platform';
 import { addApp, AppPlatform } from './parts/app';
 import { Velero } from '../constructs/backup/velero';
+import { protectDataUnder } from '../constructs/common/protection';
 
 /** The namespaces of the platform and the Pod Security level each enforces. */
 export const PLATFORM_NAMESPACES: readonly NamespaceSpec[] = [
@@ -95,6 +96,8 @@ export class PlatformStack extends TerraformStack {
     this.data = addDataPlatform(this, env, { monitoringDependsOn: [this.observability.monitoring.release.release] });
     this.exporters = addDataExporters(this, this.data);
     this.app = addApp(this, env, { vault: this.data.vault });
+    // BAK-4: the data-owning releases and the namespaces that hold data (the shared classification).
+    protectDataUnder(this, env.protectState, env.unprotect);
   }
 
   /** Where workloads meant for `pool` run in this environment (see constructs/nodepools/placement.ts). */
