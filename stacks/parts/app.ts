@@ -197,6 +197,7 @@ export function addApp(stack: Construct & AppScope, env: Environment, options: A
     placement: appPlacement,
     zoneSpread,
     labels: { 'toronto-ai.io/environment': env.name, 'toronto-ai.io/channel': 'stable' },
+    dependsOn: podPrerequisites(vault?.caPublishers[APP_CA_PUBLISHER]),
   });
   const policies = (id: string, namespace: string, podLabels: Record<string, string>) =>
     new AppNetworkPolicies(scope, id, {
