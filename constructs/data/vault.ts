@@ -19,8 +19,8 @@ export const VAULT_TLS_SECRET_NAME = 'vault-server-tls';
  * and `vault.hashicorp.com/ca-cert: /vault/tls/ca.crt`.
  */
 export const VAULT_CA_SECRET_NAME = 'vault-ca';
-/** Optional secret with a one-time bootstrap token for the first configuration run (README runbook). */
-export const VAULT_BOOTSTRAP_TOKEN_SECRET_NAME = 'vault-configure-token';
+/** Kubernetes-auth role (and service account) of the configuration job; the README's bootstrap creates it once. */
+export const VAULT_CONFIGURE_ROLE = 'vault-configure';
 /** Days the generated server certificate is valid (renewal: README runbook). */
 export const VAULT_CERT_DAYS = 825;
 
@@ -133,9 +133,10 @@ path "sys/audit/file" {
  * - Audit device on its own persistent volume (`/vault/audit`), enabled by the configuration job.
  * - The agent injector delivers secrets to application pods.
  * - Configuration as code: a CronJob applies the kubernetes auth method, the KV v2 engine at
- *   `secret/`, the audit device, the policies and the roles from a ConfigMap, idempotently. Its
- *   first run uses a bootstrap token an operator places once after `vault operator init`; later
- *   runs log in through kubernetes auth with their own narrow policy.
+ *   `secret/`, the audit device, the policies and the roles from a ConfigMap, idempotently. It
+ *   logs in through kubernetes auth with its own narrow policy; an operator enables that login
+ *   once after `vault operator init` from their own machine with the root token (README), so no
+ *   token is ever stored in the cluster.
  */
 export class Vault extends Construct {
   readonly release: ChartRelease;
@@ -369,11 +370,9 @@ export class Vault extends Construct {
       'export VAULT_CACERT=/tls/ca.crt',
       'set +e; vault status >/dev/null 2>&1; status=$?; set -e',
       'if [ "$status" -ne 0 ]; then echo "Vault is not initialised, sealed or unreachable (status $status): nothing to do (README: Vault first initialisation)"; exit 0; fi',
-      'if [ -s /bootstrap/token ]; then',
-      '  VAULT_TOKEN="$(cat /bootstrap/token)"',
-      'else',
-      '  VAULT_TOKEN="$(vault write -field=token auth/kubernetes/login role=vault-configure jwt=@/var/run/secrets/kubernetes.io/serviceaccount/token)" || { echo "no bootstrap token and kubernetes auth not configured yet (README: Vault first initialisation)"; exit 0; }',
-      'fi',
+      // Logs in with its own service account; the first login is made possible once, after
+      // `vault operator init`, by the README's bootstrap (no token is ever stored in the cluster).
+      `VAULT_TOKEN="$(vault write -field=token auth/kubernetes/login role=${VAULT_CONFIGURE_ROLE} jwt=@/var/run/secrets/kubernetes.io/serviceaccount/token)" || { echo "kubernetes auth not bootstrapped yet (README: Vault first initialisation)"; exit 0; }`,
       'export VAULT_TOKEN',
       'vault auth list -format=json | grep -q \'"kubernetes/"\' || vault auth enable kubernetes',
       'vault write auth/kubernetes/config kubernetes_host="https://kubernetes.default.svc:443"',
@@ -422,7 +421,6 @@ export class Vault extends Construct {
                     volumeMount: [
                       { name: 'config', mountPath: '/config', readOnly: true },
                       { name: 'tls', mountPath: '/tls', readOnly: true },
-                      { name: 'bootstrap', mountPath: '/bootstrap', readOnly: true },
                       { name: 'tmp', mountPath: '/tmp' },
                     ],
                   },
@@ -430,7 +428,6 @@ export class Vault extends Construct {
                 volume: [
                   { name: 'config', configMap: { name: this.config.metadata.name } },
                   { name: 'tls', secret: { secretName: VAULT_TLS_SECRET_NAME, items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-                  { name: 'bootstrap', secret: { secretName: VAULT_BOOTSTRAP_TOKEN_SECRET_NAME, optional: true } },
                   { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
                 ],
               },
