@@ -26,10 +26,9 @@ export interface DataReplacement {
 }
 
 /**
- * BAK-4 in the platform stack: every resource under `scope` that the shared classification
- * (constructs/policy/state-holding.ts) calls state-holding, among them the Helm releases whose
- * values put data on a volume and the namespaces that hold data, gets prevent_destroy when
- * `enabled`. A release or namespace listed in `replacements` (the definition's `unprotect`, for a
+ * BAK-4 in the platform stack: every Helm release and namespace under `scope` that the shared
+ * classification (constructs/policy/state-holding.ts) calls state-holding (releases whose values
+ * put data on a volume, the namespaces that hold data) gets prevent_destroy when `enabled`. A release or namespace listed in `replacements` (the definition's `unprotect`, for a
  * reviewed restore) is left replaceable and carries a TAI-DATA-1 suppression with its reason. An
  * entry that matches nothing is an error (a stale or misspelt exception). Returns what it protected.
  */
@@ -39,17 +38,19 @@ export function protectDataUnder(scope: IConstruct, enabled: boolean, replacemen
   for (const node of scope.node.findAll()) {
     if (!(node instanceof TerraformResource)) continue;
     const type = node.terraformResourceType;
+    // Only releases and namespaces are classified by their configuration (and only they are protected here).
+    if (type !== 'helm_release' && !/^kubernetes_namespace/.test(type)) continue;
     const config = Object.values((node.toTerraform() as { resource: Record<string, Record<string, Record<string, any>>> }).resource[type] ?? {})[0] ?? {};
     if (!isStateHoldingResource(type, config)) continue;
     const name = type === 'helm_release' ? config.name : namespaceName(config);
-    const kind = type === 'helm_release' ? 'release' : /^kubernetes_namespace/.test(type) ? 'namespace' : undefined;
+    const kind = type === 'helm_release' ? 'release' : 'namespace';
     const replacement = replacements.find((r) => r.kind === kind && r.name === name);
     if (replacement && enabled) {
       used.add(replacement);
       suppress(node, 'TAI-DATA-1', `replaced on purpose (definition unprotect): ${replacement.reason}`);
       continue;
     }
-    if (enabled && kind !== undefined) {
+    if (enabled) {
       protectFromDestroy(node, true);
       protectedResources.push(node);
     }
