@@ -14,7 +14,11 @@ import { protectFromDestroy } from '../constructs/common/protection';
 import { StorageClasses } from '../constructs/kubernetes/storage-classes';
 import { findUnprotected, formatFindings, isStateHolding } from '../scripts/data-safety';
 import { Json, definition, resources, stacksFor, synth } from './helpers';
-import { DefinitionError, validateEnvironments } from '../environments';
+import { DEFINITIONS, DefinitionError, validateEnvironments } from '../environments';
+import { isStateHoldingResource, STATE_HOLDING_NAMESPACES } from '../constructs/policy/state-holding';
+import { evaluate } from '../constructs/policy/engine';
+import { stateProtection } from '../constructs/policy/rules/state-protection';
+import { policyReportOf } from '../constructs/policy/aspect';
 
 function synthOf(build: (stack: TerraformStack) => void): Json {
   const app = Testing.app();
@@ -125,9 +129,10 @@ describe('the walker flags what is unprotected', () => {
       new KubernetesProvider(stack, 'k8s', {});
       new StorageClasses(stack, 'classes', { volumesKeyArn: 'arn:aws:kms:ca-central-1:1:key/k' });
     });
+    const kept = { prevent_destroy: true };
     json.resource.helm_release = {
-      db: { values: [JSON.stringify({ persistence: { storageClass: 'gp3-encrypted' } })] },
-      ok: { values: [JSON.stringify({ primary: { persistence: { storageClassName: 'gp3-encrypted-retain' } } })] },
+      db: { lifecycle: kept, values: [JSON.stringify({ persistence: { storageClass: 'gp3-encrypted' } })] },
+      ok: { lifecycle: kept, values: [JSON.stringify({ primary: { persistence: { storageClassName: 'gp3-encrypted-retain' } } })] },
     };
     expect(findUnprotected(json)).toEqual([
       expect.objectContaining({ address: 'helm_release.db', problem: 'values put data on storage class gp3-encrypted, whose reclaim policy deletes the volume' }),
@@ -148,5 +153,132 @@ describe('the walker flags what is unprotected', () => {
     ['aws_iam_role', false],
   ])('%s is state-holding: %s', (type, expected) => {
     expect(isStateHolding(type)).toBe(expected);
+  });
+});
+
+/** The data-owning releases (by release name) and the namespaces that hold data (BAK-4, issue 9). */
+const DATA_RELEASE_NAMES = ['postgres', 'mongodb', 'vault', 'chroma', 'elasticsearch', 'kube-prometheus-stack'];
+const DATA_NAMESPACE_NAMES = ['data', 'vault', 'vector', 'logging'];
+
+/** Every environment whose definition protects state (decided by protectState, as prevent_destroy is). */
+const protectedEnvs = validateEnvironments(DEFINITIONS)
+  .filter((e) => e.protectState)
+  .map((e) => e.name);
+const unprotectedEnvs = validateEnvironments(DEFINITIONS)
+  .filter((e) => !e.protectState)
+  .map((e) => e.name);
+
+const byName = (json: Json, type: string, name: string): Json[] =>
+  resources(json, type).filter((r) => (type === 'helm_release' ? r.name : r.metadata?.name) === name);
+
+describe('data-owning releases and data namespaces cannot be destroyed by accident', () => {
+  test('the registry has environments that protect state', () => {
+    expect(protectedEnvs.length).toBeGreaterThan(0);
+  });
+
+  test.each(protectedEnvs)('%s-platform: every data-owning release and data namespace is classified and has prevent_destroy', (name) => {
+    const json = synth(stacksFor(name).platform);
+    for (const [type, names] of [
+      ['helm_release', DATA_RELEASE_NAMES],
+      ['kubernetes_namespace_v1', DATA_NAMESPACE_NAMES],
+    ] as const) {
+      for (const n of names) {
+        const found = byName(json, type, n);
+        expect([type, n, found.length]).toEqual([type, n, 1]);
+        const { __name, ...config } = found[0];
+        expect([type, n, isStateHoldingResource(type, config)]).toEqual([type, n, true]);
+        expect([type, n, found[0].lifecycle?.prevent_destroy]).toEqual([type, n, true]);
+      }
+    }
+  });
+
+  test.each(protectedEnvs)('%s-platform: removing prevent_destroy from any one of them is reported by the walker', (name) => {
+    const original = synth(stacksFor(name).platform);
+    expect(findUnprotected(original)).toEqual([]);
+    for (const [type, names] of [
+      ['helm_release', DATA_RELEASE_NAMES],
+      ['kubernetes_namespace_v1', DATA_NAMESPACE_NAMES],
+    ] as const) {
+      for (const n of names) {
+        const json = JSON.parse(JSON.stringify(original));
+        const [target] = byName(json, type, n);
+        delete json.resource[type][target.__name].lifecycle;
+        expect(findUnprotected(json).map((f) => f.address)).toEqual([`${type}.${target.__name}`]);
+      }
+    }
+  });
+
+  test.each(protectedEnvs)('%s-platform: TAI-DATA-1 flags a data release or namespace without prevent_destroy', (name) => {
+    const json = JSON.parse(JSON.stringify(synth(stacksFor(name).platform)));
+    const [release] = byName(json, 'helm_release', 'postgres');
+    const [namespace] = byName(json, 'kubernetes_namespace_v1', 'vector');
+    delete json.resource.helm_release[release.__name].lifecycle;
+    delete json.resource.kubernetes_namespace_v1[namespace.__name].lifecycle;
+    const report = evaluate(json, { stack: `${name}-platform`, tier: 'production', rules: [stateProtection] });
+    expect(report.findings.map((f) => f.address).sort()).toEqual(
+      [`helm_release.${release.__name}`, `kubernetes_namespace_v1.${namespace.__name}`].sort(),
+    );
+  });
+
+  test('the classification takes every release that puts data on a volume, and no other', () => {
+    const json = synth(stacksFor(protectedEnvs[0]).platform);
+    const owning = resources(json, 'helm_release')
+      .filter(({ __name, ...config }) => isStateHoldingResource('helm_release', config))
+      .map((r) => r.name)
+      .sort();
+    expect(owning).toEqual([...DATA_RELEASE_NAMES].sort());
+    expect(STATE_HOLDING_NAMESPACES).toEqual(expect.arrayContaining(DATA_NAMESPACE_NAMES));
+  });
+
+  test.each(unprotectedEnvs)('%s (protectState false) may be destroyed: no release or namespace is protected', (name) => {
+    const json = synth(stacksFor(name).platform);
+    for (const type of ['helm_release', 'kubernetes_namespace_v1']) {
+      expect(resources(json, type).filter((r) => r.lifecycle?.prevent_destroy)).toEqual([]);
+    }
+  });
+});
+
+describe('replacing data on purpose (definition unprotect, README "Replacing data on purpose")', () => {
+  const reason = 'restore PostgreSQL to 2026-11-28T10:00Z after a bad migration, ticket OPS-123';
+  const name = protectedEnvs[0];
+
+  test('a listed release loses prevent_destroy only for itself, with a TAI-DATA-1 suppression carrying the reason', () => {
+    const stacks = stacksFor(name, (d) => (d.unprotect = [{ kind: 'release', name: 'postgres', reason }]));
+    const json = synth(stacks.platform);
+    const [postgres] = byName(json, 'helm_release', 'postgres');
+    expect(postgres.lifecycle?.prevent_destroy).toBeUndefined();
+    expect(byName(json, 'helm_release', 'mongodb')[0].lifecycle?.prevent_destroy).toBe(true);
+    // The walker accepts it only when told (the CLI passes the definition's unprotect list).
+    expect(findUnprotected(json).map((f) => f.address)).toEqual([`helm_release.${postgres.__name}`]);
+    expect(findUnprotected(json, [{ kind: 'release', name: 'postgres' }])).toEqual([]);
+    const report = policyReportOf(stacks.platform)!;
+    expect(report.findings.filter((f) => f.ruleId === 'TAI-DATA-1')).toEqual([]);
+    expect(report.suppressed.filter((f) => f.ruleId === 'TAI-DATA-1').map((f) => [f.address, f.suppression.reason])).toEqual([
+      [`helm_release.${postgres.__name}`, `replaced on purpose (definition unprotect): ${reason}`],
+    ]);
+  });
+
+  test('bad unprotect entries are refused with the field and the rule', () => {
+    const problems = (mutate: (d: any) => void, env = name) => {
+      try {
+        validateEnvironments([definition(env, mutate)]);
+        return [];
+      } catch (e) {
+        return [...(e as DefinitionError).problems];
+      }
+    };
+    expect(problems((d) => (d.unprotect = [{ kind: 'release', name: 'postgres', reason: 'x' }]))).toEqual([
+      `${name}.unprotect.0.reason: say why (20+ characters): the restore, its ticket`,
+    ]);
+    expect(problems((d) => (d.unprotect = [{ kind: 'release', name: 'falco', reason }]))[0]).toMatch(new RegExp(`^${name}\\.unprotect\\.0\\.name: `));
+    expect(problems((d) => (d.unprotect = [{ kind: 'release', name: 'postgres', reason }, { kind: 'release', name: 'postgres', reason }]))).toEqual([
+      `${name}.unprotect.1: release/postgres is listed twice`,
+    ]);
+    if (unprotectedEnvs.length > 0) {
+      const dev = unprotectedEnvs[0];
+      expect(problems((d) => (d.unprotect = [{ kind: 'namespace', name: 'data', reason }]), dev)).toEqual([
+        `${dev}.unprotect: lifts prevent_destroy, which is only set where protectState is true: remove it`,
+      ]);
+    }
   });
 });

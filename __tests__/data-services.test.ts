@@ -381,11 +381,15 @@ describe('Vault (SEC-1)', () => {
     expect(pod.container[0].args).toEqual(['create', 'secret', 'generic', 'vault-server-tls', expect.stringMatching(/^--namespace=/), '--from-file=/tls']);
     const release = resourceAt(prodPlatform, 'helm_release', 'vault/release/release');
     expect(release.depends_on).toContainEqual(expect.stringMatching(/^kubernetes_job_v1\.vault_tls-job_/));
+    // Issue 9: the Job waits for its RoleBinding, retries, and the apply waits for its outcome.
+    expect(job.depends_on).toContainEqual(expect.stringMatching(/^kubernetes_role_binding_v1\.vault_tls-role-binding_/));
+    expect(job.spec.backoff_limit).toBeGreaterThan(0);
+    expect(job.wait_for_completion).toBe(true);
   });
 
   test.each([
     ['ca-0', /^\$\{kubernetes_namespace_v1\.namespaces_toronto-ai_.*\.metadata\[0\]\.name\}$/],
-    ['ca-beta', /^\$\{kubernetes_service_account_v1\.app_beta_service-account_.*\.metadata\[0\]\.namespace\}$/],
+    ['ca-beta', /^\$\{kubernetes_namespace_v1\.app_beta-namespace_toronto-ai-beta_.*\.metadata\[0\]\.name\}$/],
   ])('the public CA reaches the application namespace as vault-ca (%s), through a create-only role', (id, namespace) => {
     const job = resourceAt(prodPlatform, 'kubernetes_job_v1', `vault/${id}-job`);
     const pod = job.spec.template.spec;
@@ -393,6 +397,9 @@ describe('Vault (SEC-1)', () => {
     expect(pod.container[0].args[4].replace(/^--namespace=/, '')).toMatch(namespace as RegExp);
     expect(pod.volume).toEqual([{ name: 'ca', secret: { secret_name: 'vault-server-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }] } }]);
     expect(job.depends_on).toContainEqual(expect.stringMatching(/^kubernetes_job_v1\.vault_tls-job_/));
+    // The apply waits for the secret, and the binding that allows it exists first.
+    expect(job.wait_for_completion).toBe(true);
+    expect(job.depends_on).toContainEqual(expect.stringMatching(new RegExp(`^kubernetes_role_binding_v1\\.vault_${id}-role-binding_`)));
     const role = resourceAt(prodPlatform, 'kubernetes_role_v1', `vault/${id}-role`);
     expect(role.metadata.namespace).toMatch(namespace as RegExp);
     expect(role.rule).toEqual([{ api_groups: [''], resources: ['secrets'], verbs: ['create'] }]);

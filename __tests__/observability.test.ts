@@ -148,10 +148,12 @@ describe('monitoring (kube-prometheus-stack)', () => {
     expect(job.relabel_configs).toContainEqual({ source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' });
   });
 
-  test('Grafana has 10 Gi persistence and its admin credentials from an existing Secret', () => {
+  test('Grafana has 10 Gi persistence and its admin password generated in the cluster (no Secret made by hand)', () => {
     expect(values.grafana.persistence).toMatchObject({ enabled: true, size: '10Gi', storageClassName: RETAIN_CLASS });
-    expect(values.grafana.admin).toEqual({ existingSecret: 'grafana-admin', userKey: 'admin-user', passwordKey: 'admin-password' });
+    // No existingSecret and no password: the chart generates the admin Secret on first install.
+    expect(values.grafana.admin).toBeUndefined();
     expect(values.grafana.adminPassword).toBeUndefined();
+    expect(values.grafana.env?.GF_SECURITY_ADMIN_PASSWORD).toBeUndefined();
   });
 
   test('Grafana provisions the seed 004 overview and the data-services dashboard', () => {
@@ -187,8 +189,20 @@ describe('monitoring (kube-prometheus-stack)', () => {
     expect(pagerduty.pagerduty_configs[0].routing_key).toBeUndefined();
     expect(slack.slack_configs[0].api_url_file).toBe('/etc/alertmanager/secrets/alertmanager-slack/webhook-url');
     expect(slack.slack_configs[0].api_url).toBeUndefined();
-    // The heartbeat's webhook URL is a Secret too (the Watchdog dead man's switch).
-    expect(values.alertmanager.alertmanagerSpec.secrets).toEqual(['alertmanager-heartbeat', 'alertmanager-pagerduty', 'alertmanager-slack']);
+    // Mounted optionally (synced from Secrets Manager once a person has put the value): Alertmanager
+    // starts before that; no Secret has to exist before the first apply. The heartbeat's webhook
+    // URL is one of them (the Watchdog dead man's switch).
+    expect(values.alertmanager.alertmanagerSpec.secrets).toBeUndefined();
+    expect(values.alertmanager.alertmanagerSpec.volumes).toEqual([
+      { name: 'receiver-0', secret: { secretName: 'alertmanager-heartbeat', optional: true } },
+      { name: 'receiver-1', secret: { secretName: 'alertmanager-pagerduty', optional: true } },
+      { name: 'receiver-2', secret: { secretName: 'alertmanager-slack', optional: true } },
+    ]);
+    expect(values.alertmanager.alertmanagerSpec.volumeMounts).toEqual([
+      { name: 'receiver-0', mountPath: '/etc/alertmanager/secrets/alertmanager-heartbeat', readOnly: true },
+      { name: 'receiver-1', mountPath: '/etc/alertmanager/secrets/alertmanager-pagerduty', readOnly: true },
+      { name: 'receiver-2', mountPath: '/etc/alertmanager/secrets/alertmanager-slack', readOnly: true },
+    ]);
   });
 
   test.each([
@@ -209,7 +223,7 @@ describe('monitoring (kube-prometheus-stack)', () => {
           storageClassName: 'gp3-encrypted-retain',
           environment: 'test',
           prometheus: { retentionDays: 15, storageGiB: 50, replicas: 1 },
-          grafana: { storageGiB: 10, adminSecretName: 'grafana-admin' },
+          grafana: { storageGiB: 10 },
           alertmanager: {
             replicas: 1,
             receivers: [{ type: 'webhook', name: 'hook', urlSecret: { name: 'hook', key: 'url' } }],

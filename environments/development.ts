@@ -38,7 +38,7 @@ export const development: EnvironmentInput = {
   observability: {
     // Reduced (HW-2): one Elasticsearch node, short retention, smaller volumes.
     prometheus: { retentionDays: 7, storageGiB: 20, replicas: 1 },
-    grafana: { storageGiB: 10, adminSecretName: 'grafana-admin' },
+    grafana: { storageGiB: 10 },
     alertmanager: {
       replicas: 1,
       receivers: [{ type: 'slack', name: 'slack-dev', channel: '#deia-alerts-dev', apiUrlSecret: { name: 'alertmanager-slack', key: 'webhook-url' } }],

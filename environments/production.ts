@@ -48,7 +48,7 @@ export const production: EnvironmentInput = {
   observability: {
     // OBS-1: 50 Gi Prometheus volumes, 10 Gi Grafana; OBS-4: 3 master-eligible nodes, 14 days of logs.
     prometheus: { retentionDays: 15, storageGiB: 50, replicas: 2 },
-    grafana: { storageGiB: 10, adminSecretName: 'grafana-admin' },
+    grafana: { storageGiB: 10 },
     alertmanager: {
       replicas: 3,
       receivers: [

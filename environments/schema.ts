@@ -89,6 +89,15 @@ const stateBackendSchema = z.discriminatedUnion('type', [
     .strict(),
 ]);
 
+/** Data-owning releases and namespaces whose protection a reviewed restore may lift (BAK-4). */
+export const DATA_RELEASES = ['postgres', 'mongodb', 'vault', 'chroma', 'elasticsearch', 'kube-prometheus-stack'] as const;
+export const DATA_NAMESPACES = ['data', 'vault', 'vector', 'logging', 'monitoring'] as const;
+
+const unprotectSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('release'), name: z.enum(DATA_RELEASES), reason: z.string().trim().min(20, 'say why (20+ characters): the restore, its ticket') }).strict(),
+  z.object({ kind: z.literal('namespace'), name: z.enum(DATA_NAMESPACES), reason: z.string().trim().min(20, 'say why (20+ characters): the restore, its ticket') }).strict(),
+]);
+
 export const environmentObjectSchema = z
   .object({
     /** Environment name: stack names are `<name>` and `<name>-platform`. */
@@ -161,6 +170,13 @@ export const environmentObjectSchema = z
       .strict(),
     /** BAK-4: state-holding resources get prevent_destroy / deletion protection. */
     protectState: z.boolean(),
+    /**
+     * BAK-4: a deliberate, reviewed replacement of data (a restore): the data-owning releases or
+     * namespaces listed here lose prevent_destroy for the apply that replaces them, each with a
+     * written reason (a TAI-DATA-1 suppression the policy report lists). Remove the entry again
+     * once the replacement is done. README: "Replacing data on purpose".
+     */
+    unprotect: z.array(unprotectSchema).default([]),
     /** NET-4, LB-1..4: public names, certificate, load balancer, WAF, CDN (environments/sections/edge.ts). */
     edge: edgeSchema,
     /** APP-1..3, K8S-3, ENV-4: the application, blue-green, HPA, beta channel (environments/sections/app.ts). */
@@ -344,6 +360,21 @@ export const DEFINITION_RULES: readonly DefinitionRule[] = [
       if (productionLike(env) && !env.protectState) {
         report(['protectState'], `${env.tier} must protect state-holding resources from destroy (BAK-4): set true`);
       }
+    },
+  },
+  // `unprotect` lifts prevent_destroy from one named release or namespace (a deliberate replacement).
+  {
+    needs: ['protectState', 'unprotect'],
+    check: (env, report) => {
+      if (!env.protectState && env.unprotect.length > 0) {
+        report(['unprotect'], 'lifts prevent_destroy, which is only set where protectState is true: remove it');
+      }
+      const unprotected = new Set<string>();
+      env.unprotect.forEach((u, i) => {
+        const key = `${u.kind}/${u.name}`;
+        if (unprotected.has(key)) report(['unprotect', i], `${key} is listed twice`);
+        unprotected.add(key);
+      });
     },
   },
   { needs: ['tier', 'observability'], check: (env, report) => checkObservability(env.tier, env.observability, report) },

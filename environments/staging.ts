@@ -44,7 +44,7 @@ export const staging: EnvironmentInput = {
   observability: {
     // Mirror of production's shape (ENV-1): same replicas, node counts and retention; smaller log volumes, its own receivers.
     prometheus: { retentionDays: 15, storageGiB: 50, replicas: 2 },
-    grafana: { storageGiB: 10, adminSecretName: 'grafana-admin' },
+    grafana: { storageGiB: 10 },
     alertmanager: {
       replicas: 3,
       receivers: [

@@ -39,7 +39,7 @@ export const testing: EnvironmentInput = {
   },
   observability: {
     prometheus: { retentionDays: 7, storageGiB: 30, replicas: 1 },
-    grafana: { storageGiB: 10, adminSecretName: 'grafana-admin' },
+    grafana: { storageGiB: 10 },
     alertmanager: {
       replicas: 1,
       receivers: [{ type: 'slack', name: 'slack-testing', channel: '#deia-alerts-testing', apiUrlSecret: { name: 'alertmanager-slack', key: 'webhook-url' } }],

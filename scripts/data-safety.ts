@@ -6,16 +6,27 @@
  * - AWS resources that hold data (buckets, keys, clusters, log groups, databases, caches, file
  *   systems, volumes, secrets, vaults): `lifecycle.prevent_destroy = true`; database types with a
  *   `deletion_protection` argument also need it true.
- * - Kubernetes persistent volumes and claims: `prevent_destroy` as well.
+ * - Kubernetes persistent volumes and claims, Helm releases that own data and the namespaces
+ *   that hold data: `prevent_destroy` as well, except what the definition's `unprotect` lists
+ *   for a reviewed restore.
  * - Storage classes: the default class keeps its volumes (`reclaim_policy = Retain`), and no Helm
  *   release or claim puts data on a class that deletes its volumes.
  *
  * Pure functions on JSON, so the same check runs in tests and on `cdktf.out`. Which types hold
  * state is defined once, in constructs/policy/state-holding.ts (shared with TAI-DATA-1).
  */
-import { DELETION_PROTECTION_TYPES, STATE_HOLDING, isStateHolding } from '../constructs/policy/state-holding';
+import {
+  DELETION_PROTECTION_TYPES,
+  STATE_HOLDING,
+  STATE_HOLDING_NAMESPACES,
+  isStateHolding,
+  isStateHoldingResource,
+  namespaceName,
+  releaseValues,
+  storageClassesIn,
+} from '../constructs/policy/state-holding';
 
-export { DELETION_PROTECTION_TYPES, STATE_HOLDING, isStateHolding };
+export { DELETION_PROTECTION_TYPES, STATE_HOLDING, STATE_HOLDING_NAMESPACES, isStateHolding, isStateHoldingResource };
 
 export type TerraformJson = {
   resource?: Record<string, Record<string, Record<string, unknown>>>;
@@ -50,21 +61,23 @@ function entries(json: TerraformJson): { type: string; name: string; config: Jso
   );
 }
 
-/** Values (strings) of every `storageClass` / `storageClassName` key anywhere in a values tree. */
-function storageClassesIn(values: unknown, out: string[] = []): string[] {
-  if (Array.isArray(values)) {
-    values.forEach((v) => storageClassesIn(v, out));
-  } else if (values && typeof values === 'object') {
-    for (const [k, v] of Object.entries(values)) {
-      if ((k === 'storageClass' || k === 'storageClassName') && typeof v === 'string' && v !== '') out.push(v);
-      else storageClassesIn(v, out);
-    }
-  }
-  return out;
+/**
+ * A deliberate, reviewed exception: a resource the definition's `unprotect` lists for a restore
+ * (kind `release` matches a helm_release's `name`, kind `namespace` a namespace's name).
+ */
+export interface AllowedReplacement {
+  readonly kind: 'release' | 'namespace';
+  readonly name: string;
+}
+
+function isAllowed(type: string, config: Json, allowed: readonly AllowedReplacement[]): boolean {
+  if (type === 'helm_release') return allowed.some((a) => a.kind === 'release' && a.name === config.name);
+  if (/^kubernetes_namespace(_v1)?$/.test(type)) return allowed.some((a) => a.kind === 'namespace' && a.name === namespaceName(config));
+  return false;
 }
 
 /** Every finding in one synthesized stack. An empty list means the stack is safe. */
-export function findUnprotected(json: TerraformJson): DataSafetyFinding[] {
+export function findUnprotected(json: TerraformJson, allowed: readonly AllowedReplacement[] = []): DataSafetyFinding[] {
   const findings: DataSafetyFinding[] = [];
   const all = entries(json);
   const report = (r: { type: string; name: string; config: Json }, problem: string) =>
@@ -72,8 +85,8 @@ export function findUnprotected(json: TerraformJson): DataSafetyFinding[] {
 
   // ---- prevent_destroy / deletion protection
   for (const r of all) {
-    if (!isStateHolding(r.type)) continue;
-    if (!isTrue(first(r.config.lifecycle).prevent_destroy)) {
+    if (!isStateHoldingResource(r.type, r.config)) continue;
+    if (!isTrue(first(r.config.lifecycle).prevent_destroy) && !isAllowed(r.type, r.config, allowed)) {
       report(r, 'state-holding resource without lifecycle.prevent_destroy (use protectFromDestroy(resource, env.protectState))');
     }
     if (DELETION_PROTECTION_TYPES.includes(r.type) && !isTrue(r.config.deletion_protection)) {
@@ -99,14 +112,7 @@ export function findUnprotected(json: TerraformJson): DataSafetyFinding[] {
   }
   for (const r of all) {
     if (r.type === 'helm_release') {
-      for (const raw of (r.config.values ?? []) as unknown[]) {
-        if (typeof raw !== 'string') continue;
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(raw);
-        } catch {
-          continue; // YAML values are not produced by ChartRelease; nothing to read
-        }
+      for (const parsed of releaseValues(r.config)) {
         for (const sc of storageClassesIn(parsed)) {
           if (deleting.has(sc)) report(r, `values put data on storage class ${sc}, whose reclaim policy deletes the volume`);
         }
@@ -145,7 +151,7 @@ function main(): void {
       const file = join(outdir, 'stacks', stack, 'cdk.tf.json');
       if (!existsSync(file)) continue;
       checked++;
-      lines.push(...formatFindings(stack, findUnprotected(JSON.parse(readFileSync(file, 'utf8')) as TerraformJson)));
+      lines.push(...formatFindings(stack, findUnprotected(JSON.parse(readFileSync(file, 'utf8')) as TerraformJson, env.unprotect)));
     }
   }
   for (const l of lines) process.stderr.write(`${l}\n`);

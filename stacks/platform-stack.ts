@@ -20,6 +20,7 @@ import { platformFlows } from '../features/flows';
 import { addNetworkPolicies } from '../features/network-policies';
 import { NamespaceNetworkPolicies } from '../constructs/kubernetes/network-policies';
 import { Velero } from '../constructs/backup/velero';
+import { protectDataUnder } from '../constructs/common/protection';
 
 /** The namespaces of the platform and the Pod Security level each enforces. */
 export const PLATFORM_NAMESPACES: readonly NamespaceSpec[] = [
@@ -32,6 +33,8 @@ export const PLATFORM_NAMESPACES: readonly NamespaceSpec[] = [
     podSecurity: 'baseline',
     reason: 'the chromadb chart applies one securityContext to both pod and container, so the restricted-only fields (container: allowPrivilegeEscalation, capabilities; pod: fsGroup) cannot be set, and Chroma writes its volume as root',
   },
+  // External Secrets Operator: syncs person-provided values from AWS Secrets Manager.
+  { name: 'external-secrets', podSecurity: 'restricted' },
   // Velero without the node agent (no file-system backup): every pod is restricted-compliant.
   { name: 'velero', podSecurity: 'restricted' },
   {
@@ -112,8 +115,9 @@ export class PlatformStack extends TerraformStack {
     this.data = addDataPlatform(ctx, { monitoringDependsOn: [this.observability.monitoring.release.release] });
     this.exporters = addDataExporters(ctx, this.observability.monitoring, this.data);
     addBackupAlerts(ctx, this.observability.monitoring, this.data);
-    this.app = addApp(ctx);
-    if (this.app.beta) this.data.vault.publishCa('ca-beta', this.app.beta.serviceAccount.metadata.namespace);
+    this.app = addApp(ctx, { vault: this.data.vault });
+    // BAK-4: the data-owning releases and the namespaces that hold data (the shared classification).
+    protectDataUnder(this, env.protectState, env.unprotect);
   }
 
   /** Where workloads meant for `pool` run in this environment (see constructs/nodepools/placement.ts). */

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { ITerraformDependable } from 'cdktf';
 import { DeploymentV1 } from '../kubernetes/workloads';
 import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
@@ -61,6 +62,12 @@ export interface ApplicationProps {
   readonly zoneSpread: 'DoNotSchedule' | 'ScheduleAnyway';
   /** Labels added to every object (environment, part-of...). */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * What must exist before the Deployments' pods are created: the webhooks that mutate them
+   * (Vault's agent injector, the load balancer controller's readiness gate) and the job that
+   * publishes `vault-ca` into the namespace.
+   */
+  readonly dependsOn?: ITerraformDependable[];
 }
 
 /**
@@ -188,6 +195,7 @@ export class Application extends Construct {
         // With an HPA the replica count belongs to it (the standby colour keeps its count).
         lifecycle: hpa ? { ignoreChanges: ['spec[0].replicas'] } : undefined,
         waitForRollout: true,
+        dependsOn: props.dependsOn,
       });
     }
 

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { ITerraformDependable } from 'cdktf';
 import { CronJobV1, CRON_JOB_POLICY } from '../kubernetes/workloads';
 import { NodePlacement } from '../nodepools/placement';
 import { RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, TMP_MOUNT, TMP_VOLUME } from './pod-security';
@@ -23,6 +24,11 @@ export interface ScheduledJobProps {
   readonly podLabels: Readonly<Record<string, string>>;
   /** @default 1800 */
   readonly activeDeadlineSeconds?: number;
+  /**
+   * What must exist before the job's pods can run: Vault (the agent injector's webhook) and the
+   * job that publishes `vault-ca` into the namespace.
+   */
+  readonly dependsOn?: ITerraformDependable[];
 }
 
 /**
@@ -84,6 +90,7 @@ export class ScheduledJob extends Construct {
           },
         },
       },
+      dependsOn: props.dependsOn,
     });
   }
 }

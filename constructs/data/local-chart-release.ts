@@ -51,6 +51,9 @@ export class LocalChartRelease extends Construct {
       name: props.name,
       namespace: props.namespace,
       chart: `./${asset.path}`,
+      // Names the chart folder (the asset path does not): reviewers and the ordering walker
+      // (scripts/dependency-order.ts) read it.
+      description: `local chart ${props.chart}`,
       values: [JSON.stringify(props.values)],
       atomic: true,
       cleanupOnFail: true,

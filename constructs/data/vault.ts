@@ -19,8 +19,6 @@ export const VAULT_TLS_SECRET_NAME = 'vault-server-tls';
  * and `vault.hashicorp.com/ca-cert: /vault/tls/ca.crt`.
  */
 export const VAULT_CA_SECRET_NAME = 'vault-ca';
-/** Optional secret with a one-time bootstrap token for the first configuration run (README runbook). */
-export const VAULT_BOOTSTRAP_TOKEN_SECRET_NAME = 'vault-configure-token';
 /** Days the generated server certificate is valid (renewal: README runbook). */
 export const VAULT_CERT_DAYS = 825;
 
@@ -117,8 +115,9 @@ export function clientRoleParameters(client: VaultClient): Record<string, string
 const hclList = (values: readonly string[]) => `[${values.map((v) => JSON.stringify(v)).join(', ')}]`;
 
 /**
- * What the configuration job may do once kubernetes auth works (its later runs; the first run
- * uses the bootstrap token). Enumerated, no wildcard: read the auth, mount and audit tables (it
+ * What the configuration job may do (it logs in through kubernetes auth, which the operator's
+ * one-time bootstrap enables with the root token, together with the KV engine and the audit
+ * device, this policy and the job's role: README). Enumerated, no wildcard: read the auth, mount and audit tables (it
  * only checks them), write the kubernetes auth config with the in-cluster API address, and write
  * exactly the client policies and roles it manages, each role pinned to its service accounts,
  * namespaces, policy and TTLs (`allowed_parameters`). It cannot write its own policy or role, any
@@ -157,13 +156,20 @@ export const CONFIGURE_ROLE = 'vault-configure';
  * - Audit device on its own persistent volume (`/vault/audit`), enabled by the configuration job.
  * - The agent injector delivers secrets to application pods.
  * - Configuration as code: a CronJob applies the kubernetes auth method, the KV v2 engine at
- *   `secret/`, the audit device, the policies and the roles from a ConfigMap, idempotently. Its
- *   first run uses a bootstrap token an operator places once after `vault operator init`; later
- *   runs log in through kubernetes auth with their own narrow policy.
+ *   `secret/`, the audit device, the policies and the roles from a ConfigMap, idempotently. It
+ *   logs in through kubernetes auth with its own narrow policy; an operator enables that login
+ *   once after `vault operator init` from their own machine with the root token (README), so no
+ *   token is ever stored in the cluster.
  */
 export class Vault extends Construct {
   readonly release: ChartRelease;
   readonly tlsJob: JobV1;
+  /**
+   * The jobs that published `vault-ca` into a client namespace, by publish id. A workload that
+   * mounts `vault-ca` (or is injected with it) depends on the job of its namespace and on `release`
+   * (the agent injector's webhook).
+   */
+  readonly caPublishers: Record<string, JobV1> = {};
   readonly configureJob: CronJobV1;
   readonly config: ConfigMapV1;
   readonly address: string;
@@ -190,7 +196,7 @@ export class Vault extends Construct {
       metadata: { name: 'vault-tls-bootstrap', namespace: ns },
       rule: [{ apiGroups: [''], resources: ['secrets'], verbs: ['create'] }],
     });
-    new RoleBindingV1(this, 'tls-role-binding', {
+    const tlsBinding = new RoleBindingV1(this, 'tls-role-binding', {
       metadata: { name: 'vault-tls-bootstrap', namespace: ns },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: tlsRole.metadata.name },
       subject: [{ kind: 'ServiceAccount', name: tlsSa.metadata.name, namespace: ns }],
@@ -227,7 +233,9 @@ export class Vault extends Construct {
       metadata: { name: 'vault-tls-bootstrap', namespace: ns, labels: { 'app.kubernetes.io/name': 'vault-tls-bootstrap' } },
       spec: {
         // Kept after it finishes (no TTL): a deleted Job would be re-created by the next apply.
-        backoffLimit: 0,
+        // Retried: an attempt that fails before it stores the secret (image pull, a node going
+        // away) changes nothing, and the apply waits for the outcome below.
+        backoffLimit: 4,
         template: {
           metadata: { labels: { 'app.kubernetes.io/name': 'vault-tls-bootstrap' } },
           spec: {
@@ -268,8 +276,13 @@ export class Vault extends Construct {
           },
         },
       },
-      waitForCompletion: false,
-      dependsOn: props.dependsOn,
+      // The apply waits until the secret exists: Vault's pods and the CA publishers mount it. A
+      // failed Job fails the apply (and is replaced by the next one) instead of leaving Vault
+      // without its certificate.
+      waitForCompletion: true,
+      timeouts: { create: '10m', update: '10m' },
+      // The service account and the binding that lets it create the secret exist first.
+      dependsOn: [tlsSa, tlsBinding, ...(props.dependsOn ?? [])],
     });
     props.caSecretNamespaces.forEach((clientNs, i) => this.publishCa(`ca-${i}`, clientNs));
 
@@ -382,23 +395,15 @@ export class Vault extends Construct {
       'export VAULT_CACERT=/tls/ca.crt',
       'set +e; vault status >/dev/null 2>&1; status=$?; set -e',
       'if [ "$status" -ne 0 ]; then echo "Vault is not initialised, sealed or unreachable (status $status): nothing to do (README: Vault first initialisation)"; exit 0; fi',
-      'bootstrap=false',
-      'if [ -s /bootstrap/token ]; then',
-      '  VAULT_TOKEN="$(cat /bootstrap/token)"',
-      '  bootstrap=true',
-      'else',
-      '  VAULT_TOKEN="$(vault write -field=token auth/kubernetes/login role=vault-configure jwt=@/var/run/secrets/kubernetes.io/serviceaccount/token)" || { echo "no bootstrap token and kubernetes auth not configured yet (README: Vault first initialisation)"; exit 0; }',
-      'fi',
+      // Logs in with its own service account; the first login is made possible once, after
+      // `vault operator init`, by the README's bootstrap (no token is ever stored in the cluster).
+      `VAULT_TOKEN="$(vault write -field=token auth/kubernetes/login role=${CONFIGURE_ROLE} jwt=@/var/run/secrets/kubernetes.io/serviceaccount/token)" || { echo "kubernetes auth not bootstrapped yet (README: Vault first initialisation)"; exit 0; }`,
       'export VAULT_TOKEN',
       'vault auth list -format=json | grep -q \'"kubernetes/"\' || vault auth enable kubernetes',
       `vault write auth/kubernetes/config kubernetes_host="${KUBERNETES_HOST}"`,
       'vault secrets list -format=json | grep -q \'"secret/"\' || vault secrets enable -path=secret -version=2 kv',
       'vault audit list -format=json 2>/dev/null | grep -q \'"file/"\' || vault audit enable file file_path=/vault/audit/vault-audit.log',
-      // Its own policy and role only with the bootstrap token: its policy does not allow them.
-      'if [ "$bootstrap" = true ]; then',
-      `  vault policy write ${CONFIGURE_ROLE} /config/policy-${CONFIGURE_ROLE}.hcl`,
-      `  vault write auth/kubernetes/role/${CONFIGURE_ROLE} bound_service_account_names=vault-configure bound_service_account_namespaces=${ns} policies=${CONFIGURE_ROLE} ttl=15m`,
-      'fi',
+      // Its own policy and role are written once by the operator's bootstrap (README), never by itself.
       // No dollar-brace in the script: Terraform would read it as an interpolation.
       `for f in /config/policy-*.hcl; do name="$(basename "$f" .hcl | sed 's/^policy-//')"; [ "$name" = ${CONFIGURE_ROLE} ] || vault policy write "$name" "$f"; done`,
       roles,
@@ -442,7 +447,6 @@ export class Vault extends Construct {
                     volumeMount: [
                       { name: 'config', mountPath: '/config', readOnly: true },
                       { name: 'tls', mountPath: '/tls', readOnly: true },
-                      { name: 'bootstrap', mountPath: '/bootstrap', readOnly: true },
                       { name: 'tmp', mountPath: '/tmp' },
                     ],
                   },
@@ -450,7 +454,6 @@ export class Vault extends Construct {
                 volume: [
                   { name: 'config', configMap: { name: this.config.metadata.name } },
                   { name: 'tls', secret: { secretName: VAULT_TLS_SECRET_NAME, items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-                  { name: 'bootstrap', secret: { secretName: VAULT_BOOTSTRAP_TOKEN_SECRET_NAME, optional: true } },
                   { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
                 ],
               },
@@ -478,7 +481,7 @@ export class Vault extends Construct {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata.name },
       subject: [{ kind: 'ServiceAccount', name: this.tlsServiceAccount, namespace: this.namespace }],
     });
-    return new JobV1(this, `${id}-job`, {
+    const job = new JobV1(this, `${id}-job`, {
       metadata: { name: `vault-publish-${id}`, namespace: this.namespace, labels: { 'app.kubernetes.io/name': 'vault-ca-publisher' } },
       spec: {
         // Kept after it finishes (no TTL): a deleted Job would be re-created by the next apply.
@@ -507,8 +510,11 @@ export class Vault extends Construct {
           },
         },
       },
-      waitForCompletion: false,
-      dependsOn: [binding, this.tlsJob],
+      waitForCompletion: true,
+      timeouts: { create: '10m', update: '10m' },
+      dependsOn: [role, binding, this.tlsJob],
     });
+    this.caPublishers[id] = job;
+    return job;
   }
 }

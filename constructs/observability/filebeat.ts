@@ -73,7 +73,7 @@ export class Filebeat extends Construct {
         { apiGroups: ['apps'], resources: ['replicasets'], verbs: ['get', 'list', 'watch'] },
       ],
     });
-    new ClusterRoleBindingV1(this, 'cluster-role-binding', {
+    const binding = new ClusterRoleBindingV1(this, 'cluster-role-binding', {
       metadata: { name: `${name}-metadata-reader` },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.metadata.name },
       subject: [{ kind: 'ServiceAccount', name: account.metadata.name, namespace: ns }],
@@ -87,7 +87,8 @@ export class Filebeat extends Construct {
     const probe = { httpGet: { path: '/', port: String(HTTP_PORT) }, periodSeconds: 30, timeoutSeconds: 5 };
     this.daemonSet = new DaemonSetV1(this, 'daemon-set', {
       metadata: { name, namespace: ns, labels },
-      dependsOn: props.dependsOn,
+      // The binding exists before the first pod: without it add_kubernetes_metadata is refused.
+      dependsOn: [binding, ...(props.dependsOn ?? [])],
       spec: {
         selector: { matchLabels: labels },
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '1' } },

@@ -8,11 +8,19 @@ import { AlertRule, alertRules, ruleGroups } from './alert-rules';
 import { DashboardSpec, DATA_SERVICES, dashboardJson, platformOverview } from './dashboards';
 import { NODE_DAEMONSETS, PROMETHEUS_RESOURCES } from '../../environments/capacity';
 
-/** Where Alertmanager mounts the Secrets listed in `alertmanagerSpec.secrets`. */
+/** Where Alertmanager mounts each receiver credential Secret (`<dir>/<secret>/<key>`). */
 export const ALERTMANAGER_SECRETS_DIR = '/etc/alertmanager/secrets';
 
 /** The receiver of the Watchdog heartbeat (MonitoringProps.heartbeat). */
 export const HEARTBEAT_RECEIVER = 'heartbeat';
+/** The release name of kube-prometheus-stack (Service and Secret names derive from it). */
+export const MONITORING_RELEASE = 'kube-prometheus-stack';
+/**
+ * The Secret with Grafana's admin credentials (`admin-user`, `admin-password`): generated in the
+ * cluster by the Grafana chart on first install (40 random characters, kept across upgrades with
+ * `lookup`), so it is never typed, never in values and never in Terraform state.
+ */
+export const GRAFANA_ADMIN_SECRET = `${MONITORING_RELEASE}-grafana`;
 
 /** The folder (and provider name) the platform's dashboards are provisioned into. */
 export const DASHBOARD_PROVIDER = 'toronto-ai';
@@ -40,8 +48,6 @@ export interface MonitoringProps {
   };
   readonly grafana: {
     readonly storageGiB: number;
-    /** Existing Secret with keys `admin-user` and `admin-password`. */
-    readonly adminSecretName: string;
   };
   readonly alertmanager: {
     readonly replicas: number;
@@ -95,22 +101,22 @@ function resources(cpu: string, memory: string, cpuLimit = cpu, memoryLimit = me
   return { requests: { cpu, memory }, limits: { cpu: cpuLimit, memory: memoryLimit } };
 }
 
-/** The path of a Secret key mounted through `alertmanagerSpec.secrets`. */
+/** The path of a receiver credential's Secret key inside Alertmanager. */
 function secretFile(ref: { name: string; key: string }): string {
   return `${ALERTMANAGER_SECRETS_DIR}/${ref.name}/${ref.key}`;
 }
 
-/** The Secrets a receiver reads its credential from. */
-function receiverSecrets(r: Receiver): string[] {
+/** The Secret keys a receiver reads its credential from. */
+export function receiverSecretRefs(r: Receiver): { name: string; key: string }[] {
   switch (r.type) {
     case 'slack':
-      return [r.apiUrlSecret.name];
+      return [r.apiUrlSecret];
     case 'pagerduty':
-      return [r.routingKeySecret.name];
+      return [r.routingKeySecret];
     case 'email':
-      return r.authPasswordSecret ? [r.authPasswordSecret.name] : [];
+      return r.authPasswordSecret ? [r.authPasswordSecret] : [];
     case 'webhook':
-      return [r.urlSecret.name];
+      return [r.urlSecret];
   }
 }
 
@@ -175,8 +181,9 @@ export function appScrapeJob(scrape: NonNullable<MonitoringProps['appScrape']>):
 /**
  * Monitoring (OBS-1..3): kube-prometheus-stack with Prometheus (retention and a persistent volume
  * from the definition), Alertmanager (receivers and severity routes from the definition,
- * credentials read from mounted Secrets), Grafana (persistent, admin credentials from an
- * existing Secret, dashboards provisioned as code) and the platform's alert rules.
+ * credentials read from optionally mounted Secrets synced from Secrets Manager), Grafana
+ * (persistent, admin password generated in the cluster, dashboards provisioned as code) and the
+ * platform's alert rules.
  */
 export class Monitoring extends Construct {
   readonly release: ChartRelease;
@@ -203,8 +210,14 @@ export class Monitoring extends Construct {
       throw new Error(`${this.node.path}: receiver name '${HEARTBEAT_RECEIVER}' is reserved for the heartbeat`);
     }
     const secrets = [
-      ...new Set([...props.alertmanager.receivers.flatMap(receiverSecrets), ...(heartbeat ? [heartbeat.urlSecret.name] : [])]),
+      ...new Set([...props.alertmanager.receivers.flatMap((r) => receiverSecretRefs(r).map((ref) => ref.name)), ...(heartbeat ? [heartbeat.urlSecret.name] : [])]),
     ].sort();
+    // Each credential Secret is mounted optionally: it is synced from Secrets Manager once a
+    // person has put the value there, and Alertmanager must start (and deliver to every receiver
+    // whose credential exists) before that. A receiver reads its file when it sends, so a value
+    // that arrives later is used without a restart (the kubelet refreshes secret volumes).
+    const secretVolumes = secrets.map((name, i) => ({ name: `receiver-${i}`, secret: { secretName: name, optional: true } }));
+    const secretMounts = secrets.map((name, i) => ({ name: `receiver-${i}`, mountPath: `${ALERTMANAGER_SECRETS_DIR}/${name}`, readOnly: true }));
     const watchdog = heartbeat
       ? {
           receiver: HEARTBEAT_RECEIVER,
@@ -304,7 +317,8 @@ export class Monitoring extends Construct {
         },
         alertmanagerSpec: {
           replicas: props.alertmanager.replicas,
-          secrets,
+          volumes: secretVolumes,
+          volumeMounts: secretMounts,
           storage: pvc(2),
           nodeSelector,
           tolerations,
@@ -312,7 +326,8 @@ export class Monitoring extends Construct {
         },
       },
       grafana: {
-        admin: { existingSecret: props.grafana.adminSecretName, userKey: 'admin-user', passwordKey: 'admin-password' },
+        // No admin.existingSecret: the chart generates the admin password in the cluster
+        // (GRAFANA_ADMIN_SECRET), so no Secret has to exist before the first apply.
         persistence: {
           enabled: true,
           type: 'pvc',
@@ -351,7 +366,7 @@ export class Monitoring extends Construct {
     };
 
     this.release = new ChartRelease(this, 'kube-prometheus-stack', {
-      name: 'kube-prometheus-stack',
+      name: MONITORING_RELEASE,
       namespace: props.namespace,
       chart: CHARTS.kubePrometheusStack,
       values,

@@ -17,12 +17,15 @@ const k8sName = z
   .max(63);
 
 /**
- * Where a credential lives: the name of an existing Kubernetes Secret in the `monitoring`
- * namespace and the key inside it. Never the credential itself.
+ * Where a credential lives: the name of a Kubernetes Secret in the `monitoring` namespace and the
+ * key inside it. Never the credential itself. The platform creates that Secret in the cluster by
+ * syncing it (External Secrets) from the AWS Secrets Manager secret
+ * `<prefix>/monitoring/<name>/<key>`, which the cloud stack creates empty and a person fills
+ * with `aws secretsmanager put-secret-value` (README, Deploying).
  */
 export const secretKeyRefSchema = z
   .object({
-    /** Name of an existing Secret in the namespace of the consumer (monitoring). */
+    /** Name of the Secret in the namespace of the consumer (monitoring), synced from Secrets Manager. */
     name: k8sName,
     /** Key inside the Secret. */
     key: z.string().regex(/^[-._a-zA-Z0-9]+$/, 'must be a Secret data key (letters, digits, -, _, .)'),
@@ -128,16 +131,17 @@ export const observabilitySchema = z
       .strict(),
     grafana: z
       .object({
-        /** Grafana persistence (GiB); seed 000: 10. */
+        /**
+         * Grafana persistence (GiB); seed 000: 10. The admin password is generated in the cluster
+         * (Secret `kube-prometheus-stack-grafana` in `monitoring`); nothing is created by hand.
+         */
         storageGiB: volumeGiB,
-        /** Existing Secret in `monitoring` with keys `admin-user` and `admin-password`. */
-        adminSecretName: k8sName,
       })
       .strict(),
     alertmanager: z
       .object({
         replicas: z.number().int().min(1).max(5),
-        /** Where alerts go; credentials only as references to existing Secrets. */
+        /** Where alerts go; credentials only as references to Secrets synced from Secrets Manager. */
         receivers: z.array(receiverSchema).min(1, 'declare at least one receiver'),
         /** Receiver of alerts no route matches. */
         defaultReceiver: z.string(),

@@ -115,3 +115,6 @@ export const REDIS_CONFIG_KEYS = {
   keyPrefix: 'REDIS_KEY_PREFIX',
   region: 'AWS_REGION',
 } as const;
+
+/** Publish id of the `vault-ca` job for the stable application namespace (features/data/platform.ts creates it). */
+export const APP_CA_PUBLISHER = 'ca-0';

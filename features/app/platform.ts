@@ -9,6 +9,8 @@
  * Names both stacks agree on are in ./contract.ts.
  */
 import { Construct } from 'constructs';
+import { ITerraformDependable } from 'cdktf';
+import { Vault } from '../../constructs/data/vault';
 import { PRODUCTION_LIKE_TIERS } from '../../environments/catalog';
 import { Application } from '../../constructs/app/application';
 import { AppNetworkPolicies } from '../../constructs/app/network-policies';
@@ -20,7 +22,7 @@ import { PlatformContext } from '../context';
 import { addClusterAddons } from '../cluster-addons/platform';
 import { egressNamespaces } from '../flows';
 import { DATA_SERVICES } from '../data/contract';
-import { APP_CHANNELS, APP_LIVENESS_PATH, APP_NAME, APP_PORT, APP_READINESS_PATH, AppChannel, BETA_NAMESPACE, betaEnabled, REDIS_CONFIG_KEYS, vaultAgentOf } from './contract';
+import { APP_CA_PUBLISHER, APP_CHANNELS, APP_LIVENESS_PATH, APP_NAME, APP_PORT, APP_READINESS_PATH, AppChannel, BETA_NAMESPACE, betaEnabled, REDIS_CONFIG_KEYS, vaultAgentOf } from './contract';
 import { POD_IDENTITY_AGENT_CIDR, POD_IDENTITY_AGENT_PORT } from '../../constructs/identity/workload-role';
 
 
@@ -34,8 +36,13 @@ export interface AppPlatform {
   readonly feedbackReminder?: ScheduledJob;
 }
 
+/** What the application's pods need from the data services: Vault (injector webhook, CA publisher). */
+export interface AppOptions {
+  readonly vault?: Vault;
+}
+
 /** Adds the application and its delivery to the platform stack. */
-export function addApp(ctx: PlatformContext): AppPlatform {
+export function addApp(ctx: PlatformContext, options: AppOptions = {}): AppPlatform {
   const { env } = ctx;
   const a = env.app;
   const scope = new Construct(ctx.scope, 'app');
@@ -61,6 +68,14 @@ export function addApp(ctx: PlatformContext): AppPlatform {
 
   // ---- the application (APP-1, APP-2)
   const appNs = ctx.namespaces.name(APP_CHANNELS.stable.namespace);
+  // Pods are mutated at creation by Vault's agent injector and the load balancer controller's
+  // readiness-gate webhook, and mount `vault-ca`: all of them exist before the first pod.
+  const vault = options.vault;
+  const podPrerequisites = (caPublisher?: ITerraformDependable): ITerraformDependable[] => [
+    loadBalancerController.release,
+    ...(vault ? [vault.release.release] : []),
+    ...(caPublisher ? [caPublisher] : []),
+  ];
   const app = new Application(scope, 'application', {
     name: APP_NAME,
     namespace: appNs,
@@ -78,6 +93,7 @@ export function addApp(ctx: PlatformContext): AppPlatform {
     placement: appPlacement,
     zoneSpread,
     labels: { 'toronto-ai.io/environment': env.name, 'toronto-ai.io/channel': 'stable' },
+    dependsOn: podPrerequisites(vault?.caPublishers[APP_CA_PUBLISHER]),
   });
   // In-cluster services each channel talks to: the flows it consumes (features/flows.ts).
   const policies = (id: string, namespace: string, podLabels: Record<string, string>, channel: AppChannel) =>
@@ -111,6 +127,7 @@ export function addApp(ctx: PlatformContext): AppPlatform {
       commonLabels: labels,
     });
     const betaNs = betaNamespaces.name(BETA_NAMESPACE);
+    const betaCa = vault?.publishCa('ca-beta', betaNs);
     beta = new Application(scope, 'beta', {
       name: APP_NAME,
       namespace: betaNs,
@@ -127,6 +144,7 @@ export function addApp(ctx: PlatformContext): AppPlatform {
       placement: appPlacement,
       zoneSpread,
       labels: { 'toronto-ai.io/environment': env.name, 'toronto-ai.io/channel': 'beta' },
+      dependsOn: podPrerequisites(betaCa),
     });
     policies('beta-network-policies', betaNs, beta.podLabels, APP_CHANNELS.beta);
     feedbackReminder = new ScheduledJob(scope, 'feedback-reminder', {
@@ -140,6 +158,7 @@ export function addApp(ctx: PlatformContext): AppPlatform {
       vault: vaultAgentOf(APP_CHANNELS.beta),
       placement: appPlacement,
       podLabels: beta.podLabels,
+      dependsOn: podPrerequisites(betaCa),
     });
     if (ctx.cloud.targetGroupArns.beta !== undefined) {
       bindings.push({

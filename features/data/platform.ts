@@ -15,7 +15,7 @@ import { VAULT_TLS_SECRET_NAME } from '../../constructs/data/vault';
 import { PlatformContext } from '../context';
 import { vaultUnsealKeyAlias } from './cloud';
 import { DATA_IDENTITIES, DATABASE_SYNC } from './contract';
-import { APP_CHANNELS, AppChannel, appNamespacesOf, channelsOf } from '../app/contract';
+import { APP_CA_PUBLISHER, APP_CHANNELS, AppChannel, appNamespacesOf, channelsOf } from '../app/contract';
 
 /** The application's database and user names (PostgreSQL and MongoDB). */
 export const APP_DATABASE = APP_CHANNELS.stable.database;
@@ -155,8 +155,9 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
         writePaths: [c.secretPaths.database],
       },
     ]),
-    // The beta namespace is created with the beta channel (features/app/platform.ts), which publishes there.
-    caSecretNamespaces: [ctx.namespaces.name(APP_CHANNELS.stable.namespace)],
+    // Published below (the application namespace) and by features/app/platform.ts (the beta
+    // namespace, created with the beta channel).
+    caSecretNamespaces: [],
     opensslImage: d.jobImages.openssl,
     kubectlImage: d.jobImages.kubectl,
     configureSchedule: '*/30 * * * *',
@@ -178,8 +179,9 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
     dependsOn: [vault.tlsJob],
   });
 
+  vault.publishCa(APP_CA_PUBLISHER, ctx.namespaces.name(APP_CHANNELS.stable.namespace));
   // DATA-5: the operator-generated database credentials reach the application through Vault.
-  vault.publishCa('ca-data', dataNs);
+  const dataCa = vault.publishCa('ca-data', dataNs);
   const sync = (id: string, c: AppChannel, fields: { postgres: { secretName: string; key: string }; mongodb: string }) =>
     new VaultSecretSync(stack, id, {
       namespace: dataNs,
@@ -194,7 +196,8 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
         { field: 'mongodb_uri', secretName: fields.mongodb, key: 'connectionString.standard' },
       ],
       placement: ctx.placement('system'),
-      dependsOn: [postgres.cluster.release, mongodb.replicaSet.release, vault.configureJob],
+      // The operators' generated Secrets, Vault's role for the job, and `vault-ca` in `data`.
+      dependsOn: [postgres.cluster.release, mongodb.replicaSet.release, vault.configureJob, dataCa],
     });
   const databaseSync = sync('vault-database-sync', APP_CHANNELS.stable, {
     postgres: { secretName: postgres.appSecretName, key: 'uri' },

@@ -1,3 +1,7 @@
+import type { Environment } from '../../environments/schema';
+import { receiverSecretRefs } from '../../constructs/observability/monitoring';
+import { SyncedSecretKey, distinctKeys } from '../../constructs/secrets/secrets-manager';
+
 /**
  * What the platform's parts agree on for observability and security tooling (OBS-1..4, SEC-2):
  * namespaces, the ports scrapers, log shippers and alert sources connect to.
@@ -33,3 +37,17 @@ export const MONGODB_MONITORING_USER = 'monitoring';
  * between them is down.
  */
 export const HEARTBEAT = { urlSecret: { name: 'alertmanager-heartbeat', key: 'url' }, intervalMinutes: 5 } as const;
+
+/**
+ * Every Secret key Alertmanager reads (the definition's receivers' credentials and the heartbeat
+ * URL): the cloud stack creates an empty Secrets Manager secret for each, a person fills it, and
+ * the platform stack syncs it into `monitoring` (External Secrets).
+ */
+export function alertCredentialKeys(env: Environment): SyncedSecretKey[] {
+  return distinctKeys([
+    ...env.observability.alertmanager.receivers.flatMap((r) =>
+      receiverSecretRefs(r).map((ref) => ({ namespace: MONITORING_NAMESPACE, secretName: ref.name, key: ref.key })),
+    ),
+    { namespace: MONITORING_NAMESPACE, secretName: HEARTBEAT.urlSecret.name, key: HEARTBEAT.urlSecret.key },
+  ]);
+}

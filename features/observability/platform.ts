@@ -12,10 +12,16 @@ import { Clamav } from '../../constructs/security/clamav';
 import type { DataPlatform } from '../data/platform';
 import { PlatformContext } from '../context';
 import { APP_METRICS_PATH, APP_PORT, appNamespacesOf } from '../app/contract';
-import { EXPORTER_SECRET_KEYS, HEARTBEAT, LOGGING_NAMESPACE, MONGODB_MONITORING_USER, MONITORING_NAMESPACE, SECURITY_NAMESPACE } from './contract';
+import { EXPORTER_SECRET_KEYS, HEARTBEAT, LOGGING_NAMESPACE, MONGODB_MONITORING_USER, MONITORING_NAMESPACE, SECURITY_NAMESPACE, alertCredentialKeys } from './contract';
 import { DATA_NAMESPACE } from '../data/contract';
+import { ExternalSecretsOperator, SyncedSecrets } from '../../constructs/secrets/external-secrets';
+import { EXTERNAL_SECRETS_IDENTITY } from '../../constructs/secrets/secrets-manager';
 
 export interface ObservabilityParts {
+  /** Syncs person-provided values (alert receiver credentials) from AWS Secrets Manager. */
+  readonly externalSecrets: ExternalSecretsOperator;
+  /** Alertmanager's credential Secrets in `monitoring` (receivers and the heartbeat URL). */
+  readonly alertCredentials: SyncedSecrets;
   readonly monitoring: Monitoring;
   readonly logging: Logging;
   readonly falco: Falco;
@@ -28,6 +34,21 @@ export function addObservability(ctx: PlatformContext): ObservabilityParts {
   const system = ctx.placement('system');
   const storageClassName = ctx.storageClasses.statefulName;
   const appNamespaces = appNamespacesOf(env);
+
+  const externalSecrets = new ExternalSecretsOperator(ctx.scope, 'external-secrets', {
+    namespace: ctx.namespaces.name(EXTERNAL_SECRETS_IDENTITY.namespace),
+    placement: system,
+  });
+  // Alertmanager's credentials (receivers and the heartbeat URL), synced from Secrets Manager.
+  const alertCredentials = new SyncedSecrets(ctx.scope, 'alert-credentials', {
+    name: 'alert-credentials',
+    namespace: ctx.namespaces.name(MONITORING_NAMESPACE),
+    namespaceName: MONITORING_NAMESPACE,
+    prefix: ctx.names.prefix,
+    region: env.aws.region,
+    keys: alertCredentialKeys(env),
+    operator: externalSecrets,
+  });
 
   const monitoring = new Monitoring(ctx.scope, 'monitoring', {
     namespace: ctx.namespaces.name(MONITORING_NAMESPACE),
@@ -42,7 +63,9 @@ export function addObservability(ctx: PlatformContext): ObservabilityParts {
     // Rules and dashboards select exactly the application's namespaces.
     appNamespaces,
     heartbeat: HEARTBEAT,
-    dependsOn: [ctx.storageClasses.stateful],
+    // The ExternalSecrets exist before Alertmanager starts, so credentials already in Secrets
+    // Manager are mounted from its first start (missing ones are optional mounts).
+    dependsOn: [ctx.storageClasses.stateful, alertCredentials.release.release],
   });
 
   const logging = new Logging(ctx.scope, 'logging', {
@@ -78,7 +101,7 @@ export function addObservability(ctx: PlatformContext): ObservabilityParts {
     runbookUrl: obs.alertmanager.runbookUrl,
   });
 
-  return { monitoring, logging, falco, clamav };
+  return { externalSecrets, alertCredentials, monitoring, logging, falco, clamav };
 }
 
 /**

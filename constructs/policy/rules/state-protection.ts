@@ -1,6 +1,6 @@
 import { NOT_APPLICABLE, PROTECTED_TIERS, PolicyRule, fromProblems } from '../types';
 import { block, isTrue } from '../util';
-import { isStateHolding } from '../state-holding';
+import { isStateHoldingResource } from '../state-holding';
 
 /** TAI-DATA-1: prevent_destroy on state in staging and production. */
 export const stateProtection: PolicyRule = {
@@ -8,7 +8,8 @@ export const stateProtection: PolicyRule = {
   title: 'State-holding resources have prevent_destroy in staging and production',
   explanation:
     'In staging and production (the tier recorded on the stack), every state-holding resource ' +
-    '(buckets, keys, clusters, log groups, databases, caches, volumes, vaults, secrets) has ' +
+    '(buckets, keys, clusters, log groups, databases, caches, volumes, vaults, secrets, Helm releases ' +
+    'whose values put data on a volume, the namespaces that hold data) has ' +
     'lifecycle.prevent_destroy = true, set with protectFromDestroy(resource, env.protectState), so ' +
     'an ordinary apply or destroy cannot delete it (BAK-4), and no force_destroy, ' +
     'skip_final_snapshot or deletion_protection = false lets the data go with it. Removing the ' +
@@ -19,7 +20,7 @@ export const stateProtection: PolicyRule = {
   },
   resourceTypes: '*',
   check(resource, context) {
-    if (!isStateHolding(resource.type) || !PROTECTED_TIERS.includes(context.tier)) return NOT_APPLICABLE;
+    if (!isStateHoldingResource(resource.type, resource.config) || !PROTECTED_TIERS.includes(context.tier)) return NOT_APPLICABLE;
     const c = resource.config;
     const problems: string[] = [];
     if (!isTrue(block(c.lifecycle).prevent_destroy)) problems.push(`no lifecycle.prevent_destroy in ${context.tier} (use protectFromDestroy)`);
