@@ -16,9 +16,11 @@ const ENVIRONMENTS: Environment[] = validateEnvironments(DEFINITIONS);
 
 /** `<prefix>/monitoring/<Secret>/<key>` of every credential the definition's receivers read. */
 function expectedNames(env: Environment): string[] {
-  const refs = env.observability.alertmanager.receivers.flatMap((r: Json) =>
-    [r.apiUrlSecret, r.routingKeySecret, r.authPasswordSecret, r.urlSecret].filter(Boolean),
-  );
+  const refs = [
+    ...env.observability.alertmanager.receivers.flatMap((r: Json) => [r.apiUrlSecret, r.routingKeySecret, r.authPasswordSecret, r.urlSecret].filter(Boolean)),
+    // The Watchdog heartbeat's webhook URL (features/observability/contract.ts HEARTBEAT).
+    { name: 'alertmanager-heartbeat', key: 'url' },
+  ];
   return [...new Set(refs.map((ref: Json) => `toronto-ai-${env.name}/monitoring/${ref.name}/${ref.key}`))].sort() as string[];
 }
 

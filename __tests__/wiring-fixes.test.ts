@@ -193,9 +193,12 @@ describe('vault-configure manages only the named policies and roles (SEC-1)', ()
     );
   });
 
-  test('its own policy and role are written only on the bootstrap run', () => {
+  test('its own policy and role are never written by the job (the operator bootstraps them once), and no token is mounted', () => {
     const script = configMap('vault/configure-script')['configure.sh'];
-    expect(script).toMatch(/if \[ "\$bootstrap" = true \]; then\n {2}vault policy write vault-configure [^\n]+\n {2}vault write auth\/kubernetes\/role\/vault-configure [^\n]+\nfi/);
+    expect(script).not.toMatch(/vault policy write vault-configure|auth\/kubernetes\/role\/vault-configure /);
+    expect(script).toContain('[ "$name" = vault-configure ] || vault policy write "$name" "$f"');
+    expect(script).toContain('auth/kubernetes/login role=vault-configure');
+    expect(script).not.toMatch(/bootstrap\/token|VAULT_TOKEN="\$\(cat/);
     expect(script).not.toContain('${name'); // Terraform would read it as an interpolation
   });
 });

@@ -17,6 +17,7 @@ import { DATA_IDENTITIES, DATA_NAMESPACE, DATA_SERVICES, DATABASE_SYNC, VAULT_IN
 import { LOGGING_NAMESPACE, MONITORING_NAMESPACE, OBSERVABILITY_PORTS, SECURITY_NAMESPACE } from './observability/contract';
 import { VELERO } from './backups/contract';
 import { ADDON_NAMESPACE } from './cluster-addons/contract';
+import { EXTERNAL_SECRETS_IDENTITY } from '../constructs/secrets/secrets-manager';
 
 export type Protocol = 'TCP' | 'UDP';
 export interface Port {
@@ -106,6 +107,7 @@ export const DEFAULT_DENY_NAMESPACES = [
   MONITORING_NAMESPACE,
   LOGGING_NAMESPACE,
   SECURITY_NAMESPACE,
+  EXTERNAL_SECRETS_IDENTITY.namespace,
 ] as const;
 
 const pods = (namespace: string, selector?: Record<string, string>): InCluster => ({ kind: 'pods', namespace, ...(selector ? { pods: selector } : {}) });
@@ -120,6 +122,8 @@ export const WEBHOOK_PORTS: Readonly<Record<string, readonly number[]>> = {
   [MONITORING_NAMESPACE]: [10250],
   // ECK operator.
   [LOGGING_NAMESPACE]: [9443],
+  // External Secrets Operator's webhook (validates SecretStores and ExternalSecrets).
+  [EXTERNAL_SECRETS_IDENTITY.namespace]: [10250],
 };
 
 /** Metrics ports Prometheus scrapes in a namespace (exporters, instances, operators). */
@@ -133,7 +137,7 @@ export const METRICS_PORTS: Readonly<Record<string, readonly number[]>> = {
 };
 
 /** Namespaces whose workloads call AWS APIs with a Pod Identity role (S3, KMS, EC2 snapshots). */
-const AWS_CLIENT_NAMESPACES = [DATA_NAMESPACE, VECTOR_NAMESPACE, VAULT_NAMESPACE, VELERO.namespace];
+const AWS_CLIENT_NAMESPACES = [DATA_NAMESPACE, VECTOR_NAMESPACE, VAULT_NAMESPACE, VELERO.namespace, EXTERNAL_SECRETS_IDENTITY.namespace];
 
 /** The flows of `env` (its channels and its network). */
 export function platformFlows(env: Environment): Flow[] {
@@ -284,6 +288,8 @@ export function platformFlows(env: Environment): Flow[] {
     { id: 'mongodb-backups', ns: DATA_IDENTITIES.mongodbBackup.namespace, sa: DATA_IDENTITIES.mongodbBackup.serviceAccount, action: 's3:PutObject', type: 'kubernetes_cron_job_v1', path: 'mongodb/backup/cron-job', contains: `/${DATA_IDENTITIES.mongodbBackup.prefix.keyPrefix}` },
     { id: 'chroma-backups', ns: DATA_IDENTITIES.chromaBackup.namespace, sa: DATA_IDENTITIES.chromaBackup.serviceAccount, action: 's3:PutObject', type: 'kubernetes_cron_job_v1', path: 'chroma/backup-0/cron-job', contains: `/${DATA_IDENTITIES.chromaBackup.prefix.keyPrefix}` },
     { id: 'vault-unseal', ns: DATA_IDENTITIES.vault.namespace, sa: DATA_IDENTITIES.vault.serviceAccount, action: 'kms:Decrypt', type: 'helm_release', path: 'vault/release/release', contains: 'seal \\"awskms\\"' },
+    // Alertmanager's credentials (and the heartbeat URL) from Secrets Manager, in the SecretStore's region.
+    { id: 'external-secrets-read', ns: EXTERNAL_SECRETS_IDENTITY.namespace, sa: EXTERNAL_SECRETS_IDENTITY.serviceAccount, action: 'secretsmanager:GetSecretValue', type: 'helm_release', path: 'alert-credentials/release/release', contains: `"region":"${env.aws.region}"` },
     { id: 'velero-backups', ns: VELERO.namespace, sa: VELERO.serviceAccount, action: 's3:PutObject', type: 'helm_release', path: 'velero/release/release', contains: `"prefix":"${VELERO.prefix.segment}"` },
   ];
   for (const a of aws) {

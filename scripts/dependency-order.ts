@@ -86,6 +86,16 @@ export const RUNTIME_CREATED: readonly RuntimeCreated[] = [
     createdBy: { release: 'mongodb' },
     how: 'the MongoDB operator writes the connection strings of each user of the replica set of release mongodb',
   },
+  {
+    object: 'Secret/data/mongodb-admin-toronto-ai-beta',
+    createdBy: { release: 'mongodb' },
+    how: "the MongoDB operator writes the connection strings of each user of the replica set of release mongodb (the beta channel's own user)",
+  },
+  {
+    object: 'Secret/data/postgres-toronto-ai-beta',
+    createdBy: { release: 'postgres-credentials' },
+    how: "charts/database-credentials generates the beta channel's database owner password and URI on install (CloudNativePG creates the role from it)",
+  },
   { object: 'Secret/data/mongodb-backup-password', createdBy: { release: 'mongodb' }, how: 'charts/mongodb-replicaset generates each user password on install' },
   { object: 'Secret/data/mongodb-toronto-ai-password', createdBy: { release: 'mongodb' }, how: 'charts/mongodb-replicaset generates each user password on install' },
   {

@@ -197,7 +197,13 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
       ],
       placement: ctx.placement('system'),
       // The operators' generated Secrets, Vault's role for the job, and `vault-ca` in `data`.
-      dependsOn: [postgres.cluster.release, mongodb.replicaSet.release, vault.configureJob, dataCa],
+      dependsOn: [
+        postgres.cluster.release,
+        ...(postgres.extraCredentials ? [postgres.extraCredentials.release] : []),
+        mongodb.replicaSet.release,
+        vault.configureJob,
+        dataCa,
+      ],
     });
   const databaseSync = sync('vault-database-sync', APP_CHANNELS.stable, {
     postgres: { secretName: postgres.appSecretName, key: 'uri' },
