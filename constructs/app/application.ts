@@ -194,7 +194,11 @@ export class Application extends Construct {
         },
         // With an HPA the replica count belongs to it (the standby colour keeps its count).
         lifecycle: hpa ? { ignoreChanges: ['spec[0].replicas'] } : undefined,
-        waitForRollout: true,
+        // The apply does not wait for the pods to be Ready: on an environment's first apply they
+        // wait for Vault to be initialised (the one manual step, after the apply), and a waiting
+        // apply would time out and taint the Deployments. A release is checked with
+        // `kubectl rollout status` before the colour switch (README: release and rollback).
+        waitForRollout: false,
         dependsOn: props.dependsOn,
       });
     }
