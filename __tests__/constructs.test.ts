@@ -40,6 +40,8 @@ describe('WorkloadRole', () => {
     new WorkloadRole(s, 'w', {
       roleName: 'r',
       clusterName: 'c',
+      clusterArn: 'arn:aws:eks:ca-central-1:111122223333:cluster/c',
+      accountId: '111122223333',
       namespace: 'ns',
       serviceAccount: 'sa',
       statements: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/p/*' }],
@@ -47,14 +49,27 @@ describe('WorkloadRole', () => {
     const out = json(s);
     const role = resources(out, 'aws_iam_role')[0];
     expect(JSON.parse(role.assume_role_policy).Statement).toEqual([
-      { Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] },
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'pods.eks.amazonaws.com' },
+        Action: ['sts:AssumeRole', 'sts:TagSession'],
+        // Issue 15: only this account's Pod Identity, only sessions of this cluster, namespace and service account.
+        Condition: {
+          StringEquals: {
+            'aws:SourceAccount': '111122223333',
+            'aws:RequestTag/kubernetes-namespace': 'ns',
+            'aws:RequestTag/kubernetes-service-account': 'sa',
+          },
+          ArnEquals: { 'aws:RequestTag/eks-cluster-arn': 'arn:aws:eks:ca-central-1:111122223333:cluster/c' },
+        },
+      },
     ]);
     expect(resources(out, 'aws_eks_pod_identity_association')[0]).toMatchObject({ cluster_name: 'c', namespace: 'ns', service_account: 'sa' });
     expect(JSON.parse(resources(out, 'aws_iam_role_policy')[0].policy).Statement[0].Resource).toBe('arn:aws:s3:::b/p/*');
   });
 
   test('refuses a role with no permissions', () => {
-    expect(() => new WorkloadRole(stack(), 'w', { roleName: 'r', clusterName: 'c', namespace: 'n', serviceAccount: 's' })).toThrow(
+    expect(() => new WorkloadRole(stack(), 'w', { roleName: 'r', clusterName: 'c', clusterArn: 'arn:aws:eks:ca-central-1:111122223333:cluster/c', accountId: '111122223333', namespace: 'n', serviceAccount: 's' })).toThrow(
       /needs 'statements' or 'managedPolicies'/,
     );
   });

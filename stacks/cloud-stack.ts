@@ -151,6 +151,8 @@ export class CloudStack extends TerraformStack {
 
     const addons = new ClusterAddons(this, 'addons', {
       clusterName: this.cluster.name,
+      clusterArn: this.cluster.arn,
+      accountId,
       versions: EKS_VERSIONS[env.cluster.version],
       volumesKeyArn: this.keys.volumes.arn,
       namePrefix: names.prefix,

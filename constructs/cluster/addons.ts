@@ -8,6 +8,9 @@ export type AddonName = 'vpc-cni' | 'kube-proxy' | 'coredns' | 'eks-pod-identity
 
 export interface ClusterAddonsProps {
   readonly clusterName: string;
+  /** ARN of the cluster and its account (the add-ons' Pod Identity roles trust only its sessions). */
+  readonly clusterArn: string;
+  readonly accountId: string;
   /** Pinned add-on builds (`v1.20.4-eksbuild.2`...), one per add-on. */
   readonly versions: Readonly<Record<AddonName, string>>;
   /** KMS key (ARN) the EBS CSI driver encrypts volumes with. */
@@ -40,6 +43,8 @@ export class ClusterAddons extends Construct {
     this.vpcCniRole = new WorkloadRole(this, 'vpc-cni-role', {
       roleName: `${props.namePrefix}-vpc-cni`,
       clusterName: props.clusterName,
+      clusterArn: props.clusterArn,
+      accountId: props.accountId,
       namespace: 'kube-system',
       serviceAccount: 'aws-node',
       managedPolicies: ['AmazonEKS_CNI_Policy'],
@@ -63,6 +68,8 @@ export class ClusterAddons extends Construct {
     this.ebsCsiRole = new WorkloadRole(this, 'ebs-csi-role', {
       roleName: `${props.namePrefix}-ebs-csi`,
       clusterName: props.clusterName,
+      clusterArn: props.clusterArn,
+      accountId: props.accountId,
       namespace: 'kube-system',
       serviceAccount: 'ebs-csi-controller-sa',
       managedPolicies: ['AmazonEBSCSIDriverPolicy'],

@@ -17,6 +17,10 @@ export interface WorkloadRoleProps {
   readonly roleName: string;
   /** Cluster the service account lives in. */
   readonly clusterName: string;
+  /** ARN of that cluster: the trust policy accepts only sessions Pod Identity tags with it. */
+  readonly clusterArn: string;
+  /** The cluster's account: the trust policy accepts only this account's Pod Identity. */
+  readonly accountId: string;
   /** Kubernetes namespace and service account that may assume the role. */
   readonly namespace: string;
   readonly serviceAccount: string;
@@ -33,8 +37,34 @@ export interface WorkloadRoleProps {
 }
 
 /**
+ * The trust policy of a Pod Identity role. Pod Identity assumes the role for the pod and tags the
+ * session with the cluster and the pod's namespace and service account; the conditions accept only
+ * this account's Pod Identity (`aws:SourceAccount`, confused-deputy protection) and only sessions
+ * tagged with this cluster, namespace and service account, so another association (another
+ * cluster, or a misconfigured association in this one) cannot use the role.
+ */
+export function podIdentityTrust(props: Pick<WorkloadRoleProps, 'clusterArn' | 'accountId' | 'namespace' | 'serviceAccount'>): PolicyStatement[] {
+  return [
+    {
+      Effect: 'Allow',
+      Principal: { Service: 'pods.eks.amazonaws.com' },
+      Action: ['sts:AssumeRole', 'sts:TagSession'],
+      Condition: {
+        StringEquals: {
+          'aws:SourceAccount': props.accountId,
+          'aws:RequestTag/kubernetes-namespace': props.namespace,
+          'aws:RequestTag/kubernetes-service-account': props.serviceAccount,
+        },
+        ArnEquals: { 'aws:RequestTag/eks-cluster-arn': props.clusterArn },
+      },
+    },
+  ];
+}
+
+/**
  * An IAM role for one Kubernetes service account through EKS Pod Identity: the role trusts only
- * `pods.eks.amazonaws.com`, and the association binds it to exactly one namespace/service account.
+ * `pods.eks.amazonaws.com` for sessions of this cluster's namespace/service account (see
+ * `podIdentityTrust`), and the association binds it to exactly that namespace/service account.
  */
 export class WorkloadRole extends Construct {
   readonly role: IamRole;
@@ -53,13 +83,7 @@ export class WorkloadRole extends Construct {
     this.role = new IamRole(this, 'role', {
       name: props.roleName,
       description: `Pod Identity role of ${props.namespace}/${props.serviceAccount} in ${props.clusterName}`,
-      assumeRolePolicy: policyDocument([
-        {
-          Effect: 'Allow',
-          Principal: { Service: 'pods.eks.amazonaws.com' },
-          Action: ['sts:AssumeRole', 'sts:TagSession'],
-        },
-      ]),
+      assumeRolePolicy: policyDocument(podIdentityTrust(props)),
     });
     this.roleArn = this.role.arn;
     this.roleName = this.role.name;

@@ -48,6 +48,8 @@ export interface SecretContainersProps {
   readonly keys: readonly SyncedSecretKey[];
   /** Cluster whose External Secrets Operator may read them (through Pod Identity). */
   readonly clusterName: string;
+  /** ARN of that cluster (the role's trust policy names it). */
+  readonly clusterArn: string;
   /** BAK-4: prevent_destroy on the key and the secrets (a deleted secret loses its value). */
   readonly protect: boolean;
 }
@@ -89,6 +91,8 @@ export class SecretContainers extends Construct {
     this.role = new WorkloadRole(this, 'external-secrets-role', {
       roleName: `${props.prefix}-external-secrets`,
       clusterName: props.clusterName,
+      clusterArn: props.clusterArn,
+      accountId: props.accountId,
       namespace: EXTERNAL_SECRETS_IDENTITY.namespace,
       serviceAccount: EXTERNAL_SECRETS_IDENTITY.serviceAccount,
       statements: [

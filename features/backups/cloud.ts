@@ -116,6 +116,8 @@ export function addBackups(ctx: CloudContext): Backups {
   const veleroRole = new WorkloadRole(scope, 'velero-role', {
     roleName: `${names.prefix}-velero`,
     clusterName: ctx.cluster.name,
+    clusterArn: ctx.cluster.arn,
+    accountId: ctx.accountId,
     namespace: VELERO.namespace,
     serviceAccount: VELERO.serviceAccount,
     statements: veleroStatements({

@@ -56,6 +56,8 @@ export function addClusterScaling(ctx: CloudContext): ClusterScaling {
   const autoscalerRole = new WorkloadRole(scope, 'cluster-autoscaler-role', {
     roleName: `${names.prefix}-cluster-autoscaler`,
     clusterName: ctx.cluster.name,
+    clusterArn: ctx.cluster.arn,
+    accountId: ctx.accountId,
     namespace: CLUSTER_AUTOSCALER_IDENTITY.namespace,
     serviceAccount: CLUSTER_AUTOSCALER_IDENTITY.serviceAccount,
     // The condition names the cluster by its (plan-time known) name.

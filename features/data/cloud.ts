@@ -77,6 +77,8 @@ export function addDataCloud(ctx: CloudContext, backups: Backups): DataCloud {
     cacheClientRoles[c.name] = new WorkloadRole(scope, `role-${c.cacheRoleSuffix}`, {
       roleName: `${names.prefix}-${c.cacheRoleSuffix}`,
       clusterName: ctx.cluster.name,
+      clusterArn: ctx.cluster.arn,
+      accountId: ctx.accountId,
       namespace: c.namespace,
       serviceAccount: c.serviceAccount,
       statements: [redis.connectStatement(c.cache.user)],
@@ -92,6 +94,8 @@ export function addDataCloud(ctx: CloudContext, backups: Backups): DataCloud {
     new WorkloadRole(scope, `role-${id}`, {
       roleName: `${names.prefix}-${who.serviceAccount}-backup`.replace(/-backup-backup$/, '-backup'),
       clusterName: ctx.cluster.name,
+      clusterArn: ctx.cluster.arn,
+      accountId: ctx.accountId,
       namespace: who.namespace,
       serviceAccount: who.serviceAccount,
       statements: [...backups.writerStatements(who.prefix), ...extra],
@@ -115,6 +119,8 @@ export function addDataCloud(ctx: CloudContext, backups: Backups): DataCloud {
     vault: new WorkloadRole(scope, 'role-vault', {
       roleName: `${names.prefix}-vault-unseal`,
       clusterName: ctx.cluster.name,
+      clusterArn: ctx.cluster.arn,
+      accountId: ctx.accountId,
       namespace: DATA_IDENTITIES.vault.namespace,
       serviceAccount: DATA_IDENTITIES.vault.serviceAccount,
       statements: [

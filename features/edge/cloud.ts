@@ -240,6 +240,8 @@ export function addEdge(ctx: CloudContext): Edge {
   const loadBalancerControllerRole = new WorkloadRole(scope, 'lb-controller-role', {
     roleName: `${names.prefix}-aws-load-balancer-controller`,
     clusterName: ctx.cluster.name,
+    clusterArn: ctx.cluster.arn,
+    accountId: ctx.accountId,
     namespace: LB_CONTROLLER_IDENTITY.namespace,
     serviceAccount: LB_CONTROLLER_IDENTITY.serviceAccount,
     statements: loadBalancerControllerStatements(region, accountId, names.prefix),

@@ -33,6 +33,7 @@ export function addObservabilityCloud(ctx: CloudContext): ObservabilityCloudPart
     region: env.aws.region,
     keys,
     clusterName: ctx.cluster.name,
+    clusterArn: ctx.cluster.arn,
     protect: env.protectState,
   });
   new TerraformOutput(ctx.scope, 'alert_credential_secrets', {
