@@ -24,6 +24,7 @@ import { appSchema, checkApp } from './sections/app';
 import { checkObservability, observabilitySchema } from './sections/observability';
 import { backupSchema, checkBackup } from './sections/backup';
 import { checkData, dataSchema } from './sections/data';
+import { checkCicd, cicdSchema } from './sections/cicd';
 
 const cidr = z.string().refine((v) => parseCidr(v) !== undefined, {
   message: 'must be an IPv4 CIDR such as 10.20.0.0/16 with the host bits zero',
@@ -162,6 +163,8 @@ export const environmentObjectSchema = z
     backup: backupSchema,
     /** DATA-1..4, SEC-1: PostgreSQL, MongoDB, ChromaDB, Redis, Vault (environments/sections/data.ts). */
     data: dataSchema,
+    /** CI/CD: the GitHub repository that deploys this environment, its trigger and approval (environments/sections/cicd.ts). */
+    cicd: cicdSchema,
   })
   .strict();
 
@@ -253,6 +256,9 @@ function checkDefinition(env: Def, ctx: Ctx): void {
   }
 
   checkObservability(env.tier, env.observability, (path, message) => issue(ctx, path, message));
+
+  // ---- CI/CD: deploy role trust, trigger and approval (environments/sections/cicd.ts)
+  checkCicd(env.name, env.tier, env.aws.allowedAccountIds, env.cicd, (path, message) => issue(ctx, path, message));
 
   // ---- node pools (HW-1, HW-2, K8S-2)
   if (productionLike && env.sizing !== 'documented') {

@@ -18,6 +18,8 @@ import { addDataCloud, DataCloud } from './parts/data-cloud';
 import { addEdge, Edge } from './parts/edge';
 import { addClusterScaling, ClusterScaling } from './parts/cluster-scaling';
 import { addObservabilityCloud, ObservabilityCloudParts } from './parts/observability-cloud';
+import { addCicd } from './parts/cicd';
+import { GithubDeployRole } from '../constructs/cicd/github-deploy-role';
 
 /** What the platform stack (and later layers) read from the cloud stack. */
 export interface CloudOutputs {
@@ -71,6 +73,8 @@ export class CloudStack extends TerraformStack {
   readonly scaling: ClusterScaling;
   /** SEC-3: GuardDuty with EKS protection behind the definition flag (stacks/parts/observability-cloud.ts). */
   readonly observability: ObservabilityCloudParts;
+  /** CI/CD: GitHub OIDC provider and the deploy role of this environment (stacks/parts/cicd.ts). */
+  readonly deploy: GithubDeployRole;
 
   constructor(scope: Construct, env: Environment) {
     const names = namesFor(env);
@@ -214,6 +218,7 @@ export class CloudStack extends TerraformStack {
     this.edge = addEdge(this, env);
     this.scaling = addClusterScaling(this, env);
     this.observability = addObservabilityCloud(this, env);
+    this.deploy = addCicd(this, env);
 
     this.outputs = {
       region: env.aws.region,
