@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFINITIONS } from '../environments';
 import { synthesizeApp } from '../stacks/app';
-import { checkReferences, checkStacks, offlineOverride, StackCheck } from '../scripts/terraform-check';
+import { checkReferences, checkStacks, offlinePlanBlocker, offlineOverride, StackCheck } from '../scripts/terraform-check';
 
 jest.setTimeout(240_000);
 
@@ -67,4 +67,15 @@ test('the synth-level check reports a dangling reference', () => {
       resource: { aws_subnet: { a: { vpc_id: '${aws_vpc.missing.id}' } } },
     }),
   ).toEqual(['reference to undeclared resource aws_vpc.missing']);
+});
+
+test('a stack that reads another stack\'s state is validated without an offline plan (the plan would need that state and credentials)', () => {
+  const platform = JSON.parse(readFileSync(join(outdir, 'stacks', 'staging-platform', 'cdk.tf.json'), 'utf8'));
+  expect(offlinePlanBlocker(platform)).toBe('no offline plan: it reads the state of staging (terraform_remote_state), which needs that state and credentials');
+  const cloud = JSON.parse(readFileSync(join(outdir, 'stacks', 'staging', 'cdk.tf.json'), 'utf8'));
+  expect(offlinePlanBlocker(cloud)).toBeUndefined();
+  for (const r of results.filter((x) => x.mode === 'terraform' && x.stack.endsWith('-platform'))) {
+    expect(r.planSkipped).toMatch(/^no offline plan/);
+    expect(r.steps.map((s) => s.name)).toEqual(['references', 'init', 'validate']);
+  }
 });
