@@ -7,7 +7,10 @@
 import { DEFINITIONS, Environment, validateEnvironments } from '../environments';
 import { GITHUB_OIDC_HOST } from '../environments/sections/cicd';
 import { namesFor } from '../stacks/naming';
-import { serviceOf } from '../constructs/cicd/github-deploy-role';
+import { Testing, TerraformStack } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
+import { GithubDeployRole, serviceOf } from '../constructs/cicd/github-deploy-role';
 import { definition, definitionProblems, Json, problemsOfInputs, resourceAt, resources, stacksFor, synth } from './helpers';
 
 const ENVS: Environment[] = validateEnvironments(DEFINITIONS);
@@ -209,5 +212,40 @@ describe('bad cicd settings are refused with <env>.<field>: <rule>', () => {
       d.cicd.github.oidcProviderArn = `arn:aws:iam::111122223333:oidc-provider/${GITHUB_OIDC_HOST}`;
     });
     expect(problemsOfInputs(shared).filter((p) => p.includes('cicd'))).toEqual([]);
+  });
+});
+
+describe('the deploy role follows the stack it lives in', () => {
+  test('a resource type of a service the role does not know fails the synth, naming it', () => {
+    const build = (withQueue: boolean) => {
+      const stack = new TerraformStack(Testing.app(), 'probe');
+      new AwsProvider(stack, 'aws', { region: 'ca-central-1' });
+      new GithubDeployRole(stack, 'deploy', {
+        namePrefix: 'probe',
+        accountId: '111122223333',
+        region: 'ca-central-1',
+        repository: { owner: 'o', name: 'r' },
+        githubEnvironment: 'probe',
+      });
+      if (withQueue) new SqsQueue(stack, 'queue', { name: 'probe' });
+      return stack;
+    };
+    const policy = JSON.parse(
+      Object.values((JSON.parse(Testing.synth(build(false))) as Json).resource.aws_iam_role_policy as Record<string, Json>)[0].policy,
+    );
+    // Only IAM resources in the stack: no service-wide statement at all (an empty Action list is invalid IAM).
+    expect(policy.Statement.map((s: Json) => s.Sid)).not.toContain('ManageTheServicesOfThisStack');
+    expect(policy.Statement.find((s: Json) => s.Sid === 'IamOfThisEnvironmentOnly')).toBeDefined();
+    expect(() => Testing.synth(build(true))).toThrow(/does not know which IAM service manages aws_sqs_queue/);
+  });
+
+  test('maps resource types to services by prefix, longest first', () => {
+    expect(serviceOf('aws_cloudwatch_log_group')).toBe('logs');
+    expect(serviceOf('aws_cloudwatch_metric_alarm')).toBe('cloudwatch');
+    expect(serviceOf('aws_lb_target_group')).toBe('elasticloadbalancing');
+    expect(serviceOf('aws_route53_record')).toBe('route53');
+    expect(serviceOf('aws_route_table')).toBe('ec2');
+    expect(serviceOf('aws_vpc_security_group_ingress_rule')).toBe('ec2');
+    expect(serviceOf('aws_sqs_queue')).toBeUndefined();
   });
 });

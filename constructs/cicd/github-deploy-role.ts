@@ -322,14 +322,10 @@ const ADMIN_POLICY_ARNS = ['AdministratorAccess', 'IAMFullAccess', 'PowerUserAcc
 function deployStatements(p: StatementInputs): PolicyStatement[] {
   const iam = (kind: string, name: string) => `arn:aws:iam::${p.accountId}:${kind}/${name}`;
   const bucketArns = p.bucketNames.flatMap((b) => [`arn:aws:s3:::${b}`, `arn:aws:s3:::${b}/*`]);
-  const statements: PolicyStatement[] = [
-    {
-      Sid: 'ManageTheServicesOfThisStack',
-      Effect: 'Allow',
-      Action: p.services.map((s) => `${s}:*`),
-      Resource: '*',
-    },
-  ];
+  const statements: PolicyStatement[] = [];
+  if (p.services.length > 0) {
+    statements.push({ Sid: 'ManageTheServicesOfThisStack', Effect: 'Allow', Action: p.services.map((s) => `${s}:*`), Resource: '*' });
+  }
   if (p.companions.length > 0) {
     statements.push({ Sid: 'ReadWhatThoseServicesReference', Effect: 'Allow', Action: [...p.companions], Resource: '*' });
   }

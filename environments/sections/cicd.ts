@@ -125,7 +125,8 @@ export function checkCicdAcross(
     if (d.cicd.github.oidcProviderArn !== undefined) continue;
     const account = d.aws.allowedAccountIds[0];
     const first = creators.get(account);
-    if (first !== undefined) {
+    // (The same name twice is reported as a duplicate name, not here.)
+    if (first !== undefined && first !== d.name) {
       problems.push(`${d.name}.cicd.github.oidcProviderArn: ${first} already creates the GitHub OIDC provider of account ${account}; set this to its ARN (arn:aws:iam::${account}:oidc-provider/${GITHUB_OIDC_HOST})`);
     } else {
       creators.set(account, d.name);
