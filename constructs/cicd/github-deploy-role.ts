@@ -65,16 +65,6 @@ export function serviceOf(resourceType: string): string | undefined {
   return prefix === undefined ? undefined : SERVICE_OF_RESOURCE_TYPE[prefix];
 }
 
-/** Read-only companions a service's resources need at plan time (e.g. ELB reads EC2 subnets). */
-const READ_COMPANIONS: Readonly<Record<string, string[]>> = {
-  eks: ['ec2:Describe*', 'ssm:GetParameter'],
-  elasticloadbalancing: ['ec2:Describe*'],
-  elasticache: ['ec2:Describe*'],
-  route53: ['route53:GetChange'],
-  cloudfront: ['acm:DescribeCertificate', 'acm:ListCertificates'],
-  wafv2: ['elasticloadbalancing:DescribeLoadBalancers'],
-};
-
 /** Services whose roles the AWS service-linked-role mechanism creates on first use. */
 const SERVICE_LINKED_ROLE_SERVICES = [
   'eks.amazonaws.com',
@@ -201,12 +191,7 @@ export class GithubDeployRole extends Construct {
     const policy = Lazy.stringValue({
       produce: () => {
         const services = managedServices();
-        const companions = [...new Set(services.flatMap((s) => READ_COMPANIONS[s] ?? []))]
-          .filter((a) => !services.includes(a.split(':')[0]))
-          .sort();
-        return policyDocument(
-          deployStatements({ ...props, services, companions, bucketNames, selfArn, githubProviderArn }),
-        );
+        return policyDocument(deployStatements({ ...props, services, bucketNames, selfArn, githubProviderArn }));
       },
     });
     new IamRolePolicy(this, 'policy', { role: this.role.id, name: 'deploy', policy });
@@ -253,7 +238,6 @@ export class GithubDeployRole extends Construct {
 
 interface StatementInputs extends GithubDeployRoleProps {
   readonly services: readonly string[];
-  readonly companions: readonly string[];
   readonly bucketNames: readonly string[];
   readonly selfArn: string;
   readonly githubProviderArn: string;
@@ -325,9 +309,6 @@ function deployStatements(p: StatementInputs): PolicyStatement[] {
   const statements: PolicyStatement[] = [];
   if (p.services.length > 0) {
     statements.push({ Sid: 'ManageTheServicesOfThisStack', Effect: 'Allow', Action: p.services.map((s) => `${s}:*`), Resource: '*' });
-  }
-  if (p.companions.length > 0) {
-    statements.push({ Sid: 'ReadWhatThoseServicesReference', Effect: 'Allow', Action: [...p.companions], Resource: '*' });
   }
   statements.push(
     {
