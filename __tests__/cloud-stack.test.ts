@@ -189,7 +189,12 @@ describe('EKS cluster (K8S-1)', () => {
   });
 
   test('administrators get cluster-admin through access entries', () => {
-    expect(resources(prod, 'aws_eks_access_entry').map((e) => e.principal_arn)).toEqual(['arn:aws:iam::444455556666:role/platform-admins']);
+    // The definition's administrators, and the CI deploy role (for the platform stack, constructs/cicd).
+    const deployRole = resources(prod, 'aws_iam_role').find((r) => r.name === 'toronto-ai-production-github-deploy')!;
+    expect(resources(prod, 'aws_eks_access_entry').map((e) => e.principal_arn)).toEqual([
+      'arn:aws:iam::444455556666:role/platform-admins',
+      `\${aws_iam_role.${deployRole.__name}.arn}`,
+    ]);
     expect(resources(prod, 'aws_eks_access_policy_association')[0].policy_arn).toBe(
       'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy',
     );

@@ -50,6 +50,10 @@ const ALLOWED: Record<string, string> = {
   'backup.velero.ttlHours': 'retention',
   'data.redis.replicas': 'one replica still gives failover (reviewed reduction)',
   'data.redis.snapshotRetentionDays': 'retention',
+  'cicd.deploy.trigger': 'promotion: staging deploys on merge, production after staging (CI/CD)',
+  'cicd.deploy.after': 'promotion: production deploys after staging (CI/CD)',
+  'cicd.deploy.requiredReviewers': 'production deploys wait for a reviewer; staging rehearses them unattended',
+  'cicd.deploy.runnerLabels': "own runner inside its own VPC",
 };
 
 function differences(a: unknown, b: unknown, path: string[] = []): string[] {

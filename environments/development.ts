@@ -97,4 +97,9 @@ export const development: EnvironmentInput = {
     config: { DJANGO_SETTINGS_MODULE: 'config.settings.development', LOG_LEVEL: 'DEBUG', DEBUG: 'true' },
     beta: { enabled: false },
   },
+  // CI/CD: deployed from the deploy workflow only when started by hand; no approval.
+  cicd: {
+    github: { owner: 'toronto-ai', repository: 'team-agent-infrastructure' },
+    deploy: { trigger: 'manual', requiredReviewers: false, runnerLabels: ['toronto-ai-development-vpc'] },
+  },
 };

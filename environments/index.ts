@@ -9,6 +9,7 @@ import { development } from './development';
 import { testing } from './testing';
 import { staging } from './staging';
 import { production } from './production';
+import { checkCicdAcross } from './sections/cicd';
 
 export * from './schema';
 export * from './catalog';
@@ -99,6 +100,9 @@ export function validateEnvironments(inputs: readonly unknown[]): Environment[] 
     if (result.parsed) parsed.push(result.parsed);
   });
   problems.push(...crossEnvironmentProblems(inputs, names));
+  // `cicd.deploy.after` may name any environment of the registry, or of the definitions given.
+  const known = [...DEFINITIONS, ...inputs].map((input) => (input as { name?: unknown } | undefined)?.name);
+  problems.push(...checkCicdAcross(parsed, [...new Set(known.filter((n): n is string => typeof n === 'string'))]));
   if (problems.length > 0) {
     throw new DefinitionError(problems);
   }

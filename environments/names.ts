@@ -1,7 +1,7 @@
 /**
  * Every AWS name the program derives from an environment's name, and the length AWS (or the
  * construct that builds it) accepts. The definition check refuses a name that would make any of
- * them too long, before a construct is built; stacks/naming.ts takes the prefix from here.
+ * them too long, before a construct is built; features/naming.ts takes the prefix from here.
  *
  * A test (__tests__/definition-rules.test.ts) synthesizes an environment and checks that every
  * name of these resource types in the output is one of the names below, so a new named resource
@@ -44,7 +44,7 @@ const S3 = 'S3 bucket names are at most 63 characters';
 const IAM_ROLE = 'IAM role names are at most 64 characters';
 const TG = 'target group names are at most 32 characters';
 
-/** Workload roles (stacks/parts): `<prefix>-<suffix>`. */
+/** Workload roles (features/<area>/cloud.ts): `<prefix>-<suffix>`. */
 export const IAM_ROLE_SUFFIXES = [
   'node', 'velero', 'cluster', 'ebs-csi', 'vpc-cni', 'vault-unseal', 'chroma-backup', 'vpc-flow-logs',
   'mongodb-backup', 'postgres-backup', 'backup-replication', 'cluster-autoscaler', 'aws-load-balancer-controller',

@@ -129,4 +129,9 @@ export const production: EnvironmentInput = {
     // ENV-4: the beta channel runs the release candidate for limited external users.
     beta: { enabled: true, imageTag: 'v1.2.0-beta.1', replicas: 2, feedbackReminderSchedule: '0 9 * * 1' },
   },
+  // CI/CD: after staging's deploy in the same run (or by hand), and only once a required reviewer approves.
+  cicd: {
+    github: { owner: 'toronto-ai', repository: 'team-agent-infrastructure' },
+    deploy: { trigger: 'manual', after: 'staging', requiredReviewers: true, runnerLabels: ['toronto-ai-production-vpc'] },
+  },
 };

@@ -28,6 +28,7 @@ import { appSchema, checkApp, checkAppConfig, checkAppResources, checkAppScaling
 import { checkObservability, observabilitySchema } from './sections/observability';
 import { backupSchema, checkBackup } from './sections/backup';
 import { checkData, dataSchema } from './sections/data';
+import { checkCicd, cicdSchema } from './sections/cicd';
 
 const cidr = z.string().refine((v) => parseCidr(v) !== undefined, {
   message: 'must be an IPv4 CIDR such as 10.20.0.0/16 with the host bits zero',
@@ -187,6 +188,8 @@ export const environmentObjectSchema = z
     backup: backupSchema,
     /** DATA-1..4, SEC-1: PostgreSQL, MongoDB, ChromaDB, Redis, Vault (environments/sections/data.ts). */
     data: dataSchema,
+    /** CI/CD: the GitHub repository that deploys this environment, its trigger and approval (environments/sections/cicd.ts). */
+    cicd: cicdSchema,
   })
   .strict();
 
@@ -378,6 +381,8 @@ export const DEFINITION_RULES: readonly DefinitionRule[] = [
     },
   },
   { needs: ['tier', 'observability'], check: (env, report) => checkObservability(env.tier, env.observability, report) },
+  // ---- CI/CD: deploy role trust, trigger and approval (environments/sections/cicd.ts)
+  { needs: ['name', 'tier', 'aws.allowedAccountIds', 'cicd'], check: (env, report) => checkCicd(env.name, env.tier, env.aws.allowedAccountIds, env.cicd, report) },
   // ---- node pools (HW-1, HW-2, K8S-2)
   {
     needs: ['tier', 'sizing', 'sizingNote'],

@@ -110,4 +110,9 @@ export const staging: EnvironmentInput = {
     config: { DJANGO_SETTINGS_MODULE: 'config.settings.staging', LOG_LEVEL: 'INFO', DEBUG: 'false' },
     beta: { enabled: false },
   },
+  // CI/CD: every push to main (a merged pull request) deploys staging.
+  cicd: {
+    github: { owner: 'toronto-ai', repository: 'team-agent-infrastructure' },
+    deploy: { trigger: 'push-to-main', requiredReviewers: false, runnerLabels: ['toronto-ai-staging-vpc'] },
+  },
 };

@@ -97,4 +97,9 @@ export const testing: EnvironmentInput = {
     config: { DJANGO_SETTINGS_MODULE: 'config.settings.testing', LOG_LEVEL: 'INFO', DEBUG: 'false' },
     beta: { enabled: false },
   },
+  // CI/CD: deployed from the deploy workflow only when started by hand; no approval.
+  cicd: {
+    github: { owner: 'toronto-ai', repository: 'team-agent-infrastructure' },
+    deploy: { trigger: 'manual', requiredReviewers: false, runnerLabels: ['toronto-ai-testing-vpc'] },
+  },
 };

@@ -20,7 +20,21 @@ export interface StackCheck {
   readonly steps: { name: string; ok: boolean; seconds: number; detail: string }[];
   /** Resources the offline plan would create. */
   readonly plannedCreates?: number;
+  /** Why no offline plan ran although Terraform validated the stack (e.g. it reads another stack's state). */
+  readonly planSkipped?: string;
   readonly note?: string;
+}
+
+/**
+ * Why an offline plan of this stack is impossible, or undefined when it is possible: a stack that
+ * reads another stack's state (cdktf cross-stack references, `terraform_remote_state`) needs that
+ * state, and its backend's credentials, to plan. `terraform init` and `validate` still run.
+ */
+export function offlinePlanBlocker(config: TerraformJson): string | undefined {
+  const reads = Object.keys(config.data?.terraform_remote_state ?? {});
+  if (reads.length === 0) return undefined;
+  const stacks = reads.map((r) => r.replace(/^cross-stack-reference-input-/, '')).sort();
+  return `no offline plan: it reads the state of ${stacks.join(', ')} (terraform_remote_state), which needs that state and credentials`;
 }
 
 /** Where a provider mirror may be, in order: the documented variable, then common locations. */
@@ -274,16 +288,18 @@ async function checkOne(
     return step;
   };
   let plannedCreates: number | undefined;
+  const planSkipped = offlinePlanBlocker(config);
   const ok =
     (await tf('init', ['init', '-input=false', '-no-color'])).ok &&
     (await tf('validate', ['validate', '-no-color'])).ok &&
+    (planSkipped !== undefined ||
     (await (async () => {
       const step = await tf('plan', ['plan', '-input=false', '-no-color', '-lock=false', '-refresh=false']);
       const m = /Plan: (\d+) to add/.exec(step.detail);
       plannedCreates = m ? Number(m[1]) : undefined;
       return step;
-    })()).ok;
-  return { stack, mode: 'terraform', ok: ok && refProblems.length === 0, steps, plannedCreates };
+    })()).ok);
+  return { stack, mode: 'terraform', ok: ok && refProblems.length === 0, steps, plannedCreates, planSkipped };
 }
 
 /** Human-readable summary lines. */
@@ -293,7 +309,8 @@ export function summarize(results: readonly StackCheck[]): string {
     const status = r.ok ? 'ok' : 'FAILED';
     if (r.mode === 'terraform') {
       const timing = r.steps.filter((s) => s.name !== 'references').map((s) => `${s.name} ${s.seconds.toFixed(1)}s`).join(', ');
-      lines.push(`${status.padEnd(6)} ${r.stack}: terraform init, validate and offline plan (${r.plannedCreates ?? '?'} to add; ${timing})`);
+      if (r.planSkipped) lines.push(`${status.padEnd(6)} ${r.stack}: terraform init and validate; ${r.planSkipped} (${timing})`);
+      else lines.push(`${status.padEnd(6)} ${r.stack}: terraform init, validate and offline plan (${r.plannedCreates ?? '?'} to add; ${timing})`);
     } else {
       lines.push(`${status.padEnd(6)} ${r.stack}: synth-level checks only. ${r.note}`);
     }

@@ -20,6 +20,8 @@ import { addEdge, Edge } from '../features/edge/cloud';
 import { addClusterScaling, ClusterScaling } from '../features/cluster-addons/cloud';
 import { addObservabilityCloud, ObservabilityCloudParts } from '../features/observability/cloud';
 import { channelsOf } from '../features/app/contract';
+import { addCicd } from '../features/cicd/cloud';
+import { GithubDeployRole } from '../constructs/cicd/github-deploy-role';
 
 export type { CloudOutputs } from '../features/context';
 
@@ -45,6 +47,8 @@ export class CloudStack extends TerraformStack {
   readonly scaling: ClusterScaling;
   /** SEC-3: GuardDuty with EKS protection behind the definition flag (features/observability/cloud.ts). */
   readonly observability: ObservabilityCloudParts;
+  /** CI/CD: GitHub OIDC provider and the deploy role of this environment (features/cicd/cloud.ts). */
+  readonly deploy: GithubDeployRole;
 
   constructor(scope: Construct, env: Environment) {
     const names = namesFor(env);
@@ -204,6 +208,7 @@ export class CloudStack extends TerraformStack {
     this.edge = addEdge(ctx);
     this.scaling = addClusterScaling(ctx);
     this.observability = addObservabilityCloud(ctx);
+    this.deploy = addCicd(ctx, this.backups);
 
     const remote = crossStackValue;
     this.outputs = {
