@@ -5,3 +5,4 @@ export { PolicyAspect, applyPolicies, policyReportOf, SUPPRESSIONS_KEY } from '.
 export { suppress, suppressionsUnder, SUPPRESSION_METADATA } from './suppress';
 export { setPolicyTier, policyTierOf, TIER_METADATA } from './tier';
 export { POLICY_RULES } from './rules';
+export { evaluateRendered, renderedAsResource, renderedPath, RENDERED_KIND_TYPES } from './rendered';

@@ -1,0 +1,16 @@
+/**
+ * Values that are meant to change nothing in one environment's render, each with its reason.
+ * Every other value the program sets must change the rendered output (__tests__/helm-inert.test.ts);
+ * an entry that no longer matches an inert value fails the test too, so the list stays honest.
+ */
+export interface InertAllowance {
+  /** Environment name, or '*' for all. */
+  readonly environment: string;
+  /** helm_release name. */
+  readonly release: string;
+  /** Dot-joined values path. */
+  readonly path: string;
+  readonly reason: string;
+}
+
+export const INERT_ALLOWLIST: readonly InertAllowance[] = [];
