@@ -108,7 +108,7 @@ export function addApp(stack: Construct & AppScope, env: Environment): AppPlatfo
       ...addonPlacement,
       podDisruptionBudget: { enabled: addonReplicas > 1, maxUnavailable: 1 },
       // values.yaml documents `limits` as a commented-out block under `resources`.
-      resources: { requests: { cpu: '100m', memory: '200Mi' }, limits: { memory: '400Mi' } },
+      resources: { requests: { cpu: '100m', memory: '200Mi' }, limits: { cpu: '1', memory: '400Mi' } },
     },
   });
 
@@ -125,7 +125,7 @@ export function addApp(stack: Construct & AppScope, env: Environment): AppPlatfo
       rbac: { serviceAccount: { create: true, name: CLUSTER_AUTOSCALER_IDENTITY.serviceAccount } },
       replicaCount: 1,
       ...addonPlacement,
-      resources: { requests: { cpu: '100m', memory: '300Mi' }, limits: { memory: '600Mi' } },
+      resources: { requests: { cpu: '100m', memory: '300Mi' }, limits: { cpu: '1', memory: '600Mi' } },
       securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } },
       containerSecurityContext: hardened,
       extraArgs: {
@@ -136,6 +136,11 @@ export function addApp(stack: Construct & AppScope, env: Environment): AppPlatfo
       },
     },
   });
+  clusterAutoscaler.suppressRendered(
+    'Deployment/cluster-autoscaler-aws-cluster-autoscaler',
+    'TAI-K8S-3',
+    'cluster-autoscaler 9.59.0 has a liveness probe and no readiness values; it serves no traffic, so readiness gates nothing',
+  );
 
   const loadBalancerController = new ChartRelease(scope, 'aws-load-balancer-controller', {
     name: 'aws-load-balancer-controller',
@@ -148,7 +153,7 @@ export function addApp(stack: Construct & AppScope, env: Environment): AppPlatfo
       serviceAccount: { create: true, name: LB_CONTROLLER_IDENTITY.serviceAccount },
       replicaCount: addonReplicas,
       ...addonPlacement,
-      resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+      resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
       // Only TargetGroupBindings: no ingress class, no Service mutation, no WAF/Shield calls.
       createIngressClassResource: false,
       enableServiceMutatorWebhook: false,
@@ -253,7 +258,8 @@ export function addApp(stack: Construct & AppScope, env: Environment): AppPlatfo
     name: 'target-group-bindings',
     namespace: appNs,
     chart: 'target-group-bindings',
-    values: { bindings, labels },
+    // The chart sets app.kubernetes.io/managed-by itself (Helm); a second one is a duplicate key.
+    values: { bindings, labels: Object.fromEntries(Object.entries(labels).filter(([k]) => k !== 'app.kubernetes.io/managed-by')) },
     dependsOn: [loadBalancerController.release, app.service, ...(beta ? [beta.service] : [])],
   });
 
