@@ -51,6 +51,14 @@ export class Falco extends Construct {
         // Every node whatever its taint: intrusion detection must not skip the data pools.
         tolerations: [{ operator: 'Exists' }],
         resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '1', memory: '1024Mi' } },
+        // The rules-artifact init container and sidecar write only to the pod's emptyDir volumes:
+        // they need neither root nor any capability (only the falco container reads the kernel).
+        falcoctl: {
+          artifact: {
+            install: { resources: FALCOCTL_RESOURCES, securityContext: FALCOCTL_SECURITY_CONTEXT },
+            follow: { resources: FALCOCTL_RESOURCES, securityContext: FALCOCTL_SECURITY_CONTEXT },
+          },
+        },
         falco: {
           json_output: true,
           json_include_output_property: true,
@@ -81,5 +89,25 @@ export class Falco extends Construct {
         },
       },
     });
+    this.release.suppressRendered(
+      'DaemonSet/falco',
+      'TAI-K8S-1',
+      'the host-level intrusion detector: the falco container reads kernel events through eBPF as uid 0 with CAP_SYS_ADMIN-class capabilities (leastPrivileged, not privileged), which excludes allowPrivilegeEscalation=false; the only workload allowed to run as root',
+    );
+    this.release.suppressRendered(
+      'DaemonSet/falco',
+      'TAI-K8S-3',
+      'falcoctl-artifact-follow is a rules-update sidecar with no health endpoint in falcoctl 0.13; the falco container itself has both probes',
+    );
   }
 }
+
+const FALCOCTL_RESOURCES = { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '128Mi' } };
+const FALCOCTL_SECURITY_CONTEXT = {
+  runAsNonRoot: true,
+  runAsUser: 65534,
+  runAsGroup: 65534,
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+};
