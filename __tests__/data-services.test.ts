@@ -365,7 +365,7 @@ describe('Vault (SEC-1)', () => {
     expect(config).toContain('seal "awskms" {\n  region     = "ca-central-1"\n  kms_key_id = "alias/toronto-ai-production-vault-unseal"\n}');
     expect(values.server.auditStorage).toEqual({ enabled: true, size: '50Gi', storageClass: STATEFUL_STORAGE_CLASS });
     expect(values.server.dataStorage).toEqual({ enabled: true, size: '20Gi', storageClass: STATEFUL_STORAGE_CLASS });
-    expect(values.injector.enabled).toBe(true);
+    expect(values.global.enabled).toBe(true); // the injector follows global.enabled
     expect(values.server.serviceAccount.name).toBe(DATA_IDENTITIES.vault.serviceAccount);
     expect(values.server.statefulSet.securityContext.pod).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
   });
