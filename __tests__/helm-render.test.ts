@@ -11,7 +11,7 @@ import { pinnedChecksums, repositoryChart, sha256, SHARED_HELM_CHARTS } from '..
 import { crdApiVersions, kubeVersionOf } from '../scripts/helm/platform';
 import { helmEnv, parseRender, render } from '../scripts/helm/render';
 import { crdValidators, ajvMessages } from '../scripts/helm/schema';
-import { EnvironmentRender, ownershipConflicts, renderAll, renderedPolicy, schemaProblems, templateErrors } from '../scripts/helm/suite';
+import { disruptionProblems, EnvironmentRender, ownershipConflicts, renderAll, renderedPolicy, schemaProblems, templateErrors } from '../scripts/helm/suite';
 import { standInFor, terraformValues } from '../scripts/helm/terraform-values';
 import { evaluateRendered, POLICY_RULES } from '../constructs/policy';
 
@@ -40,6 +40,10 @@ describe.each(ENVIRONMENTS)('%s-platform rendered by helm', (env) => {
 
   test('no object is declared by two releases, or by a release and a kubernetes_* resource', () => {
     expect(ownershipConflicts(get(env))).toEqual([]);
+  });
+
+  test('replicated workloads have disruption budgets, and no budget blocks a node drain', () => {
+    expect(disruptionProblems(get(env))).toEqual([]);
   });
 
   test('every rendered workload passes the policy pack (suppressions are reasoned)', () => {
@@ -106,6 +110,17 @@ describe('the render harness', () => {
     expect(validate({ ...bsl, spec: { ...bsl.spec, bucketName: 'typo' } })).toBe(false);
     expect(ajvMessages(validate)).toEqual([expect.stringMatching(/unknown field 'bucketName'/)]);
     expect(crdApiVersions(objects)).toEqual(get('production').rendered.apiVersions);
+  });
+
+  test('a budget that allows no eviction, and a replicated workload without one, are reported', () => {
+    const e = get('production');
+    const deployment = { kind: 'Deployment', metadata: { name: 'web', namespace: 'x' }, spec: { replicas: 2, template: { metadata: { labels: { app: 'web' } } } } };
+    const pdb = { kind: 'PodDisruptionBudget', metadata: { name: 'web', namespace: 'x' }, spec: { maxUnavailable: 0, selector: { matchLabels: { app: 'web' } } } };
+    const release = (objects: object[]) => ({ ...e.rendered.releases[0], path: 'p/release', namespace: 'x', objects: objects.map((object) => ({ source: 's', object })) });
+    const withOnly = (objects: object[]) => ({ ...e, platform: {}, rendered: { ...e.rendered, releases: [release(objects)] as any } });
+    expect(disruptionProblems(withOnly([deployment]))).toEqual(['p/release Deployment/web: 2 replicas and no PodDisruptionBudget']);
+    expect(disruptionProblems(withOnly([deployment, pdb]))).toEqual([expect.stringMatching(/PodDisruptionBudget\/web: allows no eviction/)]);
+    expect(disruptionProblems(withOnly([deployment, { ...pdb, spec: { ...pdb.spec, maxUnavailable: 1 } }]))).toEqual([]);
   });
 
   test('the policy rules read rendered pods: a root, unbounded, unplaced container is reported', () => {

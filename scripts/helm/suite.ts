@@ -128,3 +128,86 @@ export function renderedPolicy(e: EnvironmentRender): RenderedEvaluation {
     { tier: e.tier, rules: POLICY_RULES, suppressions: e.suppressions },
   );
 }
+
+/** Custom resources whose operator runs `field` pods and creates no disruption budget for them. */
+const OPERATED: Readonly<Record<string, { readonly field: string; readonly podLabelValue: (name: string) => string }>> = {
+  Prometheus: { field: 'replicas', podLabelValue: (n) => n },
+  Alertmanager: { field: 'replicas', podLabelValue: (n) => n },
+  Kibana: { field: 'count', podLabelValue: (n) => n },
+  Logstash: { field: 'count', podLabelValue: (n) => n },
+  MongoDBCommunity: { field: 'members', podLabelValue: (n) => `${n}-svc` },
+};
+
+interface Budget {
+  readonly where: string;
+  readonly namespace: string;
+  readonly matchLabels: Record<string, string>;
+  readonly minAvailable?: unknown;
+  readonly maxUnavailable?: unknown;
+}
+
+function subset(labels: Record<string, string>, of: Record<string, string>): boolean {
+  return Object.keys(labels).length > 0 && Object.entries(labels).every(([k, v]) => of[k] === v);
+}
+
+/**
+ * Disruption budgets as a node drain meets them: every rendered Deployment or StatefulSet with more
+ * than one replica, and every operator-run resource with more than one pod, has a budget; no
+ * budget allows zero evictions (maxUnavailable 0, or minAvailable at least the replicas it covers).
+ */
+export function disruptionProblems(e: EnvironmentRender): string[] {
+  const literal = (v: unknown) => (v === undefined ? undefined : String(resolveTemplate(String(v), e.platform).value));
+  const budgets: Budget[] = [];
+  for (const r of e.rendered.releases) {
+    for (const { object } of r.objects) {
+      if (object.kind !== 'PodDisruptionBudget') continue;
+      budgets.push({
+        where: `${r.path} PodDisruptionBudget/${object.metadata?.name}`,
+        namespace: object.metadata?.namespace ?? r.namespace,
+        matchLabels: object.spec?.selector?.matchLabels ?? {},
+        minAvailable: object.spec?.minAvailable,
+        maxUnavailable: object.spec?.maxUnavailable,
+      });
+    }
+  }
+  for (const [name, config] of Object.entries((e.platform.resource?.kubernetes_pod_disruption_budget_v1 ?? {}) as Json)) {
+    const meta = Array.isArray(config.metadata) ? config.metadata[0] : config.metadata;
+    const spec = Array.isArray(config.spec) ? config.spec[0] : config.spec;
+    const selector = Array.isArray(spec?.selector) ? spec.selector[0] : spec?.selector;
+    budgets.push({
+      where: `kubernetes_pod_disruption_budget_v1.${name}`,
+      namespace: literal(meta?.namespace) ?? '',
+      matchLabels: Object.fromEntries(Object.entries(selector?.match_labels ?? {}).map(([k, v]) => [k, literal(v)!])),
+      minAvailable: spec?.min_available,
+      maxUnavailable: spec?.max_unavailable,
+    });
+  }
+  const problems: string[] = [];
+  const groups: Array<{ what: string; namespace: string; replicas: number; covered: (b: Budget) => boolean }> = [];
+  for (const r of e.rendered.releases) {
+    for (const { object } of r.objects) {
+      const namespace = object.metadata?.namespace ?? r.namespace;
+      const what = `${r.path} ${object.kind}/${object.metadata?.name}`;
+      if (object.kind === 'Deployment' || object.kind === 'StatefulSet') {
+        const labels = object.spec?.template?.metadata?.labels ?? {};
+        groups.push({ what, namespace, replicas: Number(object.spec?.replicas ?? 1), covered: (b) => subset(b.matchLabels, labels) });
+      } else if (OPERATED[object.kind]) {
+        const { field, podLabelValue } = OPERATED[object.kind];
+        const value = podLabelValue(String(object.metadata?.name));
+        groups.push({ what, namespace, replicas: Number(object.spec?.[field] ?? 1), covered: (b) => Object.values(b.matchLabels).includes(value) });
+      }
+    }
+  }
+  for (const g of groups) {
+    const covering = budgets.filter((b) => b.namespace === g.namespace && g.covered(b));
+    if (g.replicas > 1 && covering.length === 0) problems.push(`${g.what}: ${g.replicas} replicas and no PodDisruptionBudget`);
+    for (const b of covering) {
+      const max = b.maxUnavailable === undefined ? undefined : String(b.maxUnavailable);
+      const min = b.minAvailable === undefined ? undefined : String(b.minAvailable);
+      if (max === '0' || max === '0%' || (min !== undefined && !min.endsWith('%') && Number(min) >= g.replicas) || min === '100%') {
+        problems.push(`${b.where}: allows no eviction of ${g.what} (${g.replicas} replica(s)): a node drain would hang`);
+      }
+    }
+  }
+  return [...new Set(problems)];
+}
