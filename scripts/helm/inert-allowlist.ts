@@ -13,4 +13,12 @@ export interface InertAllowance {
   readonly reason: string;
 }
 
-export const INERT_ALLOWLIST: readonly InertAllowance[] = [];
+export const INERT_ALLOWLIST: readonly InertAllowance[] = [
+  {
+    environment: '*',
+    release: 'falco',
+    path: 'falco.json_output',
+    reason:
+      'falco 9.1.0 forces json_output on while falcosidekick is enabled; set anyway because Filebeat parses Falco events as JSON, which must not depend on the sidekick staying enabled',
+  },
+];

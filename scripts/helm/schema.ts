@@ -19,6 +19,9 @@ export function structuralToJsonSchema(schema: Json, root = true): Json {
   for (const [k, v] of Object.entries(schema)) {
     if (k === 'properties' || k === 'patternProperties') {
       out[k] = Object.fromEntries(Object.entries(v as Json).map(([p, s]) => [p, structuralToJsonSchema(s as Json, false)]));
+    } else if (k === 'items' && schema['x-kubernetes-preserve-unknown-fields'] === true && typeof v === 'object' && !(v as Json).properties) {
+      // a list marked preserve-unknown-fields keeps its free-form items (ECK's Logstash pipelines)
+      out[k] = structuralToJsonSchema({ ...(v as Json), 'x-kubernetes-preserve-unknown-fields': true }, false);
     } else if (k === 'items' || k === 'additionalProperties' || k === 'not') {
       out[k] = typeof v === 'object' ? structuralToJsonSchema(v as Json, false) : v;
     } else if (k === 'allOf' || k === 'anyOf' || k === 'oneOf') {
@@ -64,8 +67,11 @@ export interface CrdValidators {
 }
 
 /** Validators for every version of the CRDs among `crds`. */
+const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { regExp: goRegExp as any } });
+/** Compiled validators by schema content: every environment installs the same CRDs. */
+const compiledBySchema = new Map<string, ValidateFunction>();
+
 export function crdValidators(crds: readonly Json[]): CrdValidators {
-  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { regExp: goRegExp as any } });
   const schemas = new Map<string, Json>();
   for (const crd of crds) {
     for (const v of crd.spec?.versions ?? []) {
@@ -78,7 +84,11 @@ export function crdValidators(crds: readonly Json[]): CrdValidators {
     get(apiVersion, kind) {
       const key = `${apiVersion}|${kind}`;
       if (!schemas.has(key)) return undefined;
-      if (!compiled.has(key)) compiled.set(key, ajv.compile(structuralToJsonSchema(schemas.get(key)!)));
+      if (!compiled.has(key)) {
+        const text = JSON.stringify(schemas.get(key));
+        if (!compiledBySchema.has(text)) compiledBySchema.set(text, ajv.compile(structuralToJsonSchema(schemas.get(key)!)));
+        compiled.set(key, compiledBySchema.get(text)!);
+      }
       return compiled.get(key);
     },
   };
