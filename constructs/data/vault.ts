@@ -297,6 +297,8 @@ export class Vault extends Construct {
         // The injector follows global.enabled (its default '-').
         injector: {
           replicas: props.replicas > 1 ? 2 : 1,
+          // rendered whole (toYaml) into the injector's budget; one replica gets none
+          ...(props.replicas > 1 ? { podDisruptionBudget: { maxUnavailable: 1 } } : {}),
           agentImage: { tag: props.imageTag },
           resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '250m', memory: '256Mi' } },
           securityContext: { pod: { ...POD_SECURITY }, container: { ...CONTAINER_SECURITY, readOnlyRootFilesystem: true } },

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { ITerraformDependable } from 'cdktf';
+import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
 import { ChartRelease } from '../helm/chart-release';
 import { CHARTS } from '../helm/charts';
 import { NodePlacement } from '../nodepools/placement';
@@ -88,6 +89,12 @@ export class Falco extends Construct {
           },
         },
       },
+    });
+    // The falcosidekick chart has no budget values: one of its two replicas may be evicted at a time.
+    new PodDisruptionBudgetV1(this, 'falcosidekick-pdb', {
+      metadata: { name: 'falco-falcosidekick', namespace: props.namespace },
+      spec: { maxUnavailable: '1', selector: { matchLabels: { 'app.kubernetes.io/name': 'falcosidekick', 'app.kubernetes.io/instance': 'falco' } } },
+      dependsOn: [this.release.release],
     });
     this.release.suppressRendered(
       'DaemonSet/falco',

@@ -106,7 +106,7 @@ export function addApp(stack: Construct & AppScope, env: Environment): AppPlatfo
     values: {
       replicas: addonReplicas,
       ...addonPlacement,
-      podDisruptionBudget: { enabled: addonReplicas > 1, maxUnavailable: 1 },
+      podDisruptionBudget: addonReplicas > 1 ? { enabled: true, maxUnavailable: 1 } : { enabled: false },
       // values.yaml documents `limits` as a commented-out block under `resources`.
       resources: { requests: { cpu: '100m', memory: '200Mi' }, limits: { cpu: '1', memory: '400Mi' } },
     },
