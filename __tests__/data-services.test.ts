@@ -187,11 +187,11 @@ describe('PostgreSQL: CloudNativePG (DATA-1)', () => {
       enabled: true,
       provider: 's3',
       s3: { bucket: 'toronto-ai-production-backups-444455556666', region: 'ca-central-1', path: '/postgres/g1', inheritFromIAMRole: true },
-      secret: { create: false },
       retentionPolicy: '30d',
       scheduledBackups: [{ name: 'postgres-base-backup', schedule: '0 0 2 * * *', backupOwnerReference: 'self', method: 'barmanObjectStore' }],
     });
     expect(values.backups.s3.accessKey).toBeUndefined();
+    expect(values.backups.secret).toBeUndefined(); // with inheritFromIAMRole the chart renders no secret either way
     // The chart names the Cluster (and so the service account) after fullnameOverride.
     expect(values.fullnameOverride).toBe(DATA_IDENTITIES.postgres.serviceAccount);
     expect(prod.platform.data.postgres.serviceAccountName).toBe(DATA_IDENTITIES.postgres.serviceAccount);

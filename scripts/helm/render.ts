@@ -1,5 +1,5 @@
 /**
- * `helm template` with a process pool and a content-addressed cache: a render is keyed by the
+ * `helm template` with a process pool (half the cores per test worker) and a content-addressed cache: a render is keyed by the
  * chart's digest, the values, the flags and the helm build, and kept in
  * node_modules/.cache/helm-render/renders/, so an unchanged release is never rendered twice.
  */
@@ -48,7 +48,8 @@ export function helmEnv(): NodeJS.ProcessEnv {
   };
 }
 
-const limit = Math.max(2, cpus().length);
+// jest runs two workers: half the cores each keeps the rest of the suite (Terraform) responsive
+const limit = Math.max(1, Math.floor(cpus().length / 2));
 let active = 0;
 const queue: Array<() => void> = [];
 
