@@ -227,7 +227,7 @@ describe('cluster add-ons: metrics-server, cluster autoscaler, load balancer con
     expect(r.chart).toBe(CHARTS.metricsServer);
     expect(r.namespace).toBe('kube-system');
     expect(r.values).toMatchObject({ replicas: 2, nodeSelector: { 'toronto-ai.io/pool': 'system' }, podDisruptionBudget: { enabled: true } });
-    expect(r.values.resources).toEqual({ requests: { cpu: '100m', memory: '200Mi' }, limits: { memory: '400Mi' } });
+    expect(r.values.resources).toEqual({ requests: { cpu: '100m', memory: '200Mi' }, limits: { cpu: '1', memory: '400Mi' } });
   });
 
   test('the cluster autoscaler discovers this cluster\'s groups with the service account of its workload role', () => {

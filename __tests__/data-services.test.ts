@@ -190,11 +190,11 @@ describe('PostgreSQL: CloudNativePG (DATA-1)', () => {
       enabled: true,
       provider: 's3',
       s3: { bucket: 'toronto-ai-production-backups-444455556666', region: 'ca-central-1', path: '/postgres/g1', inheritFromIAMRole: true },
-      secret: { create: false },
       retentionPolicy: '30d',
       scheduledBackups: [{ name: 'postgres-base-backup', schedule: '0 0 2 * * *', backupOwnerReference: 'self', method: 'barmanObjectStore' }],
     });
     expect(values.backups.s3.accessKey).toBeUndefined();
+    expect(values.backups.secret).toBeUndefined(); // with inheritFromIAMRole the chart renders no secret either way
     // The chart names the Cluster (and so the service account) after fullnameOverride.
     expect(values.fullnameOverride).toBe(DATA_IDENTITIES.postgres.serviceAccount);
     expect(prod.platform.data.postgres.serviceAccountName).toBe(DATA_IDENTITIES.postgres.serviceAccount);
@@ -369,7 +369,7 @@ describe('Vault (SEC-1)', () => {
     expect(config).toContain('seal "awskms" {\n  region     = "ca-central-1"\n  kms_key_id = "alias/toronto-ai-production-vault-unseal"\n}');
     expect(values.server.auditStorage).toEqual({ enabled: true, size: '50Gi', storageClass: STATEFUL_STORAGE_CLASS });
     expect(values.server.dataStorage).toEqual({ enabled: true, size: '20Gi', storageClass: STATEFUL_STORAGE_CLASS });
-    expect(values.injector.enabled).toBe(true);
+    expect(values.global.enabled).toBe(true); // the injector follows global.enabled
     expect(values.server.serviceAccount.name).toBe(DATA_IDENTITIES.vault.serviceAccount);
     expect(values.server.statefulSet.securityContext.pod).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
   });

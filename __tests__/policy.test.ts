@@ -313,6 +313,12 @@ const CASES: RuleCase[] = [
   { rule: 'TAI-K8S-4', good: (s) => deployment(s), bad: (s) => deployment(s, { image: 'ghcr.io/toronto-ai/app:latest' }), reason: /uses the moving tag :latest/ },
   { rule: 'TAI-K8S-5', good: (s) => deployment(s), bad: (s) => deployment(s, {}, { host_network: true, host_pid: true }), reason: /host_network is true; host_pid is true/ },
   { rule: 'TAI-K8S-6', good: (s) => deployment(s), bad: (s) => deployment(s, {}, {}, null), reason: /metadata.namespace is unset/ },
+  {
+    rule: 'TAI-K8S-7',
+    good: (s) => deployment(s, {}, { node_selector: { 'toronto-ai.io/pool': 'app' } }),
+    bad: (s) => deployment(s, {}, { node_selector: { 'kubernetes.io/os': 'linux' } }),
+    reason: /no node_selector on toronto-ai.io\/pool/,
+  },
   { rule: 'TAI-HELM-1', good: (s) => helm(s), bad: (s) => helm(s, { version: '~0.34', repository: 'http://charts.example.com' }), reason: /version ~0.34 is not an exact version; repository http:\/\/charts.example.com is not https/ },
   {
     rule: 'TAI-SEC-1',

@@ -117,6 +117,9 @@ export const RENDERED_WHOLE: Readonly<Record<string, readonly string[]>> = {
   // eck-kibana 0.20.0, templates/kibana.yaml: `podTemplate: {{ toYaml . }}` (the Kibana resource's
   // PodTemplateSpec); values.yaml documents the key only as `# podTemplate:`.
   'eck-kibana': ['podTemplate'],
+  // kube-prometheus-stack 88.5.3, charts/prometheus-node-exporter/templates/daemonset.yaml:
+  // `securityContext: {{ toYaml .Values.containerSecurityContext }}` (a core SecurityContext).
+  'kube-prometheus-stack': ['prometheus-node-exporter.containerSecurityContext'],
 };
 
 function renderedWhole(valuesDir: string, path: string[]): boolean {

@@ -43,8 +43,6 @@ export interface VeleroProps {
   readonly schedule: string;
   /** Hours each backup is kept. */
   readonly ttlHours: number;
-  /** Tag of the registry.k8s.io/kubectl image of the CRD upgrade job, e.g. `v1.35.0`. */
-  readonly kubectlImageTag: string;
   readonly nodeSelector: Record<string, string>;
   readonly tolerations: readonly Toleration[];
   /**
@@ -74,9 +72,6 @@ export class Velero extends Construct {
     if (!/^[a-z0-9][a-z0-9._-]*$/.test(props.prefix)) {
       throw new Error(`${this.node.path}: 'prefix' must be one path segment without slashes, e.g. "velero". Got: ${props.prefix}`);
     }
-    if (!/^v\d+\.\d+\.\d+$/.test(props.kubectlImageTag)) {
-      throw new Error(`${this.node.path}: 'kubectlImageTag' must be an exact version such as v1.35.0. Got: ${props.kubectlImageTag}`);
-    }
     const resources = props.resources ?? {
       requests: { cpu: '500m', memory: '512Mi' },
       limits: { cpu: '1', memory: '1Gi' },
@@ -105,12 +100,9 @@ export class Velero extends Construct {
       },
       containerSecurityContext: RESTRICTED_CONTAINER,
       resources,
+      // The CRD upgrade Job runs the velero image with these resources (velero 12.1.0 has no
+      // kubectl image: its `kubectl.*` values are read by no template).
       upgradeJobResources: small,
-      kubectl: {
-        image: { tag: props.kubectlImageTag },
-        containerSecurityContext: RESTRICTED_CONTAINER,
-        resources: small,
-      },
       nodeSelector: props.nodeSelector,
       tolerations: props.tolerations,
       serviceAccount: { server: { create: true, name: props.serviceAccount } },
@@ -131,14 +123,11 @@ export class Velero extends Construct {
           },
         ],
         volumeSnapshotLocation: [{ name: 'default', provider: 'aws', config: { region: props.region } }],
-        defaultVolumesToFsBackup: false,
         logFormat: 'json',
       },
       schedules: {
         cluster: {
-          disabled: false,
           schedule: props.schedule,
-          useOwnerReferencesInBackup: false,
           template: {
             ttl: `${props.ttlHours}h0m0s`,
             storageLocation: 'default',

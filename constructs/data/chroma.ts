@@ -90,6 +90,11 @@ export class Chroma extends Construct {
       },
       dependsOn: props.dependsOn,
     });
+    this.release.suppressRendered(
+      'StatefulSet/chroma',
+      'TAI-K8S-1',
+      'chromadb chart 0.2.2 renders one podSpec.securityContext as both the pod and the container context: allowPrivilegeEscalation (container-only) and fsGroup (pod-only, needed for a non-root user to write the data volume) cannot both be valid there. Not fixable through this chart: needs a chart change (tracked in the README)',
+    );
     this.serviceHost = `${props.name}.${props.namespace}.svc`;
 
     this.networkPolicy = new NetworkPolicyV1(this, 'network-policy', {

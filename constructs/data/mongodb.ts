@@ -18,6 +18,8 @@ export interface MongoDbProps {
   readonly storageClass: string;
   readonly compute: ComputeResources;
   readonly placement: NodePlacement;
+  /** Node selector and tolerations of the MongoDB operator (the system pool). */
+  readonly operatorPlacement: NodePlacement;
   readonly zoneCount: number;
   /** Application user and its database (readWrite). */
   readonly appUser: string;
@@ -79,12 +81,19 @@ export class MongoDb extends Construct {
           // Only the Community resource is used; nothing of Ops Manager or Enterprise.
           watchedResources: ['mongodbcommunity'],
           replicas: 1,
+          nodeSelector: props.operatorPlacement.nodeSelector,
+          tolerations: props.operatorPlacement.tolerations,
         },
         registry: { pullPolicy: 'IfNotPresent' },
         community: { mongodb: { imageType: 'ubi8' } },
       },
       dependsOn: props.dependsOn,
     });
+    this.operator.suppressRendered(
+      'Deployment/mongodb-kubernetes-operator',
+      'TAI-K8S-3',
+      'mongodb-kubernetes 1.10.0 renders no probes for the operator and has no values for them; it serves no traffic and a crash restarts it',
+    );
 
     this.name = props.name;
     const backupUser = 'backup';

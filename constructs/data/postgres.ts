@@ -31,6 +31,8 @@ export interface PostgresProps {
   readonly compute: ComputeResources;
   /** Node selector and tolerations of the database pool. */
   readonly placement: NodePlacement;
+  /** Node selector and tolerations of the CloudNativePG operator (the system pool). */
+  readonly operatorPlacement: NodePlacement;
   /** Zones of the cluster: instances <= zones are spread with a required anti-affinity. */
   readonly zoneCount: number;
   /** Application database and its owner (the operator generates the owner's password). */
@@ -111,6 +113,8 @@ export class Postgres extends Construct {
         crds: { create: true },
         replicaCount: 1,
         resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+        nodeSelector: props.operatorPlacement.nodeSelector,
+        tolerations: props.operatorPlacement.tolerations,
         monitoring: { podMonitorEnabled: false },
       },
       dependsOn: props.dependsOn,
@@ -232,7 +236,6 @@ export class Postgres extends Construct {
             path: archivePath(props.backupGeneration),
             inheritFromIAMRole: true,
           },
-          secret: { create: false },
           // Empty: no SSE header, so S3 applies the bucket's default SSE-KMS key (the backups key).
           wal: { compression: 'gzip', encryption: '', maxParallel: 2 },
           data: { compression: 'gzip', encryption: '', jobs: 2 },

@@ -331,9 +331,11 @@ export class Vault extends Construct {
       chart: CHARTS.vault,
       values: {
         global: { enabled: true, tlsDisable: false },
+        // The injector follows global.enabled (its default '-').
         injector: {
-          enabled: true,
           replicas: props.replicas > 1 ? 2 : 1,
+          // rendered whole (toYaml) into the injector's budget; one replica gets none
+          ...(props.replicas > 1 ? { podDisruptionBudget: { maxUnavailable: 1 } } : {}),
           agentImage: { tag: props.imageTag },
           resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '250m', memory: '256Mi' } },
           securityContext: { pod: { ...POD_SECURITY }, container: { ...CONTAINER_SECURITY, readOnlyRootFilesystem: true } },
@@ -362,12 +364,13 @@ export class Vault extends Construct {
           volumeMounts: [{ name: VAULT_TLS_SECRET_NAME, mountPath: tlsDir, readOnly: true }],
           dataStorage: { enabled: true, size: `${props.dataStorageGiB}Gi`, storageClass: props.storageClass },
           auditStorage: { enabled: true, size: `${props.auditStorageGiB}Gi`, storageClass: props.storageClass },
-          standalone: { enabled: false },
           ha: {
             enabled: true,
             replicas: props.replicas,
             raft: { enabled: true, setNodeId: true, config: this.serverConfig },
-            disruptionBudget: { enabled: true },
+            // The chart's budget allows floor((n-1)/2) evictions: none with one replica, which
+            // would block every node drain, so a single server gets no budget.
+            disruptionBudget: { enabled: props.replicas > 1 },
           },
           serviceAccount: { create: true, name: 'vault' },
           statefulSet: { securityContext: { pod: { ...POD_SECURITY }, container: { ...CONTAINER_SECURITY } } },

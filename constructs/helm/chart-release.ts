@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { ITerraformDependable } from 'cdktf';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { ChartRef } from './charts';
+import { suppressRendered } from '../policy/suppress';
 
 /** A Helm values tree: built as a typed object, serialized once. */
 export type HelmValues = { readonly [key: string]: unknown };
@@ -76,6 +77,15 @@ export class ChartRelease extends Construct {
   addValues(extra: HelmValues): void {
     this.currentValues = mergeValues(this.currentValues, extra, this.node.path, '');
     this.release.values = [JSON.stringify(this.currentValues)];
+  }
+
+  /**
+   * A reviewed exception to one policy rule for one object this release renders (`<Kind>/<name>`),
+   * checked when the tests render the chart (constructs/policy/rendered.ts).
+   */
+  suppressRendered(object: string, ruleId: string, reason: string): this {
+    suppressRendered(this.release, object, ruleId, reason);
+    return this;
   }
 }
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import { ITerraformDependable } from 'cdktf';
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
+import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
 import { JobV1 } from '../kubernetes/workloads';
 import { ChartRelease } from '../helm/chart-release';
 import { CHARTS } from '../helm/charts';
@@ -91,6 +92,11 @@ export class Logging extends Construct {
         resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } },
       },
     });
+    this.operator.suppressRendered(
+      'StatefulSet/elastic-operator',
+      'TAI-K8S-3',
+      'eck-operator 3.5.0 defines no probes and has no values for them; the operator serves no traffic and a crash restarts it (its metrics are scraped and alerted on)',
+    );
 
     const memory = `${es.memoryGiB}Gi`;
     this.elasticsearch = new ChartRelease(this, 'elasticsearch', {
@@ -213,6 +219,20 @@ export class Logging extends Construct {
         },
       },
     });
+
+    // ECK gives Elasticsearch a default budget, not Kibana or Logstash: one pod at a time may be
+    // evicted where there are several (a single pod gets none, which would block node drains).
+    for (const [id, replicas, label, name] of [
+      ['kibana-pdb', props.kibanaReplicas, 'kibana.k8s.elastic.co/name', KIBANA_NAME],
+      ['logstash-pdb', props.logstashReplicas, 'logstash.k8s.elastic.co/name', LOGSTASH_NAME],
+    ] as const) {
+      if (replicas < 2) continue;
+      new PodDisruptionBudgetV1(this, id, {
+        metadata: { name, namespace: ns },
+        spec: { maxUnavailable: '1', selector: { matchLabels: { [label]: name } } },
+        dependsOn: [name === KIBANA_NAME ? this.kibana.release : this.logstash.release],
+      });
+    }
     this.beatsHost = `${LOGSTASH_NAME}-ls-beats.${ns}.svc:${BEATS_PORT}`;
 
     this.filebeat = new Filebeat(this, 'filebeat', {

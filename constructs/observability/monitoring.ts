@@ -255,6 +255,8 @@ export class Monitoring extends Construct {
         nodeSelector,
         tolerations,
         resources: resources('100m', '256Mi', '500m', '512Mi'),
+        // The certificate Jobs (kube-webhook-certgen) of the admission webhook, run at install and upgrade.
+        admissionWebhooks: { patch: { nodeSelector, tolerations, resources: resources('20m', '32Mi', '100m', '64Mi') } },
       },
       'kube-state-metrics': {
         nodeSelector,
@@ -265,8 +267,12 @@ export class Monitoring extends Construct {
         // Every node, whatever its pool's taint (database and vector pools are tainted).
         tolerations: [{ operator: 'Exists', effect: 'NoSchedule' }],
         resources: NODE_DAEMONSETS.nodeExporter,
+        // rendered whole (toYaml): the chart's default plus no privilege escalation
+        containerSecurityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
       },
       prometheus: {
+        // One replica at a time may be evicted (node drains, upgrades); none with a single replica.
+        podDisruptionBudget: { enabled: props.prometheus.replicas > 1 },
         prometheusSpec: {
           replicas: props.prometheus.replicas,
           retention: `${props.prometheus.retentionDays}d`,
@@ -286,6 +292,7 @@ export class Monitoring extends Construct {
         },
       },
       alertmanager: {
+        podDisruptionBudget: { enabled: props.alertmanager.replicas > 1 },
         config: {
           global: { resolve_timeout: '5m' },
           route: {
@@ -341,6 +348,9 @@ export class Monitoring extends Construct {
         nodeSelector,
         tolerations,
         resources: resources('100m', '256Mi', '500m', '512Mi'),
+        // The dashboard/datasource sidecars and the dashboard download init container.
+        sidecar: { resources: resources('20m', '64Mi', '200m', '128Mi') },
+        downloadDashboards: { resources: resources('20m', '32Mi', '100m', '64Mi') },
         dashboardProviders: {
           'dashboardproviders.yaml': {
             apiVersion: 1,
@@ -372,6 +382,17 @@ export class Monitoring extends Construct {
       values,
       dependsOn: props.dependsOn,
     });
+    this.release
+      .suppressRendered(
+        'DaemonSet/kube-prometheus-stack-prometheus-node-exporter',
+        'TAI-K8S-5',
+        'node-exporter reports the node itself: host network and PID namespaces are what it measures (non-root, read-only, no escalation, in the privileged monitoring namespace)',
+      )
+      .suppressRendered(
+        'Deployment/kube-prometheus-stack-grafana',
+        'TAI-K8S-3',
+        'the dashboard and datasource sidecars are reload loops that serve no traffic (readiness gates nothing); Grafana\'s own container has both probes',
+      );
     this.alertmanagerUrl = `http://kube-prometheus-stack-alertmanager.${props.namespace}.svc:9093`;
     this.runbookUrl = props.alertmanager.runbookUrl;
     this.environment = props.environment;

@@ -2,6 +2,7 @@
 export * from './types';
 export { evaluate, formatFinding, resourcesOf, contextOf } from './engine';
 export { PolicyAspect, applyPolicies, policyReportOf, SUPPRESSIONS_KEY } from './aspect';
-export { suppress, suppressionsUnder, SUPPRESSION_METADATA } from './suppress';
+export { suppress, suppressRendered, suppressionsUnder, SUPPRESSION_METADATA } from './suppress';
 export { setPolicyTier, policyTierOf, TIER_METADATA } from './tier';
 export { POLICY_RULES } from './rules';
+export { evaluateRendered, renderedAsResource, renderedPath, RENDERED_KIND_TYPES } from './rendered';

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { ITerraformDependable } from 'cdktf';
+import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
 import { ChartRelease } from '../helm/chart-release';
 import { CHARTS } from '../helm/charts';
 import { NodePlacement } from '../nodepools/placement';
@@ -52,6 +53,14 @@ export class Falco extends Construct {
         // Every node whatever its taint: intrusion detection must not skip the data pools.
         tolerations: [{ operator: 'Exists' }],
         resources: NODE_DAEMONSETS.falco,
+        // The rules-artifact init container and sidecar write only to the pod's emptyDir volumes:
+        // they need neither root nor any capability (only the falco container reads the kernel).
+        falcoctl: {
+          artifact: {
+            install: { resources: FALCOCTL_RESOURCES, securityContext: FALCOCTL_SECURITY_CONTEXT },
+            follow: { resources: FALCOCTL_RESOURCES, securityContext: FALCOCTL_SECURITY_CONTEXT },
+          },
+        },
         falco: {
           json_output: true,
           json_include_output_property: true,
@@ -82,5 +91,31 @@ export class Falco extends Construct {
         },
       },
     });
+    // The falcosidekick chart has no budget values: one of its two replicas may be evicted at a time.
+    new PodDisruptionBudgetV1(this, 'falcosidekick-pdb', {
+      metadata: { name: 'falco-falcosidekick', namespace: props.namespace },
+      spec: { maxUnavailable: '1', selector: { matchLabels: { 'app.kubernetes.io/name': 'falcosidekick', 'app.kubernetes.io/instance': 'falco' } } },
+      dependsOn: [this.release.release],
+    });
+    this.release.suppressRendered(
+      'DaemonSet/falco',
+      'TAI-K8S-1',
+      'the host-level intrusion detector: the falco container reads kernel events through eBPF as uid 0 with CAP_SYS_ADMIN-class capabilities (leastPrivileged, not privileged), which excludes allowPrivilegeEscalation=false; the only workload allowed to run as root',
+    );
+    this.release.suppressRendered(
+      'DaemonSet/falco',
+      'TAI-K8S-3',
+      'falcoctl-artifact-follow is a rules-update sidecar with no health endpoint in falcoctl 0.13; the falco container itself has both probes',
+    );
   }
 }
+
+const FALCOCTL_RESOURCES = { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '128Mi' } };
+const FALCOCTL_SECURITY_CONTEXT = {
+  runAsNonRoot: true,
+  runAsUser: 65534,
+  runAsGroup: 65534,
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+};

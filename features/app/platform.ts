@@ -176,7 +176,8 @@ export function addApp(ctx: PlatformContext, options: AppOptions = {}): AppPlatf
     name: 'target-group-bindings',
     namespace: appNs,
     chart: 'target-group-bindings',
-    values: { bindings, labels },
+    // The chart sets app.kubernetes.io/managed-by itself (Helm); a second one is a duplicate key.
+    values: { bindings, labels: Object.fromEntries(Object.entries(labels).filter(([k]) => k !== 'app.kubernetes.io/managed-by')) },
     dependsOn: [loadBalancerController.release, app.service, ...(beta ? [beta.service] : [])],
   });
 

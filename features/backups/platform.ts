@@ -19,7 +19,6 @@ export function addVelero(ctx: PlatformContext): Velero {
     kmsKeyArn: ctx.cloud.backupsKeyArn,
     schedule: env.backup.velero.schedule,
     ttlHours: env.backup.velero.ttlHours,
-    kubectlImageTag: `v${env.cluster.version}.0`,
     nodeSelector: placement.nodeSelector,
     tolerations: placement.tolerations,
   });

@@ -37,9 +37,9 @@ export function addClusterAddons(ctx: PlatformContext, scope: Construct): Cluste
     values: {
       replicas: addonReplicas,
       ...addonPlacement,
-      podDisruptionBudget: { enabled: addonReplicas > 1, maxUnavailable: 1 },
+      podDisruptionBudget: addonReplicas > 1 ? { enabled: true, maxUnavailable: 1 } : { enabled: false },
       // values.yaml documents `limits` as a commented-out block under `resources`.
-      resources: { requests: { cpu: '100m', memory: '200Mi' }, limits: { memory: '400Mi' } },
+      resources: { requests: { cpu: '100m', memory: '200Mi' }, limits: { cpu: '1', memory: '400Mi' } },
     },
   });
 
@@ -56,7 +56,7 @@ export function addClusterAddons(ctx: PlatformContext, scope: Construct): Cluste
       rbac: { serviceAccount: { create: true, name: CLUSTER_AUTOSCALER_IDENTITY.serviceAccount } },
       replicaCount: 1,
       ...addonPlacement,
-      resources: { requests: { cpu: '100m', memory: '300Mi' }, limits: { memory: '600Mi' } },
+      resources: { requests: { cpu: '100m', memory: '300Mi' }, limits: { cpu: '1', memory: '600Mi' } },
       securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } },
       containerSecurityContext: hardened,
       extraArgs: {
@@ -67,6 +67,11 @@ export function addClusterAddons(ctx: PlatformContext, scope: Construct): Cluste
       },
     },
   });
+  clusterAutoscaler.suppressRendered(
+    'Deployment/cluster-autoscaler-aws-cluster-autoscaler',
+    'TAI-K8S-3',
+    'cluster-autoscaler 9.59.0 has a liveness probe and no readiness values; it serves no traffic, so readiness gates nothing',
+  );
 
   const loadBalancerController = new ChartRelease(scope, 'aws-load-balancer-controller', {
     name: 'aws-load-balancer-controller',
@@ -79,7 +84,7 @@ export function addClusterAddons(ctx: PlatformContext, scope: Construct): Cluste
       serviceAccount: { create: true, name: LB_CONTROLLER_IDENTITY.serviceAccount },
       replicaCount: addonReplicas,
       ...addonPlacement,
-      resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+      resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
       // Only TargetGroupBindings: no ingress class, no Service mutation, no WAF/Shield calls.
       createIngressClassResource: false,
       enableServiceMutatorWebhook: false,

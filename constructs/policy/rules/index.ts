@@ -32,6 +32,7 @@ import { k8sProbes } from './k8s-probes';
 import { k8sImagePinned } from './k8s-image-pinned';
 import { k8sHostNamespaces } from './k8s-host-namespaces';
 import { k8sDefaultNamespace } from './k8s-default-namespace';
+import { k8sPoolPlacement } from './k8s-pool-placement';
 import { helmPinned } from './helm-pinned';
 import { literalSecrets } from './literal-secrets';
 
@@ -68,6 +69,7 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   k8sImagePinned,
   k8sHostNamespaces,
   k8sDefaultNamespace,
+  k8sPoolPlacement,
   helmPinned,
   literalSecrets,
 ];

@@ -1,0 +1,148 @@
+/**
+ * `helm template` with a process pool (half the cores per test worker) and a content-addressed cache: a render is keyed by the
+ * chart's digest, the values, the flags and the helm build, and kept in
+ * node_modules/.cache/helm-render/renders/, so an unchanged release is never rendered twice.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { loadAll } from 'js-yaml';
+import { Binaries, CACHE_DIR, LAYER_VERSION } from './binaries';
+import { ChartSource, sha256 } from './chart-packages';
+import { Json, SetFlag } from './terraform-values';
+
+export interface RenderRequest {
+  readonly release: string;
+  readonly namespace: string;
+  readonly chart: ChartSource;
+  readonly values: Json;
+  readonly sets?: readonly SetFlag[];
+  /** e.g. `1.35` */
+  readonly kubeVersion: string;
+  /** Extra API versions (`group/version` and `group/version/Kind`) beyond the built-in ones. */
+  readonly apiVersions: readonly string[];
+  readonly includeCrds: boolean;
+}
+
+/** One rendered object and the template it came from. */
+export interface RenderedObject {
+  readonly source: string;
+  readonly object: Json;
+}
+
+export type RenderResult = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly error: string };
+
+/** The environment helm runs in: its own cache and config under the repository's cache dir. */
+export function helmEnv(): NodeJS.ProcessEnv {
+  const home = join(CACHE_DIR, 'helm-home');
+  return {
+    PATH: process.env.PATH,
+    HOME: home,
+    HELM_CACHE_HOME: join(home, 'cache'),
+    HELM_CONFIG_HOME: join(home, 'config'),
+    HELM_DATA_HOME: join(home, 'data'),
+    HTTPS_PROXY: process.env.HTTPS_PROXY,
+    HTTP_PROXY: process.env.HTTP_PROXY,
+    NO_PROXY: process.env.NO_PROXY,
+  };
+}
+
+// jest runs two workers: half the cores each keeps the rest of the suite (Terraform) responsive
+const limit = Math.max(1, Math.floor(cpus().length / 2));
+let active = 0;
+const queue: Array<() => void> = [];
+
+async function slot<T>(fn: () => Promise<T>): Promise<T> {
+  if (active >= limit) await new Promise<void>((r) => queue.push(r));
+  active++;
+  try {
+    return await fn();
+  } finally {
+    active--;
+    queue.shift()?.();
+  }
+}
+
+function exec(binary: string, args: string[], stdin: string): Promise<RenderResult> {
+  return slot(
+    () =>
+      new Promise((resolve) => {
+        const child = spawn(binary, args, { env: helmEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+        const out: Buffer[] = [];
+        const err: Buffer[] = [];
+        child.stdout.on('data', (d) => out.push(d));
+        child.stderr.on('data', (d) => err.push(d));
+        child.on('error', (e) => resolve({ ok: false, error: e.message }));
+        child.on('close', (code) =>
+          resolve(code === 0 ? { ok: true, text: Buffer.concat(out).toString('utf8') } : { ok: false, error: Buffer.concat(err).toString('utf8').trim() }),
+        );
+        child.stdin.end(stdin);
+      }),
+  );
+}
+
+export function templateArgs(req: RenderRequest): string[] {
+  const args = ['template', req.release, req.chart.path, '--namespace', req.namespace, '--kube-version', req.kubeVersion, '--skip-tests', '-f', '-'];
+  if (req.includeCrds) args.push('--include-crds');
+  for (const v of [...req.apiVersions].sort()) args.push('--api-versions', v);
+  for (const s of req.sets ?? []) args.push(s.flag, `${s.name}=${s.value}`);
+  return args;
+}
+
+const memo = new Map<string, Promise<RenderResult>>();
+
+/** Renders one release (cached on disk and in memory). */
+export function render(bin: Binaries, req: RenderRequest): Promise<RenderResult> {
+  const args = templateArgs(req);
+  const stdin = JSON.stringify(req.values);
+  const key = sha256(JSON.stringify([LAYER_VERSION, req.chart.digest, args.slice(2), stdin]));
+  if (!memo.has(key)) {
+    memo.set(
+      key,
+      (async () => {
+        const dir = join(CACHE_DIR, 'renders', key.slice(0, 2));
+        const file = join(dir, `${key}.json`);
+        if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as RenderResult;
+        const result = await exec(bin.helm, args, stdin);
+        mkdirSync(dir, { recursive: true });
+        const tmp = `${file}.${process.pid}.tmp`;
+        writeFileSync(tmp, JSON.stringify(result));
+        renameSync(tmp, file);
+        return result;
+      })(),
+    );
+  }
+  return memo.get(key)!;
+}
+
+/**
+ * The objects of a render, each with the template (`# Source:`) it came from. A document that is
+ * not valid YAML (duplicate keys included: the API server's strict decoding refuses them) throws.
+ */
+export function parseRender(text: string): RenderedObject[] {
+  const out: RenderedObject[] = [];
+  for (const doc of text.split(/^---\s*$/m)) {
+    const source = /^# Source: (.*)$/m.exec(doc)?.[1] ?? '?';
+    let objects: unknown[];
+    try {
+      objects = loadAll(doc);
+    } catch (e) {
+      throw new Error(`${source}: invalid YAML: ${(e as Error).message.split('\n')[0]}`);
+    }
+    for (const object of objects) {
+      if (object && typeof object === 'object' && !Array.isArray(object)) out.push({ source, object: object as Json });
+    }
+  }
+  return out;
+}
+
+/** parseRender, with a failure as an error message instead of an exception. */
+export function parseResult(result: RenderResult): { objects: RenderedObject[]; error?: string } {
+  if (!result.ok) return { objects: [], error: result.error };
+  try {
+    return { objects: parseRender(result.text) };
+  } catch (e) {
+    return { objects: [], error: (e as Error).message };
+  }
+}
