@@ -141,7 +141,8 @@ describe('alert rules in the monitoring release', () => {
       webhook_configs: [{ url_file: '/etc/alertmanager/secrets/alertmanager-heartbeat/url', send_resolved: false }],
     });
     expect(am.config.receivers.map((r: Json) => r.name)).not.toContain('null');
-    expect(am.alertmanagerSpec.secrets).toContain('alertmanager-heartbeat');
+    // Mounted optionally, synced from Secrets Manager like the receivers' credentials.
+    expect(am.alertmanagerSpec.volumes).toContainEqual(expect.objectContaining({ secret: { secretName: 'alertmanager-heartbeat', optional: true } }));
   });
 
   test('are rendered from additionalPrometheusRulesMap (no PrometheusRule CRD at plan time)', () => {

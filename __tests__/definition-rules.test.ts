@@ -255,6 +255,8 @@ function fifthEnvironment(): EnvironmentInput {
     d.description = 'Load tests at production size';
     d.network.vpcCidr = '10.50.0.0/16';
     for (const t of ['publicSubnetCidrs', 'privateSubnetCidrs', 'dataSubnetCidrs']) d.network[t] = d.network[t].map((c: string) => c.replace('10.40.', '10.50.'));
+    // Same account as production, which creates the GitHub OIDC provider: this one reuses it.
+    d.cicd.github.oidcProviderArn = `arn:aws:iam::${d.aws.allowedAccountIds[0]}:oidc-provider/token.actions.githubusercontent.com`;
   });
 }
 

@@ -48,6 +48,7 @@ const TG = 'target group names are at most 32 characters';
 export const IAM_ROLE_SUFFIXES = [
   'node', 'velero', 'cluster', 'ebs-csi', 'vpc-cni', 'vault-unseal', 'chroma-backup', 'vpc-flow-logs',
   'mongodb-backup', 'postgres-backup', 'backup-replication', 'cluster-autoscaler', 'aws-load-balancer-controller',
+  'external-secrets', 'app-cache', 'beta-cache', 'github-deploy',
 ] as const;
 
 export const GENERATED_NAMES: readonly GeneratedName[] = [
@@ -63,7 +64,7 @@ export const GENERATED_NAMES: readonly GeneratedName[] = [
   { resource: 'aws_lb', attribute: 'name', limit: 32, rule: 'load balancer names are at most 32 characters', names: (c) => [`${p(c)}-alb`] },
   // A construct's own rule: constructs/edge/load-balancer.ts keeps 6 of the 32 characters for suffixes.
   { resource: 'constructs/edge/load-balancer.ts', attribute: 'namePrefix', limit: 26, rule: 'the load balancer construct takes a name prefix of at most 26 characters', names: (c) => [p(c)] },
-  { resource: 'aws_security_group', attribute: 'name', limit: 255, rule: 'security group names are at most 255 characters', names: (c) => [`${p(c)}-alb`, `${p(c)}-cache`, `${p(c)}-vpc-endpoints`] },
+  { resource: 'aws_security_group', attribute: 'name', limit: 255, rule: 'security group names are at most 255 characters', names: (c) => [`${p(c)}-alb`, `${p(c)}-cache`, `${p(c)}-vpc-endpoints`, `${p(c)}-deploy-runner`] },
   { resource: 'aws_lb_target_group', attribute: 'name', limit: 32, rule: TG, names: (c) => [`${p(c)}-app`, `${p(c)}-beta`] },
   { resource: 'aws_elasticache_replication_group', attribute: 'replication_group_id', limit: 40, rule: 'ElastiCache replication group ids are at most 40 characters', names: (c) => [`${p(c)}-cache`] },
   { resource: 'aws_elasticache_subnet_group', attribute: 'name', limit: 255, rule: 'ElastiCache subnet group names are at most 255 characters', names: (c) => [`${p(c)}-cache`] },
@@ -71,7 +72,7 @@ export const GENERATED_NAMES: readonly GeneratedName[] = [
   { resource: 'aws_eks_node_group', attribute: 'node_group_name', limit: 63, rule: 'EKS node group names are at most 63 characters', names: (c) => ['system', 'app', 'database', 'vector'].map((n) => `${p(c)}-${n}`) },
   { resource: 'aws_launch_template', attribute: 'name', limit: 128, rule: 'launch template names are at most 128 characters', names: (c) => ['system', 'app', 'database', 'vector'].map((n) => `${p(c)}-${n}`) },
   { resource: 'aws_kms_alias', attribute: 'name', limit: 256, rule: 'KMS alias names are at most 256 characters', names: (c) =>
-    ['logs', 'cache', 'alerts', 'backups', 'volumes', 'cdn-logs', 'eks-secrets', 'vault-unseal', 'static-assets', 'backups-replica', 'terraform-state', 'alerts-us-east-1'].map((s) => `alias/${p(c)}-${s}`) },
+    ['logs', 'cache', 'alerts', 'backups', 'volumes', 'cdn-logs', 'eks-secrets', 'vault-unseal', 'static-assets', 'backups-replica', 'terraform-state', 'alerts-us-east-1', 'platform-secrets'].map((s) => `alias/${p(c)}-${s}`) },
   { resource: 'aws_sns_topic', attribute: 'name', limit: 256, rule: 'SNS topic names are at most 256 characters', names: (c) => [`${p(c)}-alerts`, `${p(c)}-alerts-us-east-1`] },
   { resource: 'aws_wafv2_web_acl', attribute: 'name', limit: 128, rule: 'WAF web ACL names are at most 128 characters', names: (c) => [p(c), `${p(c)}-cdn`] },
   { resource: 'aws_cloudwatch_log_group', attribute: 'name', limit: 512, rule: 'CloudWatch log group names are at most 512 characters', names: (c) => [
@@ -80,7 +81,9 @@ export const GENERATED_NAMES: readonly GeneratedName[] = [
   { resource: 'aws_cloudwatch_log_resource_policy', attribute: 'policy_name', limit: 255, rule: 'CloudWatch Logs resource policy names are at most 255 characters', names: (c) => [`${p(c)}-waf-log-delivery`, `${p(c)}-cdn-waf-log-delivery`] },
   { resource: 'aws_cloudwatch_metric_alarm', attribute: 'alarm_name', limit: 255, rule: 'CloudWatch alarm names are at most 255 characters', names: (c) => [
     `${p(c)}-certificate-expiry`, `${p(c)}-cdn-certificate-expiry`, `${p(c)}-cache-EngineCPUUtilization`, `${p(c)}-cache-DatabaseMemoryUsagePercentage`,
+    `${p(c)}-backup-replication-lag`, `${p(c)}-backup-replication-failed`,
   ] },
+  { resource: 'aws_cloudwatch_event_rule', attribute: 'name', limit: 64, rule: 'EventBridge rule names are at most 64 characters', names: (c) => [`${p(c)}-alerts-guardduty-findings`] },
   { resource: 'aws_cloudfront_origin_access_control', attribute: 'name', limit: 64, rule: 'CloudFront origin access control names are at most 64 characters', names: (c) => [`${p(c)}-static-assets`] },
   { resource: 'aws_cloudfront_response_headers_policy', attribute: 'name', limit: 128, rule: 'CloudFront response headers policy names are at most 128 characters', names: (c) => [`${p(c)}-security-headers`] },
 ];

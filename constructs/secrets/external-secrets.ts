@@ -22,7 +22,9 @@ const SECURITY = {
   runAsUser: 1000,
   seccompProfile: { type: 'RuntimeDefault' },
 };
-const resources = (cpu: string, memory: string, memoryLimit: string) => ({ requests: { cpu, memory }, limits: { memory: memoryLimit } });
+const resources = (cpu: string, memory: string, memoryLimit: string) => ({ requests: { cpu, memory }, limits: { cpu: '500m', memory: memoryLimit } });
+/** The chart ships its health endpoints with the probes off; every container gets both (SEC-4). */
+const PROBES = { livenessProbe: { enabled: true }, readinessProbe: { enabled: true } };
 
 /**
  * SEC-1: the External Secrets Operator (chart `external-secrets`, CRDs included), whose service
@@ -47,8 +49,9 @@ export class ExternalSecretsOperator extends Construct {
         resources: resources('20m', '64Mi', '256Mi'),
         nodeSelector,
         tolerations,
-        webhook: { securityContext: SECURITY, resources: resources('10m', '32Mi', '128Mi'), nodeSelector, tolerations },
-        certController: { securityContext: SECURITY, resources: resources('10m', '64Mi', '256Mi'), nodeSelector, tolerations },
+        ...PROBES,
+        webhook: { securityContext: SECURITY, resources: resources('10m', '32Mi', '128Mi'), nodeSelector, tolerations, ...PROBES },
+        certController: { securityContext: SECURITY, resources: resources('10m', '64Mi', '256Mi'), nodeSelector, tolerations, ...PROBES },
       },
       dependsOn: props.dependsOn,
     });

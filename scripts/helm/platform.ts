@@ -10,6 +10,20 @@ import { binaries, Binaries } from './binaries';
 import { ChartSource, localChart, repositoryChart } from './chart-packages';
 import { parseResult, render, RenderedObject, RenderRequest, helmEnv } from './render';
 import { Json, resolveTemplate, terraformValues } from './terraform-values';
+import { existsSync, readFileSync } from 'node:fs';
+
+const REPO = join(__dirname, '..', '..', '..');
+
+/**
+ * CRDs a published chart installs that its package here lacks (charts/crd-supplements/<chart>-<version>.json,
+ * each with its source): added to that release's rendered objects when its values install CRDs.
+ */
+function crdSupplement(chartName: string, version: string, values: Json): RenderedObject[] {
+  const file = join(REPO, 'charts', 'crd-supplements', `${chartName}-${version}.json`);
+  if (!existsSync(file) || values.installCRDs === false) return [];
+  const data = JSON.parse(readFileSync(file, 'utf8')) as { crds: Json[] };
+  return data.crds.map((object) => ({ source: `charts/crd-supplements/${chartName}-${version}.json`, object }));
+}
 
 export interface RenderedRelease {
   /** Terraform address, `helm_release.<name>`. */
@@ -102,7 +116,11 @@ export async function renderPlatformStack(stack: string, platform: Json, cloud: 
     }),
   );
   const first = await Promise.all(base.map((b) => render(bin, b.request)));
-  const apiVersions = crdApiVersions(first.flatMap((r) => parseResult(r).objects));
+  const supplements = base.map((b) => {
+    const config = platform.resource.helm_release[b.address.replace(/^helm_release\./, '')] as Json;
+    return crdSupplement(b.chartName, String(config.version ?? ''), (b.request.values ?? {}) as Json);
+  });
+  const apiVersions = crdApiVersions([...first.flatMap((r) => parseResult(r).objects), ...supplements.flat()]);
   const releases = await Promise.all(
     base.map(async (b, i) => {
       let request = b.request;
@@ -112,7 +130,8 @@ export async function renderPlatformStack(stack: string, platform: Json, cloud: 
         result = await render(bin, request);
       }
       const parsed = parseResult(result);
-      return { ...b, name: request.release, namespace: request.namespace, chart: request.chart, request, objects: parsed.objects, error: parsed.error };
+      const objects = parsed.error ? parsed.objects : [...parsed.objects, ...supplements[i]];
+      return { ...b, name: request.release, namespace: request.namespace, chart: request.chart, request, objects, error: parsed.error };
     }),
   );
   return { stack, kubeVersion, apiVersions, releases };
