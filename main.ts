@@ -1,5 +1,6 @@
 import { DEFINITIONS, DefinitionError } from './environments';
 import { synthesizeApp } from './stacks/app';
+import { skipTokenCreationStacks } from './stacks/token-traces';
 
 /**
  * The app: validate every definition, build the stacks, synth. `typeCheck` is the type check of
@@ -8,6 +9,7 @@ import { synthesizeApp } from './stacks/app';
  */
 export function main(typeCheck: Promise<void> = Promise.resolve()): Promise<void> {
   return typeCheck.then(() => {
+    if (process.env.TORONTO_AI_TOKEN_STACKS !== '1') skipTokenCreationStacks();
     try {
       synthesizeApp({ definitions: DEFINITIONS, selection: process.env.ENVIRONMENTS });
     } catch (error) {

@@ -3,12 +3,14 @@
  *   - synth of all 8 stacks with the cdktf app command, nothing changed since the last run (<= 2 s)
  *   - the same from a clean checkout (no dist/, no cdktf.out/) (<= 6 s), peak memory (<= 350 MB)
  *   - `tsc --noEmit` (<= 15 s)
+ *   - the unchanged synth next to the stock `cdktf init` TypeScript app, run in the same bench
+ *     (issue 10: at most a tenth of its time and a fifth of its peak memory)
  *   - the whole test suite, real Terraform included (<= 240 s)   [skip with --no-tests]
  * Peak memory is the maximum resident set of the process tree, read with /usr/bin/time when the
  * machine has it.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -42,6 +44,19 @@ function cleanCopy(): string {
   return dir;
 }
 
+/**
+ * The stock `cdktf init --template=typescript` app (its files ship in cdktf-cli): one empty stack,
+ * run the way its cdktf.json runs it (`npx ts-node main.ts`), with this repository's node_modules.
+ */
+function templateApp(): string {
+  const template = join(root, 'node_modules', 'cdktf-cli', 'bundle', 'templates', 'typescript');
+  const dir = mkdtempSync(join(tmpdir(), 'bench-template-'));
+  writeFileSync(join(dir, 'main.ts'), readFileSync(join(template, 'main.ts'), 'utf8').replace('{{ $base }}', 'template'));
+  cpSync(join(template, 'tsconfig.json'), join(dir, 'tsconfig.json'));
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return dir;
+}
+
 function row(name: string, value: string, budget: string, pass: boolean): string {
   return `| ${name} | ${value} | ${budget} | ${pass ? 'ok' : 'OVER BUDGET'} |`;
 }
@@ -66,7 +81,27 @@ function main(): void {
 
   // Unchanged tree: warm once, then measure.
   measure(node, ['scripts/app.js'], root, env);
-  add('synth, nothing changed (8 stacks)', measure(node, ['scripts/app.js'], root, env), 2, 350);
+  const ours = measure(node, ['scripts/app.js'], root, env);
+  add('synth, nothing changed (8 stacks)', ours, 2, 350);
+
+  // Side by side (issue 10): the stock cdktf init TypeScript app, warm (second run), in this run.
+  const template = templateApp();
+  const templateEnv = { ...process.env, CDKTF_OUTDIR: join(template, 'cdktf.out') };
+  measure('npx', ['ts-node', 'main.ts'], template, templateEnv);
+  const stock = measure('npx', ['ts-node', 'main.ts'], template, templateEnv);
+  rmSync(template, { recursive: true, force: true });
+  const mem = (m: Measure) => (m.peakMb !== undefined ? `, peak ${m.peakMb.toFixed(0)} MB` : '');
+  lines.push(row('stock `cdktf init` TypeScript app (1 empty stack, `npx ts-node main.ts`)', `${stock.seconds.toFixed(2)} s${mem(stock)}`, 'reference', stock.ok));
+  const timeRatio = ours.seconds / stock.seconds;
+  const timePass = stock.ok && timeRatio <= 0.1;
+  allOk &&= timePass;
+  lines.push(row('synth of every environment / stock app: time', `${timeRatio.toFixed(2)}`, '<= 0.10', timePass));
+  if (ours.peakMb !== undefined && stock.peakMb !== undefined) {
+    const memRatio = ours.peakMb / stock.peakMb;
+    const memPass = memRatio <= 0.2;
+    allOk &&= memPass;
+    lines.push(row('synth of every environment / stock app: peak memory', `${memRatio.toFixed(2)}`, '<= 0.20', memPass));
+  }
 
   const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
   add('tsc --noEmit (cold, tests included)', measure(node, [tsc, '-p', 'tsconfig.json', '--noEmit', '--incremental', 'false'], root), 15);
