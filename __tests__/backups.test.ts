@@ -312,6 +312,10 @@ describe('workload roles limited to their prefix (BAK-2)', () => {
     }
     const deleteSnapshot = policy.find((s) => s.Action === 'ec2:DeleteSnapshot');
     expect(deleteSnapshot.Condition).toEqual({ Null: { 'aws:ResourceTag/velero.io/backup': 'false' } });
+    // Issue 15: tags only at creation, so no existing snapshot can be made deletable by tagging it.
+    const tagging = policy.filter((s) => [s.Action].flat().includes('ec2:CreateTags'));
+    expect(tagging).toHaveLength(1);
+    expect(tagging[0].Condition).toEqual({ StringEquals: { 'ec2:CreateAction': ['CreateSnapshot', 'CreateVolume'] } });
   });
 
   test('backupWriterStatements scopes objects, listing and the key to one prefix', () => {

@@ -8,7 +8,7 @@ import { HorizontalPodAutoscalerV2 } from '@cdktf/provider-kubernetes/lib/horizo
 import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
 import { NodePlacement } from '../nodepools/placement';
 import { RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, TMP_MOUNT, TMP_VOLUME } from './pod-security';
-import { VaultAgentProps, vaultAgentAnnotations, vaultTokenVolume } from './vault-agent';
+import { VAULT_INJECT_LABEL, VaultAgentProps, vaultAgentAnnotations, vaultTokenVolume } from './vault-agent';
 
 /** The label whose value is a Deployment's colour; the Service selects the active one (APP-2). */
 export const COLOUR_LABEL = 'colour';
@@ -132,7 +132,7 @@ export class Application extends Construct {
           strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '0' } },
           template: {
             metadata: {
-              labels: { ...common, [COLOUR_LABEL]: colour, 'app.kubernetes.io/version': imageTag },
+              labels: { ...common, [COLOUR_LABEL]: colour, 'app.kubernetes.io/version': imageTag, ...VAULT_INJECT_LABEL },
               annotations: vaultAgentAnnotations(props.vault),
             },
             spec: {

@@ -3,7 +3,7 @@ import { ITerraformDependable } from 'cdktf';
 import { CronJobV1, CRON_JOB_POLICY } from '../kubernetes/workloads';
 import { NodePlacement } from '../nodepools/placement';
 import { RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, TMP_MOUNT, TMP_VOLUME } from './pod-security';
-import { VaultAgentProps, vaultAgentAnnotations, vaultTokenVolume } from './vault-agent';
+import { VAULT_INJECT_LABEL, VaultAgentProps, vaultAgentAnnotations, vaultTokenVolume } from './vault-agent';
 
 export interface ScheduledJobProps {
   readonly name: string;
@@ -60,7 +60,7 @@ export class ScheduledJob extends Construct {
             ttlSecondsAfterFinished: '86400',
             template: {
               metadata: {
-                labels,
+                labels: { ...labels, ...VAULT_INJECT_LABEL },
                 annotations: {
                   ...vaultAgentAnnotations(props.vault),
                   'vault.hashicorp.com/agent-pre-populate-only': 'true',

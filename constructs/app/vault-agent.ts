@@ -19,6 +19,14 @@ export interface VaultAgentProps {
   readonly secrets: Readonly<Record<string, string>>;
 }
 
+/**
+ * The pod label that puts a pod in the injector's scope. The injector's webhook fails closed
+ * (`failurePolicy: Fail`): a pod that needs its secrets is not created without them. Its
+ * `objectSelector` matches only pods with this label, so nothing else in the cluster depends on
+ * the injector being up.
+ */
+export const VAULT_INJECT_LABEL = { 'vault.hashicorp.com/agent-inject': 'true' } as const;
+
 /** The projected token volume the agent authenticates with. */
 export const VAULT_TOKEN_VOLUME = 'vault-token';
 

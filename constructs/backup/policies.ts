@@ -100,10 +100,13 @@ export function veleroStatements(props: VeleroPolicyProps): PolicyStatement[] {
       Resource: [volumes, snapshots],
     },
     {
-      Sid: 'TagSnapshotsAndVolumes',
+      // Only as part of creating them (the plugin tags in CreateSnapshot/CreateVolume): tagging an
+      // existing snapshot `velero.io/backup` would otherwise make it deletable below.
+      Sid: 'TagSnapshotsAndVolumesWhenCreated',
       Effect: 'Allow',
       Action: 'ec2:CreateTags',
       Resource: [volumes, snapshots],
+      Condition: { StringEquals: { 'ec2:CreateAction': ['CreateSnapshot', 'CreateVolume'] } },
     },
     {
       Sid: 'DeleteOnlyVeleroSnapshots',

@@ -334,6 +334,11 @@ export class Vault extends Construct {
         // The injector follows global.enabled (its default '-').
         injector: {
           replicas: props.replicas > 1 ? 2 : 1,
+          // SEC-1 / issue 15: fail closed, for exactly the pods that ask for injection (their
+          // label; constructs/app/vault-agent.ts): such a pod is never created without its secrets,
+          // and no other pod depends on the injector.
+          // (objectSelector is a string in the chart's values: it goes through `tpl`.)
+          webhook: { failurePolicy: 'Fail', objectSelector: 'matchLabels:\n  vault.hashicorp.com/agent-inject: "true"\n' },
           // rendered whole (toYaml) into the injector's budget; one replica gets none
           ...(props.replicas > 1 ? { podDisruptionBudget: { maxUnavailable: 1 } } : {}),
           agentImage: { tag: props.imageTag },
