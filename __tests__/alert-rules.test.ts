@@ -160,3 +160,29 @@ describe('alert rules in the monitoring release', () => {
     expect(r.for).toBe(rule(alert).for);
   });
 });
+
+describe('service level targets of the seeds (issue 15)', () => {
+  const rules = alertRules(['toronto-ai', 'toronto-ai-beta']);
+  const rule = (name: string) => rules.find((r) => r.alert === name)!;
+
+  test.each([
+    ['SLOErrorRateAboveTarget', '>', 0.005, '30m', /http_requests_total\{namespace=~"toronto-ai\|toronto-ai-beta",status=~"5\.\."\}\[30m\]/],
+    ['SLOLatencyP95AboveTarget', '>', 1.5, '30m', /histogram_quantile\(0\.95, .*\[30m\]/],
+    ['SLAMedianLatencyAboveTarget', '>', 0.5, '15m', /histogram_quantile\(0\.5, .*\[15m\]/],
+  ] as const)('%s: %s %s for %s, below the investigate thresholds', (name, comparison, threshold, duration, shape) => {
+    const r = rule(name);
+    expect(r).toMatchObject({ comparison, threshold, for: duration, severity: 'warning', decision: 'investigate' });
+    expect(r.expr.endsWith(`${comparison} ${threshold}`)).toBe(true);
+    expect(r.expr).toMatch(shape);
+  });
+
+  test('the targets sit below the investigate and rollback thresholds', () => {
+    expect(rule('SLOErrorRateAboveTarget').threshold).toBeLessThan(rule('ErrorRateInvestigate').threshold);
+    expect(rule('SLOLatencyP95AboveTarget').threshold).toBeLessThan(rule('LatencyP95Investigate').threshold);
+  });
+
+  test('Prometheus scrapes and evaluates every 15 s (seed 004)', () => {
+    const values = JSON.parse(resources(synth(stacksFor('production').platform), 'helm_release').find((r) => r.name === 'kube-prometheus-stack')!.values[0]);
+    expect(values.prometheus.prometheusSpec).toMatchObject({ scrapeInterval: '15s', evaluationInterval: '15s' });
+  });
+});

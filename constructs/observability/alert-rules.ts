@@ -91,6 +91,13 @@ const p95 = (window: string, offset = '') =>
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
 
+const errorRatio30m =
+  `sum by (namespace) (rate(http_requests_total{${APP},status=~"5.."}[30m]))` +
+  ` / sum by (namespace) (rate(http_requests_total{${APP}}[30m]))`;
+
+const quantile = (q: number, window: string) =>
+  `histogram_quantile(${q}, sum by (le, namespace) (rate(http_request_duration_seconds_bucket{${APP}}[${window}])))`;
+
 /** The rules, written with the `APP` matcher (see `alertRules`). */
 const RULES: readonly AlertRule[] = [
   {
@@ -248,6 +255,44 @@ const RULES: readonly AlertRule[] = [
     summary: 'AI service unavailable for 15 minutes in {{ $labels.namespace }}',
     description: "The application's AI provider health check has failed for 15 minutes. Roll back if the feature is critical.",
     source: 'seed 002 automatic rollback triggers',
+  },
+  // Service level targets of the seeds, below the investigate and rollback thresholds: sustained
+  // for half an hour they say the service misses its target while nothing is broken yet.
+  {
+    alert: 'SLOErrorRateAboveTarget',
+    expr: `${errorRatio30m} > 0.005`,
+    for: '30m',
+    comparison: '>',
+    threshold: 0.005,
+    severity: 'warning',
+    decision: 'investigate',
+    summary: 'Error rate above the 0.5 % target in {{ $labels.namespace }}',
+    description: '5xx responses have been above 0.5 % of requests over 30 minutes (now {{ $value | humanizePercentage }}), below the 1 % investigate threshold.',
+    source: 'seed 003 post-deployment checks (error rate < 0.5 %)',
+  },
+  {
+    alert: 'SLOLatencyP95AboveTarget',
+    expr: `${quantile(0.95, '30m')} > 1.5`,
+    for: '30m',
+    comparison: '>',
+    threshold: 1.5,
+    severity: 'warning',
+    decision: 'investigate',
+    summary: 'P95 response time above the 1.5 s target in {{ $labels.namespace }}',
+    description: 'The 95th percentile response time has been above 1.5 s over 30 minutes (now {{ $value | humanizeDuration }}).',
+    source: 'seed 003 15-minute checks (response times P95 < 1.5 s)',
+  },
+  {
+    alert: 'SLAMedianLatencyAboveTarget',
+    expr: `${quantile(0.5, '15m')} > 0.5`,
+    for: '15m',
+    comparison: '>',
+    threshold: 0.5,
+    severity: 'warning',
+    decision: 'investigate',
+    summary: 'Median API response time above the 500 ms SLA in {{ $labels.namespace }}',
+    description: 'Half of the requests have taken longer than 500 ms over 15 minutes (now {{ $value | humanizeDuration }}).',
+    source: 'seed 002 system health monitoring (API response times within SLA < 500 ms)',
   },
 ];
 

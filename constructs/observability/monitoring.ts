@@ -275,6 +275,9 @@ export class Monitoring extends Construct {
         podDisruptionBudget: { enabled: props.prometheus.replicas > 1 },
         prometheusSpec: {
           replicas: props.prometheus.replicas,
+          // Seed 004 prometheus.yml: scrape and evaluate every 15 s (the chart's default is 30 s).
+          scrapeInterval: '15s',
+          evaluationInterval: '15s',
           retention: `${props.prometheus.retentionDays}d`,
           externalLabels: { environment: props.environment },
           // Pick up ServiceMonitors, PodMonitors and rules of every release and namespace (the
