@@ -63,6 +63,12 @@ export const RELEASE_PROVIDES: Readonly<Record<string, readonly ObjectRef[]>> = 
   vault: ['Webhook/vault-agent-injector'],
 };
 
+/** Objects a release itself renders that others use, read from its values (the project's own charts). */
+export const RELEASE_CREATES: Readonly<Record<string, (values: Json, namespace: string) => ObjectRef[]>> = {
+  // charts/database-credentials: one Secret per extra database owner (password and URI).
+  'local:database-credentials': (v, ns) => ((v.credentials ?? []) as Json[]).map((c) => `Secret/${ns}/${c.secretName}` as ObjectRef),
+};
+
 /**
  * Objects made at runtime, in the cluster, by an operator or a Job, with who makes them. The
  * consumer must depend on `createdBy`: the release whose custom resource the operator acts on
@@ -90,11 +96,6 @@ export const RUNTIME_CREATED: readonly RuntimeCreated[] = [
     object: 'Secret/data/mongodb-admin-toronto-ai-beta',
     createdBy: { release: 'mongodb' },
     how: "the MongoDB operator writes the connection strings of each user of the replica set of release mongodb (the beta channel's own user)",
-  },
-  {
-    object: 'Secret/data/postgres-toronto-ai-beta',
-    createdBy: { release: 'postgres-credentials' },
-    how: "charts/database-credentials generates the beta channel's database owner password and URI on install (CloudNativePG creates the role from it)",
   },
   { object: 'Secret/data/mongodb-backup-password', createdBy: { release: 'mongodb' }, how: 'charts/mongodb-replicaset generates each user password on install' },
   { object: 'Secret/data/mongodb-toronto-ai-password', createdBy: { release: 'mongodb' }, how: 'charts/mongodb-replicaset generates each user password on install' },
@@ -356,6 +357,8 @@ export function analyseOrdering(json: TerraformJson): { uses: Map<string, Object
     if (r.type === 'helm_release') {
       releases.set(String(r.config.name), [...(releases.get(String(r.config.name)) ?? []), r]);
       for (const ref of RELEASE_PROVIDES[chartKey(r.config)] ?? []) add(ref, r.address);
+      const creates = RELEASE_CREATES[chartKey(r.config)];
+      for (const ref of creates ? creates(releaseValues(r.config), g.resolve(r.config.namespace) ?? 'default') : []) add(ref, r.address);
     }
   }
   const rbacBindings = (ref: ObjectRef) => creators.get(ref) ?? new Set<string>();

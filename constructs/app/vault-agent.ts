@@ -10,7 +10,9 @@
  * the application container does not mount.
  */
 
-import { VAULT_CA_SECRET_NAME } from '../data/vault';
+import { VAULT_CA_SECRET_NAME, VAULT_INJECT_LABEL } from '../data/vault';
+
+export { VAULT_INJECT_LABEL };
 
 export interface VaultAgentProps {
   /** Vault Kubernetes-auth role bound to the service account and namespace. */
@@ -18,14 +20,6 @@ export interface VaultAgentProps {
   /** Secrets to render: file name under /vault/secrets -> Vault path (KV v2: `secret/data/...`). */
   readonly secrets: Readonly<Record<string, string>>;
 }
-
-/**
- * The pod label that puts a pod in the injector's scope. The injector's webhook fails closed
- * (`failurePolicy: Fail`): a pod that needs its secrets is not created without them. Its
- * `objectSelector` matches only pods with this label, so nothing else in the cluster depends on
- * the injector being up.
- */
-export const VAULT_INJECT_LABEL = { 'vault.hashicorp.com/agent-inject': 'true' } as const;
 
 /** The projected token volume the agent authenticates with. */
 export const VAULT_TOKEN_VOLUME = 'vault-token';

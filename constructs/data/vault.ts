@@ -19,6 +19,13 @@ export const VAULT_TLS_SECRET_NAME = 'vault-server-tls';
  * and `vault.hashicorp.com/ca-cert: /vault/tls/ca.crt`.
  */
 export const VAULT_CA_SECRET_NAME = 'vault-ca';
+/**
+ * The pod label that puts a pod in the agent injector's scope. The injector's webhook fails closed
+ * (`failurePolicy: Fail`) and selects only pods with this label (constructs/app/vault-agent.ts puts
+ * it on every injected pod), so nothing else in the cluster depends on the injector being up.
+ */
+export const VAULT_INJECT_LABEL = { 'vault.hashicorp.com/agent-inject': 'true' } as const;
+
 /** Days the generated server certificate is valid (renewal: README runbook). */
 export const VAULT_CERT_DAYS = 825;
 
@@ -338,7 +345,10 @@ export class Vault extends Construct {
           // label; constructs/app/vault-agent.ts): such a pod is never created without its secrets,
           // and no other pod depends on the injector.
           // (objectSelector is a string in the chart's values: it goes through `tpl`.)
-          webhook: { failurePolicy: 'Fail', objectSelector: 'matchLabels:\n  vault.hashicorp.com/agent-inject: "true"\n' },
+          webhook: {
+            failurePolicy: 'Fail',
+            objectSelector: `matchLabels:\n${Object.entries(VAULT_INJECT_LABEL).map(([k, v]) => `  ${k}: "${v}"\n`).join('')}`,
+          },
           // rendered whole (toYaml) into the injector's budget; one replica gets none
           ...(props.replicas > 1 ? { podDisruptionBudget: { maxUnavailable: 1 } } : {}),
           agentImage: { tag: props.imageTag },

@@ -112,15 +112,12 @@ export async function renderPlatformStack(stack: string, platform: Json, cloud: 
         apiVersions: [],
         includeCrds: config.skip_crds !== true && config.skip_crds !== 'true',
       };
-      return { address: `helm_release.${name}`, path: String(config['//']?.metadata?.path ?? name), chartName, request };
+      const supplement = crdSupplement(chartName, String(config.version ?? ''), tv.values as Json);
+      return { address: `helm_release.${name}`, path: String(config['//']?.metadata?.path ?? name), chartName, request, supplement };
     }),
   );
   const first = await Promise.all(base.map((b) => render(bin, b.request)));
-  const supplements = base.map((b) => {
-    const config = platform.resource.helm_release[b.address.replace(/^helm_release\./, '')] as Json;
-    return crdSupplement(b.chartName, String(config.version ?? ''), (b.request.values ?? {}) as Json);
-  });
-  const apiVersions = crdApiVersions([...first.flatMap((r) => parseResult(r).objects), ...supplements.flat()]);
+  const apiVersions = crdApiVersions([...first.flatMap((r) => parseResult(r).objects), ...base.flatMap((b) => b.supplement)]);
   const releases = await Promise.all(
     base.map(async (b, i) => {
       let request = b.request;
@@ -130,7 +127,7 @@ export async function renderPlatformStack(stack: string, platform: Json, cloud: 
         result = await render(bin, request);
       }
       const parsed = parseResult(result);
-      const objects = parsed.error ? parsed.objects : [...parsed.objects, ...supplements[i]];
+      const objects = parsed.error ? parsed.objects : [...parsed.objects, ...b.supplement];
       return { ...b, name: request.release, namespace: request.namespace, chart: request.chart, request, objects, error: parsed.error };
     }),
   );
