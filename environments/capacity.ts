@@ -149,6 +149,17 @@ export interface CapacityContext {
     readonly chroma: { readonly replicas: number; readonly compute: { readonly cpu: string; readonly memory: string } };
     readonly vault: { readonly replicas: number; readonly compute: { readonly cpu: string; readonly memory: string } };
   };
+  readonly services: {
+    readonly agents: { readonly replicas: number; readonly resources: PodResources };
+    readonly coordinator: { readonly replicas: number; readonly resources: PodResources };
+    readonly workers: { readonly maxReplicas: number; readonly resources: PodResources };
+    readonly beat: { readonly resources: PodResources };
+    readonly websocket: { readonly replicas: number; readonly resources: PodResources };
+    readonly inference: { readonly replicas: number; readonly resources: PodResources };
+    readonly onboarding: { readonly replicas: number; readonly resources: PodResources };
+    readonly feedback: { readonly replicas: number; readonly resources: PodResources };
+    readonly betaReplicas: number;
+  };
   readonly observability: {
     readonly prometheus: { readonly replicas: number };
     readonly logging: { readonly elasticsearch: { readonly nodes: number; readonly memoryGiB: number } };
@@ -173,12 +184,36 @@ export function sizedWorkloads(env: CapacityContext): SizedWorkload[] {
   const d = env.data;
   const es = env.observability.logging.elasticsearch;
   const res = ['app', 'resources'];
+  const s = env.services;
+  const beta = a.beta.enabled ? s.betaReplicas : 0;
+  const service = (key: keyof CapacityContext['services'] & string, what: string, count: number, resources: PodResources, pool: NodePoolName = 'app'): SizedWorkload => ({
+    what,
+    pool,
+    count,
+    resources,
+    paths: {
+      requests: { cpu: ['services', key, 'resources', 'requests', 'cpu'], memory: ['services', key, 'resources', 'requests', 'memory'] },
+      limits: { cpu: ['services', key, 'resources', 'limits', 'cpu'], memory: ['services', key, 'resources', 'limits', 'memory'] },
+    },
+  });
   return [
+    // The service tier (features/services): each stable service, and its beta copy in production.
+    service('agents', 'agent runtime pod', s.agents.replicas + beta, s.agents.resources),
+    service('coordinator', 'agent coordinator pod', s.coordinator.replicas + beta, s.coordinator.resources),
+    service('workers', 'Celery worker pod', s.workers.maxReplicas + beta, s.workers.resources),
+    service('beat', 'Celery beat pod', 1 + (beta > 0 ? 1 : 0), s.beat.resources),
+    service('websocket', 'WebSocket server pod', s.websocket.replicas + beta, s.websocket.resources),
+    service('onboarding', 'onboarding service pod', s.onboarding.replicas, s.onboarding.resources),
+    ...(a.beta.enabled ? [service('feedback', 'feedback service pod', s.feedback.replicas, s.feedback.resources)] : []),
+    // A canary step runs one extra inference replica next to the stable ones.
+    service('inference', 'AI inference pod', s.inference.replicas + 1, s.inference.resources, 'inference'),
     {
       what: 'application pod',
       pool: 'app',
-      // The active colour at the HPA's maximum, the standby colour, and the beta channel.
-      count: a.hpa.maxReplicas + a.replicas + (a.beta.enabled ? a.beta.replicas : 0),
+      // During a blue-green release the new revision runs next to the old one, both at the HPA's
+      // maximum at worst (Argo Rollouts keeps the old one until the post-promotion analysis
+      // passes), and the beta channel.
+      count: 2 * a.hpa.maxReplicas + (a.beta.enabled ? a.beta.replicas : 0),
       resources: a.resources,
       paths: {
         requests: { cpu: [...res, 'requests', 'cpu'], memory: [...res, 'requests', 'memory'] },

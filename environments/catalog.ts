@@ -8,7 +8,7 @@
  */
 
 /** The logical node pools of a cluster. The key is also the construct id and the node label value. */
-export const NODE_POOL_NAMES = ['system', 'app', 'database', 'vector'] as const;
+export const NODE_POOL_NAMES = ['system', 'app', 'database', 'vector', 'inference'] as const;
 export type NodePoolName = (typeof NODE_POOL_NAMES)[number];
 
 /** The tiers of ENV-1. A definition's tier decides which rules apply to it. */
@@ -72,6 +72,18 @@ export const HARDWARE_PROFILES: Readonly<Record<NodePoolName, HardwareProfile>> 
     storage: 'persistent-volume',
     documentedCount: 3,
   },
+  inference: {
+    // Not in the seed's hardware table: the AI service cluster of seed 004, sized for 7-8B
+    // parameter models on CPU (a GPU family is the per-environment option). Its models live on a
+    // persistent volume of dataVolumeGiB per replica.
+    documentedAs: 'AI inference server',
+    minVcpus: 8,
+    minMemoryGiB: 32,
+    minBaselineGbps: 1,
+    storageGiB: 100,
+    storage: 'persistent-volume',
+    documentedCount: 1,
+  },
   system: {
     documentedAs: 'load balancer / platform services server',
     minVcpus: 8,
@@ -94,6 +106,8 @@ export interface InstanceFacts {
    */
   readonly maxPods: number;
   readonly architecture: 'x86_64';
+  /** NVIDIA GPUs (a GPU node pool runs the EKS NVIDIA AMI and the device plugin). */
+  readonly gpus?: number;
 }
 
 /**
@@ -120,6 +134,10 @@ export const INSTANCE_TYPES: Readonly<Record<string, InstanceFacts>> = {
   'r6in.2xlarge': { vcpus: 8, memoryGiB: 64, baselineGbps: 12.5, maxPods: 58, architecture: 'x86_64' },
   'r6in.4xlarge': { vcpus: 16, memoryGiB: 128, baselineGbps: 25, maxPods: 234, architecture: 'x86_64' },
   'r6in.8xlarge': { vcpus: 32, memoryGiB: 256, baselineGbps: 50, maxPods: 234, architecture: 'x86_64' },
+  // GPU families for the inference pool (NVIDIA A10G / L4, one GPU each).
+  'g5.2xlarge': { vcpus: 8, memoryGiB: 32, baselineGbps: 5, maxPods: 58, architecture: 'x86_64', gpus: 1 },
+  'g5.4xlarge': { vcpus: 16, memoryGiB: 64, baselineGbps: 10, maxPods: 234, architecture: 'x86_64', gpus: 1 },
+  'g6.2xlarge': { vcpus: 8, memoryGiB: 32, baselineGbps: 5, maxPods: 58, architecture: 'x86_64', gpus: 1 },
 };
 
 /**

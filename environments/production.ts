@@ -44,6 +44,8 @@ export const production: EnvironmentInput = {
     database: { instanceType: 'r6in.4xlarge', minSize: 3, desiredSize: 3, maxSize: 4, rootVolumeGiB: 200, dataVolumeGiB: 2048 },
     // 3 vector database servers (seed 000 4.2.3): 16 vCPU, 128 GiB, 25 Gbps; 1 TiB per replica.
     vector: { instanceType: 'r6in.4xlarge', minSize: 3, desiredSize: 3, maxSize: 4, rootVolumeGiB: 200, dataVolumeGiB: 1024 },
+    // The AI service cluster (seed 004): Ollama's own pool, models on the nodes' volumes (CPU: r6i; GPU: g5/g6 with gpu: true).
+    inference: { instanceType: 'r6i.2xlarge', minSize: 2, desiredSize: 2, maxSize: 4, rootVolumeGiB: 200, dataVolumeGiB: 100 },
   },
   observability: {
     // OBS-1: 50 Gi Prometheus volumes, 10 Gi Grafana; OBS-4: 3 master-eligible nodes, 14 days of logs.
@@ -130,6 +132,24 @@ export const production: EnvironmentInput = {
     beta: { enabled: true, imageTag: 'v1.2.0-beta.1', replicas: 2, feedbackReminderSchedule: '0 9 * * 1' },
   },
   // CI/CD: after staging's deploy in the same run (or by hand), and only once a required reviewer approves.
+  services: {
+    // Seed 004 service layer. The JacLang runtime (agents, coordinator) is its own image.
+    agents: { image: { repository: 'docker.io/torontoai/jac-runtime', tag: 'v1.0.0' }, replicas: 3, resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '4Gi' } } },
+    coordinator: { replicas: 2, resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } } },
+    workers: { minReplicas: 2, maxReplicas: 20, messagesPerReplica: 20, concurrency: 4, resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '2Gi' } } },
+    beat: { resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } } },
+    websocket: { replicas: 3, resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } } },
+    // Seed 003: Ollama on 11434, on the inference pool (CPU; set nodePools.inference.gpu for a GPU family).
+    inference: { imageTag: '0.32.15', replicas: 2, resources: { requests: { cpu: '6', memory: '40Gi' }, limits: { cpu: '7', memory: '48Gi' } }, models: ['llama3.1:8b', 'nomic-embed-text'] },
+    onboarding: { replicas: 2, resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } } },
+    feedback: { replicas: 2, resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } } },
+    betaReplicas: 1,
+    queues: { retentionDays: 4, maxReceiveCount: 5, visibilityTimeoutSeconds: 900, oldestMessageAlarmSeconds: 900 },
+    // Seed 004: file storage RPO 1 hour (replication with S3 RTC: 15 minutes).
+    files: { noncurrentVersionExpiryDays: 90, rpoMinutes: 60 },
+    email: { fromAddress: 'noreply@toronto-ai-team-agent.example.com' },
+    registry: { untaggedExpiryDays: 7, keepReleases: 30 },
+  },
   cicd: {
     github: { owner: 'toronto-ai', repository: 'team-agent-infrastructure' },
     deploy: { trigger: 'manual', after: 'staging', requiredReviewers: true, runnerLabels: ['toronto-ai-production-vpc'] },

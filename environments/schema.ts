@@ -29,6 +29,7 @@ import { checkObservability, observabilitySchema } from './sections/observabilit
 import { backupSchema, checkBackup } from './sections/backup';
 import { checkData, dataSchema } from './sections/data';
 import { checkCicd, cicdSchema } from './sections/cicd';
+import { checkServices, servicesSchema } from './sections/services';
 
 const cidr = z.string().refine((v) => parseCidr(v) !== undefined, {
   message: 'must be an IPv4 CIDR such as 10.20.0.0/16 with the host bits zero',
@@ -70,6 +71,8 @@ export const nodePoolSchema = z
     /** SSD volume type of the root volume. */
     volumeType: z.enum(['gp3', 'io2']).default('gp3'),
     capacityType: z.enum(['ON_DEMAND', 'SPOT']).default('ON_DEMAND'),
+    /** NVIDIA GPU nodes (the inference pool only): the EKS NVIDIA AMI and the device plugin. */
+    gpu: z.boolean().default(false),
   })
   .strict();
 
@@ -167,6 +170,8 @@ export const environmentObjectSchema = z
         app: nodePoolSchema,
         database: nodePoolSchema.optional(),
         vector: nodePoolSchema.optional(),
+        /** The AI service's own pool (services.inference); CPU, or GPU with `gpu: true` and a GPU instance type. */
+        inference: nodePoolSchema.optional(),
       })
       .strict(),
     /** BAK-4: state-holding resources get prevent_destroy / deletion protection. */
@@ -188,6 +193,8 @@ export const environmentObjectSchema = z
     backup: backupSchema,
     /** DATA-1..4, SEC-1: PostgreSQL, MongoDB, ChromaDB, Redis, Vault (environments/sections/data.ts). */
     data: dataSchema,
+    /** The service tier around the application and the AWS resources it uses (environments/sections/services.ts). */
+    services: servicesSchema,
     /** CI/CD: the GitHub repository that deploys this environment, its trigger and approval (environments/sections/cicd.ts). */
     cicd: cicdSchema,
   })
@@ -355,6 +362,7 @@ export const DEFINITION_RULES: readonly DefinitionRule[] = [
   { needs: ['app.hpa', 'app.replicas'], check: (env, report) => checkAppScaling(env.app, report) },
   { needs: ['app.resources'], check: (env, report) => checkAppResources(env.app, report) },
   { needs: ['app.config'], check: (env, report) => checkAppConfig(env.app, report) },
+  { needs: ['services'], check: (env, report) => checkServices(env.services, report) },
   { needs: ['tier', 'app.beta', 'edge.betaName'], check: (env, report) => checkApp(env.tier, env.app, env.edge, report) },
   // ---- state (OPS-2, BAK-4)
   {
@@ -410,7 +418,7 @@ export const DEFINITION_RULES: readonly DefinitionRule[] = [
   ),
   // ---- capacity: every pod fits its node, every pool holds its workloads (environments/capacity.ts)
   {
-    needs: ['aws.availabilityZones', 'nodePools', 'app.replicas', 'app.resources', 'app.hpa', 'app.beta', 'data.postgres', 'data.mongodb', 'data.chroma', 'data.vault', 'observability.prometheus.replicas', 'observability.logging.elasticsearch'],
+    needs: ['aws.availabilityZones', 'nodePools', 'app.replicas', 'app.resources', 'app.hpa', 'app.beta', 'data.postgres', 'data.mongodb', 'data.chroma', 'data.vault', 'observability.prometheus.replicas', 'observability.logging.elasticsearch', 'services'],
     check: (env, report) => checkCapacity(env, report),
   },
 ];
@@ -472,6 +480,12 @@ function checkPool(env: Def, name: NodePoolName, pool: NodePool, enforce: boolea
   if (!facts) {
     report(at('instanceType'), `unknown instance type ${pool.instanceType}; add its facts to INSTANCE_TYPES in environments/catalog.ts or pick one of: ${Object.keys(INSTANCE_TYPES).join(', ')}`);
     return;
+  }
+  if (pool.gpu && name !== 'inference') {
+    report(at('gpu'), `only the inference pool runs GPU nodes; set gpu: false on the ${name} pool`);
+  }
+  if (pool.gpu && !facts.gpus) {
+    report(at('instanceType'), `${pool.instanceType} has no GPU; gpu: true needs a GPU instance type (${Object.keys(INSTANCE_TYPES).filter((t) => INSTANCE_TYPES[t].gpus).join(', ')})`);
   }
   if (!enforce) {
     return;

@@ -40,6 +40,8 @@ export const staging: EnvironmentInput = {
     app: { instanceType: 'm6in.4xlarge', minSize: 4, desiredSize: 4, maxSize: 8, rootVolumeGiB: 500 },
     database: { instanceType: 'r6in.4xlarge', minSize: 3, desiredSize: 3, maxSize: 4, rootVolumeGiB: 200, dataVolumeGiB: 2048 },
     vector: { instanceType: 'r6in.4xlarge', minSize: 3, desiredSize: 3, maxSize: 4, rootVolumeGiB: 200, dataVolumeGiB: 1024 },
+    // The AI service cluster (seed 004): Ollama's own pool, models on the nodes' volumes (CPU: r6i; GPU: g5/g6 with gpu: true).
+    inference: { instanceType: 'r6i.2xlarge', minSize: 2, desiredSize: 2, maxSize: 4, rootVolumeGiB: 200, dataVolumeGiB: 100 },
   },
   observability: {
     // Mirror of production's shape (ENV-1): same replicas, node counts and retention; smaller log volumes, its own receivers.
@@ -111,6 +113,24 @@ export const staging: EnvironmentInput = {
     beta: { enabled: false },
   },
   // CI/CD: every push to main (a merged pull request) deploys staging.
+  services: {
+    // Seed 004 service layer. The JacLang runtime (agents, coordinator) is its own image.
+    agents: { image: { repository: 'docker.io/torontoai/jac-runtime', tag: 'v1.0.0' }, replicas: 3, resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '4Gi' } } },
+    coordinator: { replicas: 2, resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } } },
+    workers: { minReplicas: 2, maxReplicas: 20, messagesPerReplica: 20, concurrency: 4, resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '2Gi' } } },
+    beat: { resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } } },
+    websocket: { replicas: 3, resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } } },
+    // Seed 003: Ollama on 11434, on the inference pool (CPU; set nodePools.inference.gpu for a GPU family).
+    inference: { imageTag: '0.32.15', replicas: 2, resources: { requests: { cpu: '6', memory: '40Gi' }, limits: { cpu: '7', memory: '48Gi' } }, models: ['llama3.1:8b', 'nomic-embed-text'] },
+    onboarding: { replicas: 2, resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } } },
+    feedback: { replicas: 2, resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } } },
+    betaReplicas: 1,
+    queues: { retentionDays: 4, maxReceiveCount: 5, visibilityTimeoutSeconds: 900, oldestMessageAlarmSeconds: 900 },
+    // Seed 004: file storage RPO 1 hour (replication with S3 RTC: 15 minutes).
+    files: { noncurrentVersionExpiryDays: 90, rpoMinutes: 60 },
+    email: { fromAddress: 'noreply@staging.toronto-ai-team-agent.example.com' },
+    registry: { untaggedExpiryDays: 7, keepReleases: 30 },
+  },
   cicd: {
     github: { owner: 'toronto-ai', repository: 'team-agent-infrastructure' },
     deploy: { trigger: 'push-to-main', requiredReviewers: false, runnerLabels: ['toronto-ai-staging-vpc'] },

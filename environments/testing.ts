@@ -98,6 +98,21 @@ export const testing: EnvironmentInput = {
     beta: { enabled: false },
   },
   // CI/CD: deployed from the deploy workflow only when started by hand; no approval.
+  services: {
+    agents: { image: { repository: 'docker.io/torontoai/jac-runtime', tag: 'v1.0.0' }, replicas: 1, resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '2Gi' } } },
+    coordinator: { replicas: 1, resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } } },
+    workers: { minReplicas: 1, maxReplicas: 4, messagesPerReplica: 20, concurrency: 2, resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } } },
+    beat: { resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '250m', memory: '256Mi' } } },
+    websocket: { replicas: 1, resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } } },
+    // No inference pool here: Ollama runs on the app pool with a small model.
+    inference: { imageTag: '0.32.15', replicas: 1, resources: { requests: { cpu: '2', memory: '8Gi' }, limits: { cpu: '4', memory: '12Gi' } }, models: ['llama3.2:3b'] },
+    onboarding: { replicas: 1, resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } } },
+    feedback: { replicas: 1, resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } } },
+    queues: { retentionDays: 1, maxReceiveCount: 5, visibilityTimeoutSeconds: 900, oldestMessageAlarmSeconds: 1800 },
+    files: { noncurrentVersionExpiryDays: 7, rpoMinutes: 60 },
+    email: { fromAddress: 'noreply@test.toronto-ai-team-agent.example.com' },
+    registry: { untaggedExpiryDays: 3, keepReleases: 10 },
+  },
   cicd: {
     github: { owner: 'toronto-ai', repository: 'team-agent-infrastructure' },
     deploy: { trigger: 'manual', requiredReviewers: false, runnerLabels: ['toronto-ai-testing-vpc'] },

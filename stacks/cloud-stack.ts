@@ -178,6 +178,7 @@ export class CloudStack extends TerraformStack {
         rootVolumeGiB: pool.rootVolumeGiB,
         volumeType: pool.volumeType,
         capacityType: pool.capacityType,
+        gpu: pool.gpu,
         volumesKeyArn: this.keys.volumes.arn,
         dependsOn: [...addons.beforeNodes, ...nodeRole.attachments],
       });

@@ -25,6 +25,8 @@ export interface NodePoolProps {
    * @default true for the database and vector pools
    */
   readonly tainted?: boolean;
+  /** NVIDIA GPU nodes: the EKS accelerated (NVIDIA) AL2023 AMI. @default false */
+  readonly gpu?: boolean;
   /** Resources that must exist before nodes join (the CNI add-on, the node role's policies). */
   readonly dependsOn?: ITerraformDependable[];
 }
@@ -87,7 +89,7 @@ export class NodePool extends Construct {
       nodeGroupName: name,
       nodeRoleArn: props.nodeRoleArn,
       subnetIds: props.subnetIds,
-      amiType: 'AL2023_x86_64_STANDARD',
+      amiType: props.gpu ? 'AL2023_x86_64_NVIDIA' : 'AL2023_x86_64_STANDARD',
       instanceTypes: [props.instanceType],
       capacityType: props.capacityType,
       scalingConfig: { minSize: props.minSize, desiredSize: props.desiredSize, maxSize: props.maxSize },

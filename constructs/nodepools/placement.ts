@@ -18,7 +18,7 @@ export interface NodePlacement {
 }
 
 /** Pools whose nodes are tainted so that only their own workloads land there (K8S-2). */
-export const TAINTED_POOLS: readonly string[] = ['database', 'vector'];
+export const TAINTED_POOLS: readonly string[] = ['database', 'vector', 'inference'];
 
 /**
  * Placement for a workload that belongs on `wanted`. When the environment has no such pool
