@@ -25,6 +25,8 @@ export interface NameContext {
   readonly replicaRegion?: string;
   /** `stateBackend.region` of an S3 backend. */
   readonly stateRegion?: string;
+  /** Last path segments of the release images' repositories (`app.image`, `services.agents.image`): ECR repositories carry them. */
+  readonly imageRepositories?: readonly string[];
 }
 
 export interface GeneratedName {
@@ -44,11 +46,20 @@ const S3 = 'S3 bucket names are at most 63 characters';
 const IAM_ROLE = 'IAM role names are at most 64 characters';
 const TG = 'target group names are at most 32 characters';
 
+/** The application channels and queues (features/app/contract.ts, features/services/contract.ts). */
+const CHANNELS = ['stable', 'beta'];
+const QUEUES = ['agent-tasks', 'celery'];
+/** Services with AWS needs: one Pod Identity role per (channel, service) (features/services/cloud.ts). */
+const SERVICE_ROLE_KEYS = ['agents', 'coordinator', 'workers', 'beat', 'websocket', 'onboarding', 'feedback'];
+const queueNames = (c: NameContext) => CHANNELS.flatMap((ch) => QUEUES.map((q) => `${p(c)}-${ch}-${q}`));
+
 /** Workload roles (features/<area>/cloud.ts): `<prefix>-<suffix>`. */
 export const IAM_ROLE_SUFFIXES = [
   'node', 'velero', 'cluster', 'ebs-csi', 'vpc-cni', 'vault-unseal', 'chroma-backup', 'vpc-flow-logs',
   'mongodb-backup', 'postgres-backup', 'backup-replication', 'cluster-autoscaler', 'aws-load-balancer-controller',
   'external-secrets', 'app-cache', 'beta-cache', 'github-deploy',
+  'files-replication', 'keda-operator', 'inference', 'model-sync',
+  ...CHANNELS.flatMap((ch) => SERVICE_ROLE_KEYS.map((s) => `${ch}-${s}`)),
 ] as const;
 
 export const GENERATED_NAMES: readonly GeneratedName[] = [
@@ -57,7 +68,9 @@ export const GENERATED_NAMES: readonly GeneratedName[] = [
     `${p(c)}-access-logs-${c.accountId}`,
     `${p(c)}-alb-logs-${c.accountId}`,
     `${p(c)}-static-assets-${c.accountId}`,
-    ...(c.replicaRegion ? [`${p(c)}-backups-${c.accountId}-${c.replicaRegion}`, `${p(c)}-access-logs-${c.accountId}-${c.replicaRegion}`] : []),
+    `${p(c)}-files-${c.accountId}`,
+    `${p(c)}-models-${c.accountId}`,
+    ...(c.replicaRegion ? [`${p(c)}-backups-${c.accountId}-${c.replicaRegion}`, `${p(c)}-access-logs-${c.accountId}-${c.replicaRegion}`, `${p(c)}-files-${c.accountId}-${c.replicaRegion}`] : []),
     ...(c.stateRegion && c.stateRegion !== c.region ? [`${p(c)}-access-logs-${c.accountId}-${c.stateRegion}`] : []),
   ] },
   { resource: 'aws_iam_role', attribute: 'name', limit: 64, rule: IAM_ROLE, names: (c) => IAM_ROLE_SUFFIXES.map((s) => `${p(c)}-${s}`) },
@@ -72,7 +85,7 @@ export const GENERATED_NAMES: readonly GeneratedName[] = [
   { resource: 'aws_eks_node_group', attribute: 'node_group_name', limit: 63, rule: 'EKS node group names are at most 63 characters', names: (c) => ['system', 'app', 'database', 'vector'].map((n) => `${p(c)}-${n}`) },
   { resource: 'aws_launch_template', attribute: 'name', limit: 128, rule: 'launch template names are at most 128 characters', names: (c) => ['system', 'app', 'database', 'vector'].map((n) => `${p(c)}-${n}`) },
   { resource: 'aws_kms_alias', attribute: 'name', limit: 256, rule: 'KMS alias names are at most 256 characters', names: (c) =>
-    ['logs', 'cache', 'alerts', 'backups', 'volumes', 'cdn-logs', 'eks-secrets', 'vault-unseal', 'static-assets', 'backups-replica', 'terraform-state', 'alerts-us-east-1', 'platform-secrets'].map((s) => `alias/${p(c)}-${s}`) },
+    ['logs', 'cache', 'alerts', 'backups', 'volumes', 'cdn-logs', 'eks-secrets', 'vault-unseal', 'static-assets', 'backups-replica', 'terraform-state', 'alerts-us-east-1', 'platform-secrets', 'services', 'files-replica'].map((s) => `alias/${p(c)}-${s}`) },
   { resource: 'aws_sns_topic', attribute: 'name', limit: 256, rule: 'SNS topic names are at most 256 characters', names: (c) => [`${p(c)}-alerts`, `${p(c)}-alerts-us-east-1`] },
   { resource: 'aws_wafv2_web_acl', attribute: 'name', limit: 128, rule: 'WAF web ACL names are at most 128 characters', names: (c) => [p(c), `${p(c)}-cdn`] },
   { resource: 'aws_cloudwatch_log_group', attribute: 'name', limit: 512, rule: 'CloudWatch log group names are at most 512 characters', names: (c) => [
@@ -82,7 +95,12 @@ export const GENERATED_NAMES: readonly GeneratedName[] = [
   { resource: 'aws_cloudwatch_metric_alarm', attribute: 'alarm_name', limit: 255, rule: 'CloudWatch alarm names are at most 255 characters', names: (c) => [
     `${p(c)}-certificate-expiry`, `${p(c)}-cdn-certificate-expiry`, `${p(c)}-cache-EngineCPUUtilization`, `${p(c)}-cache-DatabaseMemoryUsagePercentage`,
     `${p(c)}-backup-replication-lag`, `${p(c)}-backup-replication-failed`,
+    `${p(c)}-files-replication-lag`, `${p(c)}-files-replication-failed`,
+    ...queueNames(c).flatMap((q) => [`${q}-oldest-message`, `${q}-dlq-messages`]),
   ] },
+  { resource: 'aws_sqs_queue', attribute: 'name', limit: 80, rule: 'SQS queue names are at most 80 characters', names: (c) => queueNames(c).flatMap((q) => [q, `${q}-dlq`]) },
+  { resource: 'aws_sesv2_configuration_set', attribute: 'configuration_set_name', limit: 64, rule: 'SES configuration set names are at most 64 characters', names: (c) => [`${p(c)}-email`] },
+  { resource: 'aws_ecr_repository', attribute: 'name', limit: 256, rule: 'ECR repository names are at most 256 characters', names: (c) => (c.imageRepositories ?? []).map((r) => `${p(c)}/${r}`) },
   { resource: 'aws_cloudwatch_event_rule', attribute: 'name', limit: 64, rule: 'EventBridge rule names are at most 64 characters', names: (c) => [`${p(c)}-alerts-guardduty-findings`] },
   { resource: 'aws_cloudfront_origin_access_control', attribute: 'name', limit: 64, rule: 'CloudFront origin access control names are at most 64 characters', names: (c) => [`${p(c)}-static-assets`] },
   { resource: 'aws_cloudfront_response_headers_policy', attribute: 'name', limit: 128, rule: 'CloudFront response headers policy names are at most 128 characters', names: (c) => [`${p(c)}-security-headers`] },

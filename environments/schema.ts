@@ -29,7 +29,7 @@ import { checkObservability, observabilitySchema } from './sections/observabilit
 import { backupSchema, checkBackup } from './sections/backup';
 import { checkData, dataSchema } from './sections/data';
 import { checkCicd, cicdSchema } from './sections/cicd';
-import { checkServices, servicesSchema } from './sections/services';
+import { checkEmailDomain, checkServices, servicesSchema } from './sections/services';
 
 const cidr = z.string().refine((v) => parseCidr(v) !== undefined, {
   message: 'must be an IPv4 CIDR such as 10.20.0.0/16 with the host bits zero',
@@ -346,7 +346,7 @@ export const DEFINITION_RULES: readonly DefinitionRule[] = [
   },
   // ---- generated AWS names (environments/names.ts)
   {
-    needs: ['name', 'aws.allowedAccountIds', 'aws.region', 'backup.replicaRegion', 'stateBackend'],
+    needs: ['name', 'aws.allowedAccountIds', 'aws.region', 'backup.replicaRegion', 'stateBackend', 'app.image', 'services.agents.image'],
     check: (env, report) => checkGeneratedNames(env, report),
   },
   // ---- backups (BAK-1..3): rules in sections/backup.ts
@@ -363,6 +363,7 @@ export const DEFINITION_RULES: readonly DefinitionRule[] = [
   { needs: ['app.resources'], check: (env, report) => checkAppResources(env.app, report) },
   { needs: ['app.config'], check: (env, report) => checkAppConfig(env.app, report) },
   { needs: ['services'], check: (env, report) => checkServices(env.services, report) },
+  { needs: ['services.email', 'edge.domainName'], check: (env, report) => checkEmailDomain(env.services.email, env.edge.domainName, report) },
   { needs: ['tier', 'app.beta', 'edge.betaName'], check: (env, report) => checkApp(env.tier, env.app, env.edge, report) },
   // ---- state (OPS-2, BAK-4)
   {
@@ -452,6 +453,7 @@ export function checkGeneratedNames(env: Def, report: Report): void {
     region: env.aws.region,
     replicaRegion: env.backup.replicaRegion,
     stateRegion: env.stateBackend.type === 's3' ? env.stateBackend.region : undefined,
+    imageRepositories: [env.app.image.repository, env.services.agents.image.repository].map((r) => r.slice(r.lastIndexOf('/') + 1)),
   };
   let worst: { name: string; limit: number; rule: string; room: number } | undefined;
   for (const kind of GENERATED_NAMES) {

@@ -16,6 +16,8 @@ import { Namespaces } from '../constructs/kubernetes/namespaces';
 import { NodePlacement } from '../constructs/nodepools/placement';
 import { namesFor } from './naming';
 import type { Flow } from './flows';
+import type { ChannelName } from './app/contract';
+import type { QueueKey } from './services/contract';
 
 declare const crossStack: unique symbol;
 
@@ -60,6 +62,16 @@ export interface CloudOutputs {
   readonly redisUsers: Readonly<Record<string, CrossStack<string>>>;
   /** Pools that exist in this environment, by key (known at synth). */
   readonly nodePools: readonly string[];
+  /** Service tier (features/services/cloud.ts): the SQS queue URLs of each channel the environment runs, by queue. */
+  readonly serviceQueueUrls: Readonly<Partial<Record<ChannelName, Readonly<Record<QueueKey, CrossStack<string>>>>>>;
+  /** The application's files bucket; each channel reads and writes under `filesPrefix(channel)` only. */
+  readonly filesBucketName: CrossStack<string>;
+  /** The AI service's model store; models live under MODEL_STORE_PREFIX. */
+  readonly modelStoreBucketName: CrossStack<string>;
+  /** SES configuration set every message from the sender's identity goes through (SESv2 `ConfigurationSetName`). */
+  readonly emailConfigurationSetName: CrossStack<string>;
+  /** ECR repository URLs of the release images: `app` (the application's), `agents` (the JacLang runtime). */
+  readonly imageRepositoryUrls: Readonly<Record<'app' | 'agents', CrossStack<string>>>;
 }
 
 /** The foundation of the cloud stack, built once before any feature. */

@@ -14,6 +14,10 @@ export function namesFor(env: Environment) {
     backupBucket: `${prefix}-backups-${env.aws.allowedAccountIds[0]}`,
     /** Access logs of the backup bucket (and other buckets of the environment). */
     accessLogBucket: `${prefix}-access-logs-${env.aws.allowedAccountIds[0]}`,
+    /** The application's files (features/services/cloud.ts); its offsite replica appends the replica region. */
+    filesBucket: `${prefix}-files-${env.aws.allowedAccountIds[0]}`,
+    /** The AI service's model store (features/services/cloud.ts). */
+    modelStoreBucket: `${prefix}-models-${env.aws.allowedAccountIds[0]}`,
   };
 }
 

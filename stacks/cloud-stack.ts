@@ -21,6 +21,7 @@ import { addClusterScaling, ClusterScaling } from '../features/cluster-addons/cl
 import { addObservabilityCloud, ObservabilityCloudParts } from '../features/observability/cloud';
 import { channelsOf } from '../features/app/contract';
 import { addCicd } from '../features/cicd/cloud';
+import { addServicesCloud, ServicesCloud } from '../features/services/cloud';
 import { GithubDeployRole } from '../constructs/cicd/github-deploy-role';
 
 export type { CloudOutputs } from '../features/context';
@@ -47,6 +48,8 @@ export class CloudStack extends TerraformStack {
   readonly scaling: ClusterScaling;
   /** SEC-3: GuardDuty with EKS protection behind the definition flag (features/observability/cloud.ts). */
   readonly observability: ObservabilityCloudParts;
+  /** Service tier: queues, files, model store, e-mail, registry, service roles (features/services/cloud.ts). */
+  readonly services: ServicesCloud;
   /** CI/CD: GitHub OIDC provider and the deploy role of this environment (features/cicd/cloud.ts). */
   readonly deploy: GithubDeployRole;
 
@@ -209,6 +212,7 @@ export class CloudStack extends TerraformStack {
     this.edge = addEdge(ctx);
     this.scaling = addClusterScaling(ctx);
     this.observability = addObservabilityCloud(ctx);
+    this.services = addServicesCloud(ctx, { backups: this.backups, data: this.data });
     this.deploy = addCicd(ctx, this.backups);
 
     const remote = crossStackValue;
@@ -227,6 +231,13 @@ export class CloudStack extends TerraformStack {
       redisPort: this.data.redis.port,
       redisUsers: Object.fromEntries(channelsOf(env).map((c) => [c.name, remote(this.data.redis.userName(c.cache.user))])),
       nodePools: Object.keys(this.nodePools),
+      serviceQueueUrls: Object.fromEntries(
+        Object.entries(this.services.queues).map(([channel, queues]) => [channel, { 'agent-tasks': remote(queues['agent-tasks'].url), celery: remote(queues.celery.url) }]),
+      ),
+      filesBucketName: remote(this.services.files.bucket.bucket),
+      modelStoreBucketName: remote(this.services.modelStore.bucket.bucket),
+      emailConfigurationSetName: remote(this.services.email.configurationSet.configurationSetName),
+      imageRepositoryUrls: { app: remote(this.services.repositories.app.url), agents: remote(this.services.repositories.agents.url) },
       targetGroupArns: {
         app: remote(this.edge.targetGroupArns.app as string),
         ...(this.edge.targetGroupArns.beta !== undefined ? { beta: remote(this.edge.targetGroupArns.beta) } : {}),

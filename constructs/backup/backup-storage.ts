@@ -38,6 +38,8 @@ export interface BackupStorageProps {
     readonly bucketName: string;
     /** Access-log bucket in the replica region. */
     readonly accessLogBucketName: string;
+    /** Other buckets of the replica region that log into it (e.g. another feature's replica). */
+    readonly otherLoggedBuckets?: readonly string[];
   };
   /** BAK-4: prevent_destroy on buckets and keys. */
   readonly protect: boolean;
@@ -91,8 +93,11 @@ export class BackupStorage extends Construct {
         sourceKeyArn: props.backupsKeyArn,
         sourceRegion: props.region,
         replicaBucketName: props.replica.bucketName,
-        replicaAccessLogBucketName: props.replica.accessLogBucketName,
-        accessLogExpiryDays: props.accessLogExpiryDays,
+        replicaAccessLogs: {
+          create: props.replica.accessLogBucketName,
+          expiryDays: props.accessLogExpiryDays,
+          otherLoggedBuckets: props.replica.otherLoggedBuckets,
+        },
         replicaRegion: props.replica.region,
         replicaProvider: props.replica.provider,
         accountId: props.accountId,

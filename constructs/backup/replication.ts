@@ -18,12 +18,19 @@ export interface OffsiteReplicaProps {
   /** Name of the replica bucket. */
   readonly replicaBucketName: string;
   /**
-   * Name of the access-log bucket in the replica region (S3 delivers access logs only to a
-   * bucket in the same region as the logged bucket).
+   * The replica's access-log bucket in the replica region (S3 delivers access logs only to a
+   * bucket in the same region as the logged bucket): `create` one with this name (its log
+   * delivery accepts the replica and `otherLoggedBuckets`), or reuse an `existing` one whose
+   * policy already accepts the replica's logs.
    */
-  readonly replicaAccessLogBucketName: string;
-  /** Days the replica's access logs are kept. */
-  readonly accessLogExpiryDays: number;
+  readonly replicaAccessLogs:
+    | { readonly create: string; readonly expiryDays: number; readonly otherLoggedBuckets?: readonly string[] }
+    | { readonly existing: SecureBucket };
+  /**
+   * Names of what the replica adds, for a second replicated bucket of the same environment.
+   * @default the backup bucket's: `<namePrefix>-backups-replica` key alias, `<namePrefix>-backup-replication` role and alarms, `backups-replica/` log prefix
+   */
+  readonly names?: ReplicaNames;
   /** Region of the replica; must differ from `sourceRegion`. */
   readonly replicaRegion: string;
   /** aws provider (alias) configured for `replicaRegion`: the replica bucket and its key live there. */
@@ -41,6 +48,20 @@ export interface OffsiteReplicaProps {
   readonly objectLock?: { readonly mode: 'COMPLIANCE' | 'GOVERNANCE'; readonly retentionDays: number };
   /** BAK-4: prevent_destroy on the replica bucket and key. */
   readonly protect: boolean;
+}
+
+/** Names of the resources a replica adds (they must differ between replicas of one environment). */
+export interface ReplicaNames {
+  /** Alias (without `alias/`) of the replica key. */
+  readonly keyAlias: string;
+  /** Replication role; also the prefix of the alarm names (`<roleName>-lag`, `<roleName>-failed`). */
+  readonly roleName: string;
+  /** Prefix of the replica's access logs in the access-log bucket. */
+  readonly accessLogPrefix: string;
+  /** Name of the replication role's inline policy. */
+  readonly policyName: string;
+  /** What is replicated, for descriptions: `backup` (the backup bucket), `files`. */
+  readonly what: string;
 }
 
 /** The replication rule's id (a dimension of its CloudWatch metrics). */
@@ -67,7 +88,7 @@ export class OffsiteReplica extends Construct {
   readonly role: IamRole;
   readonly replication: S3BucketReplicationConfigurationA;
   private readonly sourceBucketName: string;
-  private readonly namePrefix: string;
+  private readonly names: ReplicaNames;
 
   constructor(scope: Construct, id: string, props: OffsiteReplicaProps) {
     super(scope, id);
@@ -75,24 +96,36 @@ export class OffsiteReplica extends Construct {
       throw new Error(`${this.node.path}: 'replicaRegion' must differ from the source region ${props.sourceRegion}. Got: ${props.replicaRegion}`);
     }
     const provider = props.replicaProvider;
+    const names: ReplicaNames = props.names ?? {
+      keyAlias: `${props.namePrefix}-backups-replica`,
+      roleName: `${props.namePrefix}-backup-replication`,
+      accessLogPrefix: 'backups-replica/',
+      policyName: 'replicate-backups',
+      what: 'backup',
+    };
+    this.names = names;
 
     this.replicaKey = new EncryptionKey(this, 'key', {
       provider,
-      alias: `${props.namePrefix}-backups-replica`,
-      description: `${props.namePrefix}: offsite replica of the backup bucket (${props.replicaRegion})`,
+      alias: names.keyAlias,
+      description: `${props.namePrefix}: offsite replica of the ${names.what} bucket (${props.replicaRegion})`,
       accountId: props.accountId,
       protect: props.protect,
     });
     this.replicaKeyArn = this.replicaKey.arn;
 
-    this.accessLogBucket = new SecureBucket(this, 'access-logs', {
-      provider,
-      bucketName: props.replicaAccessLogBucketName,
-      encryption: { kind: 's3' },
-      lifecycle: { expiryDays: props.accessLogExpiryDays, noncurrentVersionExpiryDays: 7 },
-      policyStatements: [logDeliveryStatement(props.replicaAccessLogBucketName, props.accountId, [props.replicaBucketName])],
-      protect: props.protect,
-    });
+    const logs = props.replicaAccessLogs;
+    this.accessLogBucket =
+      'existing' in logs
+        ? logs.existing
+        : new SecureBucket(this, 'access-logs', {
+            provider,
+            bucketName: logs.create,
+            encryption: { kind: 's3' },
+            lifecycle: { expiryDays: logs.expiryDays, noncurrentVersionExpiryDays: 7 },
+            policyStatements: [logDeliveryStatement(logs.create, props.accountId, [props.replicaBucketName, ...(logs.otherLoggedBuckets ?? [])])],
+            protect: props.protect,
+          });
 
     this.bucket = new SecureBucket(this, 'bucket', {
       provider,
@@ -100,7 +133,7 @@ export class OffsiteReplica extends Construct {
       encryption: { kind: 'kms', keyArn: this.replicaKey.arn },
       lifecycle: props.lifecycle,
       accessLogBucket: this.accessLogBucket.bucket.id,
-      accessLogPrefix: 'backups-replica/',
+      accessLogPrefix: names.accessLogPrefix,
       objectLock: props.objectLock,
       protect: props.protect,
     });
@@ -156,7 +189,7 @@ export class OffsiteReplica extends Construct {
       },
     ];
     this.role = new IamRole(this, 'role', {
-      name: `${props.namePrefix}-backup-replication`,
+      name: names.roleName,
       description: `S3 replication of ${props.source.bucketName} to ${props.replicaBucketName}`,
       assumeRolePolicy: policyDocument([
         {
@@ -169,7 +202,7 @@ export class OffsiteReplica extends Construct {
     });
     const policy = new IamRolePolicy(this, 'policy', {
       role: this.role.id,
-      name: 'replicate-backups',
+      name: names.policyName,
       policy: policyDocument(statements),
     });
 
@@ -197,7 +230,6 @@ export class OffsiteReplica extends Construct {
       dependsOn: [props.source.versioning, this.bucket.versioning, policy],
     });
     this.sourceBucketName = props.source.bucketName;
-    this.namePrefix = props.namePrefix;
   }
 
   /**
@@ -219,8 +251,8 @@ export class OffsiteReplica extends Construct {
     return [
       new CloudwatchMetricAlarm(this, 'latency-alarm', {
         ...common,
-        alarmName: `${this.namePrefix}-backup-replication-lag`,
-        alarmDescription: `The offsite backup replica ${this.bucket.bucketName} is more than ${REPLICATION_TIME_MINUTES} minutes behind: the region-loss copy is stale. Runbook: README.md#alert-decision-matrix`,
+        alarmName: `${this.names.roleName}-lag`,
+        alarmDescription: `The offsite ${this.names.what} replica ${this.bucket.bucketName} is more than ${REPLICATION_TIME_MINUTES} minutes behind: the region-loss copy is stale. Runbook: README.md#alert-decision-matrix`,
         metricName: 'ReplicationLatency',
         statistic: 'Maximum',
         evaluationPeriods: 2,
@@ -229,7 +261,7 @@ export class OffsiteReplica extends Construct {
       }),
       new CloudwatchMetricAlarm(this, 'failed-alarm', {
         ...common,
-        alarmName: `${this.namePrefix}-backup-replication-failed`,
+        alarmName: `${this.names.roleName}-failed`,
         alarmDescription: `Objects of ${this.sourceBucketName} failed to replicate to ${this.bucket.bucketName} (check the replication role and the replica key policy). Runbook: README.md#alert-decision-matrix`,
         metricName: 'OperationsFailedReplication',
         statistic: 'Sum',

@@ -72,6 +72,7 @@ export class WorkloadRole extends Construct {
   readonly roleName: string;
   readonly namespace: string;
   readonly serviceAccount: string;
+  private readonly policyNames = new Set<string>();
 
   constructor(scope: Construct, id: string, props: WorkloadRoleProps) {
     super(scope, id);
@@ -87,6 +88,7 @@ export class WorkloadRole extends Construct {
     });
     this.roleArn = this.role.arn;
     this.roleName = this.role.name;
+    this.policyNames.add('least-privilege');
     if (props.statements && props.statements.length > 0) {
       new IamRolePolicy(this, 'policy', { role: this.role.id, name: 'least-privilege', policy: policyDocument(props.statements) });
     }
@@ -101,5 +103,18 @@ export class WorkloadRole extends Construct {
         roleArn: this.role.arn,
       });
     }
+  }
+
+  /**
+   * Adds least-privilege statements of another feature as an inline policy `name` of this same
+   * role. EKS Pod Identity binds one role per service account: a second feature that needs AWS
+   * access for a service account that already has a role extends that role instead of creating a
+   * second association.
+   */
+  addStatements(name: string, statements: readonly PolicyStatement[]): IamRolePolicy {
+    if (statements.length === 0) throw new Error(`${this.node.path}: addStatements('${name}') needs at least one statement`);
+    if (this.policyNames.has(name)) throw new Error(`${this.node.path}: the role already has an inline policy named ${name}`);
+    this.policyNames.add(name);
+    return new IamRolePolicy(this, `policy-${name}`, { role: this.role.id, name, policy: policyDocument(statements) });
   }
 }

@@ -154,3 +154,14 @@ export function checkServices(s: ServicesSection, report: Report): void {
     report(['services', 'inference', 'models'], 'lists a model twice');
   }
 }
+
+/**
+ * The sender's domain is verified in SES through DKIM records written to the environment's hosted
+ * zone (edge.hostedZoneId, which holds edge.domainName): it must be that domain or below it.
+ */
+export function checkEmailDomain(email: ServicesSection['email'], zoneDomain: string, report: Report): void {
+  const domain = email.fromAddress.slice(email.fromAddress.indexOf('@') + 1);
+  if (domain !== zoneDomain && !domain.endsWith(`.${zoneDomain}`)) {
+    report(['services', 'email', 'fromAddress'], `${domain} is not in the hosted zone ${zoneDomain} (edge.domainName); its DKIM records can only be written there`);
+  }
+}

@@ -21,6 +21,8 @@ export interface Backups {
   readonly storage: BackupStorage;
   readonly bucketName: string;
   readonly bucketArn: string;
+  /** aws provider of `backup.replicaRegion` (present with a replica): other features' replicas live there too. */
+  readonly replicaProvider?: TerraformProvider;
   /** Present when the definition names an S3 state backend. */
   readonly stateBucket?: TerraformStateBucket;
   readonly veleroRole: WorkloadRole;
@@ -29,6 +31,11 @@ export interface Backups {
    * backup bucket, with the backups key through S3 in this region.
    */
   writerStatements(prefix: BackupPrefix): PolicyStatement[];
+}
+
+/** Bucket name of the files bucket's offsite replica (features/services/cloud.ts), with the replica region appended. */
+export function filesReplicaBucketName(env: Environment): string {
+  return `${namesFor(env).filesBucket}-${env.backup.replicaRegion}`;
 }
 
 /** Bucket name of the offsite replica: the backup bucket's name with the replica region appended. */
@@ -55,10 +62,12 @@ export function addBackups(ctx: CloudContext): Backups {
   const backend = env.stateBackend;
 
   // ---- backup bucket, access logs, offsite replica (BAK-1)
+  const replicaProvider = b.replicaRegion ? regionProvider(scope, env, 'replica', b.replicaRegion) : undefined;
   const storage = new BackupStorage(scope, 'backups', {
     backupBucketName: names.backupBucket,
     accessLogBucketName: names.accessLogBucket,
-    otherLoggedBuckets: backend.type === 's3' && backend.region === region ? [backend.bucket] : [],
+    // The state bucket (same region) and the service tier's buckets (features/services/cloud.ts) log here too.
+    otherLoggedBuckets: [...(backend.type === 's3' && backend.region === region ? [backend.bucket] : []), names.filesBucket, names.modelStoreBucket],
     backupsKeyArn,
     region,
     accountId,
@@ -68,12 +77,14 @@ export function addBackups(ctx: CloudContext): Backups {
     noncurrentVersionExpiryDays: b.noncurrentVersionExpiryDays,
     accessLogExpiryDays: b.accessLogExpiryDays,
     objectLock: b.objectLock.enabled ? { mode: b.objectLock.mode, retentionDays: b.objectLock.retentionDays } : undefined,
-    replica: b.replicaRegion
+    replica: b.replicaRegion && replicaProvider
       ? {
           region: b.replicaRegion,
-          provider: regionProvider(scope, env, 'replica', b.replicaRegion),
+          provider: replicaProvider,
           bucketName: replicaBucketName(env),
           accessLogBucketName: `${names.accessLogBucket}-${b.replicaRegion}`,
+          // The files bucket's offsite replica (features/services/cloud.ts) logs here too.
+          otherLoggedBuckets: [filesReplicaBucketName(env)],
         }
       : undefined,
     protect,
@@ -142,6 +153,7 @@ export function addBackups(ctx: CloudContext): Backups {
     storage,
     bucketName: storage.bucketName,
     bucketArn: storage.bucketArn,
+    replicaProvider,
     stateBucket,
     veleroRole,
     writerStatements: (prefix: BackupPrefix) => backupWriterStatements(storage.bucketArn, prefix.keyPrefix, backupsKeyArn, region),
