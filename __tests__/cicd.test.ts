@@ -9,7 +9,7 @@ import { GITHUB_OIDC_HOST } from '../environments/sections/cicd';
 import { namesFor } from '../features/naming';
 import { Testing, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
+import { SfnActivity } from '@cdktf/provider-aws/lib/sfn-activity';
 import { GithubDeployRole, serviceOf } from '../constructs/cicd/github-deploy-role';
 import { definition, definitionProblems, Json, problemsOfInputs, resourceAt, resources, stacksFor, synth } from './helpers';
 
@@ -217,7 +217,7 @@ describe('bad cicd settings are refused with <env>.<field>: <rule>', () => {
 
 describe('the deploy role follows the stack it lives in', () => {
   test('a resource type of a service the role does not know fails the synth, naming it', () => {
-    const build = (withQueue: boolean) => {
+    const build = (withUnknown: boolean) => {
       const stack = new TerraformStack(Testing.app(), 'probe');
       new AwsProvider(stack, 'aws', { region: 'ca-central-1' });
       new GithubDeployRole(stack, 'deploy', {
@@ -227,7 +227,7 @@ describe('the deploy role follows the stack it lives in', () => {
         repository: { owner: 'o', name: 'r' },
         githubEnvironment: 'probe',
       });
-      if (withQueue) new SqsQueue(stack, 'queue', { name: 'probe' });
+      if (withUnknown) new SfnActivity(stack, 'activity', { name: 'probe' });
       return stack;
     };
     const policy = JSON.parse(
@@ -236,7 +236,7 @@ describe('the deploy role follows the stack it lives in', () => {
     // Only IAM resources in the stack: no service-wide statement at all (an empty Action list is invalid IAM).
     expect(policy.Statement.map((s: Json) => s.Sid)).not.toContain('ManageTheServicesOfThisStack');
     expect(policy.Statement.find((s: Json) => s.Sid === 'IamOfThisEnvironmentOnly')).toBeDefined();
-    expect(() => Testing.synth(build(true))).toThrow(/does not know which IAM service manages aws_sqs_queue/);
+    expect(() => Testing.synth(build(true))).toThrow(/does not know which IAM service manages aws_sfn_activity/);
   });
 
   test('maps resource types to services by prefix, longest first', () => {
@@ -246,6 +246,9 @@ describe('the deploy role follows the stack it lives in', () => {
     expect(serviceOf('aws_route53_record')).toBe('route53');
     expect(serviceOf('aws_route_table')).toBe('ec2');
     expect(serviceOf('aws_vpc_security_group_ingress_rule')).toBe('ec2');
-    expect(serviceOf('aws_sqs_queue')).toBeUndefined();
+    expect(serviceOf('aws_sqs_queue')).toBe('sqs');
+    expect(serviceOf('aws_sesv2_email_identity')).toBe('ses');
+    expect(serviceOf('aws_ecr_lifecycle_policy')).toBe('ecr');
+    expect(serviceOf('aws_sfn_activity')).toBeUndefined();
   });
 });

@@ -69,7 +69,7 @@ describe('capacity: every pod fits the node of its pool, every pool holds its wo
     expect(refused('testing', (d) => (d.app.resources = { requests: { cpu: '8', memory: '2Gi' }, limits: { cpu: '8', memory: '40Gi' } }))).toEqual([
       "testing.app.resources.requests.cpu: the application pod's CPU request of 8 does not fit on one m6i.2xlarge node (app pool): 7.91 CPU allocatable after the system reserve, less 0.44 for the DaemonSets on every node, leaves 7.47; the pod could never be scheduled",
       "testing.app.resources.limits.memory: the application pod's memory limit of 40Gi is more than one m6i.2xlarge node (app pool) can give a pod (29.9 GiB allocatable)",
-      'testing.nodePools.app.maxSize: 4 m6i.2xlarge node(s) offer 29.88 CPU and 116.0 GiB to pods after the system reserve and DaemonSets, but the workloads placed on the app pool request 64 CPU and 16.0 GiB at full scale: 8 x application pod (8 CPU, 2Gi)',
+      'testing.nodePools.app.maxSize: 4 m6i.2xlarge node(s) offer 29.88 CPU and 116.0 GiB to pods after the system reserve and DaemonSets, but the workloads placed on the app pool request 101.6 CPU and 43.4 GiB at full scale: 1 x agent runtime pod (250m CPU, 512Mi), 1 x agent coordinator pod (100m CPU, 256Mi), 4 x Celery worker pod (250m CPU, 512Mi), 1 x Celery beat pod (50m CPU, 128Mi), 1 x WebSocket server pod (100m CPU, 256Mi), 1 x onboarding service pod (100m CPU, 256Mi), 2 x AI inference pod (2 CPU, 8Gi), 12 x application pod (8 CPU, 2Gi)',
     ]);
   });
 
@@ -286,7 +286,7 @@ describe('a fifth environment is one definition plus its registration', () => {
 
   test('every generated AWS name of its cloud stack is in the names table and within its limit', () => {
     const json = readStack(outdir, name) as { resource: Record<string, Record<string, Record<string, unknown>>> };
-    const ctx = { name, accountId: '444455556666', region: 'ca-central-1', replicaRegion: 'ca-west-1', stateRegion: 'ca-central-1' };
+    const ctx = { name, accountId: '444455556666', region: 'ca-central-1', replicaRegion: 'ca-west-1', stateRegion: 'ca-central-1', imageRepositories: ['team-agent', 'jac-runtime'] };
     const unknown: string[] = [];
     const tooLong: string[] = [];
     for (const kind of GENERATED_NAMES) {

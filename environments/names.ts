@@ -82,8 +82,8 @@ export const GENERATED_NAMES: readonly GeneratedName[] = [
   { resource: 'aws_elasticache_replication_group', attribute: 'replication_group_id', limit: 40, rule: 'ElastiCache replication group ids are at most 40 characters', names: (c) => [`${p(c)}-cache`] },
   { resource: 'aws_elasticache_subnet_group', attribute: 'name', limit: 255, rule: 'ElastiCache subnet group names are at most 255 characters', names: (c) => [`${p(c)}-cache`] },
   { resource: 'aws_eks_cluster', attribute: 'name', limit: 100, rule: 'EKS cluster names are at most 100 characters', names: (c) => [p(c)] },
-  { resource: 'aws_eks_node_group', attribute: 'node_group_name', limit: 63, rule: 'EKS node group names are at most 63 characters', names: (c) => ['system', 'app', 'database', 'vector'].map((n) => `${p(c)}-${n}`) },
-  { resource: 'aws_launch_template', attribute: 'name', limit: 128, rule: 'launch template names are at most 128 characters', names: (c) => ['system', 'app', 'database', 'vector'].map((n) => `${p(c)}-${n}`) },
+  { resource: 'aws_eks_node_group', attribute: 'node_group_name', limit: 63, rule: 'EKS node group names are at most 63 characters', names: (c) => ['system', 'app', 'database', 'vector', 'inference'].map((n) => `${p(c)}-${n}`) },
+  { resource: 'aws_launch_template', attribute: 'name', limit: 128, rule: 'launch template names are at most 128 characters', names: (c) => ['system', 'app', 'database', 'vector', 'inference'].map((n) => `${p(c)}-${n}`) },
   { resource: 'aws_kms_alias', attribute: 'name', limit: 256, rule: 'KMS alias names are at most 256 characters', names: (c) =>
     ['logs', 'cache', 'alerts', 'backups', 'volumes', 'cdn-logs', 'eks-secrets', 'vault-unseal', 'static-assets', 'backups-replica', 'terraform-state', 'alerts-us-east-1', 'platform-secrets', 'services', 'files-replica'].map((s) => `alias/${p(c)}-${s}`) },
   { resource: 'aws_sns_topic', attribute: 'name', limit: 256, rule: 'SNS topic names are at most 256 characters', names: (c) => [`${p(c)}-alerts`, `${p(c)}-alerts-us-east-1`] },
