@@ -55,6 +55,17 @@ describe('topology diagram', () => {
     for (const w of values(production.cloud, 'aws_wafv2_web_acl')) expect(diagrams.production).toContain(`WAF ${w.name}`);
   });
 
+  test('the service tier\'s queues (not their dead-letter queues), e-mail identity and registries appear', () => {
+    const queues = values(production.cloud, 'aws_sqs_queue');
+    expect(queues.length).toBe(8);
+    for (const q of queues) {
+      if (q.redrive_policy) expect(diagrams.production).toContain(`["SQS ${q.name} + DLQ"]`);
+      else expect(diagrams.production).not.toContain(`SQS ${q.name} `);
+    }
+    for (const i of values(production.cloud, 'aws_sesv2_email_identity')) expect(diagrams.production).toContain(`SES ${i.email_identity} (DKIM)`);
+    for (const r of values(production.cloud, 'aws_ecr_repository')) expect(diagrams.production).toContain(`ECR ${r.name}`);
+  });
+
   test('every Helm release appears inside its namespace (monitoring, logging, Vault, backups, data...)', () => {
     const releases = values(production.platform, 'helm_release');
     expect(releases.length).toBeGreaterThan(0);

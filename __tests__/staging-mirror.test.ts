@@ -54,6 +54,7 @@ const ALLOWED: Record<string, string> = {
   'cicd.deploy.after': 'promotion: production deploys after staging (CI/CD)',
   'cicd.deploy.requiredReviewers': 'production deploys wait for a reviewer; staging rehearses them unattended',
   'cicd.deploy.runnerLabels': "own runner inside its own VPC",
+  'services.email.fromAddress': "the sender is in the environment's own domain: its DKIM records go in its own hosted zone (edge.domainName)",
 };
 
 function differences(a: unknown, b: unknown, path: string[] = []): string[] {

@@ -182,6 +182,18 @@ export function renderDiagram(env: string, cloud: Json, platform: Json): string 
     L.push('  end');
   }
 
+  // Service tier (AWS side): queues (each with its dead-letter queue), the e-mail identity, the registry.
+  const queues = resources(cloud, 'aws_sqs_queue').filter((q) => q.redrive_policy !== undefined);
+  const identities = resources(cloud, 'aws_sesv2_email_identity');
+  const repositories = resources(cloud, 'aws_ecr_repository');
+  if (queues.length + identities.length + repositories.length > 0) {
+    L.push(`  subgraph service_tier[${label('Service tier (AWS)')}]`);
+    for (const q of queues) L.push(`    ${nid(q.__address)}[${label(`SQS ${q.name} + DLQ`)}]`);
+    for (const i of identities) L.push(`    ${nid(i.__address)}[${label(`SES ${i.email_identity} (DKIM)`)}]`);
+    for (const r of repositories) L.push(`    ${nid(r.__address)}[(${label(`ECR ${r.name}`)})]`);
+    L.push('  end');
+  }
+
   // Platform: namespaces with their releases and workloads.
   const byNamespace = new Map<string, string[]>();
   const nsPools = new Map<string, Set<string>>();
