@@ -20,27 +20,28 @@ function problems(mutate: (d: any) => void, name = 'production'): string[] {
 }
 
 describe('the application (APP-1)', () => {
-  test('blue and green Deployments run their own pinned image on port 8000 in toronto-ai', () => {
-    const blue = deployment(prod, 'app/application/deployment-blue');
-    const green = deployment(prod, 'app/application/deployment-green');
-    expect(blue.metadata.name).toBe('toronto-ai-blue');
-    expect(green.metadata.name).toBe('toronto-ai-green');
-    expect(blue.metadata.namespace).toMatch(/kubernetes_namespace_v1\.namespaces_toronto-ai_.*\.metadata\[0\]\.name/);
-    expect(container(blue).image).toBe('docker.io/torontoai/team-agent:v1.0.0');
-    expect(container(green).image).toBe('docker.io/torontoai/team-agent:v1.1.0');
-    expect(container(blue).port).toEqual([{ name: 'http', container_port: 8000, protocol: 'TCP' }]);
-    expect(blue.spec.selector.match_labels).toEqual({ 'app.kubernetes.io/name': 'toronto-ai', colour: 'blue' });
+  test('the pod template runs the active colour\'s pinned image on port 8000 in toronto-ai, with no replicas of its own', () => {
+    const d = deployment(prod, 'app/application/deployment');
+    expect(d.metadata.name).toBe('toronto-ai');
+    expect(d.metadata.namespace).toMatch(/kubernetes_namespace_v1\.namespaces_toronto-ai_.*\.metadata\[0\]\.name/);
+    // blue is active in production (v1.0.0); green (v1.1.0) is the other release slot.
+    expect(container(d).image).toBe('docker.io/torontoai/team-agent:v1.0.0');
+    expect(container(d).port).toEqual([{ name: 'http', container_port: 8000, protocol: 'TCP' }]);
+    expect(d.spec.selector.match_labels).toEqual({ 'app.kubernetes.io/name': 'toronto-ai' });
+    // The Rollout (service-tier chart, workloadRef) runs the replicas; Terraform keeps 0 here.
+    expect(d.spec.replicas).toBe('0');
+    expect(resources(prod, 'kubernetes_deployment_v1').filter((x) => /^toronto-ai-(blue|green)$/.test(x.metadata.name))).toEqual([]);
   });
 
   test('probes hit /api/health/ (liveness) and /api/health/ready/ (readiness); requests and limits from the definition', () => {
-    const c = container(deployment(prod, 'app/application/deployment-blue'));
+    const c = container(deployment(prod, 'app/application/deployment'));
     expect(c.liveness_probe.http_get).toEqual({ path: '/api/health/', port: '8000' });
     expect(c.readiness_probe.http_get).toEqual({ path: '/api/health/ready/', port: '8000' });
     expect(c.resources).toEqual({ requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } });
   });
 
   test('pods are hardened: non-root, read-only root with an emptyDir /tmp, no capabilities, RuntimeDefault seccomp', () => {
-    const d = deployment(prod, 'app/application/deployment-blue');
+    const d = deployment(prod, 'app/application/deployment');
     expect(podSpec(d).security_context).toMatchObject({ run_as_non_root: true, seccomp_profile: { type: 'RuntimeDefault' } });
     expect(container(d).security_context).toMatchObject({
       run_as_non_root: true,
@@ -55,23 +56,23 @@ describe('the application (APP-1)', () => {
   });
 
   test('pods run on the app pool, spread over zones and away from each other', () => {
-    const spec = podSpec(deployment(prod, 'app/application/deployment-blue'));
+    const spec = podSpec(deployment(prod, 'app/application/deployment'));
     expect(spec.node_selector).toEqual({ 'toronto-ai.io/pool': 'app' });
     expect(spec.topology_spread_constraint).toEqual([
       {
         max_skew: 1,
         topology_key: 'topology.kubernetes.io/zone',
         when_unsatisfiable: 'DoNotSchedule',
-        label_selector: [{ match_labels: { 'app.kubernetes.io/name': 'toronto-ai', colour: 'blue' } }],
+        label_selector: [{ match_labels: { 'app.kubernetes.io/name': 'toronto-ai' } }],
       },
     ]);
     expect(spec.affinity.pod_anti_affinity.preferred_during_scheduling_ignored_during_execution[0].pod_affinity_term.topology_key).toBe('kubernetes.io/hostname');
     // Development has one node: the spread is best effort there.
-    expect(podSpec(deployment(dev, 'app/application/deployment-blue')).topology_spread_constraint[0].when_unsatisfiable).toBe('ScheduleAnyway');
+    expect(podSpec(deployment(dev, 'app/application/deployment')).topology_spread_constraint[0].when_unsatisfiable).toBe('ScheduleAnyway');
   });
 
   test('secrets come from Vault through the agent injector (role toronto-ai), not from Kubernetes Secrets', () => {
-    const d = deployment(prod, 'app/application/deployment-blue');
+    const d = deployment(prod, 'app/application/deployment');
     expect(d.spec.template.metadata.annotations).toMatchObject({
       'vault.hashicorp.com/agent-inject': 'true',
       'vault.hashicorp.com/role': 'toronto-ai',
@@ -88,28 +89,30 @@ describe('the application (APP-1)', () => {
     const cm = resourceAt(prod, 'kubernetes_config_map_v1', 'app/application/config');
     // The definition's config, plus where the services outside Vault are (wiring-fixes.test.ts).
     expect(cm.data).toMatchObject({ DJANGO_SETTINGS_MODULE: 'config.settings.production', LOG_LEVEL: 'INFO', DEBUG: 'false', CHROMA_HOST: 'chroma.vector.svc' });
-    expect(container(deployment(prod, 'app/application/deployment-blue')).env_from).toEqual([
+    expect(container(deployment(prod, 'app/application/deployment')).env_from).toEqual([
       { config_map_ref: { name: `\${kubernetes_config_map_v1.${cm.__name}.metadata[0].name}` } },
     ]);
   });
 
-  test('a PodDisruptionBudget covers both colours', () => {
+  test('a PodDisruptionBudget covers every revision', () => {
     const pdb = resourceAt(prod, 'kubernetes_pod_disruption_budget_v1', 'app/application/pdb');
     expect(pdb.spec).toEqual({ max_unavailable: '1', selector: { match_labels: { 'app.kubernetes.io/name': 'toronto-ai' } } });
   });
 });
 
 describe('blue-green (APP-2) and autoscaling (K8S-3)', () => {
-  test('the Service routes to the active colour on port 80 -> 8000', () => {
-    const svc = resourceAt(prod, 'kubernetes_service_v1', 'app/application/service');
-    expect(svc.spec.selector).toEqual({ 'app.kubernetes.io/name': 'toronto-ai', colour: 'blue' });
-    expect(svc.spec.port).toEqual([{ name: 'http', port: 80, target_port: 'http', protocol: 'TCP' }]);
-    expect(svc.spec.type).toBe('ClusterIP');
-    // The Service is created after the Deployments; the apply does not wait for their pods (on the
-    // first apply they wait for Vault's initialisation), so it completes (issue 9: the first apply converges).
-    const blue = deployment(prod, 'app/application/deployment-blue');
-    expect(svc.depends_on).toContain(`kubernetes_deployment_v1.${blue.__name}`);
-    expect(blue.wait_for_rollout).toBe(false);
+  test('the active and preview Services on port 80 -> 8000; their selectors belong to Argo Rollouts after creation', () => {
+    for (const [suffix, name] of [['app/application/service', 'toronto-ai'], ['app/application/preview-service', 'toronto-ai-preview']]) {
+      const svc = resourceAt(prod, 'kubernetes_service_v1', suffix);
+      expect(svc.metadata.name).toBe(name);
+      expect(svc.spec.selector).toEqual({ 'app.kubernetes.io/name': 'toronto-ai' });
+      expect(svc.spec.port).toEqual([{ name: 'http', port: 80, target_port: 'http', protocol: 'TCP' }]);
+      // The controller adds the revision's pod-template-hash; Terraform must not take it away again.
+      expect(svc.lifecycle).toEqual({ ignore_changes: ['spec[0].selector'] });
+    }
+    // The apply does not wait for pods (on the first apply they wait for Vault's initialisation),
+    // so it completes (issue 9: the first apply converges).
+    expect(deployment(prod, 'app/application/deployment').wait_for_rollout).toBe(false);
   });
 
   test('the HPA scales the active colour between 2 and 20 on CPU 70 % and memory 80 %', () => {
@@ -117,17 +120,17 @@ describe('blue-green (APP-2) and autoscaling (K8S-3)', () => {
     expect(hpa.spec).toMatchObject({
       min_replicas: 2,
       max_replicas: 20,
-      scale_target_ref: { api_version: 'apps/v1', kind: 'Deployment', name: 'toronto-ai-blue' },
+      scale_target_ref: { api_version: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'toronto-ai' },
     });
     expect(hpa.spec.metric).toEqual([
       { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', average_utilization: 70 } } },
       { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', average_utilization: 80 } } },
     ]);
-    // The HPA owns the replica count of the Deployments.
-    expect(deployment(prod, 'app/application/deployment-blue').lifecycle).toEqual({ ignore_changes: ['spec[0].replicas'] });
+    // The HPA scales the Rollout; the template Deployment stays at 0 with nothing to ignore.
+    expect(deployment(prod, 'app/application/deployment').lifecycle).toBeUndefined();
   });
 
-  test('switching activeColour changes only the Service selector and the HPA target', () => {
+  test('switching activeColour changes only the pod templates of the application\'s image and the Rollout\'s migration image', () => {
     const green = stacksFor('production', (d) => (d.app.activeColour = 'green'));
     const after = synth(green.platform);
     const changed: string[] = [];
@@ -138,16 +141,15 @@ describe('blue-green (APP-2) and autoscaling (K8S-3)', () => {
         if (JSON.stringify(prod.resource[type]?.[name]) !== JSON.stringify(after.resource[type]?.[name])) changed.push(`${type}.${name}`);
       }
     }
-    const svc = resourceAt(prod, 'kubernetes_service_v1', 'app/application/service');
-    const hpa = resourceAt(prod, 'kubernetes_horizontal_pod_autoscaler_v2', 'app/application/hpa');
-    expect(changed.sort()).toEqual([`kubernetes_horizontal_pod_autoscaler_v2.${hpa.__name}`, `kubernetes_service_v1.${svc.__name}`]);
-
-    const svcAfter = after.resource.kubernetes_service_v1[svc.__name];
-    expect(svcAfter.spec.selector).toEqual({ 'app.kubernetes.io/name': 'toronto-ai', colour: 'green' });
-    expect({ ...svcAfter.spec, selector: undefined }).toEqual({ ...svc.spec, selector: undefined });
-    const hpaAfter = after.resource.kubernetes_horizontal_pod_autoscaler_v2[hpa.__name];
-    expect(hpaAfter.spec.scale_target_ref.name).toBe('toronto-ai-green');
-    expect({ ...hpaAfter.spec, scale_target_ref: undefined }).toEqual({ ...hpa.spec, scale_target_ref: undefined });
+    const d = deployment(prod, 'app/application/deployment');
+    const tier = resourceAt(prod, 'helm_release', 'services/service-tier/release');
+    expect(changed).toContain(`kubernetes_deployment_v1.${d.__name}`);
+    expect(changed).toContain(`helm_release.${tier.__name}`);
+    // Nothing but Deployments (the template and the stable services of the application image) and the tier release.
+    expect(changed.filter((c) => !c.startsWith('kubernetes_deployment_v1.') && c !== `helm_release.${tier.__name}`)).toEqual([]);
+    const dAfter = after.resource.kubernetes_deployment_v1[d.__name];
+    expect(container(dAfter).image).toBe('docker.io/torontoai/team-agent:v1.1.0');
+    expect(dAfter.spec.template.metadata.labels.colour).toBe('green');
     // The cloud stack does not change at all.
     expect(JSON.stringify(synth(green.cloud).resource)).toBe(JSON.stringify(synth(prodStacks.cloud).resource));
   });
@@ -162,9 +164,12 @@ describe('beta channel (ENV-4) and scheduled jobs (APP-3)', () => {
     expect(ns.metadata.labels['elbv2.k8s.aws/pod-readiness-gate-inject']).toBe('enabled');
     const main = resourceAt(prod, 'kubernetes_namespace_v1', 'namespaces/toronto-ai');
     expect(main.metadata.labels['elbv2.k8s.aws/pod-readiness-gate-inject']).toBe('enabled');
-    const beta = deployment(prod, 'app/beta/deployment-blue');
+    const beta = deployment(prod, 'app/beta/deployment');
     expect(container(beta).image).toBe('docker.io/torontoai/team-agent:v1.2.0-beta.1');
-    expect(beta.spec.replicas).toBe('2');
+    // Its Rollout runs the definition's 2 replicas from this template.
+    expect(beta.spec.replicas).toBe('0');
+    const objects = JSON.parse(resourceAt(prod, 'helm_release', 'services/service-tier/release').values[0]).objects;
+    expect(objects.find((o: Json) => o.kind === 'Rollout' && o.metadata.namespace === 'toronto-ai-beta').spec.replicas).toBe(2);
     expect(resourceAt(prod, 'kubernetes_config_map_v1', 'app/beta/config').data.RELEASE_CHANNEL).toBe('beta');
   });
 

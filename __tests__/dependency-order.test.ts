@@ -61,7 +61,7 @@ describe('the walker sees what each workload uses', () => {
     ['kubernetes_job_v1', 'vault/ca-data-job', ['Secret/vault/vault-server-tls', 'RBAC/data/vault/vault-tls-bootstrap']],
     ['kubernetes_cron_job_v1', 'vault/configure-job', ['ConfigMap/vault/vault-configure', 'Secret/vault/vault-server-tls', 'ServiceAccount/vault/vault-configure']],
     ['kubernetes_cron_job_v1', 'vault-database-sync/cron-job', ['Secret/data/vault-ca', 'Secret/data/postgres-app', 'Secret/data/mongodb-admin-toronto-ai']],
-    ['kubernetes_deployment_v1', 'app/application/deployment-blue', ['Webhook/vault-agent-injector', 'Secret/toronto-ai/vault-ca', 'Webhook/elbv2-pod-readiness-gate', 'ConfigMap/toronto-ai/toronto-ai-config']],
+    ['kubernetes_deployment_v1', 'app/application/deployment', ['Webhook/vault-agent-injector', 'Secret/toronto-ai/vault-ca', 'Webhook/elbv2-pod-readiness-gate', 'ConfigMap/toronto-ai/toronto-ai-config']],
     ['kubernetes_daemon_set_v1', 'logging/filebeat/daemon-set', ['RBAC/cluster/logging/filebeat', 'ConfigMap/logging/filebeat-config']],
     ['kubernetes_job_v1', 'logging/ilm-setup', ['Secret/logging/elasticsearch-es-elastic-user', 'Secret/logging/elasticsearch-es-http-certs-public']],
   ] as const)('%s at %s uses %j', (type, path, expected) => {
@@ -132,7 +132,7 @@ describe('the walker reports a missing dependency', () => {
 
   test('application pods without Vault (injector webhook), their vault-ca publisher and the load balancer controller', () => {
     const json = copy(original);
-    const deployment = at(json, 'kubernetes_deployment_v1', 'app/application/deployment-blue');
+    const deployment = at(json, 'kubernetes_deployment_v1', 'app/application/deployment');
     delete deployment.config.depends_on;
     expect(problemsOf(json).filter(([a]) => a === deployment.address).map(([, u]) => u).sort()).toEqual(
       ['Secret/toronto-ai/vault-ca', 'Webhook/elbv2-pod-readiness-gate', 'Webhook/vault-agent-injector'].sort(),

@@ -61,7 +61,11 @@ describe('load balancer (LB-1)', () => {
       [443, 443, 'tcp', ['0.0.0.0/0']],
       [80, 80, 'tcp', ['0.0.0.0/0']],
     ]);
-    expect(sg.egress.map((r: Json) => [r.from_port, r.to_port, r.protocol, r.cidr_blocks])).toEqual([[8000, 8000, 'tcp', ['10.40.0.0/16']]]);
+    // The application's port and the WebSocket servers' (/ws/).
+    expect(sg.egress.map((r: Json) => [r.from_port, r.to_port, r.protocol, r.cidr_blocks])).toEqual([
+      [8000, 8000, 'tcp', ['10.40.0.0/16']],
+      [8002, 8002, 'tcp', ['10.40.0.0/16']],
+    ]);
     expect(alb.security_groups).toEqual([ref('aws_security_group', sg, 'id')]);
   });
 
@@ -108,13 +112,14 @@ describe('load balancer (LB-1)', () => {
     const rule = resourceAt(prod, 'aws_lb_listener_rule', 'edge/load-balancer/rule-beta');
     expect(rule.condition).toEqual([{ host_header: { values: ['beta.toronto-ai-team-agent.example.com'] } }]);
     expect(rule.action).toEqual([{ type: 'forward', target_group_arn: ref('aws_lb_target_group', beta, 'arn') }]);
-    expect(resources(dev, 'aws_lb_target_group').map((t) => t.name)).toEqual(['toronto-ai-development-app']);
-    expect(resources(dev, 'aws_lb_listener_rule')).toEqual([]);
+    expect(resources(dev, 'aws_lb_target_group').map((t) => t.name)).toEqual(['toronto-ai-development-app', 'toronto-ai-development-ws']);
+    // Development routes only /ws/ (to the WebSocket servers).
+    expect(resources(dev, 'aws_lb_listener_rule').map((r) => r.condition)).toEqual([[{ path_pattern: { values: ['/ws/*'] } }]]);
   });
 
   test('the target groups are exposed to the platform stack', () => {
-    expect(Object.keys(stacksFor('production').cloud.outputs.targetGroupArns).sort()).toEqual(['app', 'beta']);
-    expect(Object.keys(stacksFor('development').cloud.outputs.targetGroupArns)).toEqual(['app']);
+    expect(Object.keys(stacksFor('production').cloud.outputs.targetGroupArns).sort()).toEqual(['app', 'beta', 'beta-ws', 'ws']);
+    expect(Object.keys(stacksFor('development').cloud.outputs.targetGroupArns).sort()).toEqual(['app', 'ws']);
     const alb = resourceAt(prod, 'aws_lb', 'edge/load-balancer/alb');
     expect(prod.output.load_balancer_dns_name.value).toBe(ref('aws_lb', alb, 'dns_name'));
   });

@@ -42,6 +42,7 @@ describe('the wiring of every environment is complete', () => {
       { namespace: 'data', ports: [5432, 27017] },
       { namespace: 'vector', ports: [8000] },
       { namespace: 'vault', ports: [8200] },
+      { namespace: 'ai-inference', ports: [11434] },
     ]);
   });
 });
@@ -53,7 +54,22 @@ describe('the completeness check reports what is missing', () => {
     expect(checkWiring(flows, c, platform)).toEqual([
       'toronto-ai-beta-to-redis: identity: no Pod Identity association for toronto-ai-beta/toronto-ai',
       'toronto-ai-beta-to-redis: credential: the role of toronto-ai-beta/toronto-ai does not allow elasticache:Connect',
+      // The same role carries the application's service-tier access (features/services/cloud.ts).
+      'toronto-ai-beta-application-queue-send-celery: identity: no Pod Identity association for toronto-ai-beta/toronto-ai',
+      'toronto-ai-beta-application-queue-send-celery: credential: the role of toronto-ai-beta/toronto-ai does not allow sqs:SendMessage',
+      'toronto-ai-beta-application-queue-send-agent-tasks: identity: no Pod Identity association for toronto-ai-beta/toronto-ai',
+      'toronto-ai-beta-application-queue-send-agent-tasks: credential: the role of toronto-ai-beta/toronto-ai does not allow sqs:SendMessage',
+      'toronto-ai-beta-application-files-read-write: identity: no Pod Identity association for toronto-ai-beta/toronto-ai',
+      'toronto-ai-beta-application-files-read-write: credential: the role of toronto-ai-beta/toronto-ai does not allow s3:PutObject',
     ]);
+  });
+
+  test('a service of the tier whose role lost its queue access (credential)', () => {
+    const c = clone(cloud);
+    const name = Object.keys(c.resource.aws_iam_role_policy).find((k) => JSON.stringify(c.resource.aws_iam_role_policy[k]).includes('stable-workers'))!;
+    const policy = c.resource.aws_iam_role_policy[name];
+    policy.policy = policy.policy.replace(/sqs:ReceiveMessage/g, 'sqs:ListQueues');
+    expect(checkWiring(flows, c, platform)).toEqual(['toronto-ai-workers-queue-consume-celery: credential: the role of toronto-ai/toronto-ai-workers does not allow sqs:ReceiveMessage']);
   });
 
   test('a missing IAM action (credential)', () => {

@@ -29,7 +29,7 @@ import { checkObservability, observabilitySchema } from './sections/observabilit
 import { backupSchema, checkBackup } from './sections/backup';
 import { checkData, dataSchema } from './sections/data';
 import { checkCicd, cicdSchema } from './sections/cicd';
-import { checkEmailDomain, checkServices, servicesSchema } from './sections/services';
+import { checkEmailDomain, checkServices, checkWebsocketIdle, servicesSchema } from './sections/services';
 
 const cidr = z.string().refine((v) => parseCidr(v) !== undefined, {
   message: 'must be an IPv4 CIDR such as 10.20.0.0/16 with the host bits zero',
@@ -364,6 +364,7 @@ export const DEFINITION_RULES: readonly DefinitionRule[] = [
   { needs: ['app.config'], check: (env, report) => checkAppConfig(env.app, report) },
   { needs: ['services'], check: (env, report) => checkServices(env.services, report) },
   { needs: ['services.email', 'edge.domainName'], check: (env, report) => checkEmailDomain(env.services.email, env.edge.domainName, report) },
+  { needs: ['edge.loadBalancer.idleTimeoutSeconds'], check: (env, report) => checkWebsocketIdle(env.edge.loadBalancer.idleTimeoutSeconds, report) },
   { needs: ['tier', 'app.beta', 'edge.betaName'], check: (env, report) => checkApp(env.tier, env.app, env.edge, report) },
   // ---- state (OPS-2, BAK-4)
   {

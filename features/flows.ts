@@ -18,6 +18,24 @@ import { LOGGING_NAMESPACE, MONITORING_NAMESPACE, OBSERVABILITY_PORTS, SECURITY_
 import { VELERO } from './backups/contract';
 import { ADDON_NAMESPACE } from './cluster-addons/contract';
 import { EXTERNAL_SECRETS_IDENTITY } from '../constructs/secrets/secrets-manager';
+import {
+  APP_AWS_NEEDS,
+  AwsNeed,
+  INFERENCE_NAME,
+  INFERENCE_NAMESPACE,
+  INFERENCE_PORT,
+  INFERENCE_SERVICE_ACCOUNT,
+  KEDA_NAMESPACE,
+  KEDA_OPERATOR_SERVICE_ACCOUNT,
+  KEDA_WEBHOOK_PORTS,
+  MODEL_SYNC_SERVICE_ACCOUNT,
+  ROLLOUTS_METRICS_PORT,
+  ROLLOUTS_NAMESPACE,
+  SERVICE_CONFIG_KEYS,
+  SERVICES,
+  servicesOf,
+  WEBSOCKET_PORT,
+} from './services/contract';
 
 export type Protocol = 'TCP' | 'UDP';
 export interface Port {
@@ -108,6 +126,9 @@ export const DEFAULT_DENY_NAMESPACES = [
   LOGGING_NAMESPACE,
   SECURITY_NAMESPACE,
   EXTERNAL_SECRETS_IDENTITY.namespace,
+  ROLLOUTS_NAMESPACE,
+  KEDA_NAMESPACE,
+  INFERENCE_NAMESPACE,
 ] as const;
 
 const pods = (namespace: string, selector?: Record<string, string>): InCluster => ({ kind: 'pods', namespace, ...(selector ? { pods: selector } : {}) });
@@ -124,6 +145,8 @@ export const WEBHOOK_PORTS: Readonly<Record<string, readonly number[]>> = {
   [LOGGING_NAMESPACE]: [9443],
   // External Secrets Operator's webhook (validates SecretStores and ExternalSecrets).
   [EXTERNAL_SECRETS_IDENTITY.namespace]: [10250],
+  // KEDA's admission webhooks and its external-metrics APIService (the HPAs read queue depth through it).
+  [KEDA_NAMESPACE]: KEDA_WEBHOOK_PORTS,
 };
 
 /** Metrics ports Prometheus scrapes in a namespace (exporters, instances, operators). */
@@ -134,10 +157,12 @@ export const METRICS_PORTS: Readonly<Record<string, readonly number[]>> = {
   [VAULT_NAMESPACE]: [DATA_SERVICES.vault.port],
   // Velero's metrics endpoint.
   [VELERO.namespace]: [8085],
+  // Argo Rollouts' controller (rollout phases, analysis runs).
+  [ROLLOUTS_NAMESPACE]: [ROLLOUTS_METRICS_PORT],
 };
 
 /** Namespaces whose workloads call AWS APIs with a Pod Identity role (S3, KMS, EC2 snapshots). */
-const AWS_CLIENT_NAMESPACES = [DATA_NAMESPACE, VECTOR_NAMESPACE, VAULT_NAMESPACE, VELERO.namespace, EXTERNAL_SECRETS_IDENTITY.namespace];
+const AWS_CLIENT_NAMESPACES = [DATA_NAMESPACE, VECTOR_NAMESPACE, VAULT_NAMESPACE, VELERO.namespace, EXTERNAL_SECRETS_IDENTITY.namespace, KEDA_NAMESPACE, INFERENCE_NAMESPACE];
 
 /** The flows of `env` (its channels and its network). */
 export function platformFlows(env: Environment): Flow[] {
@@ -290,6 +315,10 @@ export function platformFlows(env: Environment): Flow[] {
     { id: 'vault-unseal', ns: DATA_IDENTITIES.vault.namespace, sa: DATA_IDENTITIES.vault.serviceAccount, action: 'kms:Decrypt', type: 'helm_release', path: 'vault/release/release', contains: 'seal \\"awskms\\"' },
     // Alertmanager's credentials (and the heartbeat URL) from Secrets Manager, in the SecretStore's region.
     { id: 'external-secrets-read', ns: EXTERNAL_SECRETS_IDENTITY.namespace, sa: EXTERNAL_SECRETS_IDENTITY.serviceAccount, action: 'secretsmanager:GetSecretValue', type: 'helm_release', path: 'alert-credentials/release/release', contains: `"region":"${env.aws.region}"` },
+    // KEDA reads the Celery queues' depth; the AI service reads its models, the model sync writes them.
+    { id: 'keda-queue-depth', ns: KEDA_NAMESPACE, sa: KEDA_OPERATOR_SERVICE_ACCOUNT, action: 'sqs:GetQueueAttributes', type: 'helm_release', path: 'services/service-tier/release', contains: 'aws-sqs-queue' },
+    { id: 'inference-model-store', ns: INFERENCE_NAMESPACE, sa: INFERENCE_SERVICE_ACCOUNT, action: 's3:GetObject', type: 'kubernetes_deployment_v1', path: 'services/inference', contains: '/models/' },
+    { id: 'model-sync-model-store', ns: INFERENCE_NAMESPACE, sa: MODEL_SYNC_SERVICE_ACCOUNT, action: 's3:PutObject', type: 'kubernetes_job_v1', path: 'services/model-sync', contains: '/models/' },
     { id: 'velero-backups', ns: VELERO.namespace, sa: VELERO.serviceAccount, action: 's3:PutObject', type: 'helm_release', path: 'velero/release/release', contains: `"prefix":"${VELERO.prefix.segment}"` },
   ];
   for (const a of aws) {
@@ -304,6 +333,7 @@ export function platformFlows(env: Environment): Flow[] {
       endpoint: { kind: 'config', stack: 'platform', type: a.type, path: a.path, contains: a.contains },
     });
   }
+  flows.push(...serviceTierFlows(env, internetHttps));
   for (const ns of AWS_CLIENT_NAMESPACES) {
     flows.push({
       id: `${ns}-to-pod-identity-agent`,
@@ -315,6 +345,124 @@ export function platformFlows(env: Environment): Flow[] {
       credential: { kind: 'none', reason: 'projected service-account token' },
       endpoint: { kind: 'discovered', how: 'AWS_CONTAINER_CREDENTIALS_FULL_URI, injected by the Pod Identity webhook' },
     });
+  }
+  return flows;
+}
+
+/** The IAM action a flow of an AWS need is checked with. */
+function needAction(n: AwsNeed): string {
+  switch (n.kind) {
+    case 'queue-consume':
+      return 'sqs:ReceiveMessage';
+    case 'queue-send':
+      return 'sqs:SendMessage';
+    case 'files-read-write':
+      return 's3:PutObject';
+    case 'send-email':
+      return 'ses:SendEmail';
+  }
+}
+
+/** The configuration key that tells the consumer where an AWS need's resource is. */
+function needConfigKey(n: AwsNeed): string {
+  switch (n.kind) {
+    case 'queue-consume':
+    case 'queue-send':
+      return n.queue === 'celery' ? SERVICE_CONFIG_KEYS.celeryQueueUrl : SERVICE_CONFIG_KEYS.agentQueueUrl;
+    case 'files-read-write':
+      return SERVICE_CONFIG_KEYS.filesBucket;
+    case 'send-email':
+      return SERVICE_CONFIG_KEYS.emailFrom;
+  }
+}
+
+/** The service tier: the controllers, the AI service, each channel's services and their AWS access. */
+function serviceTierFlows(env: Environment, internetHttps: Network): Flow[] {
+  const flows: Flow[] = [];
+  const inference = pods(INFERENCE_NAMESPACE, { 'app.kubernetes.io/name': INFERENCE_NAME });
+  flows.push({
+    id: 'rollouts-to-prometheus',
+    description: 'Argo Rollouts\' analysis runs query Prometheus (the rollback rules\' measures)',
+    consumer: pods(ROLLOUTS_NAMESPACE),
+    provider: pods(MONITORING_NAMESPACE),
+    ports: tcp(OBSERVABILITY_PORTS.prometheus),
+    identity: { kind: 'none', reason: 'Prometheus\'s query API is read-only; only this namespace and Grafana may reach it' },
+    credential: { kind: 'none', reason: 'read-only queries' },
+    endpoint: { kind: 'config', stack: 'platform', type: 'helm_release', path: 'services/service-tier/release', contains: `kube-prometheus-stack-prometheus.${MONITORING_NAMESPACE}` },
+  });
+  flows.push({
+    id: 'rollouts-to-inference-canary',
+    description: 'Argo Rollouts\' analysis asks the AI service\'s canary for its models',
+    consumer: pods(ROLLOUTS_NAMESPACE),
+    provider: inference,
+    ports: tcp(INFERENCE_PORT),
+    identity: { kind: 'none', reason: 'Ollama has no authentication: the NetworkPolicies are the guard' },
+    credential: { kind: 'none', reason: 'no authentication' },
+    endpoint: { kind: 'config', stack: 'platform', type: 'helm_release', path: 'services/service-tier/release', contains: `${INFERENCE_NAME}-canary.${INFERENCE_NAMESPACE}` },
+  });
+  flows.push({
+    id: 'model-sync-to-registry',
+    description: 'the model sync Job pulls the models from the Ollama registry over HTTPS',
+    consumer: pods(INFERENCE_NAMESPACE, { 'app.kubernetes.io/name': 'model-sync' }),
+    provider: internetHttps,
+    ports: tcp(443),
+    identity: { kind: 'none', reason: 'public models' },
+    credential: { kind: 'none', reason: 'public models' },
+    endpoint: { kind: 'discovered', how: 'ollama pull uses registry.ollama.ai' },
+  });
+  for (const c of channelsOf(env)) {
+    const ns = c.namespace;
+    const config = (contains: string): EndpointRef => ({ kind: 'config', stack: 'platform', type: 'kubernetes_config_map_v1', path: `app/${c.name === 'stable' ? 'application' : c.name}/config`, contains });
+    flows.push({
+      id: `${ns}-to-inference`,
+      description: `the ${c.name} channel's application and services call the AI service`,
+      consumer: pods(ns),
+      provider: inference,
+      ports: tcp(INFERENCE_PORT),
+      identity: { kind: 'none', reason: 'Ollama has no authentication: the NetworkPolicies are the guard (it holds no user data)' },
+      credential: { kind: 'none', reason: 'no authentication' },
+      endpoint: config(`${INFERENCE_NAME}.${INFERENCE_NAMESPACE}`),
+    });
+    flows.push({
+      id: `${ns}-websocket-from-load-balancer`,
+      description: `the public load balancer (/ws/, IP targets) reaches the ${c.name} WebSocket servers`,
+      consumer: { kind: 'network', name: 'load-balancer', cidrs: [env.network.vpcCidr] },
+      provider: pods(ns, { 'app.kubernetes.io/name': SERVICES.websocket.name }),
+      ports: tcp(WEBSOCKET_PORT),
+      identity: { kind: 'none', reason: 'public traffic: the servers authenticate their users' },
+      credential: { kind: 'none', reason: 'public traffic' },
+      endpoint: { kind: 'config', stack: 'platform', type: 'helm_release', path: 'services/websocket-bindings/release', contains: ns },
+    });
+    const ports = servicesOf(c).flatMap((s) => (s.port !== undefined ? [s.port] : []));
+    flows.push({
+      id: `${ns}-service-calls`,
+      description: `the ${c.name} channel's application and services call each other (coordinator, agents, onboarding, feedback)`,
+      consumer: pods(ns),
+      provider: pods(ns),
+      ports: tcp(...ports),
+      identity: { kind: 'none', reason: 'inside the channel\'s namespace: the namespace is the trust boundary' },
+      credential: { kind: 'none', reason: 'inside the namespace' },
+      endpoint: config(SERVICE_CONFIG_KEYS.coordinatorUrl),
+    });
+    const accounts = [
+      { sa: c.serviceAccount, needs: APP_AWS_NEEDS, what: 'application' },
+      ...servicesOf(c).map((s) => ({ sa: s.name, needs: s.aws, what: s.key })),
+    ];
+    for (const a of accounts) {
+      for (const need of a.needs) {
+        const key = need.kind === 'queue-consume' || need.kind === 'queue-send' ? `${need.kind}-${need.queue}` : need.kind;
+        flows.push({
+          id: `${ns}-${a.what}-${key}`,
+          description: `the ${c.name} ${a.what} (${a.sa}) uses AWS (${need.kind}) with its Pod Identity role`,
+          consumer: pods(ns, { 'app.kubernetes.io/name': a.sa }),
+          provider: internetHttps,
+          ports: tcp(443),
+          identity: { kind: 'pod-identity', namespace: ns, serviceAccount: a.sa },
+          credential: { kind: 'iam', action: needAction(need) },
+          endpoint: config(needConfigKey(need)),
+        });
+      }
+    }
   }
   return flows;
 }

@@ -103,9 +103,11 @@ export class WiringModel {
 
 const asList = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
-function peerMatches(entry: Json, peer: Peer, cidr?: string): boolean {
+function peerMatches(entry: Json, peer: Peer, cidr: string | undefined, policyNamespace: string): boolean {
   if (peer.kind === 'pods') {
-    const ns = first(entry.namespace_selector)?.match_labels?.['kubernetes.io/metadata.name'];
+    // A peer with only a pod selector is a pod of the policy's own namespace.
+    const sameNamespace = entry.namespace_selector === undefined && entry.ip_block === undefined && entry.pod_selector !== undefined;
+    const ns = sameNamespace ? policyNamespace : first(entry.namespace_selector)?.match_labels?.['kubernetes.io/metadata.name'];
     return ns === peer.namespace;
   }
   return first(entry.ip_block)?.cidr === cidr;
@@ -126,7 +128,7 @@ function allowed(model: WiringModel, namespace: string, direction: 'ingress' | '
       (p) =>
         p.namespace === namespace &&
         asList(p.spec?.policy_types).includes(direction === 'ingress' ? 'Ingress' : 'Egress') &&
-        asList(p.spec?.[direction] as Json[]).some((rule) => asList(rule[key] as Json[]).some((e) => peerMatches(e, peer, cidr)) && portsCover(rule, flow)),
+        asList(p.spec?.[direction] as Json[]).some((rule) => asList(rule[key] as Json[]).some((e) => peerMatches(e, peer, cidr, namespace)) && portsCover(rule, flow)),
     ),
   );
 }

@@ -241,6 +241,8 @@ export class CloudStack extends TerraformStack {
       targetGroupArns: {
         app: remote(this.edge.targetGroupArns.app as string),
         ...(this.edge.targetGroupArns.beta !== undefined ? { beta: remote(this.edge.targetGroupArns.beta) } : {}),
+        ...(this.edge.targetGroupArns.ws !== undefined ? { ws: remote(this.edge.targetGroupArns.ws) } : {}),
+        ...(this.edge.targetGroupArns['beta-ws'] !== undefined ? { 'beta-ws': remote(this.edge.targetGroupArns['beta-ws']) } : {}),
       },
     };
 

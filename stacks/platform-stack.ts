@@ -16,6 +16,7 @@ import { DatabaseExporters } from '../constructs/observability/exporters';
 import { addVelero } from '../features/backups/platform';
 import { addDataPlatform, DataPlatform } from '../features/data/platform';
 import { addApp, AppPlatform } from '../features/app/platform';
+import { addServices, ServicesPlatform } from '../features/services/platform';
 import { platformFlows } from '../features/flows';
 import { addNetworkPolicies } from '../features/network-policies';
 import { NamespaceNetworkPolicies } from '../constructs/kubernetes/network-policies';
@@ -33,6 +34,10 @@ export const PLATFORM_NAMESPACES: readonly NamespaceSpec[] = [
     podSecurity: 'baseline',
     reason: 'the chromadb chart applies one securityContext to both pod and container, so the restricted-only fields (container: allowPrivilegeEscalation, capabilities; pod: fsGroup) cannot be set, and Chroma writes its volume as root',
   },
+  // The service tier's controllers and the AI service (features/services).
+  { name: 'argo-rollouts', podSecurity: 'restricted' },
+  { name: 'keda', podSecurity: 'restricted' },
+  { name: 'ai-inference', podSecurity: 'restricted' },
   // External Secrets Operator: syncs person-provided values from AWS Secrets Manager.
   { name: 'external-secrets', podSecurity: 'restricted' },
   // Velero without the node agent (no file-system backup): every pod is restricted-compliant.
@@ -72,6 +77,8 @@ export class PlatformStack extends TerraformStack {
   readonly data: DataPlatform;
   /** APP-1..3, ENV-4, K8S-3, SEC-4: the application, beta channel, autoscaling, load balancer binding (features/app/platform.ts). */
   readonly app: AppPlatform;
+  /** The service tier, its controllers and the releases that roll themselves back (features/services/platform.ts). */
+  readonly services: ServicesPlatform;
   /** SEC-4: default-deny and the flows' allow rules of every platform namespace (features/network-policies.ts). */
   readonly networkPolicies: Record<string, NamespaceNetworkPolicies>;
 
@@ -116,6 +123,12 @@ export class PlatformStack extends TerraformStack {
     this.exporters = addDataExporters(ctx, this.observability.monitoring, this.data);
     addBackupAlerts(ctx, this.observability.monitoring, this.data);
     this.app = addApp(ctx, { vault: this.data.vault });
+    this.services = addServices(ctx, {
+      apps: { stable: this.app.app, ...(this.app.beta ? { beta: this.app.beta } : {}) },
+      podPrerequisites: this.app.podPrerequisites,
+      monitoring: this.observability.monitoring.release.release,
+      loadBalancerController: this.app.loadBalancerController.release,
+    });
     // BAK-4: the data-owning releases and the namespaces that hold data (the shared classification).
     protectDataUnder(this, env.protectState, env.unprotect);
   }

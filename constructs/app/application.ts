@@ -85,7 +85,21 @@ export class Application extends Construct {
   readonly serviceName: string;
   /** Service port the TargetGroupBinding refers to. */
   readonly servicePort = 80;
+  /** The active colour's Deployment (the Rollout's pod template), by colour. */
   readonly deployments: Record<string, DeploymentV1> = {};
+  /** The pod template the Rollout refers to (workloadRef), with no replicas of its own. */
+  readonly templateDeployment: DeploymentV1;
+  /** Where the Rollout's new revision is reachable before promotion. */
+  readonly previewService: ServiceV1;
+  /** The literal names of the active and preview Services (the Rollout names them). */
+  readonly activeServiceName: string;
+  readonly previewServiceName: string;
+  /** The image of the active release (`repository:tag`). */
+  readonly image: string;
+  /** Replicas the Rollout starts with. */
+  readonly replicas: number;
+  readonly name: string;
+  readonly namespace: string;
   readonly hpa?: HorizontalPodAutoscalerV2;
   readonly serviceAccount: ServiceAccountV1;
   readonly configMap: ConfigMapV1;
@@ -108,6 +122,9 @@ export class Application extends Construct {
       }
     }
     const ns = props.namespace;
+    this.replicas = props.replicas;
+    this.name = props.name;
+    this.namespace = ns;
     const common = { ...(props.labels ?? {}), [NAME_LABEL]: props.name, 'app.kubernetes.io/part-of': 'toronto-ai' };
     this.podLabels = { [NAME_LABEL]: props.name };
 
@@ -120,101 +137,105 @@ export class Application extends Construct {
       data: { ...props.config },
     });
 
-    for (const [colour, { imageTag }] of Object.entries(props.colours)) {
-      const selector = { [NAME_LABEL]: props.name, [COLOUR_LABEL]: colour };
-      const image = `${props.imageRepository}:${imageTag}`;
-      this.deployments[colour] = new DeploymentV1(this, `deployment-${colour}`, {
-        metadata: { name: `${props.name}-${colour}`, namespace: ns, labels: { ...common, [COLOUR_LABEL]: colour } },
-        spec: {
-          replicas: String(props.replicas),
-          revisionHistoryLimit: 5,
-          selector: { matchLabels: selector },
-          strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '0' } },
-          template: {
-            metadata: {
-              labels: { ...common, [COLOUR_LABEL]: colour, 'app.kubernetes.io/version': imageTag, ...VAULT_INJECT_LABEL },
-              annotations: vaultAgentAnnotations(props.vault),
-            },
-            spec: {
-              serviceAccountName: this.serviceAccount.metadata.name,
-              automountServiceAccountToken: false,
-              securityContext: RESTRICTED_POD_SECURITY,
-              nodeSelector: props.placement.nodeSelector,
-              toleration: props.placement.tolerations.map((t) => ({ ...t })),
-              terminationGracePeriodSeconds: 30,
-              topologySpreadConstraint: [
-                {
-                  maxSkew: 1,
-                  topologyKey: 'topology.kubernetes.io/zone',
-                  whenUnsatisfiable: props.zoneSpread,
-                  labelSelector: [{ matchLabels: selector }],
-                },
-              ],
-              affinity: {
-                podAntiAffinity: {
-                  preferredDuringSchedulingIgnoredDuringExecution: [
-                    {
-                      weight: 100,
-                      podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: [{ matchLabels: selector }] },
-                    },
-                  ],
-                },
+    // APP-2 with Argo Rollouts: Terraform keeps the pod template in a Deployment with no replicas
+    // of its own; the Rollout (features/services/platform.ts) refers to it (workloadRef) and runs
+    // the replicas. The template runs the active colour's tag: changing `activeColour` (or that
+    // colour's tag) is a new revision, which the controller promotes blue-green behind analysis and
+    // rolls back on its own when the analysis fails.
+    const activeTag = props.colours[props.activeColour].imageTag;
+    const selector = { [NAME_LABEL]: props.name };
+    this.templateDeployment = new DeploymentV1(this, 'deployment', {
+      metadata: { name: props.name, namespace: ns, labels: { ...common, [COLOUR_LABEL]: props.activeColour } },
+      spec: {
+        // The Rollout runs the pods; this Deployment is only their template (Argo Rollouts workloadRef).
+        replicas: '0',
+        revisionHistoryLimit: 2,
+        selector: { matchLabels: selector },
+        template: {
+          metadata: {
+            labels: { ...common, [COLOUR_LABEL]: props.activeColour, 'app.kubernetes.io/version': activeTag, ...VAULT_INJECT_LABEL },
+            annotations: vaultAgentAnnotations(props.vault),
+          },
+          spec: {
+            serviceAccountName: this.serviceAccount.metadata.name,
+            automountServiceAccountToken: false,
+            securityContext: RESTRICTED_POD_SECURITY,
+            nodeSelector: props.placement.nodeSelector,
+            toleration: props.placement.tolerations.map((t) => ({ ...t })),
+            terminationGracePeriodSeconds: 30,
+            topologySpreadConstraint: [
+              {
+                maxSkew: 1,
+                topologyKey: 'topology.kubernetes.io/zone',
+                whenUnsatisfiable: props.zoneSpread,
+                labelSelector: [{ matchLabels: selector }],
               },
-              container: [
-                {
-                  name: 'app',
-                  image,
-                  imagePullPolicy: 'IfNotPresent',
-                  port: [{ name: 'http', containerPort: props.port, protocol: 'TCP' }],
-                  envFrom: [{ configMapRef: { name: this.configMap.metadata.name } }],
-                  env: [{ name: 'APP_COLOUR', value: colour }],
-                  resources: {
-                    requests: { cpu: props.resources.requests.cpu, memory: props.resources.requests.memory },
-                    limits: { cpu: props.resources.limits.cpu, memory: props.resources.limits.memory },
+            ],
+            affinity: {
+              podAntiAffinity: {
+                preferredDuringSchedulingIgnoredDuringExecution: [
+                  {
+                    weight: 100,
+                    podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: [{ matchLabels: selector }] },
                   },
-                  livenessProbe: {
-                    httpGet: { path: props.livenessPath, port: String(props.port) },
-                    initialDelaySeconds: 30,
-                    periodSeconds: 10,
-                    failureThreshold: 3,
-                  },
-                  readinessProbe: {
-                    httpGet: { path: props.readinessPath, port: String(props.port) },
-                    initialDelaySeconds: 5,
-                    periodSeconds: 5,
-                    failureThreshold: 3,
-                  },
-                  securityContext: RESTRICTED_CONTAINER_SECURITY,
-                  volumeMount: [TMP_MOUNT],
-                },
-              ],
-              volume: [TMP_VOLUME, vaultTokenVolume()],
+                ],
+              },
             },
+            container: [
+              {
+                name: 'app',
+                image: `${props.imageRepository}:${activeTag}`,
+                imagePullPolicy: 'IfNotPresent',
+                port: [{ name: 'http', containerPort: props.port, protocol: 'TCP' }],
+                envFrom: [{ configMapRef: { name: this.configMap.metadata.name } }],
+                env: [{ name: 'APP_COLOUR', value: props.activeColour }],
+                resources: {
+                  requests: { cpu: props.resources.requests.cpu, memory: props.resources.requests.memory },
+                  limits: { cpu: props.resources.limits.cpu, memory: props.resources.limits.memory },
+                },
+                livenessProbe: {
+                  httpGet: { path: props.livenessPath, port: String(props.port) },
+                  initialDelaySeconds: 30,
+                  periodSeconds: 10,
+                  failureThreshold: 3,
+                },
+                readinessProbe: {
+                  httpGet: { path: props.readinessPath, port: String(props.port) },
+                  initialDelaySeconds: 5,
+                  periodSeconds: 5,
+                  failureThreshold: 3,
+                },
+                securityContext: RESTRICTED_CONTAINER_SECURITY,
+                volumeMount: [TMP_MOUNT],
+              },
+            ],
+            volume: [TMP_VOLUME, vaultTokenVolume()],
           },
         },
-        // With an HPA the replica count belongs to it (the standby colour keeps its count).
-        lifecycle: hpa ? { ignoreChanges: ['spec[0].replicas'] } : undefined,
-        // The apply does not wait for the pods to be Ready: on an environment's first apply they
-        // wait for Vault to be initialised (the one manual step, after the apply), and a waiting
-        // apply would time out and taint the Deployments. A release is checked with
-        // `kubectl rollout status` before the colour switch (README: release and rollback).
-        waitForRollout: false,
-        dependsOn: props.dependsOn,
-      });
-    }
-
-    this.service = new ServiceV1(this, 'service', {
-      metadata: { name: props.name, namespace: ns, labels: common },
-      spec: {
-        type: 'ClusterIP',
-        // APP-2: the one place a colour switch changes traffic.
-        selector: { [NAME_LABEL]: props.name, [COLOUR_LABEL]: props.activeColour },
-        port: [{ name: 'http', port: this.servicePort, targetPort: 'http', protocol: 'TCP' }],
       },
-      // A switch applied together with a new tag moves traffic only after the rollout finished
-      // (the Deployments wait for their rollout).
-      dependsOn: Object.values(this.deployments),
+      waitForRollout: false,
+      dependsOn: props.dependsOn,
     });
+    this.deployments[props.activeColour] = this.templateDeployment;
+    this.image = `${props.imageRepository}:${activeTag}`;
+
+    // The active and preview Services: Argo Rollouts adds the revision's pod-template-hash to
+    // their selectors (the active one to the promoted revision, the preview one to the new one),
+    // so Terraform ignores the selector after creation and the two never fight.
+    const service = (id: string, name: string) =>
+      new ServiceV1(this, id, {
+        metadata: { name, namespace: ns, labels: common },
+        spec: {
+          type: 'ClusterIP',
+          selector,
+          port: [{ name: 'http', port: this.servicePort, targetPort: 'http', protocol: 'TCP' }],
+        },
+        lifecycle: { ignoreChanges: ['spec[0].selector'] },
+      });
+    this.activeServiceName = props.name;
+    this.previewServiceName = `${props.name}-preview`;
+    this.service = service('service', this.activeServiceName);
+    this.previewService = service('preview-service', this.previewServiceName);
     this.serviceName = this.service.metadata.name;
 
     if (hpa) {
@@ -223,13 +244,13 @@ export class Application extends Construct {
         spec: {
           minReplicas: hpa.minReplicas,
           maxReplicas: hpa.maxReplicas,
-          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: `${props.name}-${props.activeColour}` },
+          // The Rollout's scale subresource: it owns the replicas of every revision.
+          scaleTargetRef: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: props.name },
           metric: [
             { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: hpa.cpuUtilization } } },
             { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: hpa.memoryUtilization } } },
           ],
         },
-        dependsOn: Object.values(this.deployments),
       });
     }
 

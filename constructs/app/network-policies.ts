@@ -32,6 +32,15 @@ export interface AppNetworkPoliciesProps {
   readonly allowExternalHttps?: boolean;
   /** The VPC CIDR (excluded from the external HTTPS allow). */
   readonly vpcCidr: string;
+  /**
+   * Labels every pod of the channel's tier carries (the application and its services): the
+   * egress allows apply to all of them. @default podLabels
+   */
+  readonly tierLabels?: Readonly<Record<string, string>>;
+  /** Ports the tier's pods call each other on inside the namespace (coordinator, agents...). */
+  readonly internalPorts?: readonly number[];
+  /** Other pods the load balancer reaches directly (the WebSocket servers), by name. */
+  readonly loadBalancerTargets?: readonly { readonly name: string; readonly podLabels: Readonly<Record<string, string>>; readonly port: number }[];
 }
 
 const NS_LABEL = 'kubernetes.io/metadata.name';
@@ -50,6 +59,7 @@ export class AppNetworkPolicies extends Construct {
     super(scope, id);
     const ns = props.namespace;
     const app = { matchLabels: { ...props.podLabels } };
+    const tier = { matchLabels: { ...(props.tierLabels ?? props.podLabels) } };
     const add = (name: string, spec: ConstructorParameters<typeof NetworkPolicyV1>[2]['spec']) => {
       this.policies[name] = new NetworkPolicyV1(this, name, { metadata: { name, namespace: ns }, spec });
     };
@@ -66,6 +76,14 @@ export class AppNetworkPolicies extends Construct {
         },
       ],
     });
+
+    for (const t of props.loadBalancerTargets ?? []) {
+      add(`allow-ingress-load-balancer-${t.name}`, {
+        podSelector: { matchLabels: { ...t.podLabels } },
+        policyTypes: ['Ingress'],
+        ingress: [{ from: props.loadBalancerSourceCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: tcp([t.port]) }],
+      });
+    }
 
     if (props.scrapeFromNamespaces.length > 0) {
       add('allow-ingress-metrics', {
@@ -100,9 +118,19 @@ export class AppNetworkPolicies extends Construct {
       ],
     });
 
+    if (props.internalPorts && props.internalPorts.length > 0) {
+      const ports = [...new Set(props.internalPorts)].sort((a, b) => a - b);
+      add('allow-service-calls', {
+        podSelector: tier,
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{ from: [{ podSelector: tier }], ports: tcp(ports) }],
+        egress: [{ to: [{ podSelector: tier }], ports: tcp(ports) }],
+      });
+    }
+
     for (const target of props.egressToNamespaces) {
       add(`allow-egress-${target.namespace}`, {
-        podSelector: app,
+        podSelector: tier,
         policyTypes: ['Egress'],
         egress: [{ to: [{ namespaceSelector: { matchLabels: { [NS_LABEL]: target.namespace } } }], ports: tcp(target.ports) }],
       });
@@ -110,7 +138,7 @@ export class AppNetworkPolicies extends Construct {
 
     for (const target of props.egressToCidrs) {
       add(`allow-egress-${target.name}`, {
-        podSelector: app,
+        podSelector: tier,
         policyTypes: ['Egress'],
         egress: [{ to: target.cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: tcp(target.ports) }],
       });
@@ -118,7 +146,7 @@ export class AppNetworkPolicies extends Construct {
 
     if (props.allowExternalHttps) {
       add('allow-egress-external-https', {
-        podSelector: app,
+        podSelector: tier,
         policyTypes: ['Egress'],
         egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: [props.vpcCidr] } }], ports: tcp([443]) }],
       });

@@ -22,6 +22,10 @@ export interface TargetSpec {
    * default action (exactly one target must leave it out).
    */
   readonly hostNames?: readonly string[];
+  /** Paths routed to this target (with `hostNames`: both must match). */
+  readonly pathPatterns?: readonly string[];
+  /** Seconds a deregistered target keeps its connections. @default 30 */
+  readonly deregistrationDelaySeconds?: number;
 }
 
 export interface LoadBalancerProps {
@@ -84,9 +88,9 @@ export class LoadBalancer extends Construct {
     if (props.publicSubnetIds.length < 2) {
       throw new Error(`${this.node.path}: 'publicSubnetIds' must name subnets in at least 2 zones (LB-1). Got: ${props.publicSubnetIds.length}`);
     }
-    const defaults = Object.entries(props.targets).filter(([, t]) => t.hostNames === undefined);
+    const defaults = Object.entries(props.targets).filter(([, t]) => t.hostNames === undefined && t.pathPatterns === undefined);
     if (defaults.length !== 1) {
-      throw new Error(`${this.node.path}: exactly one target must be the default (no 'hostNames'). Got: ${defaults.map(([k]) => k).join(', ') || 'none'}`);
+      throw new Error(`${this.node.path}: exactly one target must be the default (no 'hostNames', no 'pathPatterns'). Got: ${defaults.map(([k]) => k).join(', ') || 'none'}`);
     }
     const p = props.namePrefix;
     if (p.length > 26) {
@@ -185,7 +189,7 @@ export class LoadBalancer extends Construct {
         protocol: 'HTTP',
         port: target.port,
         vpcId: props.vpcId,
-        deregistrationDelay: '30',
+        deregistrationDelay: String(target.deregistrationDelaySeconds ?? 30),
         healthCheck: {
           enabled: true,
           protocol: 'HTTP',
@@ -224,13 +228,20 @@ export class LoadBalancer extends Construct {
       defaultAction: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }],
     });
 
+    // The most specific rules first: host and path, then path, then host.
+    const specificity = (t: TargetSpec) => (t.hostNames ? 1 : 0) + (t.pathPatterns ? 2 : 0);
+    const routed = Object.entries(props.targets)
+      .filter(([, t]) => t.hostNames !== undefined || t.pathPatterns !== undefined)
+      .sort(([, a], [, b]) => specificity(b) - specificity(a));
     let priority = 10;
-    for (const [key, target] of Object.entries(props.targets)) {
-      if (target.hostNames === undefined) continue;
+    for (const [key, target] of routed) {
       new LbListenerRule(this, `rule-${key}`, {
         listenerArn: this.httpsListener.arn,
         priority,
-        condition: [{ hostHeader: { values: [...target.hostNames] } }],
+        condition: [
+          ...(target.hostNames ? [{ hostHeader: { values: [...target.hostNames] } }] : []),
+          ...(target.pathPatterns ? [{ pathPattern: { values: [...target.pathPatterns] } }] : []),
+        ],
         action: [{ type: 'forward', targetGroupArn: this.targetGroups[key].arn }],
       });
       priority += 10;

@@ -37,6 +37,8 @@ export const CHARTS = {
   metricsServer: ref('metrics-server', 'https://kubernetes-sigs.github.io/metrics-server/', '3.13.1'),
   clusterAutoscaler: ref('cluster-autoscaler', 'https://kubernetes.github.io/autoscaler', '9.59.0'),
   falco: ref('falco', 'https://falcosecurity.github.io/charts', '9.1.0'),
+  argoRollouts: ref('argo-rollouts', 'https://argoproj.github.io/argo-helm', '2.41.0'),
+  keda: ref('keda', 'https://kedacore.github.io/charts', '2.20.2'),
 } as const satisfies Record<string, ChartRef>;
 
 export type ChartKey = keyof typeof CHARTS;

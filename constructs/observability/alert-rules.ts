@@ -24,6 +24,10 @@
 import type { Severity } from '../../environments/sections/observability';
 import { CERTIFICATE_CHECK_SUFFIX } from '../security/certificate-check';
 
+/** The AI service's namespace and name (features/services/contract.ts; repeated here: constructs do not import features). */
+export const INFERENCE_NAMESPACE = 'ai-inference';
+export const INFERENCE_NAME = 'ollama';
+
 /** What the seed 003 decision matrix says to do when the alert fires. */
 export type Decision = 'rollback' | 'investigate' | 'ok';
 
@@ -48,6 +52,12 @@ export interface AlertRule {
   readonly description: string;
   /** Where the rule comes from (seed and section). */
   readonly source: string;
+  /**
+   * The measured quantity, when `expr` is exactly `<measure> <comparison> <threshold>`: release
+   * analysis (Argo Rollouts) queries the same measure against the same threshold and duration,
+   * so an automatic rollback and the alert can never disagree.
+   */
+  readonly measure?: string;
 }
 
 /** Placeholder matcher of the application's namespaces, replaced by `alertRules`. */
@@ -75,7 +85,22 @@ export function withAppNamespaces(expr: string, appNamespaces: readonly string[]
 
 /** The rules of the `toronto-ai-platform` group, selecting the application in `appNamespaces`. */
 export function alertRules(appNamespaces: readonly string[]): AlertRule[] {
-  return RULES.map((r) => ({ ...r, expr: withAppNamespaces(r.expr, appNamespaces) }));
+  return RULES.map((r) => ({
+    ...r,
+    expr: withAppNamespaces(r.expr, appNamespaces),
+    ...(r.measure ? { measure: withAppNamespaces(r.measure, appNamespaces) } : {}),
+  }));
+}
+
+/** The rules whose firing means "roll back" and that a release analysis can measure. */
+export function rollbackRules(appNamespaces: readonly string[]): (AlertRule & { readonly measure: string })[] {
+  return alertRules(appNamespaces).filter((r): r is AlertRule & { measure: string } => r.decision === 'rollback' && r.measure !== undefined);
+}
+
+/** Minutes of a Prometheus duration (`5m`, `1h`, `30s`). */
+export function durationMinutes(d: Duration): number {
+  const n = Number(d.slice(0, -1));
+  return d.endsWith('h') ? n * 60 : d.endsWith('s') ? n / 60 : n;
 }
 
 /** Jobs of the certificate check CronJobs (`<name>-certificate-check-<schedule time>`). */
@@ -87,6 +112,9 @@ const errorRatio =
 
 const p95 = (window: string, offset = '') =>
   `histogram_quantile(0.95, sum by (le, namespace) (rate(http_request_duration_seconds_bucket{${APP}}[${window}]${offset})))`;
+
+/** Ready AI inference pods (kube-state-metrics), 0 when there are none. */
+const AI_SERVICE_READY = `(sum(kube_pod_status_ready{namespace="${INFERENCE_NAMESPACE}",condition="true",pod=~"${INFERENCE_NAME}-.+"}) or vector(0))`;
 
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
@@ -114,6 +142,7 @@ const RULES: readonly AlertRule[] = [
   },
   {
     alert: 'ErrorRateRollback',
+    measure: errorRatio,
     expr: `${errorRatio} > 0.05`,
     for: '5m',
     comparison: '>',
@@ -138,6 +167,7 @@ const RULES: readonly AlertRule[] = [
   },
   {
     alert: 'LatencyP95Rollback',
+    measure: p95('5m'),
     expr: `${p95('5m')} > 5`,
     for: '5m',
     comparison: '>',
@@ -162,7 +192,8 @@ const RULES: readonly AlertRule[] = [
   },
   {
     alert: 'LatencyDoubled',
-    expr: `${p95('5m')} > 2 * ${p95('30m', ' offset 1h')}`,
+    measure: `${p95('5m')} / ${p95('30m', ' offset 1h')}`,
+    expr: `${p95('5m')} / ${p95('30m', ' offset 1h')} > 2`,
     for: '10m',
     comparison: '>',
     threshold: 2,
@@ -246,14 +277,15 @@ const RULES: readonly AlertRule[] = [
   },
   {
     alert: 'AIServiceUnavailable',
-    expr: `max by (namespace) (toronto_ai_ai_service_up{${APP}}) < 1`,
+    measure: AI_SERVICE_READY,
+    expr: `${AI_SERVICE_READY} < 1`,
     for: '15m',
     comparison: '<',
     threshold: 1,
     severity: 'critical',
     decision: 'rollback',
     summary: 'AI service unavailable for 15 minutes in {{ $labels.namespace }}',
-    description: "The application's AI provider health check has failed for 15 minutes. Roll back if the feature is critical.",
+    description: 'No AI inference (Ollama) pod has been ready for 15 minutes. The AI service rolls back on its own during a release (its canary analysis); outside a release, page: see the README runbook.',
     source: 'seed 002 automatic rollback triggers',
   },
   // Service level targets of the seeds, below the investigate and rollback thresholds: sustained

@@ -121,7 +121,17 @@ export const servicesSchema = z
 export type ServicesSection = z.output<typeof servicesSchema>;
 export type ServicesSectionInput = z.input<typeof servicesSchema>;
 
+/** The WebSocket servers ping idle connections this often (seconds); the load balancer's idle timeout must be longer. */
+export const WEBSOCKET_PING_SECONDS = 20;
+
 type Report = (path: (string | number)[], message: string) => void;
+
+/** A WebSocket connection that only pings must outlive the load balancer's idle timeout. */
+export function checkWebsocketIdle(idleTimeoutSeconds: number, report: Report): void {
+  if (idleTimeoutSeconds <= WEBSOCKET_PING_SECONDS * 2) {
+    report(['edge', 'loadBalancer', 'idleTimeoutSeconds'], `${idleTimeoutSeconds} s would close idle WebSocket connections: the servers ping every ${WEBSOCKET_PING_SECONDS} s, so the idle timeout must be above ${WEBSOCKET_PING_SECONDS * 2} s (two missed pings)`);
+  }
+}
 
 /** Rules across the services section's own fields. */
 export function checkServices(s: ServicesSection, report: Report): void {

@@ -24,6 +24,35 @@ import { egressNamespaces } from '../flows';
 import { DATA_SERVICES } from '../data/contract';
 import { APP_CA_PUBLISHER, APP_CHANNELS, APP_LIVENESS_PATH, APP_NAME, APP_PORT, APP_READINESS_PATH, AppChannel, BETA_NAMESPACE, betaEnabled, REDIS_CONFIG_KEYS, vaultAgentOf } from './contract';
 import { POD_IDENTITY_AGENT_CIDR, POD_IDENTITY_AGENT_PORT } from '../../constructs/identity/workload-role';
+import { filesPrefix, queueUrlOf, INFERENCE_NAME, INFERENCE_NAMESPACE, INFERENCE_PORT, SERVICE_CONFIG_KEYS, SERVICES, servicesOf, WEBSOCKET_PORT } from '../services/contract';
+
+/**
+ * Where the service tier is, for the application and every service of the channel (they share
+ * the channel's ConfigMap): queues, files, e-mail sender, AI service and the in-namespace services.
+ */
+function serviceConfig(ctx: PlatformContext, c: AppChannel): Record<string, string> {
+  const url = (key: keyof typeof SERVICES, scheme = 'http') => {
+    const spec = SERVICES[key];
+    return `${scheme}://${spec.name}.${c.namespace}.svc.cluster.local:${spec.port}`;
+  };
+  const inChannel = (key: keyof typeof SERVICES) => SERVICES[key].channels.includes(c.name);
+  return {
+    [SERVICE_CONFIG_KEYS.agentQueueUrl]: queueUrlOf(ctx, c, 'agent-tasks'),
+    [SERVICE_CONFIG_KEYS.celeryQueueUrl]: queueUrlOf(ctx, c, 'celery'),
+    // Celery over SQS (kombu): the queue URL above is its predefined queue; credentials from Pod Identity.
+    [SERVICE_CONFIG_KEYS.celeryBrokerUrl]: 'sqs://',
+    [SERVICE_CONFIG_KEYS.filesBucket]: ctx.cloud.filesBucketName,
+    [SERVICE_CONFIG_KEYS.filesPrefix]: filesPrefix(c.name),
+    [SERVICE_CONFIG_KEYS.emailFrom]: ctx.env.services.email.fromAddress,
+    [SERVICE_CONFIG_KEYS.emailBackend]: 'django_ses.SESBackend',
+    [SERVICE_CONFIG_KEYS.emailConfigurationSet]: ctx.cloud.emailConfigurationSetName,
+    [SERVICE_CONFIG_KEYS.inferenceUrl]: `http://${INFERENCE_NAME}.${INFERENCE_NAMESPACE}.svc.cluster.local:${INFERENCE_PORT}`,
+    [SERVICE_CONFIG_KEYS.coordinatorUrl]: url('coordinator'),
+    [SERVICE_CONFIG_KEYS.websocketUrl]: url('websocket', 'ws'),
+    ...(inChannel('onboarding') ? { [SERVICE_CONFIG_KEYS.onboardingUrl]: url('onboarding') } : {}),
+    ...(inChannel('feedback') ? { [SERVICE_CONFIG_KEYS.feedbackUrl]: url('feedback') } : {}),
+  };
+}
 
 
 export interface AppPlatform {
@@ -34,6 +63,8 @@ export interface AppPlatform {
   readonly loadBalancerController: ChartRelease;
   readonly targetGroupBindings: LocalChartRelease;
   readonly feedbackReminder?: ScheduledJob;
+  /** What must exist before a channel's pods are created (webhooks, the channel's `vault-ca`). */
+  readonly podPrerequisites: (c: AppChannel) => ITerraformDependable[];
 }
 
 /** What the application's pods need from the data services: Vault (injector webhook, CA publisher). */
@@ -64,6 +95,7 @@ export function addApp(ctx: PlatformContext, options: AppOptions = {}): AppPlatf
     // The vector store (no authentication: the NetworkPolicies are the guard).
     CHROMA_HOST: DATA_SERVICES.chroma.host,
     CHROMA_PORT: String(DATA_SERVICES.chroma.port),
+    ...serviceConfig(ctx, c),
   });
 
   // ---- the application (APP-1, APP-2)
@@ -111,6 +143,11 @@ export function addApp(ctx: PlatformContext, options: AppOptions = {}): AppPlatf
       ],
       allowExternalHttps: true,
       vpcCidr: env.network.vpcCidr,
+      // The application and its services (features/services) share the channel's egress allows.
+      tierLabels: { 'app.kubernetes.io/part-of': 'toronto-ai' },
+      internalPorts: servicesOf(channel).flatMap((s) => (s.port !== undefined ? [s.port] : [])),
+      // The WebSocket servers sit behind the load balancer too (features/services).
+      loadBalancerTargets: [{ name: 'websocket', podLabels: { 'app.kubernetes.io/name': SERVICES.websocket.name }, port: WEBSOCKET_PORT }],
     });
   policies('network-policies', appNs, app.podLabels, APP_CHANNELS.stable);
 
@@ -121,13 +158,14 @@ export function addApp(ctx: PlatformContext, options: AppOptions = {}): AppPlatf
   // ---- the beta channel (ENV-4) and its scheduled job (APP-3)
   let beta: Application | undefined;
   let feedbackReminder: ScheduledJob | undefined;
+  let betaCa: ITerraformDependable | undefined;
   if (betaEnabled(env) && a.beta.imageTag !== undefined) {
     const betaNamespaces = new Namespaces(scope, 'beta-namespace', {
       namespaces: [{ name: BETA_NAMESPACE, podSecurity: 'restricted', labels: { 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled' } }],
       commonLabels: labels,
     });
     const betaNs = betaNamespaces.name(BETA_NAMESPACE);
-    const betaCa = vault?.publishCa('ca-beta', betaNs);
+    betaCa = vault?.publishCa('ca-beta', betaNs);
     beta = new Application(scope, 'beta', {
       name: APP_NAME,
       namespace: betaNs,
@@ -181,5 +219,7 @@ export function addApp(ctx: PlatformContext, options: AppOptions = {}): AppPlatf
     dependsOn: [loadBalancerController.release, app.service, ...(beta ? [beta.service] : [])],
   });
 
-  return { app, beta, metricsServer, clusterAutoscaler, loadBalancerController, targetGroupBindings, feedbackReminder };
+  const channelPrerequisites = (c: AppChannel): ITerraformDependable[] =>
+    c.name === 'stable' ? podPrerequisites(vault?.caPublishers[APP_CA_PUBLISHER]) : podPrerequisites(betaCa);
+  return { app, beta, metricsServer, clusterAutoscaler, loadBalancerController, targetGroupBindings, feedbackReminder, podPrerequisites: channelPrerequisites };
 }

@@ -14,6 +14,7 @@ import { CertificateCheck } from '../../constructs/security/certificate-check';
 import { VAULT_TLS_SECRET_NAME } from '../../constructs/data/vault';
 import { PlatformContext } from '../context';
 import { vaultUnsealKeyAlias } from './cloud';
+import { servicesOf } from '../services/contract';
 import { DATA_IDENTITIES, DATABASE_SYNC } from './contract';
 import { APP_CA_PUBLISHER, APP_CHANNELS, AppChannel, appNamespacesOf, channelsOf } from '../app/contract';
 
@@ -145,7 +146,8 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
     clients: channels.flatMap((c) => [
       {
         role: c.vaultRole,
-        serviceAccounts: [c.serviceAccount],
+        // The application and the channel's services that use its database (features/services).
+        serviceAccounts: [c.serviceAccount, ...servicesOf(c).filter((s) => s.usesDatabase).map((s) => s.name)],
         namespaces: [c.namespace],
         readPaths: Object.values(c.secretPaths),
       },

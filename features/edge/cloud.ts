@@ -5,6 +5,7 @@
  * Controller that binds the target groups to the application pods (features/app/platform.ts).
  */
 import { Construct } from 'constructs';
+import { SERVICE_READINESS_PATH, WEBSOCKET_PATH, WEBSOCKET_PORT } from '../services/contract';
 import { TerraformOutput } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
@@ -26,7 +27,7 @@ import { LB_CONTROLLER_IDENTITY } from '../cluster-addons/contract';
 export const CERTIFICATE_EXPIRY_ALARM_DAYS = 30;
 
 /** Target groups by channel: `app` (the main site) and `beta` (ENV-4, when enabled). */
-export type Channel = 'app' | 'beta';
+export type Channel = 'app' | 'beta' | 'ws' | 'beta-ws';
 
 export interface Edge {
   readonly loadBalancer: LoadBalancer;
@@ -123,6 +124,14 @@ export function addEdge(ctx: CloudContext): Edge {
     targets: {
       app: { port: APP_PORT, healthCheckPath: APP_READINESS_PATH },
       ...(betaEnabled ? { beta: { port: APP_PORT, healthCheckPath: APP_READINESS_PATH, hostNames: [edge.betaName as string] } } : {}),
+      // The WebSocket servers (features/services) under /ws/. Not sticky: a WebSocket stays on the
+      // target it opened on for its whole life, and a reconnect may land anywhere (the channel layer
+      // is shared). The servers ping every WEBSOCKET_PING_SECONDS, under the idle timeout; a draining
+      // server keeps its connections up to 120 s (seed 003: 60-120 s).
+      ws: { port: WEBSOCKET_PORT, healthCheckPath: SERVICE_READINESS_PATH, pathPatterns: [WEBSOCKET_PATH], deregistrationDelaySeconds: 120 },
+      ...(betaEnabled
+        ? { 'beta-ws': { port: WEBSOCKET_PORT, healthCheckPath: SERVICE_READINESS_PATH, hostNames: [edge.betaName as string], pathPatterns: [WEBSOCKET_PATH], deregistrationDelaySeconds: 120 } }
+        : {}),
     },
     // Pods (VPC CNI, no per-pod security groups) use the cluster security group of the nodes.
     targetSecurityGroupIds: [ctx.cluster.clusterSecurityGroupId],
@@ -254,5 +263,7 @@ export function addEdge(ctx: CloudContext): Edge {
 
   const targetGroupArns: Partial<Record<Channel, string>> = { app: loadBalancer.targetGroups.app.arn };
   if (loadBalancer.targetGroups.beta) targetGroupArns.beta = loadBalancer.targetGroups.beta.arn;
+  targetGroupArns.ws = loadBalancer.targetGroups.ws.arn;
+  if (loadBalancer.targetGroups['beta-ws']) targetGroupArns['beta-ws'] = loadBalancer.targetGroups['beta-ws'].arn;
   return { loadBalancer, certificate, webAcl, cdn, targetGroupArns, loadBalancerControllerRole, alertTopicArn: ctx.alerts.arn };
 }

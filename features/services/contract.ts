@@ -11,13 +11,14 @@
  * each AWS permission is held by exactly the service that needs it.
  */
 import type { Environment } from '../../environments/schema';
+import type { PlatformContext } from '../context';
 import { APP_NAME, AppChannel, ChannelName, channelsOf } from '../app/contract';
+import { WEBSOCKET_PING_SECONDS as WEBSOCKET_PING_SECONDS_VALUE } from '../../environments/sections/services';
 
 /** The inference service's namespace (shared by both channels; it holds no user data). */
-export const INFERENCE_NAMESPACE = 'ai-inference';
+export { INFERENCE_NAMESPACE, INFERENCE_NAME } from '../../constructs/observability/alert-rules';
 /** Seed 003: Ollama's API port. */
 export const INFERENCE_PORT = 11434;
-export const INFERENCE_NAME = 'ollama';
 /** Service accounts of the inference pods (read the model store) and of the model-pull job (write it). */
 export const INFERENCE_SERVICE_ACCOUNT = 'ollama';
 export const MODEL_SYNC_SERVICE_ACCOUNT = 'model-sync';
@@ -120,7 +121,7 @@ export const SERVICES: Readonly<Record<ServiceKey, ServiceSpec>> = {
     key: 'websocket',
     name: `${APP_NAME}-websocket`,
     image: 'app',
-    command: ['daphne', '--bind', '0.0.0.0', '--port', '8002', 'config.asgi:application'],
+    command: ['daphne', '--bind', '0.0.0.0', '--port', '8002', '--ping-interval', String(WEBSOCKET_PING_SECONDS_VALUE), '--ping-timeout', '30', 'config.asgi:application'],
     port: 8002,
     channels: both,
     aws: [{ kind: 'queue-send', queue: 'celery' }],
@@ -163,6 +164,9 @@ export const SERVICE_READINESS_PATH = '/readyz';
 
 /** The WebSocket servers' path on the public load balancer (routed to them, not to the API). */
 export const WEBSOCKET_PATH = '/ws/*';
+export const WEBSOCKET_PORT = 8002;
+/** The WebSocket servers ping idle connections this often: under the load balancer's idle timeout (a definition rule). */
+export { WEBSOCKET_PING_SECONDS } from '../../environments/sections/services';
 
 /** The services `env` runs in channel `c`. */
 export function servicesOf(c: AppChannel): ServiceSpec[] {
@@ -188,6 +192,7 @@ export const SERVICE_CONFIG_KEYS = {
   filesPrefix: 'FILES_PREFIX',
   emailFrom: 'EMAIL_FROM',
   emailBackend: 'EMAIL_BACKEND',
+  emailConfigurationSet: 'AWS_SES_CONFIGURATION_SET',
   inferenceUrl: 'OLLAMA_BASE_URL',
   coordinatorUrl: 'AGENT_COORDINATOR_URL',
   websocketUrl: 'WEBSOCKET_URL',
@@ -203,6 +208,20 @@ export function filesPrefix(c: ChannelName): string {
 /** AWS access of the application pods themselves (their role also holds the cache connect, features/data/cloud.ts). */
 export const APP_AWS_NEEDS: readonly AwsNeed[] = [{ kind: 'queue-send', queue: 'celery' }, { kind: 'queue-send', queue: 'agent-tasks' }, { kind: 'files-read-write' }];
 
+/** Namespace of the Argo Rollouts controller (it queries Prometheus and the AI service's canary). */
+export const ROLLOUTS_NAMESPACE = 'argo-rollouts';
+/** Argo Rollouts' metrics port. */
+export const ROLLOUTS_METRICS_PORT = 8090;
+/** KEDA's admission webhooks and its external-metrics API server (called by the API server). */
+export const KEDA_WEBHOOK_PORTS: readonly number[] = [9443, 6443];
+
 /** Namespace and service account of KEDA's operator, which reads the queues' depth (sqs:GetQueueAttributes). */
 export const KEDA_NAMESPACE = 'keda';
 export const KEDA_OPERATOR_SERVICE_ACCOUNT = 'keda-operator';
+
+/** The URL of a channel's queue (the cloud stack builds one per channel the environment runs). */
+export function queueUrlOf(ctx: Pick<PlatformContext, 'cloud'>, c: AppChannel, queue: QueueKey): string {
+  const url = ctx.cloud.serviceQueueUrls[c.name]?.[queue];
+  if (url === undefined) throw new Error(`features/services: the cloud stack has no ${queue} queue for the ${c.name} channel`);
+  return url;
+}
