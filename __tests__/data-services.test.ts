@@ -263,7 +263,7 @@ describe('MongoDB: Percona operator, TLS only, PBM point-in-time backups (DATA-2
     expect(rs).toMatchObject({
       name: 'rs0',
       size: 3,
-      serviceAccountName: expect.stringMatching(/^\$\{kubernetes_service_account_v1\.mongodb_service-account_[A-F0-9]+\.metadata\[0\]\.name\}$/),
+      serviceAccountName: expect.stringMatching(/^\$\{kubernetes_service_account_v1\.mongodb_backup_service-account_[A-F0-9]+\.metadata\[0\]\.name\}$/),
       nodeSelector: { 'toronto-ai.io/pool': 'database' },
       tolerations: [{ key: 'toronto-ai.io/pool', operator: 'Equal', value: 'database', effect: 'NoSchedule' }],
       resources: { requests: { cpu: '4', memory: '32Gi' }, limits: { cpu: '4', memory: '32Gi' } },
@@ -338,7 +338,7 @@ describe('MongoDB: Percona operator, TLS only, PBM point-in-time backups (DATA-2
     // No local dump anywhere: nothing mounts an emptyDir for a backup in the data namespace.
     expect(JSON.stringify(prodPlatform)).not.toMatch(/"mount_path":"\/backup"/);
     // The members' service account is the one the cloud stack binds the mongodb/ writer role to.
-    const sa = resourceAt(prodPlatform, 'kubernetes_service_account_v1', 'mongodb/service-account');
+    const sa = resourceAt(prodPlatform, 'kubernetes_service_account_v1', 'mongodb/backup/service-account');
     expect(sa.metadata).toEqual({ name: DATA_IDENTITIES.mongodbBackup.serviceAccount, namespace: expect.stringContaining('namespaces_data') });
     const assoc = resources(prodCloud, 'aws_eks_pod_identity_association').find((a) => a.service_account === DATA_IDENTITIES.mongodbBackup.serviceAccount);
     expect(assoc?.namespace).toBe('data');

@@ -152,8 +152,10 @@ export class MongoDb extends Construct {
       dependsOn: props.dependsOn,
     });
 
-    // The members' service account: the PBM agent sidecar's S3 identity (Pod Identity).
-    this.serviceAccount = new ServiceAccountV1(this, 'service-account', {
+    // The members' service account: the PBM agent sidecar's S3 identity (Pod Identity). Under
+    // `backup/`, the path the mongodump CronJob's account of the same name had: an environment that
+    // moves from it keeps the same Terraform resource instead of deleting and creating one name.
+    this.serviceAccount = new ServiceAccountV1(new Construct(this, 'backup'), 'service-account', {
       metadata: { name: props.backup.serviceAccountName, namespace: props.namespace },
       automountServiceAccountToken: false,
     });
