@@ -38,6 +38,7 @@ describe('backupAlertRules', () => {
   const rules = backupAlertRules({
     cronJobs: [{ namespace: 'data', name: 'mongodb-backup', schedule: '30 */6 * * *', deadlineSeconds: 3600 }],
     postgres: { namespace: 'data', baseBackupSchedule: '0 0 2 * * *', rpoMinutes: 5 },
+    mongodb: { namespace: 'data', baseBackupSchedule: '30 */6 * * *', oplogSpanMinutes: 2, rpoMinutes: 5 },
   });
   const rule = (name: string) => {
     const found = rules.find((r) => r.alert === name);
@@ -69,6 +70,19 @@ describe('backupAlertRules', () => {
     expect(rule('PostgresBaseBackupStale').threshold).toBe(DAY + 6 * HOUR);
     for (const r of rules) expect(r.expr.endsWith(`${r.comparison} ${r.threshold}`)).toBe(true);
   });
+
+  test('MongoDB: PITR off or an agent unhealthy for longer than the RPO, failed or overdue base backups fire (PBM collector metrics)', () => {
+    const pitr = rule('MongoDBPITRNotRunning');
+    expect(pitr.for).toBe('5m');
+    expect(pitr.expr).toBe('min by (namespace) (mongodb_pbm_cluster_pitr_backup_enabled{namespace="data"} or on () (0 * mongodb_pbm_cluster_backup_configured{namespace="data"})) == 0');
+    const agent = rule('MongoDBBackupAgentUnhealthy');
+    expect(agent.for).toBe('5m');
+    expect(agent.expr).toBe('max by (namespace, host) (mongodb_pbm_agent_status{namespace="data"}) > 0');
+    expect(rule('MongoDBBaseBackupFailed').expr).toContain('mongodb_pbm_backup_last_transition_ts{namespace="data",status="error"}');
+    const stale = rule('MongoDBBaseBackupStale');
+    expect(stale.threshold).toBe(6 * HOUR + 6 * HOUR);
+    expect(stale.expr).toBe(`time() - max by (namespace) (mongodb_pbm_backup_last_transition_ts{namespace="data",status="done"}) > ${12 * HOUR}`);
+  });
 });
 
 describe('every environment: the monitoring release alerts on every backup it runs', () => {
@@ -90,7 +104,7 @@ describe('every environment: the monitoring release alerts on every backup it ru
       const covering = rules.filter((r) => r.expr.includes(sel)).map((r) => r.alert.replace(/^(BackupJobFailed|BackupStale).*$/, '$1'));
       expect([job.metadata.name, covering.sort()]).toEqual([job.metadata.name, ['BackupJobFailed', 'BackupStale']]);
     }
-    for (const alert of ['PostgresWALArchivingBehind', 'PostgresWALArchivingFailing', 'PostgresBaseBackupFailed', 'PostgresBaseBackupStale']) {
+    for (const alert of ['PostgresWALArchivingBehind', 'PostgresWALArchivingFailing', 'PostgresBaseBackupFailed', 'PostgresBaseBackupStale', 'MongoDBPITRNotRunning', 'MongoDBBackupAgentUnhealthy', 'MongoDBBaseBackupFailed', 'MongoDBBaseBackupStale']) {
       expect(rules.map((r) => r.alert)).toContain(alert);
     }
     for (const r of rules) {

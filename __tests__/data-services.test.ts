@@ -57,7 +57,11 @@ describe('data section of the definitions (DATA-1..4, HW-1, HW-3)', () => {
     ['production', 'production.data.mongodb.storageGiB: 500 GiB is below the documented 2048 GiB per database server', (d: any) => (d.data.mongodb.storageGiB = 500)],
     ['production', 'production.data.chroma.storageGiB: 512 GiB is below the documented 1024 GiB per vector database server', (d: any) => (d.data.chroma.storageGiB = 512)],
     ['development', 'development.data.postgres.version: PostgreSQL 14 is below the documented minimum 15 (HW-3)', (d: any) => (d.data.postgres.version = '14')],
-    ['development', 'development.data.mongodb.version: MongoDB 5.0.26 is below the documented minimum 6 (HW-3)', (d: any) => (d.data.mongodb.version = '5.0.26')],
+    ['development', 'development.data.mongodb.version: MongoDB 5.0.26-22 is below the documented minimum 6 (HW-3)', (d: any) => (d.data.mongodb.version = '5.0.26-22')],
+    ['development', 'development.data.mongodb.version: must be a Percona Server for MongoDB image tag such as 8.0.19-7', (d: any) => (d.data.mongodb.version = '7.0.14')],
+    ['staging', 'staging.data.mongodb.oplogSpanMinutes: 10 minutes exceeds the database RPO of 5 minutes (backup.databaseRpoMinutes)', (d: any) => (d.data.mongodb.oplogSpanMinutes = 10)],
+    ['staging', 'staging.data.mongodb.restore.targetTime: 2026-11-20T05:00:00Z is before the base backup 2026-11-20T06:30:21Z', (d: any) => (d.data.mongodb.restore = { baseBackup: '2026-11-20T06:30:21Z', targetTime: '2026-11-20T05:00:00Z' })],
+    ['staging', 'staging.data.mongodb.restore.baseBackup: must be a PBM backup name such as 2026-01-31T06:30:21Z', (d: any) => (d.data.mongodb.restore = { baseBackup: 'last-night' })],
     ['production', 'production.data.mongodb.members: production MongoDB must be a 3-member replica set (DATA-2); got 1', (d: any) => (d.data.mongodb.members = 1)],
     ['staging', 'staging.data.vault.replicas: staging Vault must run 3 raft replicas', (d: any) => (d.data.vault.replicas = 1)],
     ['production', 'production.data.redis.replicas: production Redis needs at least 1 replica for multi-AZ automatic failover (DATA-4); got 0', (d: any) => (d.data.redis.replicas = 0)],
@@ -66,7 +70,7 @@ describe('data section of the definitions (DATA-1..4, HW-1, HW-3)', () => {
     ['development', 'development.data.chroma.imageTag: must be a pinned tag, never "latest"', (d: any) => (d.data.chroma.imageTag = 'latest')],
     ['development', 'development.data.jobImages.awsCli: must be registry/repository:tag with an explicit registry and tag', (d: any) => (d.data.jobImages.awsCli = 'public.ecr.aws/aws-cli/aws-cli')],
     ['development', 'development.data.postgres.baseBackupSchedule: must be a six-field cron schedule with seconds first, as CloudNativePG expects, such as "0 0 2 * * *": has 5 field(s); 6 are needed (second, minute, hour, day of month, month, day of week)', (d: any) => (d.data.postgres.baseBackupSchedule = '0 2 * * *')],
-    ['development', 'development.data.mongodb.backupSchedule: must be a five-field cron schedule (UTC) such as "30 */6 * * *": has 1 field(s); 5 are needed (minute, hour, day of month, month, day of week)', (d: any) => (d.data.mongodb.backupSchedule = 'daily')],
+    ['development', 'development.data.mongodb.baseBackupSchedule: must be a five-field cron schedule (UTC) such as "30 */6 * * *": has 1 field(s); 5 are needed (minute, hour, day of month, month, day of week)', (d: any) => (d.data.mongodb.baseBackupSchedule = 'daily')],
     ['testing', 'testing.data: is required', (d: any) => delete d.data],
     ['staging', 'staging.data.postgres.restore.fromGeneration: generation 1 is not older than backupGeneration 1; the restored cluster would archive over the backups it reads: set backupGeneration to 2', (d: any) => (d.data.postgres.restore = { fromGeneration: 1 })],
     ['staging', 'staging.data.postgres.restore.targetTime: must be an RFC 3339 time', (d: any) => (d.data.postgres.restore = { fromGeneration: 1, targetTime: 'yesterday' })],
@@ -243,63 +247,133 @@ describe('PostgreSQL: CloudNativePG (DATA-1)', () => {
   });
 });
 
-describe('MongoDB: mongodb-kubernetes operator and a local chart (DATA-2)', () => {
+describe('MongoDB: Percona operator, TLS only, PBM point-in-time backups (DATA-2, BAK-2, BAK-3)', () => {
   const values = releaseValues(prodPlatform, 'mongodb/replica-set/release');
-  const chartDir = join(LOCAL_CHARTS_DIR, 'mongodb-replicaset');
+  const credentialsDir = join(LOCAL_CHARTS_DIR, 'mongodb-credentials');
+  const bucket = 'toronto-ai-production-backups-444455556666';
+  const rs = values.replsets.rs0;
 
-  test('the replica set: 3 members >= 6 on the database pool with retained volumes', () => {
-    expect(values).toMatchObject({
-      name: 'mongodb',
-      members: 3,
-      version: '7.0.14',
-      persistence: { storageClass: STATEFUL_STORAGE_CLASS, dataSize: '2048Gi' },
+  test('the replica set: 3 members of Percona Server >= 6 on the database pool, retained encrypted volumes, no sharding', () => {
+    const release = resourceAt(prodPlatform, 'helm_release', 'mongodb/replica-set/release');
+    expect(release).toMatchObject({ name: 'mongodb', chart: 'psmdb-db', version: '1.22.2', repository: 'https://percona.github.io/percona-helm-charts/' });
+    expect(values.fullnameOverride).toBe('mongodb');
+    expect(values.image).toEqual({ tag: '8.0.19-7' });
+    expect(values.sharding).toEqual({ enabled: false });
+    expect(values.unsafeFlags).toBeUndefined();
+    expect(rs).toMatchObject({
+      name: 'rs0',
+      size: 3,
+      serviceAccountName: expect.stringMatching(/^\$\{kubernetes_service_account_v1\.mongodb_backup_service-account_[A-F0-9]+\.metadata\[0\]\.name\}$/),
       nodeSelector: { 'toronto-ai.io/pool': 'database' },
       tolerations: [{ key: 'toronto-ai.io/pool', operator: 'Equal', value: 'database', effect: 'NoSchedule' }],
-      zoneSpread: { whenUnsatisfiable: 'DoNotSchedule' },
+      resources: { requests: { cpu: '4', memory: '32Gi' }, limits: { cpu: '4', memory: '32Gi' } },
+      volumeSpec: { pvc: { storageClassName: STATEFUL_STORAGE_CLASS, resources: { requests: { storage: '2048Gi' } } } },
     });
+    expect(rs.topologySpreadConstraints[0]).toMatchObject({ topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule' });
+    // Development runs one member, which the operator accepts only as an explicit unsafe setting.
+    const d = releaseValues(devPlatform, 'mongodb/replica-set/release');
+    expect(d.replsets.rs0.size).toBe(1);
+    expect(d.unsafeFlags).toEqual({ replsetSize: true });
   });
 
-  test('the local chart is installed from the stack assets after the operator', () => {
+  test('the operator release installs the CRDs and comes first; the community operator is gone', () => {
+    const operator = resourceAt(prodPlatform, 'helm_release', 'mongodb/operator/release');
+    expect(operator).toMatchObject({ name: 'psmdb-operator', chart: 'psmdb-operator', version: '1.22.0' });
+    expect(JSON.parse(operator.values[0])).toMatchObject({ disableTelemetry: true, nodeSelector: { 'toronto-ai.io/pool': 'system' } });
     const release = resourceAt(prodPlatform, 'helm_release', 'mongodb/replica-set/release');
-    expect(release.chart).toMatch(/^\.\/assets\/mongodb_replica-set_chart_[A-Z0-9]+\/[A-F0-9]+$/);
-    expect(release.repository).toBeUndefined();
-    expect(release.depends_on).toEqual([expect.stringMatching(/^helm_release\.mongodb_operator_release_/)]);
+    expect(release.depends_on).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^helm_release\.mongodb_operator_release_/),
+      expect.stringMatching(/^helm_release\.mongodb_credentials_release_/),
+    ]));
+    const charts = resources(prodPlatform, 'helm_release').map((r) => `${r.chart}`);
+    expect(charts).not.toContain('mongodb-kubernetes');
+    expect(JSON.stringify(prodPlatform)).not.toMatch(/mongodump|MongoDBCommunity/);
+    expect(resources(prodPlatform, 'kubernetes_cron_job_v1').map((r) => r.metadata.name)).not.toContain('mongodb-backup');
   });
 
-  test('every value set on a local chart exists in its values.yaml', () => {
-    const local = allApp.node.findAll().filter((c): c is LocalChartRelease => c instanceof LocalChartRelease && c.chartDir === chartDir);
-    // One MongoDB replica set per environment.
-    expect(local.length).toBe(DEFINITIONS.length);
+  test('TLS only, verified: requireTLS, no invalid certificates, the operator-generated CA', () => {
+    expect(values.tls).toEqual({ mode: 'requireTLS', allowInvalidCertificates: false });
+    expect(values.secrets).toEqual({ users: 'mongodb-secrets', ssl: 'mongodb-ssl', sslInternal: 'mongodb-ssl-internal' });
+    // Every client URI says tls=true and names the CA file its client has.
+    const uri = readFileSync(join(credentialsDir, 'templates', 'secrets.yaml'), 'utf8');
+    expect(uri).toContain('tls=true&tlsCAFile=%s');
+    expect(uri).not.toMatch(/tlsInsecure|tlsAllowInvalid/);
+  });
+
+  test('users: each channel readWrite on its own database, the exporter monitoring only; passwords generated in the cluster', () => {
+    expect(values.users).toEqual([
+      { name: 'toronto-ai', db: 'admin', passwordSecretRef: { name: 'mongodb-toronto-ai-credentials', key: 'password' }, roles: [{ name: 'readWrite', db: 'toronto_ai' }] },
+      { name: 'toronto-ai-beta', db: 'admin', passwordSecretRef: { name: 'mongodb-toronto-ai-beta-credentials', key: 'password' }, roles: [{ name: 'readWrite', db: 'toronto_ai_beta' }] },
+      {
+        name: 'monitoring',
+        db: 'admin',
+        passwordSecretRef: { name: 'mongodb-monitoring-credentials', key: 'password' },
+        roles: [{ name: 'clusterMonitor', db: 'admin' }, { name: 'read', db: 'local' }, { name: 'read', db: 'admin' }],
+      },
+    ]);
+    const creds = releaseValues(prodPlatform, 'mongodb/credentials/release');
+    expect(creds.users).toEqual([
+      { secretName: 'mongodb-toronto-ai-credentials', username: 'toronto-ai', database: 'toronto_ai', caFile: '/vault/secrets/mongodb-ca' },
+      { secretName: 'mongodb-toronto-ai-beta-credentials', username: 'toronto-ai-beta', database: 'toronto_ai_beta', caFile: '/vault/secrets/mongodb-ca' },
+      { secretName: 'mongodb-monitoring-credentials', username: 'monitoring', database: 'admin', caFile: '/etc/mongodb-tls/ca.crt' },
+    ]);
+    // The namespace is the `data` namespace resource's name (a reference, resolved by Terraform).
+    expect(creds.hosts.replace(/\$\{kubernetes_namespace_v1\.namespaces_data_[A-F0-9]+\.metadata\[0\]\.name\}/g, 'data')).toBe([0, 1, 2].map((i) => `mongodb-rs0-${i}.mongodb-rs0.data.svc.cluster.local:27017`).join(','));
+    const template = readFileSync(join(credentialsDir, 'templates', 'secrets.yaml'), 'utf8');
+    expect(template).toMatch(/lookup "v1" "Secret"/);
+    expect(template).toMatch(/randAlphaNum 40/);
+    expect(JSON.stringify([values, creds])).not.toMatch(/password"\s*:\s*"[^"]/i);
+    const local = allApp.node.findAll().filter((c): c is LocalChartRelease => c instanceof LocalChartRelease && c.chartDir.includes('mongodb-'));
     const unknown = local.flatMap((r) => leafPaths(r.values).filter((p) => !pathExists(r.chartDir, p)).map((p) => `${r.node.path}: ${p.join('.')}`));
     expect(unknown).toEqual([]);
   });
 
-  test('SCRAM authentication with passwords generated in the cluster and kept across upgrades', () => {
-    const cr = readFileSync(join(chartDir, 'templates', 'mongodbcommunity.yaml'), 'utf8');
-    expect(cr).toContain('modes: ["SCRAM"]');
-    expect(cr).toContain('passwordSecretRef:');
-    const helpers = readFileSync(join(chartDir, 'templates', '_helpers.tpl'), 'utf8');
-    expect(helpers).toMatch(/lookup "v1" "Secret"/);
-    expect(helpers).toMatch(/randAlphaNum 40/);
-    expect(JSON.stringify(values)).not.toMatch(/password"\s*:/i);
+  test('PBM: continuous oplog within the RPO and scheduled base backups, streamed to the bucket under mongodb/', () => {
+    expect(values.backup.storages).toEqual({ s3: { main: true, type: 's3', s3: { bucket, region: 'ca-central-1', prefix: DATA_IDENTITIES.mongodbBackup.prefix.segment } } });
+    expect(values.backup.storages.s3.s3.credentialsSecret).toBeUndefined();
+    expect(values.backup.pitr).toEqual({ enabled: true, oplogSpanMin: 2, compressionType: 'gzip' });
+    expect(values.backup.tasks).toEqual([
+      { name: 'base', enabled: true, schedule: '30 */6 * * *', type: 'logical', storageName: 's3', compressionType: 'gzip', retention: { count: 120, type: 'count', deleteFromStorage: true } },
+    ]);
+    // No local dump anywhere: nothing mounts an emptyDir for a backup in the data namespace.
+    expect(JSON.stringify(prodPlatform)).not.toMatch(/"mount_path":"\/backup"/);
+    // The members' service account is the one the cloud stack binds the mongodb/ writer role to.
+    const sa = resourceAt(prodPlatform, 'kubernetes_service_account_v1', 'mongodb/backup/service-account');
+    expect(sa.metadata).toEqual({ name: DATA_IDENTITIES.mongodbBackup.serviceAccount, namespace: expect.stringContaining('namespaces_data') });
+    const assoc = resources(prodCloud, 'aws_eks_pod_identity_association').find((a) => a.service_account === DATA_IDENTITIES.mongodbBackup.serviceAccount);
+    expect(assoc?.namespace).toBe('data');
+    const statements = rolePolicy(prodCloud, 'mongodbBackup');
+    expect(statements.find((st) => st.Action === 's3:ListBucket')!.Condition).toEqual({ StringLike: { 's3:prefix': ['mongodb', 'mongodb/*'] } });
+    expect(statements.find((st) => Array.isArray(st.Action) && st.Action.includes('s3:PutObject'))!.Resource).toMatch(/\/mongodb\/\*$/);
   });
 
-  test('the backup CronJob dumps with the backup user from its secret and uploads to mongodb/', () => {
-    const job = resourceAt(prodPlatform, 'kubernetes_cron_job_v1', 'mongodb/backup/cron-job');
-    expect(job.spec.schedule).toBe('30 */6 * * *');
-    expect(job.spec.concurrency_policy).toBe('Forbid');
-    const pod = job.spec.job_template.spec.template.spec;
-    expect(pod.security_context.fs_group).toBe('65534');
-    expect(pod.service_account_name).toMatch(/^\$\{kubernetes_service_account_v1\.mongodb_backup_service-account_[A-F0-9]+\.metadata\[0\]\.name\}$/);
-    expect(resourceAt(prodPlatform, 'kubernetes_service_account_v1', 'mongodb/backup/service-account').metadata).toEqual({ name: 'mongodb-backup', namespace: expect.stringContaining('namespaces_data') });
-    expect(pod.security_context).toMatchObject({ run_as_non_root: true });
-    const dump = pod.init_container[0];
-    expect(dump.image).toBe('docker.io/library/mongo:7.0.14');
-    expect(dump.env).toContainEqual({ name: 'MONGODB_PASSWORD', value_from: { secret_key_ref: { name: 'mongodb-backup-password', key: 'password' } } });
-    expect(dump.command[2]).toContain('mongodump');
-    expect(dump.security_context).toMatchObject({ allow_privilege_escalation: false, read_only_root_filesystem: true });
-    expect(pod.container[0].command[2]).toContain('s3://toronto-ai-production-backups-444455556666/mongodb/');
-    expect(pod.container[0].resources.limits).toBeDefined();
+  test('every environment: the oplog span is within its database RPO', () => {
+    for (const def of DEFINITIONS) {
+      expect(def.data.mongodb.oplogSpanMinutes).toBeLessThanOrEqual(def.backup.databaseRpoMinutes);
+    }
+  });
+
+  test('restore: a PerconaServerMongoDBRestore reads exactly the bucket and prefix the backups write to', () => {
+    const restored = stacksFor('staging', (d) => {
+      d.data.mongodb.restore = { baseBackup: '2026-11-20T06:30:21Z', targetTime: '2026-11-20T10:42:00+02:00' };
+    });
+    const json = synth(restored.platform);
+    const storage = releaseValues(json, 'mongodb/replica-set/release').backup.storages.s3.s3;
+    const release = resourceAt(json, 'helm_release', 'mongodb/restore/release');
+    expect(release.description).toBe('local chart mongodb-restore');
+    expect(release.depends_on).toEqual([expect.stringMatching(/^helm_release\.mongodb_replica-set_release_/)]);
+    const r = JSON.parse(release.values[0]);
+    expect(r.storage).toEqual(storage);
+    expect(r.storage.bucket).toMatch(/^toronto-ai-staging-backups-/);
+    expect(r.storage.prefix).toBe(DATA_IDENTITIES.mongodbBackup.prefix.segment);
+    expect(r).toMatchObject({ clusterName: 'mongodb', baseBackup: '2026-11-20T06:30:21Z', pitr: { type: 'date', date: '2026-11-20 08:42:00' }, name: 'restore-2026-11-20-08-42-00' });
+    // The template builds the destination from the same storage values.
+    const cr = readFileSync(join(LOCAL_CHARTS_DIR, 'mongodb-restore', 'templates', 'restore.yaml'), 'utf8');
+    expect(cr).toContain('printf "s3://%s/%s/%s" .Values.storage.bucket .Values.storage.prefix .Values.baseBackup');
+    // Without a target time: replay to the latest slice. Without the setting: no restore.
+    const latest = stacksFor('staging', (d) => (d.data.mongodb.restore = { baseBackup: '2026-11-20T06:30:21Z' }));
+    expect(JSON.parse(resourceAt(synth(latest.platform), 'helm_release', 'mongodb/restore/release').values[0]).pitr).toEqual({ type: 'latest', date: '' });
+    expect(resources(prodPlatform, 'helm_release').filter((x) => x.name === 'mongodb-restore')).toEqual([]);
   });
 });
 
@@ -424,10 +498,13 @@ describe('Vault (SEC-1)', () => {
     const job = resourceAt(prodPlatform, 'kubernetes_cron_job_v1', 'vault-database-sync/cron-job');
     const pod = job.spec.job_template.spec.template.spec;
     const script: string = pod.container[0].command[2];
-    expect(script).toContain('vault kv put -mount=secret toronto-ai/database postgres_uri=@/sources/0/postgres_uri mongodb_uri=@/sources/1/mongodb_uri');
+    expect(script).toContain('vault kv put -mount=secret toronto-ai/database postgres_uri=@/sources/0/postgres_uri mongodb_uri=@/sources/1/mongodb_uri mongodb_ca=@/sources/2/mongodb_ca');
     expect(script).toContain('auth/kubernetes/login role=database-sync');
     expect(pod.volume).toContainEqual({ name: 'source-0', secret: { secret_name: 'postgres-app', items: [{ key: 'uri', path: 'postgres_uri' }] } });
-    expect(pod.volume).toContainEqual({ name: 'source-1', secret: { secret_name: 'mongodb-admin-toronto-ai', items: [{ key: 'connectionString.standard', path: 'mongodb_uri' }] } });
+    expect(pod.volume).toContainEqual({ name: 'source-1', secret: { secret_name: 'mongodb-toronto-ai-credentials', items: [{ key: 'uri', path: 'mongodb_uri' }] } });
+    // The MongoDB CA travels with the URI: the application's agent renders it to the file tlsCAFile names.
+    expect(script).toContain('mongodb_ca=@/sources/2/mongodb_ca');
+    expect(pod.volume).toContainEqual({ name: 'source-2', secret: { secret_name: 'mongodb-ssl', items: [{ key: 'ca.crt', path: 'mongodb_ca' }] } });
     expect(pod.volume).toContainEqual({ name: 'vault-ca', secret: { secret_name: 'vault-ca' } });
     expect(pod.container[0].security_context).toMatchObject({ run_as_non_root: true, read_only_root_filesystem: true, allow_privilege_escalation: false });
     const cm = resourceAt(prodPlatform, 'kubernetes_config_map_v1', 'vault/configure-script');

@@ -60,7 +60,7 @@ describe('the walker sees what each workload uses', () => {
     ['kubernetes_job_v1', 'vault/tls-job', ['Namespace/vault', 'ServiceAccount/vault/vault-tls-bootstrap', 'RBAC/vault/vault/vault-tls-bootstrap']],
     ['kubernetes_job_v1', 'vault/ca-data-job', ['Secret/vault/vault-server-tls', 'RBAC/data/vault/vault-tls-bootstrap']],
     ['kubernetes_cron_job_v1', 'vault/configure-job', ['ConfigMap/vault/vault-configure', 'Secret/vault/vault-server-tls', 'ServiceAccount/vault/vault-configure']],
-    ['kubernetes_cron_job_v1', 'vault-database-sync/cron-job', ['Secret/data/vault-ca', 'Secret/data/postgres-app', 'Secret/data/mongodb-admin-toronto-ai']],
+    ['kubernetes_cron_job_v1', 'vault-database-sync/cron-job', ['Secret/data/vault-ca', 'Secret/data/postgres-app', 'Secret/data/mongodb-toronto-ai-credentials', 'Secret/data/mongodb-ssl']],
     ['kubernetes_deployment_v1', 'app/application/deployment', ['Webhook/vault-agent-injector', 'Secret/toronto-ai/vault-ca', 'Webhook/elbv2-pod-readiness-gate', 'ConfigMap/toronto-ai/toronto-ai-config']],
     ['kubernetes_daemon_set_v1', 'logging/filebeat/daemon-set', ['RBAC/cluster/logging/filebeat', 'ConfigMap/logging/filebeat-config']],
     ['kubernetes_job_v1', 'logging/ilm-setup', ['Secret/logging/elasticsearch-es-elastic-user', 'Secret/logging/elasticsearch-es-http-certs-public']],
@@ -70,9 +70,9 @@ describe('the walker sees what each workload uses', () => {
 
   test.each([
     ['postgres-exporter', ['Namespace/data', 'Secret/data/postgres-app', 'CRD/ServiceMonitor']],
-    ['mongodb-exporter', ['Secret/data/mongodb-admin-monitoring', 'CRD/ServiceMonitor']],
+    ['mongodb-exporter', ['Secret/data/mongodb-monitoring-credentials', 'Secret/data/mongodb-ssl', 'CRD/ServiceMonitor']],
     ['postgres', ['CRD/Cluster', 'CRD/PodMonitor', 'CRD/PrometheusRule']],
-    ['mongodb', ['CRD/MongoDBCommunity']],
+    ['mongodb', ['CRD/PerconaServerMongoDB', 'Secret/data/mongodb-toronto-ai-credentials', 'Secret/data/mongodb-monitoring-credentials']],
     ['elasticsearch', ['CRD/Elasticsearch']],
     ['logstash', ['CRD/Logstash', 'Secret/logging/elasticsearch-es-elastic-user']],
     ['vault', ['Secret/vault/vault-server-tls']],
@@ -127,7 +127,7 @@ describe('the walker reports a missing dependency', () => {
     const json = copy(original);
     const replicaSet = release(json, 'mongodb');
     replicaSet.config.depends_on = [];
-    expect(problemsOf(json)).toEqual(expect.arrayContaining([[replicaSet.address, 'CRD/MongoDBCommunity']]));
+    expect(problemsOf(json)).toEqual(expect.arrayContaining([[replicaSet.address, 'CRD/PerconaServerMongoDB'], [replicaSet.address, 'Secret/data/mongodb-toronto-ai-credentials']]));
   });
 
   test('application pods without Vault (injector webhook), their vault-ca publisher and the load balancer controller', () => {

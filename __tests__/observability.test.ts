@@ -261,9 +261,11 @@ describe('exporters', () => {
     expect(values.serviceMonitor.enabled).toBe(true);
   });
 
-  test('mongodb-exporter reads its connection string from the operator Secret, restricted Pod Security', () => {
+  test('mongodb-exporter reads its TLS connection string from the generated Secret and verifies the CA, restricted Pod Security', () => {
     const values = valuesOf(json, 'mongodb-exporter');
-    expect(values.existingSecret).toEqual({ name: 'mongodb-admin-monitoring', key: 'connectionString.standard' });
+    expect(values.existingSecret).toEqual({ name: 'mongodb-monitoring-credentials', key: 'uri' });
+    expect(values.volumes).toEqual([{ name: 'mongodb-ca', secret: { secretName: 'mongodb-ssl', items: [{ key: 'ca.crt', path: 'ca.crt' }] } }]);
+    expect(values.volumeMounts).toEqual([{ name: 'mongodb-ca', mountPath: '/etc/mongodb-tls', readOnly: true }]);
     expect(values.serviceMonitor.enabled).toBe(true);
     expect(values.podSecurityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(values.resources.limits).toBeDefined();
@@ -278,13 +280,13 @@ describe('exporters', () => {
     }
   });
 
-  test('the MongoDB Secret is the one the operator writes for the replica set\'s monitoring user', () => {
+  test('the MongoDB Secret is the one the credentials chart writes for the replica set\'s monitoring user, with its CA path', () => {
     const stacks = stacksFor('production');
-    expect(stacks.platform.data.mongodb.replicaSet.values.users).toMatchObject({ monitoring: { name: 'monitoring' } });
-    expect(stacks.platform.exporters.releases.mongodb.values.existingSecret).toEqual({
-      name: `${stacks.platform.data.mongodb.replicaSet.releaseName}-admin-monitoring`,
-      key: 'connectionString.standard',
-    });
+    const users = stacks.platform.data.mongodb.credentials.values.users as { secretName: string; username: string; caFile: string }[];
+    const monitoring = users.find((u) => u.username === 'monitoring')!;
+    expect(stacks.platform.exporters.releases.mongodb.values.existingSecret).toEqual({ name: monitoring.secretName, key: 'uri' });
+    const mounts = stacks.platform.exporters.releases.mongodb.values.volumeMounts as { mountPath: string }[];
+    expect(monitoring.caFile).toBe(`${mounts[0].mountPath}/ca.crt`);
     expect(stacks.platform.exporters.releases.postgres.values.config).toEqual({
       datasourceSecret: { name: stacks.platform.data.postgres.appSecretName, key: 'uri' },
     });

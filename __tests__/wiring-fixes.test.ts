@@ -124,7 +124,7 @@ describe('the beta channel has its own database, credentials and Vault role (ENV
   });
 
   test('the beta pods and the feedback job render the beta paths with the beta role', () => {
-    const pod = resourceAt(platform, 'kubernetes_deployment_v1', 'app/beta/deployment-blue').spec.template.metadata.annotations;
+    const pod = resourceAt(platform, 'kubernetes_deployment_v1', 'app/beta/deployment').spec.template.metadata.annotations;
     expect(pod).toMatchObject({
       'vault.hashicorp.com/role': 'toronto-ai-beta',
       'vault.hashicorp.com/agent-inject-secret-database': 'secret/data/toronto-ai-beta/database',
@@ -153,13 +153,18 @@ describe('the beta channel has its own database, credentials and Vault role (ENV
   });
 
   test('MongoDB: a user with readWrite on its own database', () => {
-    expect(helmValues('mongodb').extraUsers).toEqual([{ name: 'toronto-ai-beta', database: 'toronto_ai_beta' }]);
+    expect(helmValues('mongodb').users).toContainEqual({
+      name: 'toronto-ai-beta',
+      db: 'admin',
+      passwordSecretRef: { name: 'mongodb-toronto-ai-beta-credentials', key: 'password' },
+      roles: [{ name: 'readWrite', db: 'toronto_ai_beta' }],
+    });
   });
 
   test('a sync job of its own writes the beta credentials to the beta path only', () => {
     const job = JSON.stringify(resourceAt(platform, 'kubernetes_cron_job_v1', 'vault-database-sync-beta/cron-job'));
     expect(job).toContain('postgres-toronto-ai-beta');
-    expect(job).toContain('mongodb-admin-toronto-ai-beta');
+    expect(job).toContain('mongodb-toronto-ai-beta-credentials');
     expect(job).toContain('toronto-ai-beta/database');
     expect(vaultConfig['policy-database-sync-beta.hcl']).toBe('path "secret/data/toronto-ai-beta/database" {\n  capabilities = ["create", "update"]\n}');
   });

@@ -135,8 +135,8 @@ const pods = (namespace: string, selector?: Record<string, string>): InCluster =
 
 /** Ports of the webhooks the API server calls, by namespace (operators' admission webhooks). */
 export const WEBHOOK_PORTS: Readonly<Record<string, readonly number[]>> = {
-  // CloudNativePG operator (9443), mongodb-kubernetes operator (MDB_WEBHOOK_PORT default 1993).
-  [DATA_NAMESPACE]: [9443, 1993],
+  // CloudNativePG operator (9443). The Percona MongoDB operator (psmdb-operator 1.22.0) registers no webhook.
+  [DATA_NAMESPACE]: [9443],
   // Vault agent injector.
   [VAULT_NAMESPACE]: [VAULT_INJECTOR_PORT],
   // Prometheus Operator admission webhook (container port of its https endpoint).
@@ -151,7 +151,8 @@ export const WEBHOOK_PORTS: Readonly<Record<string, readonly number[]>> = {
 
 /** Metrics ports Prometheus scrapes in a namespace (exporters, instances, operators). */
 export const METRICS_PORTS: Readonly<Record<string, readonly number[]>> = {
-  // CloudNativePG instances and postgres-exporter 9187, mongodb-exporter 9216, CNPG operator 8080.
+  // CloudNativePG instances and postgres-exporter 9187, mongodb-exporter 9216 (with PBM's status),
+  // the CNPG and Percona MongoDB operators' controller metrics 8080.
   [DATA_NAMESPACE]: [9187, 9216, 8080],
   // Vault's /v1/sys/metrics on its API port.
   [VAULT_NAMESPACE]: [DATA_SERVICES.vault.port],
@@ -310,7 +311,8 @@ export function platformFlows(env: Environment): Flow[] {
   // reached over HTTPS (S3 through the gateway endpoint, the others through interface endpoints).
   const aws: { id: string; ns: string; sa: string; action: string; path: string; type: string; contains: string }[] = [
     { id: 'postgres-backups', ns: DATA_IDENTITIES.postgres.namespace, sa: DATA_IDENTITIES.postgres.serviceAccount, action: 's3:PutObject', type: 'helm_release', path: 'postgres/cluster/release', contains: `/${DATA_IDENTITIES.postgres.prefix.segment}/g` },
-    { id: 'mongodb-backups', ns: DATA_IDENTITIES.mongodbBackup.namespace, sa: DATA_IDENTITIES.mongodbBackup.serviceAccount, action: 's3:PutObject', type: 'kubernetes_cron_job_v1', path: 'mongodb/backup/cron-job', contains: `/${DATA_IDENTITIES.mongodbBackup.prefix.keyPrefix}` },
+    // The PBM agent beside each MongoDB member: oplog slices and base backups under mongodb/.
+    { id: 'mongodb-backups', ns: DATA_IDENTITIES.mongodbBackup.namespace, sa: DATA_IDENTITIES.mongodbBackup.serviceAccount, action: 's3:PutObject', type: 'helm_release', path: 'mongodb/replica-set/release', contains: `"prefix":"${DATA_IDENTITIES.mongodbBackup.prefix.segment}"` },
     { id: 'chroma-backups', ns: DATA_IDENTITIES.chromaBackup.namespace, sa: DATA_IDENTITIES.chromaBackup.serviceAccount, action: 's3:PutObject', type: 'kubernetes_cron_job_v1', path: 'chroma/backup-0/cron-job', contains: `/${DATA_IDENTITIES.chromaBackup.prefix.keyPrefix}` },
     { id: 'vault-unseal', ns: DATA_IDENTITIES.vault.namespace, sa: DATA_IDENTITIES.vault.serviceAccount, action: 'kms:Decrypt', type: 'helm_release', path: 'vault/release/release', contains: 'seal \\"awskms\\"' },
     // Alertmanager's credentials (and the heartbeat URL) from Secrets Manager, in the SecretStore's region.

@@ -120,6 +120,16 @@ export const RENDERED_WHOLE: Readonly<Record<string, readonly string[]>> = {
   // kube-prometheus-stack 88.5.3, charts/prometheus-node-exporter/templates/daemonset.yaml:
   // `securityContext: {{ toYaml .Values.containerSecurityContext }}` (a core SecurityContext).
   'kube-prometheus-stack': ['prometheus-node-exporter.containerSecurityContext'],
+  // psmdb-db 1.22.2, templates/cluster.yaml: `nodeSelector`, `podSecurityContext` and
+  // `containerSecurityContext` of a replica set, and the backup's `containerSecurityContext`, each
+  // `{{ toYaml }}` into the PerconaServerMongoDB's typed field (a node selector map, a core
+  // PodSecurityContext / SecurityContext); values.yaml documents them as `# nodeSelector: {}` etc.
+  'psmdb-db': [
+    'replsets.rs0.nodeSelector',
+    'replsets.rs0.podSecurityContext',
+    'replsets.rs0.containerSecurityContext',
+    'backup.containerSecurityContext',
+  ],
 };
 
 function renderedWhole(valuesDir: string, path: string[]): boolean {

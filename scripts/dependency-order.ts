@@ -56,7 +56,8 @@ export const RELEASE_PROVIDES: Readonly<Record<string, readonly ObjectRef[]>> = 
     'CRD/Alertmanager',
   ],
   'cloudnative-pg': ['CRD/Cluster', 'CRD/ScheduledBackup', 'CRD/Backup', 'CRD/Pooler', 'Webhook/cnpg'],
-  'mongodb-kubernetes': ['CRD/MongoDBCommunity'],
+  // psmdb-operator 1.22.0 installs its CRDs from crds/ (the cluster, backup and restore kinds).
+  'psmdb-operator': ['CRD/PerconaServerMongoDB', 'CRD/PerconaServerMongoDBBackup', 'CRD/PerconaServerMongoDBRestore'],
   'eck-operator': ['CRD/Elasticsearch', 'CRD/Kibana', 'CRD/Logstash', 'CRD/Beat', 'Webhook/eck'],
   'aws-load-balancer-controller': ['CRD/TargetGroupBinding', 'Webhook/elbv2-pod-readiness-gate'],
   'external-secrets': ['CRD/ExternalSecret', 'CRD/SecretStore', 'CRD/ClusterSecretStore', 'Webhook/external-secrets'],
@@ -67,6 +68,8 @@ export const RELEASE_PROVIDES: Readonly<Record<string, readonly ObjectRef[]>> = 
 export const RELEASE_CREATES: Readonly<Record<string, (values: Json, namespace: string) => ObjectRef[]>> = {
   // charts/database-credentials: one Secret per extra database owner (password and URI).
   'local:database-credentials': (v, ns) => ((v.credentials ?? []) as Json[]).map((c) => `Secret/${ns}/${c.secretName}` as ObjectRef),
+  // charts/mongodb-credentials: one Secret per MongoDB user (password and TLS URI).
+  'local:mongodb-credentials': (v, ns) => ((v.users ?? []) as Json[]).map((u) => `Secret/${ns}/${u.secretName}` as ObjectRef),
 };
 
 /**
@@ -82,23 +85,7 @@ export interface RuntimeCreated {
 
 export const RUNTIME_CREATED: readonly RuntimeCreated[] = [
   { object: 'Secret/data/postgres-app', createdBy: { release: 'postgres' }, how: 'CloudNativePG writes the owner credentials of the Cluster of release postgres' },
-  {
-    object: 'Secret/data/mongodb-admin-toronto-ai',
-    createdBy: { release: 'mongodb' },
-    how: 'the MongoDB operator writes the connection strings of each user of the replica set of release mongodb',
-  },
-  {
-    object: 'Secret/data/mongodb-admin-monitoring',
-    createdBy: { release: 'mongodb' },
-    how: 'the MongoDB operator writes the connection strings of each user of the replica set of release mongodb',
-  },
-  {
-    object: 'Secret/data/mongodb-admin-toronto-ai-beta',
-    createdBy: { release: 'mongodb' },
-    how: "the MongoDB operator writes the connection strings of each user of the replica set of release mongodb (the beta channel's own user)",
-  },
-  { object: 'Secret/data/mongodb-backup-password', createdBy: { release: 'mongodb' }, how: 'charts/mongodb-replicaset generates each user password on install' },
-  { object: 'Secret/data/mongodb-toronto-ai-password', createdBy: { release: 'mongodb' }, how: 'charts/mongodb-replicaset generates each user password on install' },
+  { object: 'Secret/data/mongodb-ssl', createdBy: { release: 'mongodb' }, how: 'the Percona MongoDB operator generates the CA and server certificate of the PerconaServerMongoDB of release mongodb' },
   {
     object: 'Secret/logging/elasticsearch-es-elastic-user',
     createdBy: { release: 'elasticsearch' },
@@ -148,6 +135,7 @@ export const RELEASE_USES: Readonly<Record<string, ReleaseUses>> = {
   ],
   'prometheus-mongodb-exporter': (v, ns) => [
     ...secretRef(ns, typeof v.existingSecret === 'object' ? v.existingSecret?.name : v.existingSecret),
+    ...podSecretsIn(v.volumes ?? [], ns),
     ...(v.serviceMonitor?.enabled ? ['CRD/ServiceMonitor'] : []),
   ],
   cluster: (v) => [
@@ -161,7 +149,9 @@ export const RELEASE_USES: Readonly<Record<string, ReleaseUses>> = {
   'eck-kibana': () => ['CRD/Kibana', 'Webhook/eck'],
   'eck-logstash': () => ['CRD/Logstash', 'Webhook/eck'],
   vault: (v, ns) => podSecretsIn(v.server?.volumes ?? [], ns),
-  'local:mongodb-replicaset': () => ['CRD/MongoDBCommunity'],
+  // The PerconaServerMongoDB resource, and the users' password Secrets it names.
+  'psmdb-db': (v, ns) => ['CRD/PerconaServerMongoDB', ...((v.users ?? []) as Json[]).flatMap((u) => secretRef(ns, u.passwordSecretRef?.name))],
+  'local:mongodb-restore': () => ['CRD/PerconaServerMongoDBRestore'],
   'local:target-group-bindings': () => ['CRD/TargetGroupBinding', 'Webhook/elbv2-pod-readiness-gate'],
   'local:synced-secrets': () => ['CRD/SecretStore', 'CRD/ExternalSecret', 'Webhook/external-secrets'],
 };

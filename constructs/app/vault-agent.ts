@@ -19,6 +19,12 @@ export interface VaultAgentProps {
   readonly role: string;
   /** Secrets to render: file name under /vault/secrets -> Vault path (KV v2: `secret/data/...`). */
   readonly secrets: Readonly<Record<string, string>>;
+  /**
+   * Single fields rendered alone into `/vault/secrets/<name>` (e.g. a CA certificate a driver
+   * reads from a file): file name -> the Vault path (KV v2) and the field.
+   * @default none
+   */
+  readonly fields?: Readonly<Record<string, { readonly path: string; readonly field: string }>>;
 }
 
 /** The projected token volume the agent authenticates with. */
@@ -45,6 +51,14 @@ export function vaultAgentAnnotations(props: VaultAgentProps): Record<string, st
       throw new Error(`vaultAgentAnnotations: secret name '${name}' must be lower-case letters, digits and dashes`);
     }
     annotations[`vault.hashicorp.com/agent-inject-secret-${name}`] = props.secrets[name];
+  }
+  for (const [name, f] of Object.entries(props.fields ?? {})) {
+    if (!/^[a-z0-9-]+$/.test(name) || name in props.secrets) {
+      throw new Error(`vaultAgentAnnotations: field file '${name}' must be lower-case letters, digits and dashes, and not a secret's name`);
+    }
+    if (!/^[a-z0-9_]+$/.test(f.field)) throw new Error(`vaultAgentAnnotations: field '${f.field}' must be lower-case letters, digits and underscores`);
+    annotations[`vault.hashicorp.com/agent-inject-secret-${name}`] = f.path;
+    annotations[`vault.hashicorp.com/agent-inject-template-${name}`] = `{{- with secret "${f.path}" -}}{{ .Data.data.${f.field} }}{{- end -}}`;
   }
   return annotations;
 }

@@ -8,7 +8,13 @@
  * Metrics: kube-state-metrics (`kube_cronjob_status_last_schedule_time`,
  * `kube_cronjob_status_last_successful_time`) and the CloudNativePG instance collector
  * (`cnpg_collector_pg_wal_archive_status`, `cnpg_pg_stat_archiver_failed_count`,
- * `cnpg_collector_last_available_backup_timestamp`, `cnpg_collector_last_failed_backup_timestamp`).
+ * `cnpg_collector_last_available_backup_timestamp`, `cnpg_collector_last_failed_backup_timestamp`),
+ * and for MongoDB the PBM collector of mongodb_exporter 0.53 (`--collect-all` includes it):
+ * `mongodb_pbm_cluster_backup_configured`, `mongodb_pbm_cluster_pitr_backup_enabled`,
+ * `mongodb_pbm_agent_status` (0 ok, 1 error, 2 lost) and `mongodb_pbm_backup_last_transition_ts`
+ * (per backup, labelled with its `status`). Neither PBM nor the operator exposes how far the oplog
+ * slices lag: the PITR rules watch the conditions under which slicing stops (PITR off, no PBM
+ * configuration, an agent in error or lost) for longer than the RPO.
  */
 import { AlertRule, Duration } from './alert-rules';
 
@@ -32,9 +38,21 @@ export interface PostgresBackups {
   readonly rpoMinutes: number;
 }
 
+/** MongoDB (Percona Backup for MongoDB): continuous oplog slices and scheduled base backups. */
+export interface MongoDbBackups {
+  readonly namespace: string;
+  /** Base backups (five-field cron). */
+  readonly baseBackupSchedule: string;
+  /** The oplog slice span (minutes). */
+  readonly oplogSpanMinutes: number;
+  /** The database recovery point objective. */
+  readonly rpoMinutes: number;
+}
+
 export interface BackupAlertProps {
   readonly cronJobs: readonly BackupCronJob[];
   readonly postgres?: PostgresBackups;
+  readonly mongodb?: MongoDbBackups;
 }
 
 const MINUTE = 60;
@@ -195,6 +213,63 @@ export function backupAlertRules(props: BackupAlertProps): AlertRule[] {
       decision: 'investigate',
       summary: `The newest PostgreSQL base backup in ${pg.namespace} is older than its schedule allows`,
       description: `The newest base backup is {{ $value | humanizeDuration }} old; the schedule (${pg.baseBackupSchedule}) allows ${staleAfter} s (its longest gap plus 6 hours to complete). Point-in-time recovery replays WAL from it, so an old base backup lengthens the RTO.`,
+      source: 'issue 13 backup monitoring (BAK-3)',
+    });
+  }
+  const m = props.mongodb;
+  if (m) {
+    const ns = `namespace="${m.namespace}"`;
+    rules.push({
+      alert: 'MongoDBPITRNotRunning',
+      // Without a PBM configuration the collector emits no PITR series: `configured` (0) stands in.
+      expr: `min by (namespace) (mongodb_pbm_cluster_pitr_backup_enabled{${ns}} or on () (0 * mongodb_pbm_cluster_backup_configured{${ns}})) == 0`,
+      for: `${m.rpoMinutes}m`,
+      comparison: '==',
+      threshold: 0,
+      severity: 'critical',
+      decision: 'investigate',
+      summary: `MongoDB point-in-time recovery in ${m.namespace} is off`,
+      description: 'PBM has no configuration or its PITR (oplog slicing) is disabled: no oplog reaches the backup bucket, so a restore now would lose everything since the last base backup. The operator turns PITR off during a restore and until a base backup exists after it.',
+      source: 'seed 004 recovery objectives (database RPO 5 minutes)',
+    });
+    rules.push({
+      alert: 'MongoDBBackupAgentUnhealthy',
+      expr: `max by (namespace, host) (mongodb_pbm_agent_status{${ns}}) > 0`,
+      for: `${m.rpoMinutes}m`,
+      comparison: '>',
+      threshold: 0,
+      severity: 'critical',
+      decision: 'investigate',
+      summary: `A PBM agent in ${m.namespace} is in error or lost ({{ $labels.host }})`,
+      description: `The backup-agent sidecar of {{ $labels.host }} has reported an error or stopped reporting for longer than the ${m.rpoMinutes}-minute RPO. The agent uploads the oplog slices (every ${m.oplogSpanMinutes} minutes) and the base backups; read its log (kubectl -n ${m.namespace} logs <pod> -c backup-agent).`,
+      source: 'seed 004 recovery objectives (database RPO 5 minutes)',
+    });
+    const done = `mongodb_pbm_backup_last_transition_ts{${ns},status="done"}`;
+    const failed = `mongodb_pbm_backup_last_transition_ts{${ns},status="error"}`;
+    rules.push({
+      alert: 'MongoDBBaseBackupFailed',
+      // A cluster with a failed backup and none done yet counts too.
+      expr: `max by (namespace) ((max by (namespace) (${failed}) - max by (namespace) (${done})) or (max by (namespace) (${failed}) unless on (namespace) max by (namespace) (${done}))) > 0`,
+      for: '5m',
+      comparison: '>',
+      threshold: 0,
+      severity: 'critical',
+      decision: 'investigate',
+      summary: `The last MongoDB base backup in ${m.namespace} failed`,
+      description: `The most recent PBM base backup failed after the last one that succeeded (kubectl -n ${m.namespace} get psmdb-backup).`,
+      source: 'issue 13 backup monitoring (BAK-3)',
+    });
+    const staleAfter = cronMaxGapSeconds(m.baseBackupSchedule) + 6 * 3600;
+    rules.push({
+      alert: 'MongoDBBaseBackupStale',
+      expr: `time() - max by (namespace) (${done}) > ${staleAfter}`,
+      for: '10m',
+      comparison: '>',
+      threshold: staleAfter,
+      severity: 'warning',
+      decision: 'investigate',
+      summary: `The newest MongoDB base backup in ${m.namespace} is older than its schedule allows`,
+      description: `The newest PBM base backup is {{ $value | humanizeDuration }} old; the schedule (${m.baseBackupSchedule}) allows ${staleAfter} s (its longest gap plus 6 hours to complete). Point-in-time recovery replays the oplog from it, so an old base backup lengthens the RTO.`,
       source: 'issue 13 backup monitoring (BAK-3)',
     });
   }

@@ -27,6 +27,11 @@ export interface DatabaseExportersProps {
    * @default no MongoDB exporter
    */
   readonly mongodbUri?: SecretKeyRef;
+  /**
+   * MongoDB serves TLS only: the Secret holding its CA (`ca.crt`), mounted read-only at
+   * `mountDir`, where the URI's `tlsCAFile` points.
+   */
+  readonly mongodbCa?: { readonly secretName: string; readonly mountDir: string };
   /** Usually the monitoring release, which installs the ServiceMonitor CRD. */
   readonly dependsOn?: ITerraformDependable[];
 }
@@ -76,6 +81,12 @@ export class DatabaseExporters extends Construct {
           ...common,
           podSecurityContext: { ...POD_SECURITY, runAsUser: 10000, runAsGroup: 10000 },
           existingSecret: { name: props.mongodbUri.name, key: props.mongodbUri.key },
+          ...(props.mongodbCa
+            ? {
+                volumes: [{ name: 'mongodb-ca', secret: { secretName: props.mongodbCa.secretName, items: [{ key: 'ca.crt', path: 'ca.crt' }] } }],
+                volumeMounts: [{ name: 'mongodb-ca', mountPath: props.mongodbCa.mountDir, readOnly: true }],
+              }
+            : {}),
           serviceMonitor: { enabled: true, interval: '30s' },
         },
       });

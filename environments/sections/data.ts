@@ -109,17 +109,37 @@ export const dataSchema = z
         compute: computeSchema,
       })
       .strict(),
-    /** DATA-2: MongoDB replica set through the mongodb-kubernetes operator. */
+    /** DATA-2: MongoDB replica set through the Percona Server for MongoDB operator, with PBM backups. */
     mongodb: z
       .object({
         /** Replica set members. Staging/production: 3. */
         members: z.number().int().min(1).max(7).superRefine(oddCount('MongoDB members (replica set elections)')),
-        /** MongoDB Community Server version, x.y.z. >= 6 (HW-3). */
-        version: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a full MongoDB version such as 7.0.14'),
+        /** Percona Server for MongoDB image tag (percona/percona-server-mongodb), `<x.y.z>-<build>`. >= 6 (HW-3). */
+        version: z.string().regex(/^\d+\.\d+\.\d+-\d+$/, 'must be a Percona Server for MongoDB image tag such as 8.0.19-7'),
         /** Data volume of each member (GiB). */
         storageGiB: volumeGiB,
-        /** mongodump to the backup bucket (five-field cron, UTC). */
-        backupSchedule: cron(5, '30 */6 * * *'),
+        /** Percona Backup for MongoDB base (logical) backups streamed to the backup bucket (five-field cron, UTC). */
+        baseBackupSchedule: cron(5, '30 */6 * * *'),
+        /** Base backups kept (PBM retention is by count); older ones and the oplog before the oldest are deleted. */
+        baseBackupsKept: z.number().int().min(1).max(1000),
+        /**
+         * PBM point-in-time recovery: the longest an oplog slice waits before it is uploaded
+         * (`oplogSpanMin`), i.e. the RPO of a total loss. Must be <= backup.databaseRpoMinutes.
+         */
+        oplogSpanMinutes: z.number().int().min(1).max(60),
+        /**
+         * BAK-3 restore: a PerconaServerMongoDBRestore from the backup bucket's `mongodb/` prefix,
+         * starting from the base backup `baseBackup` (its PBM name, as `pbm list` or
+         * `aws s3 ls s3://<bucket>/mongodb/` show it) and replaying the oplog up to `targetTime`
+         * (RFC 3339, UTC) or to the latest slice. Remove it once the restore has completed.
+         */
+        restore: z
+          .object({
+            baseBackup: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, 'must be a PBM backup name such as 2026-01-31T06:30:21Z'),
+            targetTime: z.string().datetime({ offset: true, message: 'must be an RFC 3339 time such as 2026-01-31T12:00:00Z' }).optional(),
+          })
+          .strict()
+          .optional(),
         compute: computeSchema,
       })
       .strict(),
@@ -178,8 +198,6 @@ export const dataSchema = z
     /** Images of the backup and configuration jobs (pinned tags). */
     jobImages: z
       .object({
-        /** Has mongodump (the official mongo image carries the database tools). */
-        mongoTools: imageRef,
         /** AWS CLI v2 (uploads to S3 with the Pod Identity credentials). */
         awsCli: imageRef,
         /** Has a shell and the openssl CLI: generates Vault's TLS certificate once, in the cluster. */
@@ -239,6 +257,17 @@ export function checkData(env: DataRuleContext, report: Report): void {
   const restore = d.postgres.restore;
   if (restore && restore.fromGeneration >= d.postgres.backupGeneration) {
     report(at('postgres', 'restore', 'fromGeneration'), `generation ${restore.fromGeneration} is not older than backupGeneration ${d.postgres.backupGeneration}; the restored cluster would archive over the backups it reads: set backupGeneration to ${restore.fromGeneration + 1}`);
+  }
+
+  // ---- restore (BAK-3): the oplog is replayed forward from the base backup
+  const mRestore = d.mongodb.restore;
+  if (mRestore?.targetTime && Date.parse(mRestore.targetTime) < Date.parse(mRestore.baseBackup)) {
+    report(at('mongodb', 'restore', 'targetTime'), `${mRestore.targetTime} is before the base backup ${mRestore.baseBackup}; the oplog is replayed forward from a base backup: name one taken before the target time`);
+  }
+
+  // ---- RPO (BAK-3): oplog slices no longer than the recovery point objective
+  if (env.backup && d.mongodb.oplogSpanMinutes > env.backup.databaseRpoMinutes) {
+    report(at('mongodb', 'oplogSpanMinutes'), `${d.mongodb.oplogSpanMinutes} minutes exceeds the database RPO of ${env.backup.databaseRpoMinutes} minutes (backup.databaseRpoMinutes)`);
   }
 
   // ---- RPO (BAK-3): WAL archiving no slower than the recovery point objective

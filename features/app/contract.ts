@@ -101,8 +101,15 @@ export function vaultAgentOf(c: AppChannel): VaultAgentProps {
   return {
     role: c.vaultRole,
     secrets: { database: `secret/data/${c.secretPaths.database}`, api: `secret/data/${c.secretPaths.api}` },
+    // The MongoDB CA alone in a file: the channel's mongodb_uri verifies the server with it
+    // (tlsCAFile=MONGODB_CA_FILE, features/data/platform.ts).
+    fields: { [MONGODB_CA_AGENT_FILE]: { path: `secret/data/${c.secretPaths.database}`, field: 'mongodb_ca' } },
   };
 }
+
+/** The file the Vault agent renders the MongoDB CA certificate into (from the database secret's `mongodb_ca`). */
+export const MONGODB_CA_AGENT_FILE = 'mongodb-ca';
+export const MONGODB_CA_FILE = `/vault/secrets/${MONGODB_CA_AGENT_FILE}`;
 
 /** The ConfigMap keys that tell the application where the cache is and whom to connect as. */
 export const REDIS_CONFIG_KEYS = {

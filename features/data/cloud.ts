@@ -2,7 +2,7 @@
  * The cloud side of the data services (DATA-1..4, SEC-1, BAK-2), called from CloudStack with one
  * line: the managed Redis cache, the keys of the cache and of Vault's auto-unseal, and the Pod
  * Identity roles of the in-cluster data services (PostgreSQL WAL archiving and base backups, the
- * MongoDB and ChromaDB backup jobs, Vault's KMS unseal).
+ * MongoDB members' PBM agents (oplog and base backups), the ChromaDB backup jobs, Vault's KMS unseal).
  */
 import { Construct } from 'constructs';
 import { TerraformOutput } from 'cdktf';

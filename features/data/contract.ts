@@ -12,6 +12,7 @@ import { BACKUP_PREFIXES } from '../backups/contract';
 export const DATA_IDENTITIES = {
   /** CloudNativePG names the instances' service account after the Cluster (the release's fullnameOverride). */
   postgres: { namespace: 'data', serviceAccount: 'postgres', prefix: BACKUP_PREFIXES.postgres },
+  /** The MongoDB members' service account: their PBM agent sidecars write the backups (oplog and base). */
   mongodbBackup: { namespace: 'data', serviceAccount: 'mongodb-backup', prefix: BACKUP_PREFIXES.mongodb },
   chromaBackup: { namespace: 'vector', serviceAccount: 'chroma-backup', prefix: BACKUP_PREFIXES.chroma },
   /** The vault chart's service account is the release's full name: `vault`. */
@@ -25,7 +26,7 @@ export const VAULT_NAMESPACE = 'vault';
 /** Services clients connect to, by namespace, name and port. */
 export const DATA_SERVICES = {
   postgres: { namespace: DATA_NAMESPACE, host: `postgres-rw.${DATA_NAMESPACE}.svc`, port: 5432 },
-  mongodb: { namespace: DATA_NAMESPACE, host: `mongodb-svc.${DATA_NAMESPACE}.svc`, port: 27017 },
+  mongodb: { namespace: DATA_NAMESPACE, host: `mongodb-rs0.${DATA_NAMESPACE}.svc`, port: 27017 },
   chroma: { namespace: VECTOR_NAMESPACE, host: `chroma.${VECTOR_NAMESPACE}.svc`, port: 8000 },
   vault: { namespace: VAULT_NAMESPACE, host: `vault-active.${VAULT_NAMESPACE}.svc`, port: 8200 },
 } as const;

@@ -1,6 +1,6 @@
 /**
  * The in-cluster data services of the platform stack (DATA-1..3, DATA-5, SEC-1, BAK-2), called
- * from PlatformStack with one line: PostgreSQL (CloudNativePG), MongoDB (mongodb-kubernetes),
+ * from PlatformStack with one line: PostgreSQL (CloudNativePG), MongoDB (Percona operator, PBM),
  * ChromaDB and Vault, with their scheduled backups. The AWS side (Pod Identity roles, the
  * unseal key, the Redis cache) is in ./data-cloud.ts; names shared by both live there.
  */
@@ -16,7 +16,8 @@ import { PlatformContext } from '../context';
 import { vaultUnsealKeyAlias } from './cloud';
 import { servicesOf } from '../services/contract';
 import { DATA_IDENTITIES, DATABASE_SYNC } from './contract';
-import { APP_CA_PUBLISHER, APP_CHANNELS, AppChannel, appNamespacesOf, channelsOf } from '../app/contract';
+import { APP_CA_PUBLISHER, APP_CHANNELS, AppChannel, MONGODB_CA_FILE, appNamespacesOf, channelsOf } from '../app/contract';
+import { MONGODB_EXPORTER_CA_DIR, MONGODB_MONITORING_USER } from '../observability/contract';
 
 /** The application's database and user names (PostgreSQL and MongoDB). */
 export const APP_DATABASE = APP_CHANNELS.stable.database;
@@ -39,6 +40,7 @@ export interface DataPlatform {
   /** The beta channel's credential sync, where the beta channel runs. */
   readonly betaDatabaseSync?: VaultSecretSync;
   readonly vaultCertificateCheck: CertificateCheck;
+  readonly mongodbCertificateCheck: CertificateCheck;
 }
 
 /** OBS-2: certificates issued in the cluster alert this many days before they expire (as ACM's do). */
@@ -95,18 +97,19 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
     placement: database,
     operatorPlacement: ctx.placement('system'),
     zoneCount,
-    appUser: APP_MONGODB_USER,
-    appDatabase: APP_DATABASE,
-    extraUsers: ownDatabases.map((c) => ({ name: c.mongodbUser, database: c.database })),
+    // ENV-4: each channel's user has readWrite on its own database only.
+    users: channels.map((c) => ({ name: c.mongodbUser, database: c.database, caFile: MONGODB_CA_FILE })),
+    monitoring: { name: MONGODB_MONITORING_USER, caFile: `${MONGODB_EXPORTER_CA_DIR}/ca.crt` },
     backup: {
-      schedule: d.mongodb.backupSchedule,
       bucket,
       region,
       prefix: DATA_IDENTITIES.mongodbBackup.prefix.segment,
+      baseBackupSchedule: d.mongodb.baseBackupSchedule,
+      baseBackupsKept: d.mongodb.baseBackupsKept,
+      oplogSpanMinutes: d.mongodb.oplogSpanMinutes,
       serviceAccountName: DATA_IDENTITIES.mongodbBackup.serviceAccount,
-      mongoToolsImage: d.jobImages.mongoTools,
-      awsCliImage: d.jobImages.awsCli,
     },
+    restore: d.mongodb.restore,
     dependsOn: base,
   });
 
@@ -183,6 +186,20 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
     dependsOn: [vault.tlsJob],
   });
 
+  // OBS-2: the MongoDB CA and server certificate the operator generated, watched the same way.
+  const mongodbCertificateCheck = new CertificateCheck(stack, 'mongodb-certificate-check', {
+    namespace: dataNs,
+    name: 'mongodb',
+    certificates: [
+      { secretName: mongodb.tlsSecret, key: 'tls.crt' },
+      { secretName: mongodb.tlsSecret, key: 'ca.crt' },
+    ],
+    warnDays: CERTIFICATE_WARN_DAYS,
+    opensslImage: d.jobImages.openssl,
+    placement: ctx.placement('system'),
+    dependsOn: [mongodb.replicaSet.release],
+  });
+
   vault.publishCa(APP_CA_PUBLISHER, ctx.namespaces.name(APP_CHANNELS.stable.namespace));
   // DATA-5: the operator-generated database credentials reach the application through Vault.
   const dataCa = vault.publishCa('ca-data', dataNs);
@@ -197,13 +214,16 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
       path: c.secretPaths.database,
       fields: [
         { field: 'postgres_uri', ...fields.postgres },
-        { field: 'mongodb_uri', secretName: fields.mongodb, key: 'connectionString.standard' },
+        { field: 'mongodb_uri', secretName: fields.mongodb, key: 'uri' },
+        // The CA the URI's tlsCAFile names: the agent renders it to MONGODB_CA_FILE.
+        { field: 'mongodb_ca', secretName: mongodb.tlsSecret, key: 'ca.crt' },
       ],
       placement: ctx.placement('system'),
       // The operators' generated Secrets, Vault's role for the job, and `vault-ca` in `data`.
       dependsOn: [
         postgres.cluster.release,
         ...(postgres.extraCredentials ? [postgres.extraCredentials.release] : []),
+        mongodb.credentials.release,
         mongodb.replicaSet.release,
         vault.configureJob,
         dataCa,
@@ -211,15 +231,15 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
     });
   const databaseSync = sync('vault-database-sync', APP_CHANNELS.stable, {
     postgres: { secretName: postgres.appSecretName, key: 'uri' },
-    mongodb: mongodb.appConnectionSecret,
+    mongodb: mongodb.credentialSecretOf(APP_CHANNELS.stable.mongodbUser),
   });
   const beta = ownDatabases.find((c) => c.name === 'beta');
   const betaDatabaseSync = beta
     ? sync('vault-database-sync-beta', beta, {
         postgres: { secretName: postgres.extraCredentialSecrets[beta.database], key: 'uri' },
-        mongodb: mongodb.connectionSecretOf(beta.mongodbUser),
+        mongodb: mongodb.credentialSecretOf(beta.mongodbUser),
       })
     : undefined;
 
-  return { postgres, mongodb, chroma, vault, databaseSync, betaDatabaseSync, vaultCertificateCheck };
+  return { postgres, mongodb, chroma, vault, databaseSync, betaDatabaseSync, vaultCertificateCheck, mongodbCertificateCheck };
 }

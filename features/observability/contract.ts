@@ -21,10 +21,13 @@ export const OBSERVABILITY_PORTS = {
 
 /**
  * Keys of the Secrets the data services' operators write and the exporters read (namespace
- * `data`): CloudNativePG's `<cluster>-app` (key `uri`) and the MongoDB operator's
- * `<replica set>-admin-<user>` connection Secret of the `monitoring` user.
+ * `data`): CloudNativePG's `<cluster>-app` (key `uri`) and the `<cluster>-monitoring-credentials`
+ * Secret charts/mongodb-credentials writes for the MongoDB `monitoring` user (key `uri`, TLS).
  */
-export const EXPORTER_SECRET_KEYS = { postgres: 'uri', mongodb: 'connectionString.standard' } as const;
+export const EXPORTER_SECRET_KEYS = { postgres: 'uri', mongodb: 'uri' } as const;
+
+/** Where the MongoDB exporter mounts the replica set's CA (`ca.crt`): its URI's tlsCAFile. */
+export const MONGODB_EXPORTER_CA_DIR = '/etc/mongodb-tls';
 
 /** The MongoDB user the exporter connects as (declared by the data services' replica set). */
 export const MONGODB_MONITORING_USER = 'monitoring';

@@ -12,7 +12,7 @@ import { Clamav } from '../../constructs/security/clamav';
 import type { DataPlatform } from '../data/platform';
 import { PlatformContext } from '../context';
 import { APP_METRICS_PATH, APP_PORT, appNamespacesOf } from '../app/contract';
-import { EXPORTER_SECRET_KEYS, HEARTBEAT, LOGGING_NAMESPACE, MONGODB_MONITORING_USER, MONITORING_NAMESPACE, SECURITY_NAMESPACE, alertCredentialKeys } from './contract';
+import { EXPORTER_SECRET_KEYS, HEARTBEAT, MONGODB_EXPORTER_CA_DIR, LOGGING_NAMESPACE, MONGODB_MONITORING_USER, MONITORING_NAMESPACE, SECURITY_NAMESPACE, alertCredentialKeys } from './contract';
 import { DATA_NAMESPACE } from '../data/contract';
 import { ExternalSecretsOperator, SyncedSecrets } from '../../constructs/secrets/external-secrets';
 import { EXTERNAL_SECRETS_IDENTITY } from '../../constructs/secrets/secrets-manager';
@@ -115,12 +115,15 @@ export function addDataExporters(ctx: PlatformContext, monitoring: Monitoring, d
     placement: ctx.placement('system'),
     postgresUri: { name: data.postgres.appSecretName, key: EXPORTER_SECRET_KEYS.postgres },
     mongodbUri: {
-      name: `${data.mongodb.replicaSet.releaseName}-admin-${MONGODB_MONITORING_USER}`,
+      name: data.mongodb.credentialSecretOf(MONGODB_MONITORING_USER),
       key: EXPORTER_SECRET_KEYS.mongodb,
     },
+    // The URI says tls=true with this CA (the operator-generated `<cluster>-ssl`): the exporter
+    // and its PBM collector verify the server.
+    mongodbCa: { secretName: data.mongodb.tlsSecret, mountDir: MONGODB_EXPORTER_CA_DIR },
     // Redis is ElastiCache with IAM authentication (constructs/data/redis-cache.ts): there is no
     // password a redis_exporter could use; its metrics are CloudWatch's AWS/ElastiCache.
-    dependsOn: [monitoring.release.release, data.postgres.cluster.release, data.mongodb.replicaSet.release],
+    dependsOn: [monitoring.release.release, data.postgres.cluster.release, data.mongodb.credentials.release, data.mongodb.replicaSet.release],
   });
 }
 
@@ -135,7 +138,8 @@ export function addBackupAlerts(ctx: PlatformContext, monitoring: Monitoring, da
   monitoring.addRules(
     'toronto-ai-backups',
     backupAlertRules({
-      cronJobs: [data.mongodb.backupJob, ...data.chroma.backupJobs].map((j) => j.alertSpec),
+      cronJobs: data.chroma.backupJobs.map((j) => j.alertSpec),
+      mongodb: { ...data.mongodb.alertSpec, rpoMinutes: ctx.env.backup.databaseRpoMinutes },
       postgres: { namespace: DATA_NAMESPACE, baseBackupSchedule: d.postgres.baseBackupSchedule, rpoMinutes: ctx.env.backup.databaseRpoMinutes },
     }),
   );
