@@ -48,7 +48,7 @@ const TG = 'target group names are at most 32 characters';
 export const IAM_ROLE_SUFFIXES = [
   'node', 'velero', 'cluster', 'ebs-csi', 'vpc-cni', 'vault-unseal', 'chroma-backup', 'vpc-flow-logs',
   'mongodb-backup', 'postgres-backup', 'backup-replication', 'cluster-autoscaler', 'aws-load-balancer-controller',
-  'external-secrets', 'app-cache', 'beta-cache', 'github-deploy',
+  'external-secrets', 'app-cache', 'beta-cache', 'github-deploy', 'vault-snapshot-backup',
 ] as const;
 
 export const GENERATED_NAMES: readonly GeneratedName[] = [

@@ -96,7 +96,7 @@ export const production: EnvironmentInput = {
     mongodb: { members: 3, version: '7.0.14', storageGiB: 2048, backupSchedule: '30 */6 * * *', compute: { cpu: '4', memory: '32Gi' } },
     chroma: { replicas: 1, imageTag: '1.5.3', storageGiB: 1024, backupSchedule: '0 3 * * *', compute: { cpu: '8', memory: '64Gi' } },
     redis: { engine: 'valkey', engineVersion: '8.0', nodeType: 'cache.r7g.large', replicas: 2, snapshotRetentionDays: 14 },
-    vault: { replicas: 3, imageTag: '2.0.4', dataStorageGiB: 20, auditStorageGiB: 50, compute: { cpu: '1', memory: '1Gi' } },
+    vault: { replicas: 3, imageTag: '2.0.4', dataStorageGiB: 20, auditStorageGiB: 50, snapshotSchedule: '*/5 * * * *', compute: { cpu: '1', memory: '1Gi' } },
     jobImages: { mongoTools: 'docker.io/library/mongo:7.0.14', awsCli: 'public.ecr.aws/aws-cli/aws-cli:2.22.0', openssl: 'docker.io/alpine/openssl:3.5.4', kubectl: 'registry.k8s.io/kubectl:v1.35.0' },
   },
   edge: {

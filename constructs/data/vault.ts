@@ -39,7 +39,15 @@ export interface VaultClient {
   readonly readPaths: readonly string[];
   /** KV v2 paths under `secret/` it may write (e.g. a job syncing operator-generated credentials). */
   readonly writePaths?: readonly string[];
+  /**
+   * Vault API paths outside KV with exactly these capabilities, e.g. the raft snapshot job's
+   * `{ path: 'sys/storage/raft/snapshot', capabilities: ['read'] }`. No wildcard, no `secret/`.
+   */
+  readonly apiPaths?: readonly { readonly path: string; readonly capabilities: readonly VaultCapability[] }[];
 }
+
+/** Capabilities a client policy may grant on an API path (`sudo`, `delete`, `list` stay out). */
+export type VaultCapability = 'read' | 'create' | 'update';
 
 export interface VaultProps {
   /** Namespace of the release; the chart's service account is `vault` (the release name). */
@@ -95,10 +103,17 @@ export function clientPolicy(client: VaultClient): string {
     (p) => `path "secret/data/${p}" {\n  capabilities = ["read"]\n}\npath "secret/metadata/${p}" {\n  capabilities = ["read", "list"]\n}`,
   );
   const writes = (client.writePaths ?? []).map((p) => `path "secret/data/${p}" {\n  capabilities = ["create", "update"]\n}`);
-  if (reads.length + writes.length === 0) {
-    throw new Error(`clientPolicy: role '${client.role}' needs readPaths or writePaths. Got neither`);
+  const apis = (client.apiPaths ?? []).map((a) => {
+    if (!/^[a-z0-9][a-z0-9/_-]*[a-z0-9]$/.test(a.path) || a.path.startsWith('secret/')) {
+      throw new Error(`clientPolicy: role '${client.role}': API path must be a literal path outside secret/ (no wildcard). Got: ${a.path}`);
+    }
+    if (a.capabilities.length === 0) throw new Error(`clientPolicy: role '${client.role}': API path ${a.path} needs capabilities`);
+    return `path "${a.path}" {\n  capabilities = ${hclList(a.capabilities)}\n}`;
+  });
+  if (reads.length + writes.length + apis.length === 0) {
+    throw new Error(`clientPolicy: role '${client.role}' needs readPaths, writePaths or apiPaths. Got none`);
   }
-  return [...reads, ...writes].join('\n');
+  return [...reads, ...writes, ...apis].join('\n');
 }
 
 /** The Kubernetes API address Vault's kubernetes auth method verifies service-account tokens with. */

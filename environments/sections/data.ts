@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { CACHE_NODE_TYPES, HARDWARE_PROFILES, PRODUCTION_LIKE_TIERS, Tier } from '../catalog';
 import { cronSchema } from '../cron';
 import { cpuQuantity, memoryQuantity } from '../quantity';
+import { cronMaxGapSeconds } from '../../constructs/observability/backup-alerts';
 
 /** Documented software levels (HW-3). */
 export const MIN_POSTGRES_MAJOR = 15;
@@ -172,6 +173,11 @@ export const dataSchema = z
         dataStorageGiB: volumeGiB,
         /** Audit log volume of each replica (GiB). */
         auditStorageGiB: volumeGiB,
+        /**
+         * Raft snapshots to the backup bucket's `vault/` prefix (five-field cron, UTC). Staging and
+         * production: at least as often as the database RPO (README: Vault's recovery point).
+         */
+        snapshotSchedule: cron(5, '*/5 * * * *'),
         compute: computeSchema,
       })
       .strict(),
@@ -244,6 +250,15 @@ export function checkData(env: DataRuleContext, report: Report): void {
   // ---- RPO (BAK-3): WAL archiving no slower than the recovery point objective
   if (env.backup && d.postgres.walArchiveTimeoutMinutes > env.backup.databaseRpoMinutes) {
     report(at('postgres', 'walArchiveTimeoutMinutes'), `${d.postgres.walArchiveTimeoutMinutes} minutes exceeds the database RPO of ${env.backup.databaseRpoMinutes} minutes (backup.databaseRpoMinutes)`);
+  }
+
+  // ---- Vault snapshots (SEC-1, BAK-3): a region loss loses at most one snapshot interval of
+  // secrets; staging and production keep that within the database RPO.
+  if (productionLike && env.backup) {
+    const gapMinutes = cronMaxGapSeconds(d.vault.snapshotSchedule) / 60;
+    if (gapMinutes > env.backup.databaseRpoMinutes) {
+      report(at('vault', 'snapshotSchedule'), `'${d.vault.snapshotSchedule}' leaves up to ${gapMinutes} minutes between snapshots, above the RPO of ${env.backup.databaseRpoMinutes} minutes (backup.databaseRpoMinutes); ${env.tier} must snapshot at least that often, e.g. '*/${env.backup.databaseRpoMinutes} * * * *'`);
+    }
   }
 
   if (!productionLike) return;

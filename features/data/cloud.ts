@@ -116,6 +116,8 @@ export function addDataCloud(ctx: CloudContext, backups: Backups): DataCloud {
     ]),
     mongodbBackup: writer('mongodbBackup', DATA_IDENTITIES.mongodbBackup),
     chromaBackup: writer('chromaBackup', DATA_IDENTITIES.chromaBackup),
+    // Raft snapshots: put (and, for a configured restore, get) under `vault/` only.
+    vaultSnapshot: writer('vaultSnapshot', DATA_IDENTITIES.vaultSnapshot),
     vault: new WorkloadRole(scope, 'role-vault', {
       roleName: `${names.prefix}-vault-unseal`,
       clusterName: ctx.cluster.name,

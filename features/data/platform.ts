@@ -10,11 +10,12 @@ import { MongoDb } from '../../constructs/data/mongodb';
 import { Chroma } from '../../constructs/data/chroma';
 import { Vault } from '../../constructs/data/vault';
 import { VaultSecretSync } from '../../constructs/data/vault-secret-sync';
+import { VaultSnapshots } from '../../constructs/data/vault-snapshot';
 import { CertificateCheck } from '../../constructs/security/certificate-check';
-import { VAULT_TLS_SECRET_NAME } from '../../constructs/data/vault';
+import { VAULT_TLS_SECRET_NAME, VaultClient } from '../../constructs/data/vault';
 import { PlatformContext } from '../context';
 import { vaultUnsealKeyAlias } from './cloud';
-import { DATA_IDENTITIES, DATABASE_SYNC } from './contract';
+import { DATA_IDENTITIES, DATABASE_SYNC, VAULT_SNAPSHOT } from './contract';
 import { APP_CA_PUBLISHER, APP_CHANNELS, AppChannel, appNamespacesOf, channelsOf } from '../app/contract';
 
 /** The application's database and user names (PostgreSQL and MongoDB). */
@@ -33,6 +34,8 @@ export interface DataPlatform {
   readonly mongodb: MongoDb;
   readonly chroma: Chroma;
   readonly vault: Vault;
+  /** Vault's raft snapshots to the backup bucket's `vault/` prefix. */
+  readonly vaultSnapshots: VaultSnapshots;
   /** The stable channel's credential sync (DATA-5). */
   readonly databaseSync: VaultSecretSync;
   /** The beta channel's credential sync, where the beta channel runs. */
@@ -142,7 +145,7 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
     unseal: { region, kmsKeyId: vaultUnsealKeyAlias(env) },
     // Each channel reads only its own paths, through its own role bound to its own namespace;
     // each sync job writes only its channel's database secret.
-    clients: channels.flatMap((c) => [
+    clients: channels.flatMap((c): VaultClient[] => [
       {
         role: c.vaultRole,
         serviceAccounts: [c.serviceAccount],
@@ -156,6 +159,15 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
         readPaths: [],
         writePaths: [c.secretPaths.database],
       },
+    ]).concat([
+      // The raft snapshot job: read on the snapshot endpoint, nothing else.
+      {
+        role: VAULT_SNAPSHOT.role,
+        serviceAccounts: [DATA_IDENTITIES.vaultSnapshot.serviceAccount],
+        namespaces: [DATA_IDENTITIES.vaultSnapshot.namespace],
+        readPaths: [],
+        apiPaths: [{ path: VAULT_SNAPSHOT.path, capabilities: ['read'] }],
+      },
     ]),
     // Published below (the application namespace) and by features/app/platform.ts (the beta
     // namespace, created with the beta channel).
@@ -164,6 +176,24 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
     kubectlImage: d.jobImages.kubectl,
     configureSchedule: '*/30 * * * *',
     dependsOn: base,
+  });
+
+  // SEC-1, BAK-2: raft snapshots off the cluster, to the replicated backup bucket.
+  const vaultSnapshots = new VaultSnapshots(stack, 'vault-snapshots', {
+    namespace: vault.namespace,
+    name: VAULT_SNAPSHOT.cronJob,
+    serviceAccountName: DATA_IDENTITIES.vaultSnapshot.serviceAccount,
+    vaultRole: VAULT_SNAPSHOT.role,
+    vaultAddress: vault.address,
+    vaultImage: `hashicorp/vault:${d.vault.imageTag}`,
+    awsCliImage: d.jobImages.awsCli,
+    schedule: d.vault.snapshotSchedule,
+    bucket,
+    region,
+    prefix: DATA_IDENTITIES.vaultSnapshot.prefix.segment,
+    placement: ctx.placement('system'),
+    // The server's CA secret and the job's Vault role (written by vault-configure).
+    dependsOn: [vault.tlsJob, vault.configureJob],
   });
 
   // OBS-2: Vault's server certificate (VAULT_CERT_DAYS) and its CA, generated in the cluster,
@@ -219,5 +249,5 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
       })
     : undefined;
 
-  return { postgres, mongodb, chroma, vault, databaseSync, betaDatabaseSync, vaultCertificateCheck };
+  return { postgres, mongodb, chroma, vault, vaultSnapshots, databaseSync, betaDatabaseSync, vaultCertificateCheck };
 }

@@ -135,7 +135,7 @@ export function addBackupAlerts(ctx: PlatformContext, monitoring: Monitoring, da
   monitoring.addRules(
     'toronto-ai-backups',
     backupAlertRules({
-      cronJobs: [data.mongodb.backupJob, ...data.chroma.backupJobs].map((j) => j.alertSpec),
+      cronJobs: [data.mongodb.backupJob, ...data.chroma.backupJobs, data.vaultSnapshots.job].map((j) => j.alertSpec),
       postgres: { namespace: DATA_NAMESPACE, baseBackupSchedule: d.postgres.baseBackupSchedule, rpoMinutes: ctx.env.backup.databaseRpoMinutes },
     }),
   );
