@@ -146,13 +146,14 @@ describe('workload roles of the data services (BAK-2, SEC-1)', () => {
     expect(association).toMatchObject({ namespace: who.namespace, service_account: who.serviceAccount });
   });
 
-  test('Vault may use only its unseal key', () => {
+  test('Vault may use only its unseal keys', () => {
     expect(rolePolicy(prodCloud, 'vault')).toEqual([
       {
         Sid: 'VaultAutoUnsealWithKms',
         Effect: 'Allow',
         Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:DescribeKey'],
-        Resource: expect.stringMatching(/aws_kms_key\.data_key-vault-unseal_key_.*\.arn/),
+        // the single-region key and the multi-region one it migrates to (issue 13)
+        Resource: [expect.stringMatching(/aws_kms_key\.data_key-vault-unseal_key_.*\.arn/), expect.stringMatching(/aws_kms_key\.data_key-vault-unseal-mr_key_.*\.arn/)],
       },
     ]);
     expect(resourceAt(prodCloud, 'aws_kms_alias', 'data/key-vault-unseal/alias').name).toBe('alias/toronto-ai-production-vault-unseal');

@@ -122,3 +122,77 @@ describe('Vault raft snapshots (SEC-1, BAK-2)', () => {
     expect(definitionProblems('production', (d) => (d.data.vault.snapshotSchedule = '*/5 * * *'))[0]).toMatch(/^production\.data\.vault\.snapshotSchedule: must be a five-field cron schedule/);
   });
 });
+
+describe('restore as configuration (BAK-3)', () => {
+  const SNAPSHOT = '2026-11-29T053000Z';
+  const restored = stacksFor('production', (d) => (d.data.vault.restore = { snapshot: SNAPSHOT }));
+  const platform = synth(restored.platform);
+  const job = resourceAt(platform, 'kubernetes_job_v1', 'vault-restore/job');
+  const pod = job.spec.template.spec;
+
+  test('no restore configured: no Job, and vault-configure deletes the restore role', () => {
+    expect(resources(prodPlatform, 'kubernetes_job_v1').filter((j) => String(j.metadata.name).startsWith('vault-restore'))).toEqual([]);
+    const data = configMap(prodPlatform);
+    expect(data['configure.sh']).toContain('vault delete auth/kubernetes/role/vault-restore');
+    expect(data['policy-vault-configure.hcl']).toContain('path "auth/kubernetes/role/vault-restore" {\n  capabilities = ["delete"]\n}');
+    expect(data['policy-vault-restore.hcl']).toBeUndefined();
+  });
+
+  test('the Job reads exactly the object the snapshot job wrote: same bucket, same prefix, the named timestamp', () => {
+    const snapshotUpload: string = resourceAt(platform, 'kubernetes_cron_job_v1', 'vault-snapshots/backup/cron-job').spec.job_template.spec.template.spec.container[0].command[2];
+    const destination = snapshotUpload.match(/"(s3:\/\/[^"$]+\/)\$\{?stamp/)?.[1] ?? snapshotUpload.match(/"(s3:\/\/[^"]+\/)\$/)?.[1];
+    expect(destination).toBe(`s3://${BUCKET}/vault/`);
+    // the snapshot job writes <destination><stamp>/vault.snap (aws s3 cp --recursive of /backup/vault.snap)
+    expect(snapshotUpload).toContain('aws s3 cp --recursive');
+    const download: string = pod.init_container[0].command[2];
+    expect(download).toContain(`"${destination}${SNAPSHOT}/vault.snap"`);
+    expect(job.metadata.name).toBe('vault-restore-2026-11-29t053000z');
+    expect(job.wait_for_completion).toBe(false);
+  });
+
+  test('a rebuilt Vault is initialised with throwaway keys and force-restored; a running one is restored with the Job\'s own role', () => {
+    const script: string = pod.container[0].command[2];
+    expect(script).toContain('VAULT_ADDR="https://vault-0.vault-internal:8200" vault status -format=json');
+    expect(script).toContain('vault operator init -recovery-shares=1 -recovery-threshold=1 -format=json');
+    expect(script).toContain('vault operator raft snapshot restore -force "$snap"');
+    expect(script).toContain('auth/kubernetes/login role=vault-restore jwt=@/var/run/secrets/vault-snapshot/token');
+    // No shell dollar-brace (Terraform would read it as an interpolation); only the namespace reference.
+    expect(script.replace(/\$\{kubernetes_namespace_v1\.[^}]+\}/g, '')).not.toContain('${');
+    const data = configMap(platform);
+    expect(data['policy-vault-restore.hcl']).toBe('path "sys/storage/raft/snapshot" {\n  capabilities = ["update", "sudo"]\n}');
+    expect(data['configure.sh']).toContain('vault write auth/kubernetes/role/vault-restore bound_service_account_names=vault-restore bound_service_account_namespaces=vault policies=vault-restore');
+    expect(data['configure.sh']).not.toContain('vault delete auth/kubernetes/role/vault-restore');
+    expect(resourceAt(platform, 'kubernetes_service_account_v1', 'vault-restore/service-account').metadata.name).toBe('vault-restore');
+  });
+
+  test('its Pod Identity role reads vault/ only and writes nothing', () => {
+    const statements = rolePolicy(prodCloud, 'vault-restore');
+    expect(statements.flatMap((s) => [s.Action].flat()).sort()).toEqual(['kms:Decrypt', 's3:GetObject', 's3:ListBucket']);
+    expect(statements.find((s) => s.Sid === 'ReadVaultObjects')?.Resource).toBe(`${prod.cloud.backups.bucketArn}/vault/*`);
+    expect(resourceAt(prodCloud, 'aws_eks_pod_identity_association', 'data/role-vault-restore/association')).toMatchObject({ namespace: 'vault', service_account: 'vault-restore' });
+  });
+
+  test('its flows are complete (network, Vault role and policy, Pod Identity, endpoint)', () => {
+    const flows = platformFlows(environment('production', (d) => (d.data.vault.restore = { snapshot: SNAPSHOT })));
+    expect(flows.map((f) => f.id)).toEqual(expect.arrayContaining(['vault-restore-to-vault', 'vault-restore-read']));
+    expect(checkWiring(flows, synth(restored.cloud), platform)).toEqual([]);
+  });
+
+  test('a snapshot that is not a timestamp folder is refused', () => {
+    expect(definitionProblems('production', (d) => (d.data.vault.restore = { snapshot: 'latest' }))).toEqual([
+      'production.data.vault.restore.snapshot: must be the timestamp folder of a snapshot under vault/, such as 2026-11-29T053000Z',
+    ]);
+  });
+
+  test('PostgreSQL\'s restore reads the same bucket and prefix its backups write to (an older generation)', () => {
+    const pg = synth(stacksFor('production', (d) => {
+      d.data.postgres.backupGeneration = 2;
+      d.data.postgres.restore = { fromGeneration: 1 };
+    }).platform);
+    const v = JSON.parse(resourceAt(pg, 'helm_release', 'postgres/cluster/release').values[0]);
+    expect(v.recovery.s3.bucket).toBe(v.backups.s3.bucket);
+    expect(v.recovery.s3.path).toBe(`/${DATA_IDENTITIES.postgres.prefix.segment}/g1`);
+    expect(v.backups.s3.path).toBe(`/${DATA_IDENTITIES.postgres.prefix.segment}/g2`);
+    expect(v.recovery.pitrTarget).toBeUndefined();
+  });
+});

@@ -48,7 +48,7 @@ const TG = 'target group names are at most 32 characters';
 export const IAM_ROLE_SUFFIXES = [
   'node', 'velero', 'cluster', 'ebs-csi', 'vpc-cni', 'vault-unseal', 'chroma-backup', 'vpc-flow-logs',
   'mongodb-backup', 'postgres-backup', 'backup-replication', 'cluster-autoscaler', 'aws-load-balancer-controller',
-  'external-secrets', 'app-cache', 'beta-cache', 'github-deploy', 'vault-snapshot-backup',
+  'external-secrets', 'app-cache', 'beta-cache', 'github-deploy', 'vault-snapshot-backup', 'kms-break-glass', 'vault-restore',
 ] as const;
 
 export const GENERATED_NAMES: readonly GeneratedName[] = [
@@ -72,7 +72,7 @@ export const GENERATED_NAMES: readonly GeneratedName[] = [
   { resource: 'aws_eks_node_group', attribute: 'node_group_name', limit: 63, rule: 'EKS node group names are at most 63 characters', names: (c) => ['system', 'app', 'database', 'vector'].map((n) => `${p(c)}-${n}`) },
   { resource: 'aws_launch_template', attribute: 'name', limit: 128, rule: 'launch template names are at most 128 characters', names: (c) => ['system', 'app', 'database', 'vector'].map((n) => `${p(c)}-${n}`) },
   { resource: 'aws_kms_alias', attribute: 'name', limit: 256, rule: 'KMS alias names are at most 256 characters', names: (c) =>
-    ['logs', 'cache', 'alerts', 'backups', 'volumes', 'cdn-logs', 'eks-secrets', 'vault-unseal', 'static-assets', 'backups-replica', 'terraform-state', 'alerts-us-east-1', 'platform-secrets'].map((s) => `alias/${p(c)}-${s}`) },
+    ['logs', 'cache', 'alerts', 'backups', 'volumes', 'cdn-logs', 'eks-secrets', 'vault-unseal', 'static-assets', 'backups-replica', 'terraform-state', 'alerts-us-east-1', 'platform-secrets', 'backups-mr', 'vault-unseal-mr'].map((s) => `alias/${p(c)}-${s}`) },
   { resource: 'aws_sns_topic', attribute: 'name', limit: 256, rule: 'SNS topic names are at most 256 characters', names: (c) => [`${p(c)}-alerts`, `${p(c)}-alerts-us-east-1`] },
   { resource: 'aws_wafv2_web_acl', attribute: 'name', limit: 128, rule: 'WAF web ACL names are at most 128 characters', names: (c) => [p(c), `${p(c)}-cdn`] },
   { resource: 'aws_cloudwatch_log_group', attribute: 'name', limit: 512, rule: 'CloudWatch log group names are at most 512 characters', names: (c) => [
@@ -83,7 +83,7 @@ export const GENERATED_NAMES: readonly GeneratedName[] = [
     `${p(c)}-certificate-expiry`, `${p(c)}-cdn-certificate-expiry`, `${p(c)}-cache-EngineCPUUtilization`, `${p(c)}-cache-DatabaseMemoryUsagePercentage`,
     `${p(c)}-backup-replication-lag`, `${p(c)}-backup-replication-failed`,
   ] },
-  { resource: 'aws_cloudwatch_event_rule', attribute: 'name', limit: 64, rule: 'EventBridge rule names are at most 64 characters', names: (c) => [`${p(c)}-alerts-guardduty-findings`] },
+  { resource: 'aws_cloudwatch_event_rule', attribute: 'name', limit: 64, rule: 'EventBridge rule names are at most 64 characters', names: (c) => [`${p(c)}-alerts-guardduty-findings`, `${p(c)}-alerts-kms-key-changes`] },
   { resource: 'aws_cloudfront_origin_access_control', attribute: 'name', limit: 64, rule: 'CloudFront origin access control names are at most 64 characters', names: (c) => [`${p(c)}-static-assets`] },
   { resource: 'aws_cloudfront_response_headers_policy', attribute: 'name', limit: 128, rule: 'CloudFront response headers policy names are at most 128 characters', names: (c) => [`${p(c)}-security-headers`] },
 ];

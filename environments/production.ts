@@ -86,6 +86,8 @@ export const production: EnvironmentInput = {
     objectLock: { enabled: true, mode: 'COMPLIANCE', retentionDays: 35 },
     // Offsite copy (seed 000 "offsite backup storage"): the other Canadian region.
     replicaRegion: 'ca-west-1',
+    // Only these may disable or delete the Vault unseal and backups keys (through the break-glass role).
+    breakGlassPrincipalArns: ['arn:aws:iam::444455556666:role/platform-break-glass'],
     // Cluster resources and volumes every 6 hours, kept 30 days.
     velero: { schedule: '0 */6 * * *', ttlHours: 720 },
   },

@@ -78,6 +78,8 @@ export const staging: EnvironmentInput = {
     accessLogExpiryDays: 180,
     // Object lock and the offsite replica are production-only (cost); staging keeps versioning.
     objectLock: { enabled: false },
+    // Only these may disable or delete the Vault unseal and backups keys (through the break-glass role).
+    breakGlassPrincipalArns: ['arn:aws:iam::333344445555:role/platform-break-glass'],
     velero: { schedule: '0 2 * * *', ttlHours: 336 },
   },
   // DATA-1..4, SEC-1: mirror of production (3 instances, documented 2 TiB / 1 TiB volumes).

@@ -295,6 +295,21 @@ export function platformFlows(env: Environment): Flow[] {
     credential: { kind: 'vault-api', path: VAULT_SNAPSHOT.path, capability: 'read' },
     endpoint: { kind: 'config', stack: 'platform', type: 'kubernetes_cron_job_v1', path: 'vault-snapshots/backup/cron-job', contains: `${DATA_SERVICES.vault.host.split('.')[0]}.` },
   });
+  // BAK-3: the restore Job, while `data.vault.restore` is set: restores into Vault with its own
+  // role, after reading the snapshot from the snapshots' prefix (below).
+  const restore = VAULT_SNAPSHOT.restore;
+  if (env.data.vault.restore) {
+    flows.push({
+      id: `${restore.job}-to-vault`,
+      description: 'the restore Job restores a raft snapshot into Vault',
+      consumer: pods(VAULT_NAMESPACE, { 'app.kubernetes.io/name': restore.job }),
+      provider: pods(VAULT_NAMESPACE),
+      ports: tcp(DATA_SERVICES.vault.port),
+      identity: { kind: 'vault-role', role: restore.role, namespace: restore.namespace, serviceAccount: restore.serviceAccount },
+      credential: { kind: 'vault-api', path: VAULT_SNAPSHOT.path, capability: 'update' },
+      endpoint: { kind: 'config', stack: 'platform', type: 'kubernetes_job_v1', path: 'vault-restore/job', contains: `${DATA_SERVICES.vault.host.split('.')[0]}.` },
+    });
+  }
   // Workloads with AWS roles: the Pod Identity agent hands out credentials, the AWS APIs are
   // reached over HTTPS (S3 through the gateway endpoint, the others through interface endpoints).
   const aws: { id: string; ns: string; pods?: Record<string, string>; sa: string; action: string; path: string; type: string; contains: string }[] = [
@@ -302,6 +317,9 @@ export function platformFlows(env: Environment): Flow[] {
     { id: 'mongodb-backups', ns: DATA_IDENTITIES.mongodbBackup.namespace, sa: DATA_IDENTITIES.mongodbBackup.serviceAccount, action: 's3:PutObject', type: 'kubernetes_cron_job_v1', path: 'mongodb/backup/cron-job', contains: `/${DATA_IDENTITIES.mongodbBackup.prefix.keyPrefix}` },
     { id: 'chroma-backups', ns: DATA_IDENTITIES.chromaBackup.namespace, sa: DATA_IDENTITIES.chromaBackup.serviceAccount, action: 's3:PutObject', type: 'kubernetes_cron_job_v1', path: 'chroma/backup-0/cron-job', contains: `/${DATA_IDENTITIES.chromaBackup.prefix.keyPrefix}` },
     { id: 'vault-snapshots', ns: DATA_IDENTITIES.vaultSnapshot.namespace, pods: { 'app.kubernetes.io/name': VAULT_SNAPSHOT.cronJob }, sa: DATA_IDENTITIES.vaultSnapshot.serviceAccount, action: 's3:PutObject', type: 'kubernetes_cron_job_v1', path: 'vault-snapshots/backup/cron-job', contains: `/${DATA_IDENTITIES.vaultSnapshot.prefix.keyPrefix}` },
+    ...(env.data.vault.restore
+      ? [{ id: 'vault-restore-read', ns: restore.namespace, pods: { 'app.kubernetes.io/name': restore.job }, sa: restore.serviceAccount, action: 's3:GetObject', type: 'kubernetes_job_v1', path: 'vault-restore/job', contains: `/${restore.prefix.keyPrefix}${env.data.vault.restore.snapshot}/` }]
+      : []),
     { id: 'vault-unseal', ns: DATA_IDENTITIES.vault.namespace, sa: DATA_IDENTITIES.vault.serviceAccount, action: 'kms:Decrypt', type: 'helm_release', path: 'vault/release/release', contains: 'seal \\"awskms\\"' },
     // Alertmanager's credentials (and the heartbeat URL) from Secrets Manager, in the SecretStore's region.
     { id: 'external-secrets-read', ns: EXTERNAL_SECRETS_IDENTITY.namespace, sa: EXTERNAL_SECRETS_IDENTITY.serviceAccount, action: 'secretsmanager:GetSecretValue', type: 'helm_release', path: 'alert-credentials/release/release', contains: `"region":"${env.aws.region}"` },

@@ -178,6 +178,25 @@ export const dataSchema = z
          * production: at least as often as the database RPO (README: Vault's recovery point).
          */
         snapshotSchedule: cron(5, '*/5 * * * *'),
+        /**
+         * Which KMS key auto-unseals Vault (issue 13, README: Vault seal migration):
+         * `single-region` (the original key), `migrating` (both seals rendered, the old one
+         * disabled: the migration runs), `multi-region` (the key with a replica in
+         * `backup.replicaRegion`, which a Vault rebuilt there can unseal with).
+         * @default 'single-region'
+         */
+        seal: z.enum(['single-region', 'migrating', 'multi-region']).default('single-region'),
+        /**
+         * BAK-3 restore (README: Vault restore): a one-off Job restores the raft snapshot
+         * `s3://<backup bucket>/vault/<snapshot>/vault.snap` (the timestamp folder the snapshot job
+         * wrote). Remove it once Vault runs on the restored data.
+         */
+        restore: z
+          .object({
+            snapshot: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{6}Z$/, 'must be the timestamp folder of a snapshot under vault/, such as 2026-11-29T053000Z'),
+          })
+          .strict()
+          .optional(),
         compute: computeSchema,
       })
       .strict(),

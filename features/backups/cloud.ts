@@ -10,12 +10,14 @@ import { Environment } from '../../environments/schema';
 import { BackupStorage } from '../../constructs/backup/backup-storage';
 import { TerraformStateBucket } from '../../constructs/backup/state-bucket';
 import { SecureBucket, logDeliveryStatement } from '../../constructs/backup/secure-bucket';
-import { backupWriterStatements, veleroStatements } from '../../constructs/backup/policies';
+import { backupReaderStatements, backupWriterStatements, veleroStatements } from '../../constructs/backup/policies';
 import { WorkloadRole } from '../../constructs/identity/workload-role';
 import { PolicyStatement } from '../../constructs/common/iam';
 import { namesFor, tagsFor } from '../naming';
 import { CloudContext } from '../context';
 import { BackupPrefix, VELERO } from './contract';
+import { EncryptionKey } from '../../constructs/kms/kms-key';
+import { keyGuard } from './key-protection';
 
 export interface Backups {
   readonly storage: BackupStorage;
@@ -25,10 +27,20 @@ export interface Backups {
   readonly stateBucket?: TerraformStateBucket;
   readonly veleroRole: WorkloadRole;
   /**
+   * Issue 13: the multi-region backups key (`<prefix>-backups-mr`), with a replica in
+   * `backup.replicaRegion`. Introduced beside the single-region key, which keeps encrypting the
+   * bucket until the migration in the README (changing `multi_region` would replace the key).
+   */
+  readonly multiRegionKey: EncryptionKey;
+  /** The provider of `backup.replicaRegion`, when there is a replica. */
+  readonly replicaProvider?: TerraformProvider;
+  /**
    * Least-privilege statements for a backup job limited to `prefix` (e.g. `postgres/`) of the
    * backup bucket, with the backups key through S3 in this region.
    */
   writerStatements(prefix: BackupPrefix): PolicyStatement[];
+  /** Read-only statements on `prefix` (a restore job). */
+  readerStatements(prefix: BackupPrefix): PolicyStatement[];
 }
 
 /** Bucket name of the offsite replica: the backup bucket's name with the replica region appended. */
@@ -55,6 +67,17 @@ export function addBackups(ctx: CloudContext): Backups {
   const backend = env.stateBackend;
 
   // ---- backup bucket, access logs, offsite replica (BAK-1)
+  const replicaProvider = b.replicaRegion ? regionProvider(scope, env, 'replica', b.replicaRegion) : undefined;
+  const multiRegionKey = new EncryptionKey(scope, 'key-backups-mr', {
+    alias: `${names.prefix}-backups-mr`,
+    description: `${names.prefix}: backups (multi-region: usable in the replica region)`,
+    accountId,
+    protect,
+    multiRegion: true,
+    guard: keyGuard(env, accountId),
+  });
+  if (replicaProvider && b.replicaRegion) multiRegionKey.replicate(b.replicaRegion, replicaProvider);
+
   const storage = new BackupStorage(scope, 'backups', {
     backupBucketName: names.backupBucket,
     accessLogBucketName: names.accessLogBucket,
@@ -71,7 +94,7 @@ export function addBackups(ctx: CloudContext): Backups {
     replica: b.replicaRegion
       ? {
           region: b.replicaRegion,
-          provider: regionProvider(scope, env, 'replica', b.replicaRegion),
+          provider: replicaProvider!,
           bucketName: replicaBucketName(env),
           accessLogBucketName: `${names.accessLogBucket}-${b.replicaRegion}`,
         }
@@ -144,6 +167,9 @@ export function addBackups(ctx: CloudContext): Backups {
     bucketArn: storage.bucketArn,
     stateBucket,
     veleroRole,
+    multiRegionKey,
+    replicaProvider,
     writerStatements: (prefix: BackupPrefix) => backupWriterStatements(storage.bucketArn, prefix.keyPrefix, backupsKeyArn, region),
+    readerStatements: (prefix: BackupPrefix) => backupReaderStatements(storage.bucketArn, prefix.keyPrefix, backupsKeyArn, region),
   };
 }

@@ -45,8 +45,12 @@ export const VAULT_SNAPSHOT = {
   role: 'vault-snapshot',
   cronJob: 'vault-snapshot',
   path: 'sys/storage/raft/snapshot',
-  restoreJob: 'vault-restore',
-  restoreRole: 'vault-restore',
+  /**
+   * The restore Job (`data.vault.restore`): its own service account, Pod Identity role (read-only
+   * on the same prefix) and Vault role (only while a restore is configured; vault-configure
+   * deletes it otherwise).
+   */
+  restore: { job: 'vault-restore', role: 'vault-restore', serviceAccount: 'vault-restore', namespace: 'vault', prefix: BACKUP_PREFIXES.vault },
 } as const;
 
 /** Kubernetes-auth roles and service accounts of the jobs that copy database credentials into Vault, by channel. */

@@ -10,12 +10,12 @@ import { MongoDb } from '../../constructs/data/mongodb';
 import { Chroma } from '../../constructs/data/chroma';
 import { Vault } from '../../constructs/data/vault';
 import { VaultSecretSync } from '../../constructs/data/vault-secret-sync';
-import { VaultSnapshots } from '../../constructs/data/vault-snapshot';
+import { VaultRestore, VaultSnapshots } from '../../constructs/data/vault-snapshot';
 import { CertificateCheck } from '../../constructs/security/certificate-check';
 import { VAULT_TLS_SECRET_NAME, VaultClient } from '../../constructs/data/vault';
 import { PlatformContext } from '../context';
-import { vaultUnsealKeyAlias } from './cloud';
-import { DATA_IDENTITIES, DATABASE_SYNC, VAULT_SNAPSHOT } from './contract';
+import { vaultMultiRegionUnsealKeyAlias, vaultUnsealKeyAlias } from './cloud';
+import { DATA_IDENTITIES, DATA_SERVICES, DATABASE_SYNC, VAULT_SNAPSHOT } from './contract';
 import { APP_CA_PUBLISHER, APP_CHANNELS, AppChannel, appNamespacesOf, channelsOf } from '../app/contract';
 
 /** The application's database and user names (PostgreSQL and MongoDB). */
@@ -36,6 +36,8 @@ export interface DataPlatform {
   readonly vault: Vault;
   /** Vault's raft snapshots to the backup bucket's `vault/` prefix. */
   readonly vaultSnapshots: VaultSnapshots;
+  /** The one-off restore Job, while `data.vault.restore` is set. */
+  readonly vaultRestore?: VaultRestore;
   /** The stable channel's credential sync (DATA-5). */
   readonly databaseSync: VaultSecretSync;
   /** The beta channel's credential sync, where the beta channel runs. */
@@ -142,7 +144,15 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
     storageClass,
     compute: d.vault.compute,
     placement: ctx.placement('system'),
-    unseal: { region, kmsKeyId: vaultUnsealKeyAlias(env) },
+    // Issue 13: the seal moves to the multi-region key through `migrating` (README: Vault seal migration).
+    unseal:
+      d.vault.seal === 'single-region'
+        ? { region, kmsKeyId: vaultUnsealKeyAlias(env) }
+        : {
+            region,
+            kmsKeyId: vaultMultiRegionUnsealKeyAlias(env),
+            ...(d.vault.seal === 'migrating' ? { migrateFromKmsKeyId: vaultUnsealKeyAlias(env) } : {}),
+          },
     // Each channel reads only its own paths, through its own role bound to its own namespace;
     // each sync job writes only its channel's database secret.
     clients: channels.flatMap((c): VaultClient[] => [
@@ -168,7 +178,20 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
         readPaths: [],
         apiPaths: [{ path: VAULT_SNAPSHOT.path, capabilities: ['read'] }],
       },
+      // The restore Job's role exists only while a restore is configured.
+      ...(d.vault.restore
+        ? [
+            {
+              role: VAULT_SNAPSHOT.restore.role,
+              serviceAccounts: [VAULT_SNAPSHOT.restore.serviceAccount],
+              namespaces: [VAULT_SNAPSHOT.restore.namespace],
+              readPaths: [],
+              apiPaths: [{ path: VAULT_SNAPSHOT.path, capabilities: ['update', 'sudo'] as const }],
+            },
+          ]
+        : []),
     ]),
+    retiredRoles: d.vault.restore ? [] : [VAULT_SNAPSHOT.restore.role],
     // Published below (the application namespace) and by features/app/platform.ts (the beta
     // namespace, created with the beta channel).
     caSecretNamespaces: [],
@@ -195,6 +218,26 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
     // The server's CA secret and the job's Vault role (written by vault-configure).
     dependsOn: [vault.tlsJob, vault.configureJob],
   });
+
+  // BAK-3: restore as configuration, from exactly the prefix the snapshots are written to.
+  const vaultRestore = d.vault.restore
+    ? new VaultRestore(stack, 'vault-restore', {
+        namespace: vault.namespace,
+        name: VAULT_SNAPSHOT.restore.job,
+        serviceAccountName: VAULT_SNAPSHOT.restore.serviceAccount,
+        vaultRole: VAULT_SNAPSHOT.restore.role,
+        vaultAddress: vault.address,
+        firstServerAddress: `https://vault-0.vault-internal:${DATA_SERVICES.vault.port}`,
+        vaultImage: `hashicorp/vault:${d.vault.imageTag}`,
+        awsCliImage: d.jobImages.awsCli,
+        bucket,
+        region,
+        prefix: VAULT_SNAPSHOT.restore.prefix.segment,
+        snapshot: d.vault.restore.snapshot,
+        placement: ctx.placement('system'),
+        dependsOn: [vault.release.release, vault.configureJob],
+      })
+    : undefined;
 
   // OBS-2: Vault's server certificate (VAULT_CERT_DAYS) and its CA, generated in the cluster,
   // are watched like the ACM certificates: the check fails (and alerts) 30 days before expiry.
@@ -249,5 +292,5 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
       })
     : undefined;
 
-  return { postgres, mongodb, chroma, vault, vaultSnapshots, databaseSync, betaDatabaseSync, vaultCertificateCheck };
+  return { postgres, mongodb, chroma, vault, vaultSnapshots, vaultRestore, databaseSync, betaDatabaseSync, vaultCertificateCheck };
 }
