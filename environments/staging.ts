@@ -84,9 +84,9 @@ export const staging: EnvironmentInput = {
   },
   // DATA-1..4, SEC-1: mirror of production (3 instances, documented 2 TiB / 1 TiB volumes).
   data: {
-    postgres: { instances: 3, version: '17.6', storageGiB: 2048, walArchiveTimeoutMinutes: 5, baseBackupSchedule: '0 0 2 * * *', backupRetentionDays: 30, backupGeneration: 1, compute: { cpu: '6', memory: '48Gi' } },
+    postgres: { instances: 3, version: '17.6', storageGiB: 2048, volume: { iops: 12000, throughputMiBps: 500 }, walArchiveTimeoutMinutes: 5, baseBackupSchedule: '0 0 2 * * *', backupRetentionDays: 30, backupGeneration: 1, compute: { cpu: '6', memory: '48Gi' } },
     mongodb: { members: 3, version: '7.0.14', storageGiB: 2048, backupSchedule: '30 */6 * * *', compute: { cpu: '4', memory: '32Gi' } },
-    chroma: { replicas: 1, imageTag: '1.5.3', storageGiB: 1024, backupSchedule: '0 3 * * *', compute: { cpu: '8', memory: '64Gi' } },
+    chroma: { replicas: 1, imageTag: '1.5.3', storageGiB: 1024, volume: { iops: 6000, throughputMiBps: 250 }, backupSchedule: '0 3 * * *', compute: { cpu: '8', memory: '64Gi' } },
     redis: { engine: 'valkey', engineVersion: '8.0', nodeType: 'cache.r7g.large', replicas: 1, snapshotRetentionDays: 7 },
     vault: { replicas: 3, imageTag: '2.0.4', dataStorageGiB: 20, auditStorageGiB: 50, snapshotSchedule: '*/5 * * * *', compute: { cpu: '1', memory: '1Gi' } },
     jobImages: { mongoTools: 'docker.io/library/mongo:7.0.14', awsCli: 'public.ecr.aws/aws-cli/aws-cli:2.22.0', openssl: 'docker.io/alpine/openssl:3.5.4', kubectl: 'registry.k8s.io/kubectl:v1.35.0' },

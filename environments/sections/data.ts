@@ -23,6 +23,30 @@ export const HA_MEMBERS = 3;
 /** Largest gp3 EBS volume (GiB): every persistent volume uses a gp3 storage class. */
 export const EBS_GP3_MAX_GIB = 16384;
 
+/** gp3 limits (AWS EBS): provisioned IOPS and throughput, and their ratios. */
+export const GP3 = {
+  minIops: 3000,
+  maxIops: 16000,
+  maxIopsPerGiB: 500,
+  minThroughputMiBps: 125,
+  maxThroughputMiBps: 1000,
+  maxThroughputPerIops: 0.25,
+} as const;
+
+/**
+ * Provisioned performance of a gp3 data volume (issue 13, seed 000 "fast SSD"). Field ranges here;
+ * the ratios against the volume size and each other in `checkVolume`.
+ */
+export const volumePerformanceSchema = z
+  .object({
+    /** gp3: 3000 (baseline) .. 16000. */
+    iops: z.number().int().min(GP3.minIops).max(GP3.maxIops),
+    /** gp3: 125 (baseline) .. 1000 MiB/s. */
+    throughputMiBps: z.number().int().min(GP3.minThroughputMiBps).max(GP3.maxThroughputMiBps),
+  })
+  .strict();
+export type VolumePerformance = z.output<typeof volumePerformanceSchema>;
+
 /** A persistent volume size (GiB) that a gp3 EBS volume can have. */
 export const volumeGiB = z
   .number()
@@ -80,6 +104,8 @@ export const dataSchema = z
         version: versionMajorMinor,
         /** Data volume of each instance (GiB); staging/production >= the documented 2 TiB. */
         storageGiB: volumeGiB,
+        /** Provisioned IOPS and throughput of each instance's gp3 volume (README: storage). */
+        volume: volumePerformanceSchema,
         /**
          * `archive_timeout` in minutes: the longest a finished WAL segment waits before it is
          * shipped to the backup bucket, i.e. the RPO of a total loss. Seed 004: 5.
@@ -138,6 +164,8 @@ export const dataSchema = z
         imageTag,
         /** Data volume of each replica (GiB); staging/production >= the documented 1 TiB. */
         storageGiB: volumeGiB,
+        /** Provisioned IOPS and throughput of each replica's gp3 volume (README: storage). */
+        volume: volumePerformanceSchema,
         /** Copy of each replica's data directory to the backup bucket (five-field cron, UTC). */
         backupSchedule: cron(5, '0 3 * * *'),
         compute: computeSchema,
@@ -269,6 +297,19 @@ export function checkData(env: DataRuleContext, report: Report): void {
   // ---- RPO (BAK-3): WAL archiving no slower than the recovery point objective
   if (env.backup && d.postgres.walArchiveTimeoutMinutes > env.backup.databaseRpoMinutes) {
     report(at('postgres', 'walArchiveTimeoutMinutes'), `${d.postgres.walArchiveTimeoutMinutes} minutes exceeds the database RPO of ${env.backup.databaseRpoMinutes} minutes (backup.databaseRpoMinutes)`);
+  }
+
+  // ---- gp3 ratios (issue 13): IOPS per GiB of the volume, throughput per IOPS
+  for (const store of ['postgres', 'chroma'] as const) {
+    const v = d[store].volume;
+    const size = d[store].storageGiB;
+    // The 3000 IOPS baseline comes with any gp3 volume; more must stay within 500 per GiB.
+    if (v.iops > GP3.minIops && v.iops > size * GP3.maxIopsPerGiB) {
+      report(at(store, 'volume', 'iops'), `${v.iops} IOPS exceeds ${GP3.maxIopsPerGiB} per GiB of the ${size} GiB volume (at most ${Math.max(GP3.minIops, size * GP3.maxIopsPerGiB)}, a gp3 limit)`);
+    }
+    if (v.throughputMiBps > v.iops * GP3.maxThroughputPerIops) {
+      report(at(store, 'volume', 'throughputMiBps'), `${v.throughputMiBps} MiB/s exceeds ${GP3.maxThroughputPerIops} MiB/s per provisioned IOPS (at most ${Math.floor(v.iops * GP3.maxThroughputPerIops)} with ${v.iops} IOPS, a gp3 limit)`);
+    }
   }
 
   // ---- Vault snapshots (SEC-1, BAK-3): a region loss loses at most one snapshot interval of

@@ -11,6 +11,8 @@ import { Chroma } from '../../constructs/data/chroma';
 import { Vault } from '../../constructs/data/vault';
 import { VaultSecretSync } from '../../constructs/data/vault-secret-sync';
 import { VaultRestore, VaultSnapshots } from '../../constructs/data/vault-snapshot';
+import { ProvisionedStorageClass } from '../../constructs/kubernetes/storage-classes';
+import { memoryMiB } from '../../environments/quantity';
 import { CertificateCheck } from '../../constructs/security/certificate-check';
 import { VAULT_TLS_SECRET_NAME, VaultClient } from '../../constructs/data/vault';
 import { PlatformContext } from '../context';
@@ -65,14 +67,26 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
   const channels = channelsOf(env);
   const ownDatabases = channels.filter((c) => c.name !== 'stable');
 
+  // Issue 13: provisioned IOPS and throughput per store (gp3), from the definition.
+  const volumeClass = (store: 'postgres' | 'chroma') =>
+    new ProvisionedStorageClass(stack, `storage-class-${store}`, {
+      name: `gp3-${store}-retain`,
+      volumesKeyArn: ctx.cloud.volumesKeyArn,
+      iops: d[store].volume.iops,
+      throughputMiBps: d[store].volume.throughputMiBps,
+    });
+  const postgresClass = volumeClass('postgres');
+  const chromaClass = volumeClass('chroma');
+
   const postgres = new Postgres(stack, 'postgres', {
     namespace: dataNs,
     clusterName: DATA_IDENTITIES.postgres.serviceAccount,
     instances: d.postgres.instances,
     version: d.postgres.version,
     storageGiB: d.postgres.storageGiB,
-    storageClass,
+    storageClass: postgresClass.name,
     compute: d.postgres.compute,
+    memoryMiB: memoryMiB(d.postgres.compute.memory),
     placement: database,
     operatorPlacement: ctx.placement('system'),
     zoneCount,
@@ -85,7 +99,7 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
     backup: { bucket, region, prefix: DATA_IDENTITIES.postgres.prefix.segment },
     monitoring: true,
     extraDatabases: ownDatabases.map((c) => ({ database: c.database, owner: c.database })),
-    dependsOn: [...base, ...(options.monitoringDependsOn ?? [])],
+    dependsOn: [...base, postgresClass.storageClass, ...(options.monitoringDependsOn ?? [])],
   });
 
   const mongodb = new MongoDb(stack, 'mongodb', {
@@ -120,7 +134,7 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
     replicas: d.chroma.replicas,
     imageTag: d.chroma.imageTag,
     storageGiB: d.chroma.storageGiB,
-    storageClass,
+    storageClass: chromaClass.name,
     compute: d.chroma.compute,
     placement: ctx.placement('vector'),
     clientNamespaces: appNamespacesOf(env),
