@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { CACHE_NODE_TYPES, HARDWARE_PROFILES, PRODUCTION_LIKE_TIERS, Tier } from '../catalog';
 import { cronSchema } from '../cron';
 import { cpuQuantity, memoryQuantity } from '../quantity';
-import { cronMaxGapSeconds } from '../../constructs/observability/backup-alerts';
+import { cronMaxGapSeconds } from '../cron';
 
 /** Documented software levels (HW-3). */
 export const MIN_POSTGRES_MAJOR = 15;
