@@ -17,6 +17,8 @@ import { leafPaths, pathExists, unknownValuesPaths } from '../scripts/chart-valu
 
 /** The stateful storage class, by reference (so volumes wait for the class). */
 const STATEFUL_STORAGE_CLASS = expect.stringMatching(/^\$\{kubernetes_storage_class_v1\.storage-classes_stateful_[A-F0-9]+\.metadata\[0\]\.name\}$/);
+/** Issue 13: the stores with provisioned IOPS/throughput have classes of their own (storage.test.ts). */
+const STORE_CLASS = (store: string) => expect.stringMatching(new RegExp(`^\\$\\{kubernetes_storage_class_v1\\.storage-class-${store}_class_[A-F0-9]+\\.metadata\\[0\\]\\.name\\}$`));
 
 /** All stacks of all shipped environments, built once. */
 const allApp = Testing.app();
@@ -150,13 +152,14 @@ describe('workload roles of the data services (BAK-2, SEC-1)', () => {
     expect(association).toMatchObject({ namespace: who.namespace, service_account: who.serviceAccount });
   });
 
-  test('Vault may use only its unseal key', () => {
+  test('Vault may use only its unseal keys', () => {
     expect(rolePolicy(prodCloud, 'vault')).toEqual([
       {
         Sid: 'VaultAutoUnsealWithKms',
         Effect: 'Allow',
         Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:DescribeKey'],
-        Resource: expect.stringMatching(/aws_kms_key\.data_key-vault-unseal_key_.*\.arn/),
+        // the single-region key and the multi-region one it migrates to (issue 13)
+        Resource: [expect.stringMatching(/aws_kms_key\.data_key-vault-unseal_key_.*\.arn/), expect.stringMatching(/aws_kms_key\.data_key-vault-unseal-mr_key_.*\.arn/)],
       },
     ]);
     expect(resourceAt(prodCloud, 'aws_kms_alias', 'data/key-vault-unseal/alias').name).toBe('alias/toronto-ai-production-vault-unseal');
@@ -169,7 +172,7 @@ describe('PostgreSQL: CloudNativePG (DATA-1)', () => {
 
   test('3 instances across zones on the tainted database pool, 2 TiB retained volumes', () => {
     expect(values.cluster.instances).toBe(3);
-    expect(values.cluster.storage).toEqual({ size: '2048Gi', storageClass: STATEFUL_STORAGE_CLASS });
+    expect(values.cluster.storage).toEqual({ size: '2048Gi', storageClass: STORE_CLASS('postgres') });
     expect(values.cluster.affinity).toEqual({
       enablePodAntiAffinity: true,
       topologyKey: 'topology.kubernetes.io/zone',
@@ -383,7 +386,7 @@ describe('ChromaDB on the vector pool (DATA-3)', () => {
   test('one single-node replica with a 1 TiB retained volume on the vector pool', () => {
     expect(values.replicaCount).toBe(1);
     expect(values.image).toEqual({ repository: 'ghcr.io/chroma-core/chroma', tag: '1.5.3', pullPolicy: 'IfNotPresent' });
-    expect(values.chromadb.data).toEqual({ volumeSize: '1024Gi', storageClass: STATEFUL_STORAGE_CLASS, accessModes: ['ReadWriteOnce'], retentionPolicyOnDelete: 'Retain' });
+    expect(values.chromadb.data).toEqual({ volumeSize: '1024Gi', storageClass: STORE_CLASS('chroma'), accessModes: ['ReadWriteOnce'], retentionPolicyOnDelete: 'Retain' });
     expect(values.nodeSelector).toEqual({ 'toronto-ai.io/pool': 'vector' });
     expect(values.tolerations).toEqual([{ key: 'toronto-ai.io/pool', operator: 'Equal', value: 'vector', effect: 'NoSchedule' }]);
     expect(values.resources.limits).toEqual({ cpu: '8', memory: '64Gi' });

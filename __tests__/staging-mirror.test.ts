@@ -46,6 +46,7 @@ const ALLOWED: Record<string, string> = {
   'backup.objectLock.enabled': 'object lock is production only (BAK-1)',
   'backup.objectLock.retentionDays': 'object lock is production only (BAK-1)',
   'backup.replicaRegion': 'offsite replica is production only (BAK-1)',
+  'backup.breakGlassPrincipalArns': 'own account (the break-glass principal lives in it)',
   'backup.velero.schedule': 'backup frequency',
   'backup.velero.ttlHours': 'retention',
   'data.redis.replicas': 'one replica still gives failover (reviewed reduction)',

@@ -181,7 +181,9 @@ describe('vault-configure manages only the named policies and roles (SEC-1)', ()
       'sys/mounts',
       'sys/audit',
       'auth/kubernetes/config',
-      ...['toronto-ai', 'database-sync', 'toronto-ai-beta', 'database-sync-beta'].flatMap((r) => [`sys/policies/acl/${r}`, `auth/kubernetes/role/${r}`]),
+      ...['toronto-ai', 'database-sync', 'toronto-ai-beta', 'database-sync-beta', 'vault-snapshot'].flatMap((r) => [`sys/policies/acl/${r}`, `auth/kubernetes/role/${r}`]),
+      // issue 13: the restore Job's role, deleted while no restore is configured
+      'auth/kubernetes/role/vault-restore',
     ]);
   });
 

@@ -114,3 +114,66 @@ export function cronSchema(flavour: CronFlavour, example: string): z.ZodEffects<
     }
   });
 }
+
+function parseField(field: string, min: number, max: number): Set<number> {
+  const values = new Set<number>();
+  for (const part of field.split(',')) {
+    const [range, stepText] = part.split('/');
+    const step = stepText === undefined ? 1 : Number(stepText);
+    let [lo, hi] = [min, max];
+    if (range !== '*') {
+      const [a, b] = range.split('-').map(Number);
+      lo = a;
+      hi = b === undefined ? (stepText === undefined ? a : max) : b;
+    }
+    if (![lo, hi, step].every(Number.isInteger) || step < 1 || lo < min || hi > max || lo > hi) {
+      throw new Error(`cron field '${field}' is not a valid field for ${min}-${max}`);
+    }
+    for (let v = lo; v <= hi; v += step) values.add(v);
+  }
+  return values;
+}
+
+/**
+ * The longest time (seconds) between two consecutive runs of a cron schedule (five fields, or six
+ * with seconds first, whose seconds field is ignored), found by walking two years day by day
+ * through its run times (UTC). Day of month and day of week combine as cron does: either matches when both are
+ * restricted.
+ */
+export function cronMaxGapSeconds(schedule: string): number {
+  let fields = schedule.trim().split(/\s+/);
+  if (fields.length === 6) fields = fields.slice(1);
+  if (fields.length !== 5) throw new Error(`'${schedule}' is not a cron schedule of five (or six) fields`);
+  const [minute, hour, dom, month, dow] = [
+    parseField(fields[0], 0, 59),
+    parseField(fields[1], 0, 23),
+    parseField(fields[2], 1, 31),
+    parseField(fields[3], 1, 12),
+    new Set([...parseField(fields[4], 0, 7)].map((d) => d % 7)),
+  ];
+  const domRestricted = fields[2] !== '*';
+  const dowRestricted = fields[4] !== '*';
+  const times = [...hour].sort((a, b) => a - b).flatMap((h) => [...minute].sort((a, b) => a - b).map((m) => (h * 60 + m) * 60_000));
+  const start = Date.UTC(2027, 0, 1);
+  const end = Date.UTC(2029, 0, 1); // two years: a leap day and every weekday/date combination
+  let first: number | undefined;
+  let previous: number | undefined;
+  let gap = 0;
+  for (let day = start; day < end; day += 86_400_000) {
+    const d = new Date(day);
+    if (!month.has(d.getUTCMonth() + 1)) continue;
+    const domMatch = dom.has(d.getUTCDate());
+    const dowMatch = dow.has(d.getUTCDay());
+    const dayMatch = domRestricted && dowRestricted ? domMatch || dowMatch : domMatch && dowMatch;
+    if (!dayMatch) continue;
+    for (const offset of times) {
+      const t = day + offset;
+      if (previous !== undefined) gap = Math.max(gap, t - previous);
+      first ??= t;
+      previous = t;
+    }
+  }
+  if (first === undefined || previous === undefined) throw new Error(`'${schedule}' never runs`);
+  if (first === previous) throw new Error(`'${schedule}' runs less than once in two years`);
+  return gap / 1000;
+}

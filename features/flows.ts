@@ -13,7 +13,7 @@
 import { Environment } from '../environments/schema';
 import { POD_IDENTITY_AGENT_CIDR, POD_IDENTITY_AGENT_PORT } from '../constructs/identity/workload-role';
 import { APP_PORT, AppChannel, channelsOf } from './app/contract';
-import { DATA_IDENTITIES, DATA_NAMESPACE, DATA_SERVICES, DATABASE_SYNC, VAULT_INJECTOR_PORT, VAULT_NAMESPACE, VECTOR_NAMESPACE } from './data/contract';
+import { DATA_IDENTITIES, DATA_NAMESPACE, DATA_SERVICES, DATABASE_SYNC, VAULT_INJECTOR_PORT, VAULT_NAMESPACE, VAULT_SNAPSHOT, VECTOR_NAMESPACE } from './data/contract';
 import { LOGGING_NAMESPACE, MONITORING_NAMESPACE, OBSERVABILITY_PORTS, SECURITY_NAMESPACE } from './observability/contract';
 import { VELERO } from './backups/contract';
 import { ADDON_NAMESPACE } from './cluster-addons/contract';
@@ -78,6 +78,8 @@ export type Credential =
   | { readonly kind: 'iam'; readonly action: string }
   /** A Vault KV v2 path under `secret/` the identity's policy grants. */
   | { readonly kind: 'vault'; readonly path: string; readonly access: 'read' | 'write' }
+  /** A Vault API path outside KV (e.g. `sys/storage/raft/snapshot`) the identity's policy grants `capability` on. */
+  | { readonly kind: 'vault-api'; readonly path: string; readonly capability: 'read' | 'update' }
   /** A Kubernetes Secret in the consumer's namespace its workload mounts or reads. */
   | { readonly kind: 'kubernetes-secret'; readonly name: string }
   | { readonly kind: 'none'; readonly reason: string };
@@ -307,13 +309,44 @@ export function platformFlows(env: Environment): Flow[] {
       },
     });
   }
+  // Vault's raft snapshot job logs in through kubernetes auth and reads only the snapshot endpoint
+  // of the active server; it writes the snapshot under its prefix of the backup bucket (below).
+  flows.push({
+    id: `${VAULT_SNAPSHOT.cronJob}-to-vault`,
+    description: 'the raft snapshot job reads a snapshot from the active Vault server',
+    consumer: pods(VAULT_NAMESPACE, { 'app.kubernetes.io/name': VAULT_SNAPSHOT.cronJob }),
+    provider: pods(VAULT_NAMESPACE),
+    ports: tcp(DATA_SERVICES.vault.port),
+    identity: { kind: 'vault-role', role: VAULT_SNAPSHOT.role, namespace: VAULT_NAMESPACE, serviceAccount: DATA_IDENTITIES.vaultSnapshot.serviceAccount },
+    credential: { kind: 'vault-api', path: VAULT_SNAPSHOT.path, capability: 'read' },
+    endpoint: { kind: 'config', stack: 'platform', type: 'kubernetes_cron_job_v1', path: 'vault-snapshots/backup/cron-job', contains: `${DATA_SERVICES.vault.host.split('.')[0]}.` },
+  });
+  // BAK-3: the restore Job, while `data.vault.restore` is set: restores into Vault with its own
+  // role, after reading the snapshot from the snapshots' prefix (below).
+  const restore = VAULT_SNAPSHOT.restore;
+  if (env.data.vault.restore) {
+    flows.push({
+      id: `${restore.job}-to-vault`,
+      description: 'the restore Job restores a raft snapshot into Vault',
+      consumer: pods(VAULT_NAMESPACE, { 'app.kubernetes.io/name': restore.job }),
+      provider: pods(VAULT_NAMESPACE),
+      ports: tcp(DATA_SERVICES.vault.port),
+      identity: { kind: 'vault-role', role: restore.role, namespace: restore.namespace, serviceAccount: restore.serviceAccount },
+      credential: { kind: 'vault-api', path: VAULT_SNAPSHOT.path, capability: 'update' },
+      endpoint: { kind: 'config', stack: 'platform', type: 'kubernetes_job_v1', path: 'vault-restore/job', contains: `${DATA_SERVICES.vault.host.split('.')[0]}.` },
+    });
+  }
   // Workloads with AWS roles: the Pod Identity agent hands out credentials, the AWS APIs are
   // reached over HTTPS (S3 through the gateway endpoint, the others through interface endpoints).
-  const aws: { id: string; ns: string; sa: string; action: string; path: string; type: string; contains: string }[] = [
+  const aws: { id: string; ns: string; pods?: Record<string, string>; sa: string; action: string; path: string; type: string; contains: string }[] = [
     { id: 'postgres-backups', ns: DATA_IDENTITIES.postgres.namespace, sa: DATA_IDENTITIES.postgres.serviceAccount, action: 's3:PutObject', type: 'helm_release', path: 'postgres/cluster/release', contains: `/${DATA_IDENTITIES.postgres.prefix.segment}/g` },
     // The PBM agent beside each MongoDB member: oplog slices and base backups under mongodb/.
     { id: 'mongodb-backups', ns: DATA_IDENTITIES.mongodbBackup.namespace, sa: DATA_IDENTITIES.mongodbBackup.serviceAccount, action: 's3:PutObject', type: 'helm_release', path: 'mongodb/replica-set/release', contains: `"prefix":"${DATA_IDENTITIES.mongodbBackup.prefix.segment}"` },
     { id: 'chroma-backups', ns: DATA_IDENTITIES.chromaBackup.namespace, sa: DATA_IDENTITIES.chromaBackup.serviceAccount, action: 's3:PutObject', type: 'kubernetes_cron_job_v1', path: 'chroma/backup-0/cron-job', contains: `/${DATA_IDENTITIES.chromaBackup.prefix.keyPrefix}` },
+    { id: 'vault-snapshots', ns: DATA_IDENTITIES.vaultSnapshot.namespace, pods: { 'app.kubernetes.io/name': VAULT_SNAPSHOT.cronJob }, sa: DATA_IDENTITIES.vaultSnapshot.serviceAccount, action: 's3:PutObject', type: 'kubernetes_cron_job_v1', path: 'vault-snapshots/backup/cron-job', contains: `/${DATA_IDENTITIES.vaultSnapshot.prefix.keyPrefix}` },
+    ...(env.data.vault.restore
+      ? [{ id: 'vault-restore-read', ns: restore.namespace, pods: { 'app.kubernetes.io/name': restore.job }, sa: restore.serviceAccount, action: 's3:GetObject', type: 'kubernetes_job_v1', path: 'vault-restore/job', contains: `/${restore.prefix.keyPrefix}${env.data.vault.restore.snapshot}/` }]
+      : []),
     { id: 'vault-unseal', ns: DATA_IDENTITIES.vault.namespace, sa: DATA_IDENTITIES.vault.serviceAccount, action: 'kms:Decrypt', type: 'helm_release', path: 'vault/release/release', contains: 'seal \\"awskms\\"' },
     // Alertmanager's credentials (and the heartbeat URL) from Secrets Manager, in the SecretStore's region.
     { id: 'external-secrets-read', ns: EXTERNAL_SECRETS_IDENTITY.namespace, sa: EXTERNAL_SECRETS_IDENTITY.serviceAccount, action: 'secretsmanager:GetSecretValue', type: 'helm_release', path: 'alert-credentials/release/release', contains: `"region":"${env.aws.region}"` },
@@ -327,7 +360,7 @@ export function platformFlows(env: Environment): Flow[] {
     flows.push({
       id: a.id,
       description: `${a.ns}/${a.sa} calls AWS (${a.action}) with its Pod Identity role`,
-      consumer: pods(a.ns),
+      consumer: pods(a.ns, a.pods),
       provider: internetHttps,
       ports: tcp(443),
       identity: { kind: 'pod-identity', namespace: a.ns, serviceAccount: a.sa },

@@ -11,6 +11,7 @@ import { NodeRole } from '../constructs/nodepools/node-role';
 import { NodePool } from '../constructs/nodepools/node-pool';
 import { configureBackend } from './backend';
 import { AlertTopic } from '../constructs/observability/alert-topic';
+import { KeyProtection, addKeyProtection, keyGuard } from '../features/backups/key-protection';
 import { setPolicyTier } from '../constructs/policy/tier';
 import { namesFor, tagsFor } from '../features/naming';
 import { CloudContext, CloudOutputs, crossStackValue } from '../features/context';
@@ -37,6 +38,7 @@ export class CloudStack extends TerraformStack {
   readonly nodePools: Record<string, NodePool> = {};
   /** SNS topic of the stack's CloudWatch alarms (OBS-2). */
   readonly alerts: AlertTopic;
+  readonly keyProtection: KeyProtection;
   readonly keys: Record<'secrets' | 'volumes' | 'logs' | 'backups', EncryptionKey>;
   /** BAK-1/2, OPS-2: backup bucket, replica, state bucket, Velero role (features/backups/cloud.ts). */
   readonly backups: Backups;
@@ -125,6 +127,8 @@ export class CloudStack extends TerraformStack {
         description: `${names.prefix}: backup buckets and backup jobs`,
         accountId,
         protect,
+        // Issue 13: only the break-glass role may disable or delete it (features/backups/key-protection.ts).
+        guard: keyGuard(env, accountId),
       }),
     };
 
@@ -193,7 +197,8 @@ export class CloudStack extends TerraformStack {
       accountId,
       region: env.aws.region,
       protect,
-      eventRules: env.observability.security.guardDuty,
+      // GuardDuty findings and the guarded keys' CloudTrail events (features/backups/key-protection.ts).
+      eventRules: true,
     });
 
     // The foundation is complete: every feature gets it, and only it.
@@ -214,6 +219,13 @@ export class CloudStack extends TerraformStack {
     this.observability = addObservabilityCloud(ctx);
     this.services = addServicesCloud(ctx, { backups: this.backups, data: this.data });
     this.deploy = addCicd(ctx, this.backups);
+    // Issue 13: the keys recovery depends on, in this region (the replicas are guarded by their policy).
+    this.keyProtection = addKeyProtection(ctx, [
+      this.keys.backups.arn,
+      this.backups.multiRegionKey.arn,
+      this.data.vaultUnsealKey.arn,
+      this.data.vaultUnsealMultiRegionKey.arn,
+    ]);
 
     const remote = crossStackValue;
     this.outputs = {

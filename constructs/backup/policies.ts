@@ -58,6 +58,36 @@ export function backupWriterStatements(bucketArn: string, prefix: string, kmsKey
   ];
 }
 
+/**
+ * Statements that let a restore job list and read objects under `prefix` of the backup bucket
+ * (nothing else, no write), with the backups key through S3 (decrypt only).
+ */
+export function backupReaderStatements(bucketArn: string, prefix: string, kmsKeyArn: string, region?: string): PolicyStatement[] {
+  checkBackupPrefix(prefix);
+  const sid = prefix
+    .replace(/\/$/, '')
+    .split(/[^a-zA-Z0-9]+/)
+    .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
+    .join('');
+  return [
+    {
+      Sid: `List${sid}Prefix`,
+      Effect: 'Allow',
+      Action: 's3:ListBucket',
+      Resource: bucketArn,
+      Condition: { StringLike: { 's3:prefix': [prefix.replace(/\/$/, ''), `${prefix}*`] } },
+    },
+    { Sid: `Read${sid}Objects`, Effect: 'Allow', Action: ['s3:GetObject'], Resource: `${bucketArn}/${prefix}*` },
+    {
+      Sid: `Decrypt${sid}WithBackupKeyThroughS3`,
+      Effect: 'Allow',
+      Action: ['kms:Decrypt'],
+      Resource: kmsKeyArn,
+      ...(region ? { Condition: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } } } : {}),
+    },
+  ];
+}
+
 export interface VeleroPolicyProps {
   readonly bucketArn: string;
   /** Velero's prefix in the bucket. @default `velero/` */

@@ -28,7 +28,19 @@ export interface BackupCronJobProps {
     readonly image: string;
     readonly script: string;
     readonly env?: readonly SecretEnv[];
+    /**
+     * Files only the dump step sees, in one projected volume at `mountPath`: a short-lived
+     * service-account token (`token`, 10 minutes, e.g. to log in through Vault's kubernetes auth;
+     * the pod itself keeps `automountServiceAccountToken` off) and keys of existing secrets.
+     */
+    readonly files?: {
+      readonly mountPath: string;
+      readonly serviceAccountToken?: boolean;
+      readonly secrets?: readonly { readonly name: string; readonly items: readonly { readonly key: string; readonly path: string }[] }[];
+    };
   };
+  /** Size limit of the `/backup` emptyDir the dump step writes (on the node's disk). @default none */
+  readonly scratchSizeLimit?: string;
   /** AWS CLI image of the upload step. */
   readonly awsCliImage: string;
   /** Directory the upload step copies (`/backup` after a dump step, or a mounted volume). */
@@ -102,7 +114,22 @@ export class BackupCronJob extends Construct {
 
     const volumes: PodSpecVolume[] = [
       { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } },
-      ...(props.dump ? [{ name: 'backup', emptyDir: {} }] : []),
+      ...(props.dump ? [{ name: 'backup', emptyDir: props.scratchSizeLimit ? { sizeLimit: props.scratchSizeLimit } : {} }] : []),
+      ...(props.dump?.files
+        ? [
+            {
+              name: 'dump-files',
+              projected: [
+                {
+                  sources: [
+                    ...(props.dump.files.serviceAccountToken ? [{ serviceAccountToken: { path: 'token', expirationSeconds: 600 } }] : []),
+                    ...(props.dump.files.secrets ?? []).map((x) => ({ secret: [{ name: x.name, items: x.items.map((i) => ({ ...i })) }] })),
+                  ],
+                },
+              ],
+            },
+          ]
+        : []),
       ...(props.volume ? [{ name: 'source', persistentVolumeClaim: { claimName: props.volume.claimName, readOnly: true } }] : []),
     ];
     const tmpMount = { name: 'tmp', mountPath: '/tmp' };
@@ -169,7 +196,12 @@ export class BackupCronJob extends Construct {
                         ],
                         resources: JOB_RESOURCES,
                         securityContext: RESTRICTED_CONTAINER,
-                        volumeMount: [tmpMount, ...backupMount, ...sourceMount],
+                        volumeMount: [
+                          tmpMount,
+                          ...backupMount,
+                          ...sourceMount,
+                          ...(props.dump.files ? [{ name: 'dump-files', mountPath: props.dump.files.mountPath, readOnly: true }] : []),
+                        ],
                       },
                     ]
                   : undefined,

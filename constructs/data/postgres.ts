@@ -8,6 +8,31 @@ import { LocalChartRelease } from './local-chart-release';
 /** PostgreSQL's port (the `-rw`, `-ro`, `-r` services). */
 export const POSTGRES_PORT = 5432;
 
+/**
+ * Seed 004's PostgreSQL settings kept for PostgreSQL 17 (README: decisions), the memory ones
+ * scaled to the instance's memory with the seed's values as the floor (the seed's were written
+ * for a 1-2 GiB host): shared_buffers 25 %, effective_cache_size 75 %, maintenance_work_mem 1/16
+ * up to 2 GiB. Left out: log_statement = 'mod' and log_duration = on (every write's SQL text,
+ * values included, into the logs; log_min_duration_statement covers slow statements).
+ */
+export function seedParameters(memoryMiB: number): Record<string, string> {
+  if (!Number.isFinite(memoryMiB) || memoryMiB < 256) throw new Error(`seedParameters: memoryMiB must be >= 256. Got: ${memoryMiB}`);
+  const mb = (n: number) => `${Math.floor(n)}MB`;
+  return {
+    shared_buffers: mb(Math.max(256, memoryMiB / 4)),
+    effective_cache_size: mb(Math.max(1024, (memoryMiB * 3) / 4)),
+    work_mem: '16MB',
+    maintenance_work_mem: mb(Math.max(64, Math.min(2048, memoryMiB / 16))),
+    max_connections: '100',
+    max_worker_processes: '8',
+    wal_level: 'replica',
+    max_wal_size: '1GB',
+    min_wal_size: '80MB',
+    random_page_cost: '1.1',
+    effective_io_concurrency: '200',
+  };
+}
+
 export interface ComputeResources {
   /** CPU quantity, requests = limits (Guaranteed QoS). */
   readonly cpu: string;
@@ -37,6 +62,8 @@ export interface PostgresProps {
   readonly zoneCount: number;
   /** Application database and its owner (the operator generates the owner's password). */
   readonly database: string;
+  /** The instances' memory (MiB): the seed 004 settings are scaled to it (`seedParameters`). */
+  readonly memoryMiB: number;
   /** RPO of WAL archiving: `archive_timeout`. */
   readonly walArchiveTimeoutMinutes: number;
   /** Six-field cron of the base backups. */
@@ -216,6 +243,7 @@ export class Postgres extends Construct {
             : {}),
           postgresql: {
             parameters: {
+              ...seedParameters(props.memoryMiB),
               archive_timeout: `${props.walArchiveTimeoutMinutes}min`,
               log_min_duration_statement: '1000',
             },

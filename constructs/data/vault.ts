@@ -39,7 +39,18 @@ export interface VaultClient {
   readonly readPaths: readonly string[];
   /** KV v2 paths under `secret/` it may write (e.g. a job syncing operator-generated credentials). */
   readonly writePaths?: readonly string[];
+  /**
+   * Vault API paths outside KV with exactly these capabilities, e.g. the raft snapshot job's
+   * `{ path: 'sys/storage/raft/snapshot', capabilities: ['read'] }`. No wildcard, no `secret/`.
+   */
+  readonly apiPaths?: readonly { readonly path: string; readonly capabilities: readonly VaultCapability[] }[];
 }
+
+/**
+ * Capabilities a client policy may grant on an API path (`delete` and `list` stay out; `sudo` only
+ * with `update`, for the restore Job's role that exists while a restore is configured).
+ */
+export type VaultCapability = 'read' | 'create' | 'update' | 'sudo';
 
 export interface VaultProps {
   /** Namespace of the release; the chart's service account is `vault` (the release name). */
@@ -51,8 +62,13 @@ export interface VaultProps {
   readonly storageClass: string;
   readonly compute: ComputeResources;
   readonly placement: NodePlacement;
-  /** Region and key (ARN or `alias/...`) of the awskms seal; the server's Pod Identity role may use it. */
-  readonly unseal: { readonly region: string; readonly kmsKeyId: string };
+  /**
+   * Region and key (ARN or `alias/...`) of the awskms seal; the server's Pod Identity role may use
+   * it. `migrateFromKmsKeyId`: a seal migration from that key is under way (README): the old seal
+   * is rendered as a second, `disabled` stanza, as Vault's auto-unseal to auto-unseal migration
+   * requires.
+   */
+  readonly unseal: { readonly region: string; readonly kmsKeyId: string; readonly migrateFromKmsKeyId?: string };
   /** Who reads which secrets (policies and kubernetes auth roles, written by the configuration job). */
   readonly clients: readonly VaultClient[];
   /** Namespaces (names or namespace references) that receive the `vault-ca` secret. */
@@ -62,6 +78,11 @@ export interface VaultProps {
   readonly kubectlImage: string;
   /** Five-field cron of the configuration job (it is idempotent). */
   readonly configureSchedule: string;
+  /**
+   * Kubernetes-auth roles the configuration job deletes (roles that exist only while configured,
+   * such as the restore Job's, when they are not). @default none
+   */
+  readonly retiredRoles?: readonly string[];
   readonly dependsOn?: ITerraformDependable[];
 }
 
@@ -95,10 +116,20 @@ export function clientPolicy(client: VaultClient): string {
     (p) => `path "secret/data/${p}" {\n  capabilities = ["read"]\n}\npath "secret/metadata/${p}" {\n  capabilities = ["read", "list"]\n}`,
   );
   const writes = (client.writePaths ?? []).map((p) => `path "secret/data/${p}" {\n  capabilities = ["create", "update"]\n}`);
-  if (reads.length + writes.length === 0) {
-    throw new Error(`clientPolicy: role '${client.role}' needs readPaths or writePaths. Got neither`);
+  const apis = (client.apiPaths ?? []).map((a) => {
+    if (!/^[a-z0-9][a-z0-9/_-]*[a-z0-9]$/.test(a.path) || a.path.startsWith('secret/')) {
+      throw new Error(`clientPolicy: role '${client.role}': API path must be a literal path outside secret/ (no wildcard). Got: ${a.path}`);
+    }
+    if (a.capabilities.length === 0) throw new Error(`clientPolicy: role '${client.role}': API path ${a.path} needs capabilities`);
+    if (a.capabilities.includes('sudo') && !a.capabilities.includes('update')) {
+      throw new Error(`clientPolicy: role '${client.role}': 'sudo' on ${a.path} only together with 'update'`);
+    }
+    return `path "${a.path}" {\n  capabilities = ${hclList(a.capabilities)}\n}`;
+  });
+  if (reads.length + writes.length + apis.length === 0) {
+    throw new Error(`clientPolicy: role '${client.role}' needs readPaths, writePaths or apiPaths. Got none`);
   }
-  return [...reads, ...writes].join('\n');
+  return [...reads, ...writes, ...apis].join('\n');
 }
 
 /** The Kubernetes API address Vault's kubernetes auth method verifies service-account tokens with. */
@@ -131,7 +162,7 @@ const hclList = (values: readonly string[]) => `[${values.map((v) => JSON.string
  * other policy or role, or a role bound elsewhere: editing its ConfigMap cannot mint a Vault
  * administrator (a client policy's text remains the ConfigMap's: RBAC on it is the guard).
  */
-export function configurePolicy(clients: readonly VaultClient[]): string {
+export function configurePolicy(clients: readonly VaultClient[], retiredRoles: readonly string[] = []): string {
   const blocks = [
     'path "sys/auth" {\n  capabilities = ["read"]\n}',
     'path "sys/mounts" {\n  capabilities = ["read"]\n}',
@@ -145,6 +176,11 @@ export function configurePolicy(clients: readonly VaultClient[]): string {
       .map(([k, v]) => `    "${k}" = ${hclList([v])}`)
       .join('\n');
     blocks.push(`path "auth/kubernetes/role/${c.role}" {\n  capabilities = ["create", "update", "read"]\n  allowed_parameters = {\n${params}\n  }\n}`);
+  }
+  // Roles that exist only while configured (the restore Job's): deleted when they are not.
+  for (const role of retiredRoles) {
+    if (clients.some((c) => c.role === role)) throw new Error(`configurePolicy: role '${role}' is both configured and retired`);
+    blocks.push(`path "auth/kubernetes/role/${role}" {\n  capabilities = ["delete"]\n}`);
   }
   return blocks.join('\n');
 }
@@ -320,6 +356,9 @@ export class Vault extends Construct {
       '  path = "/vault/data"',
       retryJoin,
       '}',
+      ...(props.unseal.migrateFromKmsKeyId
+        ? ['seal "awskms" {', '  disabled   = "true"', `  region     = "${props.unseal.region}"`, `  kms_key_id = "${props.unseal.migrateFromKmsKeyId}"`, '}']
+        : []),
       'seal "awskms" {',
       `  region     = "${props.unseal.region}"`,
       `  kms_key_id = "${props.unseal.kmsKeyId}"`,
@@ -396,7 +435,8 @@ export class Vault extends Construct {
     });
 
     // ---- configuration as code
-    const policies: Record<string, string> = { [`policy-${CONFIGURE_ROLE}.hcl`]: configurePolicy(props.clients) };
+    const retired = props.retiredRoles ?? [];
+    const policies: Record<string, string> = { [`policy-${CONFIGURE_ROLE}.hcl`]: configurePolicy(props.clients, retired) };
     for (const c of props.clients) policies[`policy-${c.role}.hcl`] = clientPolicy(c);
     const roles = props.clients
       .map(
@@ -425,6 +465,7 @@ export class Vault extends Construct {
       // No dollar-brace in the script: Terraform would read it as an interpolation.
       `for f in /config/policy-*.hcl; do name="$(basename "$f" .hcl | sed 's/^policy-//')"; [ "$name" = ${CONFIGURE_ROLE} ] || vault policy write "$name" "$f"; done`,
       roles,
+      ...retired.map((r) => `vault delete auth/kubernetes/role/${r} >/dev/null`),
       'echo "Vault configuration applied"',
     ].join('\n');
     this.config = new ConfigMapV1(this, 'configure-script', {

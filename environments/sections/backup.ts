@@ -72,6 +72,16 @@ export const backupSchema = z
     replicaRegion: z
       .enum(REGIONS, { errorMap: () => ({ message: `must be one of ${REGIONS.join(', ')}` }) })
       .optional(),
+    /**
+     * Who may assume the break-glass role `<prefix>-kms-break-glass`, the only principal the key
+     * policies of the Vault unseal and backups keys let disable or schedule the deletion of a key
+     * (staging and production: definitions with `protectState`). IAM users or roles; the account
+     * itself may too, only with MFA. Every attempt alarms.
+     * @default [] (only the account with MFA)
+     */
+    breakGlassPrincipalArns: z
+      .array(z.string().regex(/^arn:aws:iam::\d{12}:(user|role)\/[A-Za-z0-9+=,.@_\/-]+$/, 'must be an IAM user or role ARN such as arn:aws:iam::444455556666:role/break-glass'))
+      .default([]),
     /** Velero backup of the cluster's resources and volumes (BAK-2). */
     velero: z
       .object({

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { CACHE_NODE_TYPES, HARDWARE_PROFILES, PRODUCTION_LIKE_TIERS, Tier } from '../catalog';
 import { cronSchema } from '../cron';
 import { cpuQuantity, memoryQuantity } from '../quantity';
+import { cronMaxGapSeconds } from '../cron';
 
 /** Documented software levels (HW-3). */
 export const MIN_POSTGRES_MAJOR = 15;
@@ -21,6 +22,30 @@ export const DOCUMENTED_WAL_ARCHIVE_MINUTES = 5;
 export const HA_MEMBERS = 3;
 /** Largest gp3 EBS volume (GiB): every persistent volume uses a gp3 storage class. */
 export const EBS_GP3_MAX_GIB = 16384;
+
+/** gp3 limits (AWS EBS): provisioned IOPS and throughput, and their ratios. */
+export const GP3 = {
+  minIops: 3000,
+  maxIops: 16000,
+  maxIopsPerGiB: 500,
+  minThroughputMiBps: 125,
+  maxThroughputMiBps: 1000,
+  maxThroughputPerIops: 0.25,
+} as const;
+
+/**
+ * Provisioned performance of a gp3 data volume (issue 13, seed 000 "fast SSD"). Field ranges here;
+ * the ratios against the volume size and each other in `checkVolume`.
+ */
+export const volumePerformanceSchema = z
+  .object({
+    /** gp3: 3000 (baseline) .. 16000. */
+    iops: z.number().int().min(GP3.minIops).max(GP3.maxIops),
+    /** gp3: 125 (baseline) .. 1000 MiB/s. */
+    throughputMiBps: z.number().int().min(GP3.minThroughputMiBps).max(GP3.maxThroughputMiBps),
+  })
+  .strict();
+export type VolumePerformance = z.output<typeof volumePerformanceSchema>;
 
 /** A persistent volume size (GiB) that a gp3 EBS volume can have. */
 export const volumeGiB = z
@@ -79,6 +104,8 @@ export const dataSchema = z
         version: versionMajorMinor,
         /** Data volume of each instance (GiB); staging/production >= the documented 2 TiB. */
         storageGiB: volumeGiB,
+        /** Provisioned IOPS and throughput of each instance's gp3 volume (README: storage). */
+        volume: volumePerformanceSchema,
         /**
          * `archive_timeout` in minutes: the longest a finished WAL segment waits before it is
          * shipped to the backup bucket, i.e. the RPO of a total loss. Seed 004: 5.
@@ -157,6 +184,8 @@ export const dataSchema = z
         imageTag,
         /** Data volume of each replica (GiB); staging/production >= the documented 1 TiB. */
         storageGiB: volumeGiB,
+        /** Provisioned IOPS and throughput of each replica's gp3 volume (README: storage). */
+        volume: volumePerformanceSchema,
         /** Copy of each replica's data directory to the backup bucket (five-field cron, UTC). */
         backupSchedule: cron(5, '0 3 * * *'),
         compute: computeSchema,
@@ -192,6 +221,30 @@ export const dataSchema = z
         dataStorageGiB: volumeGiB,
         /** Audit log volume of each replica (GiB). */
         auditStorageGiB: volumeGiB,
+        /**
+         * Raft snapshots to the backup bucket's `vault/` prefix (five-field cron, UTC). Staging and
+         * production: at least as often as the database RPO (README: Vault's recovery point).
+         */
+        snapshotSchedule: cron(5, '*/5 * * * *'),
+        /**
+         * Which KMS key auto-unseals Vault (issue 13, README: Vault seal migration):
+         * `single-region` (the original key), `migrating` (both seals rendered, the old one
+         * disabled: the migration runs), `multi-region` (the key with a replica in
+         * `backup.replicaRegion`, which a Vault rebuilt there can unseal with).
+         * @default 'single-region'
+         */
+        seal: z.enum(['single-region', 'migrating', 'multi-region']).default('single-region'),
+        /**
+         * BAK-3 restore (README: Vault restore): a one-off Job restores the raft snapshot
+         * `s3://<backup bucket>/vault/<snapshot>/vault.snap` (the timestamp folder the snapshot job
+         * wrote). Remove it once Vault runs on the restored data.
+         */
+        restore: z
+          .object({
+            snapshot: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{6}Z$/, 'must be the timestamp folder of a snapshot under vault/, such as 2026-11-29T053000Z'),
+          })
+          .strict()
+          .optional(),
         compute: computeSchema,
       })
       .strict(),
@@ -273,6 +326,28 @@ export function checkData(env: DataRuleContext, report: Report): void {
   // ---- RPO (BAK-3): WAL archiving no slower than the recovery point objective
   if (env.backup && d.postgres.walArchiveTimeoutMinutes > env.backup.databaseRpoMinutes) {
     report(at('postgres', 'walArchiveTimeoutMinutes'), `${d.postgres.walArchiveTimeoutMinutes} minutes exceeds the database RPO of ${env.backup.databaseRpoMinutes} minutes (backup.databaseRpoMinutes)`);
+  }
+
+  // ---- gp3 ratios (issue 13): IOPS per GiB of the volume, throughput per IOPS
+  for (const store of ['postgres', 'chroma'] as const) {
+    const v = d[store].volume;
+    const size = d[store].storageGiB;
+    // The 3000 IOPS baseline comes with any gp3 volume; more must stay within 500 per GiB.
+    if (v.iops > GP3.minIops && v.iops > size * GP3.maxIopsPerGiB) {
+      report(at(store, 'volume', 'iops'), `${v.iops} IOPS exceeds ${GP3.maxIopsPerGiB} per GiB of the ${size} GiB volume (at most ${Math.max(GP3.minIops, size * GP3.maxIopsPerGiB)}, a gp3 limit)`);
+    }
+    if (v.throughputMiBps > v.iops * GP3.maxThroughputPerIops) {
+      report(at(store, 'volume', 'throughputMiBps'), `${v.throughputMiBps} MiB/s exceeds ${GP3.maxThroughputPerIops} MiB/s per provisioned IOPS (at most ${Math.floor(v.iops * GP3.maxThroughputPerIops)} with ${v.iops} IOPS, a gp3 limit)`);
+    }
+  }
+
+  // ---- Vault snapshots (SEC-1, BAK-3): a region loss loses at most one snapshot interval of
+  // secrets; staging and production keep that within the database RPO.
+  if (productionLike && env.backup) {
+    const gapMinutes = cronMaxGapSeconds(d.vault.snapshotSchedule) / 60;
+    if (gapMinutes > env.backup.databaseRpoMinutes) {
+      report(at('vault', 'snapshotSchedule'), `'${d.vault.snapshotSchedule}' leaves up to ${gapMinutes} minutes between snapshots, above the RPO of ${env.backup.databaseRpoMinutes} minutes (backup.databaseRpoMinutes); ${env.tier} must snapshot at least that often, e.g. '*/${env.backup.databaseRpoMinutes} * * * *'`);
+    }
   }
 
   if (!productionLike) return;

@@ -10,12 +10,14 @@ import { Environment } from '../../environments/schema';
 import { BackupStorage } from '../../constructs/backup/backup-storage';
 import { TerraformStateBucket } from '../../constructs/backup/state-bucket';
 import { SecureBucket, logDeliveryStatement } from '../../constructs/backup/secure-bucket';
-import { backupWriterStatements, veleroStatements } from '../../constructs/backup/policies';
+import { backupReaderStatements, backupWriterStatements, veleroStatements } from '../../constructs/backup/policies';
 import { WorkloadRole } from '../../constructs/identity/workload-role';
 import { PolicyStatement } from '../../constructs/common/iam';
 import { namesFor, tagsFor } from '../naming';
 import { CloudContext } from '../context';
 import { BackupPrefix, VELERO } from './contract';
+import { EncryptionKey } from '../../constructs/kms/kms-key';
+import { keyGuard } from './key-protection';
 
 export interface Backups {
   readonly storage: BackupStorage;
@@ -27,10 +29,18 @@ export interface Backups {
   readonly stateBucket?: TerraformStateBucket;
   readonly veleroRole: WorkloadRole;
   /**
+   * Issue 13: the multi-region backups key (`<prefix>-backups-mr`), with a replica in
+   * `backup.replicaRegion`. Introduced beside the single-region key, which keeps encrypting the
+   * bucket until the migration in the README (changing `multi_region` would replace the key).
+   */
+  readonly multiRegionKey: EncryptionKey;
+  /**
    * Least-privilege statements for a backup job limited to `prefix` (e.g. `postgres/`) of the
    * backup bucket, with the backups key through S3 in this region.
    */
   writerStatements(prefix: BackupPrefix): PolicyStatement[];
+  /** Read-only statements on `prefix` (a restore job). */
+  readerStatements(prefix: BackupPrefix): PolicyStatement[];
 }
 
 /** Bucket name of the files bucket's offsite replica (features/services/cloud.ts), with the replica region appended. */
@@ -63,6 +73,16 @@ export function addBackups(ctx: CloudContext): Backups {
 
   // ---- backup bucket, access logs, offsite replica (BAK-1)
   const replicaProvider = b.replicaRegion ? regionProvider(scope, env, 'replica', b.replicaRegion) : undefined;
+  const multiRegionKey = new EncryptionKey(scope, 'key-backups-mr', {
+    alias: `${names.prefix}-backups-mr`,
+    description: `${names.prefix}: backups (multi-region: usable in the replica region)`,
+    accountId,
+    protect,
+    multiRegion: true,
+    guard: keyGuard(env, accountId),
+  });
+  if (replicaProvider && b.replicaRegion) multiRegionKey.replicate(b.replicaRegion, replicaProvider);
+
   const storage = new BackupStorage(scope, 'backups', {
     backupBucketName: names.backupBucket,
     accessLogBucketName: names.accessLogBucket,
@@ -156,6 +176,8 @@ export function addBackups(ctx: CloudContext): Backups {
     replicaProvider,
     stateBucket,
     veleroRole,
+    multiRegionKey,
     writerStatements: (prefix: BackupPrefix) => backupWriterStatements(storage.bucketArn, prefix.keyPrefix, backupsKeyArn, region),
+    readerStatements: (prefix: BackupPrefix) => backupReaderStatements(storage.bucketArn, prefix.keyPrefix, backupsKeyArn, region),
   };
 }

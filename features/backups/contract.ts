@@ -27,6 +27,8 @@ export const BACKUP_PREFIXES = {
   mongodb: backupPrefix('mongodb'),
   chroma: backupPrefix('chroma'),
   velero: backupPrefix('velero'),
+  /** Vault's raft snapshots (`vault/<timestamp>/vault.snap`). */
+  vault: backupPrefix('vault'),
 } as const;
 
 /** Velero's namespace and service account: the Pod Identity association and the chart agree on them. */

@@ -15,7 +15,8 @@ import { namesFor } from '../naming';
 import { CloudContext } from '../context';
 import { Backups } from '../backups/cloud';
 import { BackupPrefix } from '../backups/contract';
-import { DATA_IDENTITIES } from './contract';
+import { DATA_IDENTITIES, VAULT_SNAPSHOT } from './contract';
+import { keyGuard } from '../backups/key-protection';
 import { ChannelName, channelsOf } from '../app/contract';
 
 /** The KMS alias Vault's awskms seal uses (known to the platform stack without a cross-stack reference). */
@@ -23,11 +24,23 @@ export function vaultUnsealKeyAlias(env: Environment): string {
   return `alias/${namesFor(env).prefix}-vault-unseal`;
 }
 
+/**
+ * The alias of the multi-region unseal key (issue 13), the same in the primary and the replica
+ * region: a Vault rebuilt in the replica region unseals a restored snapshot with it.
+ */
+export function vaultMultiRegionUnsealKeyAlias(env: Environment): string {
+  return `alias/${namesFor(env).prefix}-vault-unseal-mr`;
+}
+
 export interface DataCloud {
   readonly redis: RedisCache;
   readonly cacheKey: EncryptionKey;
   readonly vaultUnsealKey: EncryptionKey;
+  /** Issue 13: the multi-region unseal key (replica in `backup.replicaRegion`); README: seal migration. */
+  readonly vaultUnsealMultiRegionKey: EncryptionKey;
   readonly roles: Record<keyof typeof DATA_IDENTITIES, WorkloadRole>;
+  /** The Vault restore Job's role: read-only on the snapshots' prefix (used only while `data.vault.restore` is set). */
+  readonly vaultRestoreRole: WorkloadRole;
   /** DATA-4: each application channel's Pod Identity role, allowed to connect as its cache user only. */
   readonly cacheClientRoles: Partial<Record<ChannelName, WorkloadRole>>;
 }
@@ -48,7 +61,17 @@ export function addDataCloud(ctx: CloudContext, backups: Backups): DataCloud {
     description: `${names.prefix}: Vault auto-unseal (awskms seal) root key`,
     accountId,
     protect,
+    guard: keyGuard(env, accountId),
   });
+  const vaultUnsealMultiRegionKey = new EncryptionKey(scope, 'key-vault-unseal-mr', {
+    alias: vaultMultiRegionUnsealKeyAlias(env).replace(/^alias\//, ''),
+    description: `${names.prefix}: Vault auto-unseal (awskms seal), multi-region: usable in the replica region`,
+    accountId,
+    protect,
+    multiRegion: true,
+    guard: keyGuard(env, accountId),
+  });
+  if (backups.replicaProvider && env.backup.replicaRegion) vaultUnsealMultiRegionKey.replicate(env.backup.replicaRegion, backups.replicaProvider);
 
   const r = env.data.redis;
   const redis = new RedisCache(scope, 'redis', {
@@ -116,6 +139,8 @@ export function addDataCloud(ctx: CloudContext, backups: Backups): DataCloud {
     ]),
     mongodbBackup: writer('mongodbBackup', DATA_IDENTITIES.mongodbBackup),
     chromaBackup: writer('chromaBackup', DATA_IDENTITIES.chromaBackup),
+    // Raft snapshots: put (and, for a configured restore, get) under `vault/` only.
+    vaultSnapshot: writer('vaultSnapshot', DATA_IDENTITIES.vaultSnapshot),
     vault: new WorkloadRole(scope, 'role-vault', {
       roleName: `${names.prefix}-vault-unseal`,
       clusterName: ctx.cluster.name,
@@ -128,16 +153,28 @@ export function addDataCloud(ctx: CloudContext, backups: Backups): DataCloud {
           Sid: 'VaultAutoUnsealWithKms',
           Effect: 'Allow',
           Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:DescribeKey'],
-          Resource: vaultUnsealKey.arn,
+          // Both keys: the seal migration (README) reads with the old one and writes with the new.
+          Resource: [vaultUnsealKey.arn, vaultUnsealMultiRegionKey.arn],
         },
       ],
     }),
   };
+
+  const vr = VAULT_SNAPSHOT.restore;
+  const vaultRestoreRole = new WorkloadRole(scope, 'role-vault-restore', {
+    roleName: `${names.prefix}-vault-restore`,
+    clusterName: ctx.cluster.name,
+    clusterArn: ctx.cluster.arn,
+    accountId: ctx.accountId,
+    namespace: vr.namespace,
+    serviceAccount: vr.serviceAccount,
+    statements: backups.readerStatements(vr.prefix),
+  });
 
   new TerraformOutput(ctx.scope, 'redis_primary_endpoint', {
     value: redis.primaryEndpoint,
     description: `Redis (TLS, IAM user ${redis.appUserName}) primary endpoint, port ${redis.port}`,
   });
 
-  return { redis, cacheKey, vaultUnsealKey, roles, cacheClientRoles };
+  return { redis, cacheKey, vaultUnsealKey, vaultUnsealMultiRegionKey, roles, vaultRestoreRole, cacheClientRoles };
 }

@@ -17,6 +17,8 @@ export const DATA_IDENTITIES = {
   chromaBackup: { namespace: 'vector', serviceAccount: 'chroma-backup', prefix: BACKUP_PREFIXES.chroma },
   /** The vault chart's service account is the release's full name: `vault`. */
   vault: { namespace: 'vault', serviceAccount: 'vault' },
+  /** The raft snapshot CronJob (and the restore Job, which reads the same prefix). */
+  vaultSnapshot: { namespace: 'vault', serviceAccount: 'vault-snapshot', prefix: BACKUP_PREFIXES.vault },
 } as const;
 
 export const DATA_NAMESPACE = 'data';
@@ -34,6 +36,23 @@ export const DATA_SERVICES = {
 /** Vault's raft cluster port (server to server) and the agent injector's webhook port. */
 export const VAULT_CLUSTER_PORT = 8201;
 export const VAULT_INJECTOR_PORT = 8080;
+
+/**
+ * Vault's raft snapshots to the backup bucket: the CronJob's Kubernetes-auth role (its policy
+ * allows only `read` on `sys/storage/raft/snapshot`) and its name; the restore Job's role (only
+ * while a restore is configured).
+ */
+export const VAULT_SNAPSHOT = {
+  role: 'vault-snapshot',
+  cronJob: 'vault-snapshot',
+  path: 'sys/storage/raft/snapshot',
+  /**
+   * The restore Job (`data.vault.restore`): its own service account, Pod Identity role (read-only
+   * on the same prefix) and Vault role (only while a restore is configured; vault-configure
+   * deletes it otherwise).
+   */
+  restore: { job: 'vault-restore', role: 'vault-restore', serviceAccount: 'vault-restore', namespace: 'vault', prefix: BACKUP_PREFIXES.vault },
+} as const;
 
 /** Kubernetes-auth roles and service accounts of the jobs that copy database credentials into Vault, by channel. */
 export const DATABASE_SYNC = {

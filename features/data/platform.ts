@@ -10,12 +10,15 @@ import { MongoDb } from '../../constructs/data/mongodb';
 import { Chroma } from '../../constructs/data/chroma';
 import { Vault } from '../../constructs/data/vault';
 import { VaultSecretSync } from '../../constructs/data/vault-secret-sync';
+import { VaultRestore, VaultSnapshots } from '../../constructs/data/vault-snapshot';
+import { ProvisionedStorageClass } from '../../constructs/kubernetes/storage-classes';
+import { memoryMiB } from '../../environments/quantity';
 import { CertificateCheck } from '../../constructs/security/certificate-check';
-import { VAULT_TLS_SECRET_NAME } from '../../constructs/data/vault';
+import { VAULT_TLS_SECRET_NAME, VaultClient } from '../../constructs/data/vault';
 import { PlatformContext } from '../context';
-import { vaultUnsealKeyAlias } from './cloud';
+import { vaultMultiRegionUnsealKeyAlias, vaultUnsealKeyAlias } from './cloud';
 import { servicesOf } from '../services/contract';
-import { DATA_IDENTITIES, DATABASE_SYNC } from './contract';
+import { DATA_IDENTITIES, DATA_SERVICES, DATABASE_SYNC, VAULT_SNAPSHOT } from './contract';
 import { APP_CA_PUBLISHER, APP_CHANNELS, AppChannel, MONGODB_CA_FILE, appNamespacesOf, channelsOf } from '../app/contract';
 import { MONGODB_EXPORTER_CA_DIR, MONGODB_MONITORING_USER } from '../observability/contract';
 
@@ -35,6 +38,10 @@ export interface DataPlatform {
   readonly mongodb: MongoDb;
   readonly chroma: Chroma;
   readonly vault: Vault;
+  /** Vault's raft snapshots to the backup bucket's `vault/` prefix. */
+  readonly vaultSnapshots: VaultSnapshots;
+  /** The one-off restore Job, while `data.vault.restore` is set. */
+  readonly vaultRestore?: VaultRestore;
   /** The stable channel's credential sync (DATA-5). */
   readonly databaseSync: VaultSecretSync;
   /** The beta channel's credential sync, where the beta channel runs. */
@@ -63,14 +70,26 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
   const channels = channelsOf(env);
   const ownDatabases = channels.filter((c) => c.name !== 'stable');
 
+  // Issue 13: provisioned IOPS and throughput per store (gp3), from the definition.
+  const volumeClass = (store: 'postgres' | 'chroma') =>
+    new ProvisionedStorageClass(stack, `storage-class-${store}`, {
+      name: `gp3-${store}-retain`,
+      volumesKeyArn: ctx.cloud.volumesKeyArn,
+      iops: d[store].volume.iops,
+      throughputMiBps: d[store].volume.throughputMiBps,
+    });
+  const postgresClass = volumeClass('postgres');
+  const chromaClass = volumeClass('chroma');
+
   const postgres = new Postgres(stack, 'postgres', {
     namespace: dataNs,
     clusterName: DATA_IDENTITIES.postgres.serviceAccount,
     instances: d.postgres.instances,
     version: d.postgres.version,
     storageGiB: d.postgres.storageGiB,
-    storageClass,
+    storageClass: postgresClass.name,
     compute: d.postgres.compute,
+    memoryMiB: memoryMiB(d.postgres.compute.memory),
     placement: database,
     operatorPlacement: ctx.placement('system'),
     zoneCount,
@@ -83,7 +102,7 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
     backup: { bucket, region, prefix: DATA_IDENTITIES.postgres.prefix.segment },
     monitoring: true,
     extraDatabases: ownDatabases.map((c) => ({ database: c.database, owner: c.database })),
-    dependsOn: [...base, ...(options.monitoringDependsOn ?? [])],
+    dependsOn: [...base, postgresClass.storageClass, ...(options.monitoringDependsOn ?? [])],
   });
 
   const mongodb = new MongoDb(stack, 'mongodb', {
@@ -119,7 +138,7 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
     replicas: d.chroma.replicas,
     imageTag: d.chroma.imageTag,
     storageGiB: d.chroma.storageGiB,
-    storageClass,
+    storageClass: chromaClass.name,
     compute: d.chroma.compute,
     placement: ctx.placement('vector'),
     clientNamespaces: appNamespacesOf(env),
@@ -143,10 +162,18 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
     storageClass,
     compute: d.vault.compute,
     placement: ctx.placement('system'),
-    unseal: { region, kmsKeyId: vaultUnsealKeyAlias(env) },
+    // Issue 13: the seal moves to the multi-region key through `migrating` (README: Vault seal migration).
+    unseal:
+      d.vault.seal === 'single-region'
+        ? { region, kmsKeyId: vaultUnsealKeyAlias(env) }
+        : {
+            region,
+            kmsKeyId: vaultMultiRegionUnsealKeyAlias(env),
+            ...(d.vault.seal === 'migrating' ? { migrateFromKmsKeyId: vaultUnsealKeyAlias(env) } : {}),
+          },
     // Each channel reads only its own paths, through its own role bound to its own namespace;
     // each sync job writes only its channel's database secret.
-    clients: channels.flatMap((c) => [
+    clients: channels.flatMap((c): VaultClient[] => [
       {
         role: c.vaultRole,
         // The application and the channel's services that use its database (features/services).
@@ -161,7 +188,29 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
         readPaths: [],
         writePaths: [c.secretPaths.database],
       },
+    ]).concat([
+      // The raft snapshot job: read on the snapshot endpoint, nothing else.
+      {
+        role: VAULT_SNAPSHOT.role,
+        serviceAccounts: [DATA_IDENTITIES.vaultSnapshot.serviceAccount],
+        namespaces: [DATA_IDENTITIES.vaultSnapshot.namespace],
+        readPaths: [],
+        apiPaths: [{ path: VAULT_SNAPSHOT.path, capabilities: ['read'] }],
+      },
+      // The restore Job's role exists only while a restore is configured.
+      ...(d.vault.restore
+        ? [
+            {
+              role: VAULT_SNAPSHOT.restore.role,
+              serviceAccounts: [VAULT_SNAPSHOT.restore.serviceAccount],
+              namespaces: [VAULT_SNAPSHOT.restore.namespace],
+              readPaths: [],
+              apiPaths: [{ path: VAULT_SNAPSHOT.path, capabilities: ['update', 'sudo'] as const }],
+            },
+          ]
+        : []),
     ]),
+    retiredRoles: d.vault.restore ? [] : [VAULT_SNAPSHOT.restore.role],
     // Published below (the application namespace) and by features/app/platform.ts (the beta
     // namespace, created with the beta channel).
     caSecretNamespaces: [],
@@ -170,6 +219,44 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
     configureSchedule: '*/30 * * * *',
     dependsOn: base,
   });
+
+  // SEC-1, BAK-2: raft snapshots off the cluster, to the replicated backup bucket.
+  const vaultSnapshots = new VaultSnapshots(stack, 'vault-snapshots', {
+    namespace: vault.namespace,
+    name: VAULT_SNAPSHOT.cronJob,
+    serviceAccountName: DATA_IDENTITIES.vaultSnapshot.serviceAccount,
+    vaultRole: VAULT_SNAPSHOT.role,
+    vaultAddress: vault.address,
+    vaultImage: `hashicorp/vault:${d.vault.imageTag}`,
+    awsCliImage: d.jobImages.awsCli,
+    schedule: d.vault.snapshotSchedule,
+    bucket,
+    region,
+    prefix: DATA_IDENTITIES.vaultSnapshot.prefix.segment,
+    placement: ctx.placement('system'),
+    // The server's CA secret and the job's Vault role (written by vault-configure).
+    dependsOn: [vault.tlsJob, vault.configureJob],
+  });
+
+  // BAK-3: restore as configuration, from exactly the prefix the snapshots are written to.
+  const vaultRestore = d.vault.restore
+    ? new VaultRestore(stack, 'vault-restore', {
+        namespace: vault.namespace,
+        name: VAULT_SNAPSHOT.restore.job,
+        serviceAccountName: VAULT_SNAPSHOT.restore.serviceAccount,
+        vaultRole: VAULT_SNAPSHOT.restore.role,
+        vaultAddress: vault.address,
+        firstServerAddress: `https://vault-0.vault-internal:${DATA_SERVICES.vault.port}`,
+        vaultImage: `hashicorp/vault:${d.vault.imageTag}`,
+        awsCliImage: d.jobImages.awsCli,
+        bucket,
+        region,
+        prefix: VAULT_SNAPSHOT.restore.prefix.segment,
+        snapshot: d.vault.restore.snapshot,
+        placement: ctx.placement('system'),
+        dependsOn: [vault.release.release, vault.configureJob],
+      })
+    : undefined;
 
   // OBS-2: Vault's server certificate (VAULT_CERT_DAYS) and its CA, generated in the cluster,
   // are watched like the ACM certificates: the check fails (and alerts) 30 days before expiry.
@@ -241,5 +328,5 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
       })
     : undefined;
 
-  return { postgres, mongodb, chroma, vault, databaseSync, betaDatabaseSync, vaultCertificateCheck, mongodbCertificateCheck };
+  return { postgres, mongodb, chroma, vault, vaultSnapshots, vaultRestore, databaseSync, betaDatabaseSync, vaultCertificateCheck, mongodbCertificateCheck };
 }

@@ -1,0 +1,198 @@
+/**
+ * `npm run recovery-table [-- --update-readme]`: the README's recovery table (issue 13), generated
+ * from the definitions (objectives) and the synthesized stacks (mechanisms and alerts), never
+ * written by hand. Each store's row is read from what the platform stack actually runs:
+ *
+ * - PostgreSQL: the CloudNativePG cluster release (archive_timeout, base backups, archive path);
+ * - MongoDB: a Percona psmdb-db release with point-in-time recovery (`backup.pitr`) when there is
+ *   one, otherwise the mongodump CronJob: the row changes with the stack, not with this file;
+ * - ChromaDB: its backup CronJobs; Vault: its raft snapshot CronJob (and raft's in-region quorum);
+ * - alerts: the rules of the `toronto-ai-backups` rule file that watch the mechanism.
+ *
+ * `--check` (and __tests__/recovery-table.test.ts) fail when README.md's block is stale.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFINITIONS, validateEnvironments } from '../environments';
+import { Environment } from '../environments/schema';
+import { buildApp } from '../stacks/app';
+import { namesFor } from '../features/naming';
+import { cronMaxGapSeconds } from '../constructs/observability/backup-alerts';
+
+type Json = Record<string, any>;
+
+/** Seed 004: configuration has an RPO of 0. */
+export const CONFIGURATION_RPO_MINUTES = 0;
+
+export interface RecoveryRow {
+  readonly store: string;
+  readonly environment: string;
+  readonly rpoObjectiveMinutes: number;
+  /** The longest loss the mechanism allows, in minutes (for Vault: on a region loss). */
+  readonly rpoMinutes: number;
+  readonly rtoObjectiveMinutes: number;
+  readonly mechanism: string;
+  readonly alerts: readonly string[];
+  /** Where the row's RPO is better than the number (e.g. Vault within the region). */
+  readonly note?: string;
+}
+
+function all(json: Json, type: string): Json[] {
+  return Object.values((json.resource?.[type] ?? {}) as Json);
+}
+const first = <T>(v: T | T[] | undefined): T | undefined => (Array.isArray(v) ? v[0] : v);
+const pathOf = (r: Json) => String(r['//']?.metadata?.path ?? '');
+const valuesOf = (r: Json): Json => JSON.parse(String(r.values?.[0] ?? '{}'));
+
+function backupRules(platform: Json): { alert: string; expr: string }[] {
+  const release = all(platform, 'helm_release').find((r) => r.name === 'kube-prometheus-stack');
+  if (!release) return [];
+  const groups = valuesOf(release).additionalPrometheusRulesMap?.['toronto-ai-backups']?.groups ?? [];
+  return groups.flatMap((g: Json) => g.rules as { alert: string; expr: string }[]);
+}
+
+function cronJobs(platform: Json): { name: string; schedule: string }[] {
+  return all(platform, 'kubernetes_cron_job_v1').map((j) => ({ name: String(first(j.metadata as Json)?.name), schedule: String(first(j.spec as Json)?.schedule) }));
+}
+
+const gapMinutes = (schedule: string) => Math.ceil(cronMaxGapSeconds(schedule) / 60);
+const alertsOf = (rules: { alert: string; expr: string }[], match: (r: { alert: string; expr: string }) => boolean) =>
+  rules.filter(match).map((r) => r.alert);
+
+/** The rows of one environment, from its definition and its two synthesized stacks. */
+export function recoveryRows(env: Environment, platform: Json): RecoveryRow[] {
+  const b = env.backup;
+  const rules = backupRules(platform);
+  const jobs = cronJobs(platform);
+  const rows: RecoveryRow[] = [];
+  const db = { rpoObjectiveMinutes: b.databaseRpoMinutes, rtoObjectiveMinutes: b.databaseRtoMinutes, environment: env.name };
+
+  // PostgreSQL: continuous WAL archiving.
+  const pg = all(platform, 'helm_release').find((r) => pathOf(r).endsWith('postgres/cluster/release'));
+  if (pg) {
+    const v = valuesOf(pg);
+    const timeout = Number(String(v.cluster?.postgresql?.parameters?.archive_timeout ?? '').replace(/min$/, ''));
+    const base = v.backups?.scheduledBackups?.[0]?.schedule as string | undefined;
+    rows.push({
+      ...db,
+      store: 'PostgreSQL',
+      rpoMinutes: timeout,
+      mechanism: `WAL archived at least every ${timeout} min + base backups (\`${base}\`) to \`${v.backups?.s3?.path?.replace(/^\//, '')}/\`; restore: \`data.postgres.restore\``,
+      alerts: alertsOf(rules, (r) => r.alert.startsWith('Postgres')),
+    });
+  }
+
+  // MongoDB: Percona Backup for MongoDB with PITR when the stack has it, else the dump CronJob.
+  const psmdb = all(platform, 'helm_release').find((r) => String(r.chart ?? '').includes('psmdb-db'));
+  const pitr = psmdb ? valuesOf(psmdb).backup?.pitr : undefined;
+  const dump = jobs.find((j) => j.name.startsWith('mongodb') && j.name.includes('backup'));
+  if (pitr?.enabled) {
+    const span = Number(pitr.oplogSpanMin ?? 10);
+    rows.push({
+      ...db,
+      store: 'MongoDB',
+      rpoMinutes: span,
+      mechanism: `Percona Backup for MongoDB: oplog slices every ${span} min (point in time) + base backups`,
+      alerts: alertsOf(rules, (r) => /mongo|pbm|psmdb/i.test(r.alert) || /psmdb|pbm/i.test(r.expr)),
+    });
+  } else if (dump) {
+    rows.push({
+      ...db,
+      store: 'MongoDB',
+      rpoMinutes: gapMinutes(dump.schedule),
+      mechanism: `mongodump \`${dump.schedule}\` (no continuous oplog capture)`,
+      alerts: alertsOf(rules, (r) => r.expr.includes(`cronjob="${dump.name}"`)),
+    });
+  }
+
+  // ChromaDB: copies of the data directory.
+  const chroma = jobs.filter((j) => j.name.startsWith('chroma') && j.name.endsWith('backup'));
+  if (chroma.length > 0) {
+    rows.push({
+      ...db,
+      store: 'ChromaDB',
+      rpoMinutes: Math.max(...chroma.map((j) => gapMinutes(j.schedule))),
+      mechanism: `data directory copied \`${chroma[0].schedule}\`; Velero volume snapshots \`${env.backup.velero.schedule}\``,
+      alerts: alertsOf(rules, (r) => chroma.some((j) => r.expr.includes(`cronjob="${j.name}"`))),
+    });
+  }
+
+  // Vault: raft quorum in the region, snapshots off the cluster.
+  const vault = jobs.find((j) => j.name === 'vault-snapshot');
+  if (vault) {
+    rows.push({
+      environment: env.name,
+      store: 'Vault (configuration)',
+      rpoObjectiveMinutes: CONFIGURATION_RPO_MINUTES,
+      rtoObjectiveMinutes: b.applicationRtoMinutes,
+      rpoMinutes: gapMinutes(vault.schedule),
+      note: `0 within the region (raft quorum of ${env.data.vault.replicas}); declared configuration is code`,
+      mechanism: `raft snapshots \`${vault.schedule}\` to \`vault/\`; restore: \`data.vault.restore\``,
+      alerts: alertsOf(rules, (r) => r.expr.includes('cronjob="vault-snapshot"')),
+    });
+  }
+  return rows;
+}
+
+/** The Markdown table of the rows. */
+export function renderTable(rows: readonly RecoveryRow[]): string {
+  const lines = [
+    '| store | environment | RPO objective | RPO of the mechanism | RTO objective | mechanism | alerts |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    const meets = r.rpoMinutes <= r.rpoObjectiveMinutes ? 'meets' : 'misses';
+    const rpo = `${r.rpoMinutes} min (${meets})${r.note ? `; ${r.note}` : ''}`;
+    lines.push(`| ${r.store} | ${r.environment} | ${r.rpoObjectiveMinutes} min | ${rpo} | ${r.rtoObjectiveMinutes} min | ${r.mechanism} | ${r.alerts.length > 0 ? r.alerts.join(', ') : 'none'} |`);
+  }
+  return lines.join('\n');
+}
+
+export const START = '<!-- recovery-table:start -->';
+export const END = '<!-- recovery-table:end -->';
+
+/** README text with the block between the markers replaced by `table`. */
+export function withTable(readme: string, table: string): string {
+  const a = readme.indexOf(START);
+  const b = readme.indexOf(END);
+  if (a < 0 || b < a) throw new Error(`README.md has no ${START} ... ${END} block`);
+  return `${readme.slice(0, a + START.length)}\n${table}\n${readme.slice(b)}`;
+}
+
+/** Synthesizes every environment and returns the whole table. */
+export function generateTable(): string {
+  const outdir = mkdtempSync(join(tmpdir(), 'recovery-table-'));
+  try {
+    buildApp({ definitions: DEFINITIONS, outdir }).synth();
+    const rows: RecoveryRow[] = [];
+    for (const env of validateEnvironments(DEFINITIONS)) {
+      const platform = JSON.parse(readFileSync(join(outdir, 'stacks', namesFor(env).platformStack, 'cdk.tf.json'), 'utf8')) as Json;
+      rows.push(...recoveryRows(env, platform));
+    }
+    const order = ['PostgreSQL', 'MongoDB', 'ChromaDB', 'Vault (configuration)'];
+    rows.sort((x, y) => order.indexOf(x.store) - order.indexOf(y.store));
+    return renderTable(rows);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+function main(): number {
+  const readmePath = join(__dirname, '..', '..', 'README.md');
+  const readme = readFileSync(readmePath, 'utf8');
+  const next = withTable(readme, generateTable());
+  if (process.argv.includes('--update-readme')) {
+    writeFileSync(readmePath, next);
+    process.stdout.write('updated the recovery table in README.md\n');
+    return 0;
+  }
+  if (next !== readme) {
+    process.stderr.write('stale: README.md recovery table; run npm run recovery-table -- --update-readme\n');
+    return 1;
+  }
+  process.stdout.write('README.md recovery table is fresh\n');
+  return 0;
+}
+
+if (require.main === module) process.exit(main());
