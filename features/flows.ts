@@ -134,6 +134,8 @@ export const METRICS_PORTS: Readonly<Record<string, readonly number[]>> = {
   [VAULT_NAMESPACE]: [DATA_SERVICES.vault.port],
   // Velero's metrics endpoint.
   [VELERO.namespace]: [8085],
+  // The Trivy operator's findings (its ServiceMonitor).
+  [SECURITY_NAMESPACE]: [OBSERVABILITY_PORTS.trivyMetrics],
 };
 
 /** Namespaces whose workloads call AWS APIs with a Pod Identity role (S3, KMS, EC2 snapshots). */
@@ -253,7 +255,7 @@ export function platformFlows(env: Environment): Flow[] {
   }
   flows.push({
     id: 'security-to-internet',
-    description: 'Falco fetches its rules artifacts, freshclam the malware signatures, over HTTPS',
+    description: 'Falco fetches its rules artifacts, freshclam the malware signatures, the Trivy scan jobs the vulnerability database (mirror.gcr.io) and the scanned images\' layers from their registries, over HTTPS',
     consumer: pods(SECURITY_NAMESPACE),
     provider: internetHttps,
     ports: tcp(443),

@@ -37,6 +37,7 @@ export const CHARTS = {
   metricsServer: ref('metrics-server', 'https://kubernetes-sigs.github.io/metrics-server/', '3.13.1'),
   clusterAutoscaler: ref('cluster-autoscaler', 'https://kubernetes.github.io/autoscaler', '9.59.0'),
   falco: ref('falco', 'https://falcosecurity.github.io/charts', '9.1.0'),
+  trivyOperator: ref('trivy-operator', 'https://aquasecurity.github.io/helm-charts/', '0.34.0'),
 } as const satisfies Record<string, ChartRef>;
 
 export type ChartKey = keyof typeof CHARTS;

@@ -9,10 +9,11 @@ import { DatabaseExporters } from '../../constructs/observability/exporters';
 import { Logging } from '../../constructs/observability/logging';
 import { Falco } from '../../constructs/security/falco';
 import { Clamav } from '../../constructs/security/clamav';
+import { TrivyOperator, trivyAlertRules } from '../../constructs/security/trivy-operator';
 import type { DataPlatform } from '../data/platform';
 import { PlatformContext } from '../context';
 import { APP_METRICS_PATH, APP_PORT, appNamespacesOf } from '../app/contract';
-import { EXPORTER_SECRET_KEYS, HEARTBEAT, LOGGING_NAMESPACE, MONGODB_MONITORING_USER, MONITORING_NAMESPACE, SECURITY_NAMESPACE, alertCredentialKeys } from './contract';
+import { EXPORTER_SECRET_KEYS, HEARTBEAT, LOGGING_NAMESPACE, MONGODB_MONITORING_USER, MONITORING_NAMESPACE, REVIEWED_NODE_AGENTS, SECURITY_NAMESPACE, TRIVY_EXCLUDED_NAMESPACES, alertCredentialKeys } from './contract';
 import { DATA_NAMESPACE } from '../data/contract';
 import { ExternalSecretsOperator, SyncedSecrets } from '../../constructs/secrets/external-secrets';
 import { EXTERNAL_SECRETS_IDENTITY } from '../../constructs/secrets/secrets-manager';
@@ -26,6 +27,7 @@ export interface ObservabilityParts {
   readonly logging: Logging;
   readonly falco: Falco;
   readonly clamav: Clamav;
+  readonly trivy: TrivyOperator;
 }
 
 export function addObservability(ctx: PlatformContext): ObservabilityParts {
@@ -101,7 +103,18 @@ export function addObservability(ctx: PlatformContext): ObservabilityParts {
     runbookUrl: obs.alertmanager.runbookUrl,
   });
 
-  return { externalSecrets, alertCredentials, monitoring, logging, falco, clamav };
+  // Vulnerability and configuration scanning of the running workloads; its ServiceMonitor needs
+  // the monitoring release's CRDs, its findings become the `toronto-ai-security` rules.
+  const trivy = new TrivyOperator(ctx.scope, 'trivy-operator', {
+    namespace: security,
+    placement: system,
+    excludeNamespaces: TRIVY_EXCLUDED_NAMESPACES,
+    concurrentScanJobs: 3,
+    dependsOn: [monitoring.release.release],
+  });
+  monitoring.addRules('toronto-ai-security', trivyAlertRules(REVIEWED_NODE_AGENTS));
+
+  return { externalSecrets, alertCredentials, monitoring, logging, falco, clamav, trivy };
 }
 
 /**
