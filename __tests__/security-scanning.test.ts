@@ -144,3 +144,58 @@ describe('Trivy operator (rendered by helm)', () => {
     }
   });
 });
+
+describe('ClamAV daemon for the application (synthesized)', () => {
+  const deployment = resourceAt(production, 'kubernetes_deployment_v1', 'clamd/deployment');
+  const pod = deployment.spec.template.spec;
+  const container = (name: string) => pod.container.find((c: Json) => c.name === name);
+
+  test('clamd on 3310 behind the Service clamd in security, two replicas with a budget, system pool', () => {
+    expect(deployment.metadata.name).toBe('clamd');
+    expect(deployment.metadata.namespace).toContain('namespaces_security');
+    expect(deployment.spec.replicas).toBe('2');
+    const service = resourceAt(production, 'kubernetes_service_v1', 'clamd/service');
+    expect(service.spec.port).toEqual([{ name: 'clamd', port: 3310, target_port: 'clamd', protocol: 'TCP' }]);
+    expect(service.spec.selector).toEqual(deployment.spec.selector.match_labels);
+    expect(resourceAt(production, 'kubernetes_pod_disruption_budget_v1', 'clamd/pdb').spec.max_unavailable).toBe('1');
+    expect(pod.node_selector).toEqual({ 'toronto-ai.io/pool': 'system' });
+    expect(container('clamd').port).toEqual([{ name: 'clamd', container_port: 3310, protocol: 'TCP' }]);
+  });
+
+  test('hardened: non-root, read-only, no capabilities, no token, pinned image, limits and probes', () => {
+    expect(pod.automount_service_account_token).toBe(false);
+    for (const c of [...pod.container, ...pod.init_container]) {
+      expect(c.image).toBe('clamav/clamav:1.4.3');
+      expect(c.security_context).toMatchObject({ run_as_non_root: true, run_as_user: '100', allow_privilege_escalation: false, read_only_root_filesystem: true, capabilities: { drop: ['ALL'] } });
+      expect(c.resources.limits).toBeDefined();
+    }
+    for (const c of pod.container) expect([c.name, Boolean(c.liveness_probe && c.readiness_probe)]).toEqual([c.name, true]);
+    expect(container('clamd').readiness_probe.tcp_socket).toEqual([{ port: '3310' }]);
+  });
+
+  test('signatures: fetched before clamd starts, kept fresh by freshclam, reloaded by clamd', () => {
+    expect(pod.init_container[0].command).toEqual(['freshclam', '--config-file=/etc/clamav-config/freshclam.conf']);
+    expect(container('freshclam').command).toContain('--daemon');
+    expect(container('clamd').volume_mount.find((m: Json) => m.name === 'signatures').read_only).toBe(true);
+    const config = resourceAt(production, 'kubernetes_config_map_v1', 'clamd/config').data;
+    expect(config['freshclam.conf']).toContain('Checks 12');
+    expect(config['clamd.conf']).toContain('TCPSocket 3310');
+    expect(config['clamd.conf']).toContain('SelfCheck 600');
+    // A stream as long as the largest request body the edge admits (10 MiB by default).
+    expect(config['clamd.conf']).toContain('StreamMaxLength 10M');
+  });
+
+  test('the stream limit follows the edge\'s request-body limit', () => {
+    const json = synth(stacksFor('staging', (d) => (d.edge.waf = { ...d.edge.waf, maxRequestBodyBytes: 50 * 1024 * 1024 })).platform);
+    expect(resourceAt(json, 'kubernetes_config_map_v1', 'clamd/config').data['clamd.conf']).toContain('StreamMaxLength 50M');
+  });
+
+  test('only the application\'s namespaces reach it; every channel\'s ConfigMap names it', () => {
+    const policies = resources(production, 'kubernetes_network_policy_v1').filter((p) => String(p.metadata.name).endsWith('-to-clamd'));
+    const sources = policies.flatMap((p) => p.spec.ingress ?? []).flatMap((i: Json) => i.from.map((f: Json) => f.namespace_selector.match_labels['kubernetes.io/metadata.name']));
+    expect(sources.sort()).toEqual(['toronto-ai', 'toronto-ai-beta']);
+    for (const path of ['app/application/config', 'app/beta/config']) {
+      expect(resourceAt(production, 'kubernetes_config_map_v1', path).data).toMatchObject({ CLAMAV_HOST: 'clamd.security.svc', CLAMAV_PORT: '3310' });
+    }
+  });
+});

@@ -14,7 +14,7 @@ import { Environment } from '../environments/schema';
 import { POD_IDENTITY_AGENT_CIDR, POD_IDENTITY_AGENT_PORT } from '../constructs/identity/workload-role';
 import { APP_PORT, AppChannel, channelsOf } from './app/contract';
 import { DATA_IDENTITIES, DATA_NAMESPACE, DATA_SERVICES, DATABASE_SYNC, VAULT_INJECTOR_PORT, VAULT_NAMESPACE, VECTOR_NAMESPACE } from './data/contract';
-import { LOGGING_NAMESPACE, MONITORING_NAMESPACE, OBSERVABILITY_PORTS, SECURITY_NAMESPACE } from './observability/contract';
+import { CLAMD, CLAMD_POD_LABELS, LOGGING_NAMESPACE, MONITORING_NAMESPACE, OBSERVABILITY_PORTS, SECURITY_NAMESPACE } from './observability/contract';
 import { VELERO } from './backups/contract';
 import { ADDON_NAMESPACE } from './cluster-addons/contract';
 import { EXTERNAL_SECRETS_IDENTITY } from '../constructs/secrets/secrets-manager';
@@ -389,6 +389,16 @@ function channelFlows(env: Environment, c: AppChannel): Flow[] {
       identity: { kind: 'none', reason: 'Chroma 1.x has no authentication: the NetworkPolicy is the guard' },
       credential: { kind: 'none', reason: 'Chroma 1.x has no authentication' },
       endpoint: config(DATA_SERVICES.chroma.host),
+    },
+    {
+      id: `${c.namespace}-to-clamd`,
+      description: `the ${c.name} channel scans uploads with the ClamAV daemon (INSTREAM)`,
+      consumer: app,
+      provider: pods(CLAMD.namespace, { ...CLAMD_POD_LABELS }),
+      ports: tcp(CLAMD.port),
+      identity: { kind: 'none', reason: 'clamd\'s protocol has no authentication: the NetworkPolicy admits only the application\'s namespaces, and it only answers whether a stream is clean' },
+      credential: { kind: 'none', reason: 'clamd has no credentials' },
+      endpoint: config(CLAMD.host),
     },
     {
       id: `${c.namespace}-to-vault`,

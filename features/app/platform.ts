@@ -22,6 +22,7 @@ import { PlatformContext } from '../context';
 import { addClusterAddons } from '../cluster-addons/platform';
 import { egressNamespaces } from '../flows';
 import { DATA_SERVICES } from '../data/contract';
+import { CLAMD } from '../observability/contract';
 import { APP_CA_PUBLISHER, APP_CHANNELS, APP_LIVENESS_PATH, APP_NAME, APP_PORT, APP_READINESS_PATH, AppChannel, BETA_NAMESPACE, betaEnabled, REDIS_CONFIG_KEYS, vaultAgentOf } from './contract';
 import { POD_IDENTITY_AGENT_CIDR, POD_IDENTITY_AGENT_PORT } from '../../constructs/identity/workload-role';
 
@@ -64,6 +65,9 @@ export function addApp(ctx: PlatformContext, options: AppOptions = {}): AppPlatf
     // The vector store (no authentication: the NetworkPolicies are the guard).
     CHROMA_HOST: DATA_SERVICES.chroma.host,
     CHROMA_PORT: String(DATA_SERVICES.chroma.port),
+    // The ClamAV daemon uploads are scanned with (INSTREAM).
+    CLAMAV_HOST: CLAMD.host,
+    CLAMAV_PORT: String(CLAMD.port),
   });
 
   // ---- the application (APP-1, APP-2)

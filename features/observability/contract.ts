@@ -39,6 +39,14 @@ export const REVIEWED_NODE_AGENTS = [
 export const TRIVY_EXCLUDED_NAMESPACES = [ADDON_NAMESPACE] as const;
 
 /**
+ * The ClamAV daemon the application scans uploads with (constructs/security/clamd.ts): its
+ * Service in `security` and clamd's port; the application's ConfigMap names `host` and `port`.
+ */
+export const CLAMD = { name: 'clamd', namespace: SECURITY_NAMESPACE, port: 3310, host: `clamd.${SECURITY_NAMESPACE}.svc` } as const;
+/** The pods behind it (the flow's provider selector). */
+export const CLAMD_POD_LABELS = { 'app.kubernetes.io/name': CLAMD.name } as const;
+
+/**
  * Keys of the Secrets the data services' operators write and the exporters read (namespace
  * `data`): CloudNativePG's `<cluster>-app` (key `uri`) and the MongoDB operator's
  * `<replica set>-admin-<user>` connection Secret of the `monitoring` user.

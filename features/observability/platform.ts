@@ -9,11 +9,12 @@ import { DatabaseExporters } from '../../constructs/observability/exporters';
 import { Logging } from '../../constructs/observability/logging';
 import { Falco } from '../../constructs/security/falco';
 import { Clamav } from '../../constructs/security/clamav';
+import { Clamd } from '../../constructs/security/clamd';
 import { TrivyOperator, trivyAlertRules } from '../../constructs/security/trivy-operator';
 import type { DataPlatform } from '../data/platform';
 import { PlatformContext } from '../context';
 import { APP_METRICS_PATH, APP_PORT, appNamespacesOf } from '../app/contract';
-import { EXPORTER_SECRET_KEYS, HEARTBEAT, LOGGING_NAMESPACE, MONGODB_MONITORING_USER, MONITORING_NAMESPACE, REVIEWED_NODE_AGENTS, SECURITY_NAMESPACE, TRIVY_EXCLUDED_NAMESPACES, alertCredentialKeys } from './contract';
+import { CLAMD, EXPORTER_SECRET_KEYS, HEARTBEAT, LOGGING_NAMESPACE, MONGODB_MONITORING_USER, MONITORING_NAMESPACE, REVIEWED_NODE_AGENTS, SECURITY_NAMESPACE, TRIVY_EXCLUDED_NAMESPACES, alertCredentialKeys } from './contract';
 import { DATA_NAMESPACE } from '../data/contract';
 import { ExternalSecretsOperator, SyncedSecrets } from '../../constructs/secrets/external-secrets';
 import { EXTERNAL_SECRETS_IDENTITY } from '../../constructs/secrets/secrets-manager';
@@ -28,6 +29,7 @@ export interface ObservabilityParts {
   readonly falco: Falco;
   readonly clamav: Clamav;
   readonly trivy: TrivyOperator;
+  readonly clamd: Clamd;
 }
 
 export function addObservability(ctx: PlatformContext): ObservabilityParts {
@@ -103,6 +105,19 @@ export function addObservability(ctx: PlatformContext): ObservabilityParts {
     runbookUrl: obs.alertmanager.runbookUrl,
   });
 
+  // The ClamAV daemon the application scans uploads with (seed 000 clamav-daemon): it accepts a
+  // stream as long as the largest request body the edge lets through.
+  const clamd = new Clamd(ctx.scope, 'clamd', {
+    namespace: security,
+    name: CLAMD.name,
+    port: CLAMD.port,
+    imageTag: obs.security.clamav.imageTag,
+    signatureChecksPerDay: obs.security.clamav.signatureChecksPerDay,
+    replicas: 2,
+    placement: system,
+    maxStreamMiB: Math.ceil(env.edge.waf.maxRequestBodyBytes / (1024 * 1024)),
+  });
+
   // Vulnerability and configuration scanning of the running workloads; its ServiceMonitor needs
   // the monitoring release's CRDs, its findings become the `toronto-ai-security` rules.
   const trivy = new TrivyOperator(ctx.scope, 'trivy-operator', {
@@ -114,7 +129,7 @@ export function addObservability(ctx: PlatformContext): ObservabilityParts {
   });
   monitoring.addRules('toronto-ai-security', trivyAlertRules(REVIEWED_NODE_AGENTS));
 
-  return { externalSecrets, alertCredentials, monitoring, logging, falco, clamav, trivy };
+  return { externalSecrets, alertCredentials, monitoring, logging, falco, clamav, trivy, clamd };
 }
 
 /**
