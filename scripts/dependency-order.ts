@@ -109,6 +109,7 @@ export const RUNTIME_CREATED: readonly RuntimeCreated[] = [
     createdBy: { release: 'elasticsearch' },
     how: 'ECK generates the HTTP CA of the Elasticsearch of release elasticsearch',
   },
+  { object: 'Secret/logging/beats-tls', createdBy: { job: 'beats-tls-bootstrap' }, how: 'the beats TLS Job generates the CA, Logstash\'s server and Filebeat\'s client certificates and stores them' },
   { object: 'Secret/vault/vault-server-tls', createdBy: { job: 'vault-tls-bootstrap' }, how: 'the Vault TLS Job generates the CA and certificate and stores them' },
   { object: 'Secret/toronto-ai/vault-ca', createdBy: { job: 'vault-publish-ca-0' }, how: 'a publisher Job copies the Vault CA into the client namespace' },
   { object: 'Secret/toronto-ai-beta/vault-ca', createdBy: { job: 'vault-publish-ca-beta' }, how: 'a publisher Job copies the Vault CA into the client namespace' },

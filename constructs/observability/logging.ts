@@ -8,6 +8,7 @@ import { ChartRelease } from '../helm/chart-release';
 import { CHARTS } from '../helm/charts';
 import { NodePlacement } from '../nodepools/placement';
 import { Filebeat } from './filebeat';
+import { BEATS_TLS_KEYS, BEATS_TLS_SECRET, BeatsTls } from './beats-tls';
 import { BEATS_PORT, ILM_POLICY, ilmPolicy, indexTemplate, logstashPipeline } from './logstash-pipeline';
 import { escapeTemplate } from './terraform-escape';
 import { ELASTICSEARCH_CPU } from '../../environments/capacity';
@@ -48,8 +49,18 @@ export interface LoggingProps {
   readonly appNamespaces: readonly string[];
   /** Namespace of the malware scanner (its detections are tagged `malware`). */
   readonly securityNamespace: string;
+  /**
+   * Namespace name as a literal (`logging`): the beats certificate names the Service by it (the
+   * `namespace` prop may be a reference to the namespace resource).
+   */
+  readonly namespaceName: string;
+  /** Images of the certificate Job: openssl and kubectl (the definition's `jobImages`). */
+  readonly jobImages: { readonly openssl: string; readonly kubectl: string };
   readonly dependsOn?: ITerraformDependable[];
 }
+
+/** Where Logstash mounts its beats certificate, key and the client CA. */
+export const LOGSTASH_TLS_DIR = '/usr/share/logstash/beats-tls';
 
 /**
  * Centralised logging (OBS-4) through ECK: the operator, Elasticsearch (every node master-eligible
@@ -66,6 +77,8 @@ export class Logging extends Construct {
   readonly kibana: ChartRelease;
   readonly logstash: ChartRelease;
   readonly filebeat: Filebeat;
+  /** Issues the beats connection's certificates (Secret BEATS_TLS_SECRET). */
+  readonly beatsTls: BeatsTls;
   readonly ilmSetup: JobV1;
   /** In-cluster address of the beats input. */
   readonly beatsHost: string;
@@ -175,11 +188,23 @@ export class Logging extends Construct {
       },
     });
 
+    // ---- TLS of the beats connection (Filebeat -> Logstash), issued in the cluster
+    const beatsService = `${LOGSTASH_NAME}-ls-beats`;
+    this.beatsTls = new BeatsTls(this, 'beats-tls', {
+      namespace: ns,
+      serverNames: [`${beatsService}.${props.namespaceName}.svc`, `${beatsService}.${props.namespaceName}.svc.cluster.local`, `${beatsService}.${props.namespaceName}`, beatsService],
+      opensslImage: props.jobImages.openssl,
+      kubectlImage: props.jobImages.kubectl,
+      placement: props.placement,
+      dependsOn: props.dependsOn,
+    });
+
     this.logstash = new ChartRelease(this, 'logstash', {
       name: LOGSTASH_NAME,
       namespace: ns,
       chart: CHARTS.eckLogstash,
-      dependsOn: [this.elasticsearch.release],
+      // The beats Secret exists before the pods that mount it.
+      dependsOn: [this.elasticsearch.release, this.beatsTls.job],
       values: {
         fullnameOverride: LOGSTASH_NAME,
         version: props.version,
@@ -190,7 +215,15 @@ export class Logging extends Construct {
           {
             'pipeline.id': 'toronto-ai',
             'config.string': escapeTemplate(
-              logstashPipeline({ appNamespaces: props.appNamespaces, securityNamespace: props.securityNamespace }),
+              logstashPipeline({
+                appNamespaces: props.appNamespaces,
+                securityNamespace: props.securityNamespace,
+                beatsTls: {
+                  certificate: `${LOGSTASH_TLS_DIR}/server.crt`,
+                  key: `${LOGSTASH_TLS_DIR}/server.key`,
+                  certificateAuthority: `${LOGSTASH_TLS_DIR}/ca.crt`,
+                },
+              }),
             ),
           },
         ],
@@ -213,6 +246,21 @@ export class Logging extends Construct {
                   { name: 'ELASTIC_PASSWORD', valueFrom: { secretKeyRef: { name: ELASTIC_USER_SECRET, key: 'elastic' } } },
                 ],
                 resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '2Gi' } },
+                volumeMounts: [{ name: 'beats-tls', mountPath: LOGSTASH_TLS_DIR, readOnly: true }],
+              },
+            ],
+            // Only the server's certificate and key and the CA (not the client key).
+            volumes: [
+              {
+                name: 'beats-tls',
+                secret: {
+                  secretName: BEATS_TLS_SECRET,
+                  items: [
+                    { key: BEATS_TLS_KEYS.serverCert, path: 'server.crt' },
+                    { key: BEATS_TLS_KEYS.serverKey, path: 'server.key' },
+                    { key: BEATS_TLS_KEYS.ca, path: 'ca.crt' },
+                  ],
+                },
               },
             ],
           },
@@ -233,13 +281,14 @@ export class Logging extends Construct {
         dependsOn: [name === KIBANA_NAME ? this.kibana.release : this.logstash.release],
       });
     }
-    this.beatsHost = `${LOGSTASH_NAME}-ls-beats.${ns}.svc:${BEATS_PORT}`;
+    this.beatsHost = `${beatsService}.${ns}.svc:${BEATS_PORT}`;
 
     this.filebeat = new Filebeat(this, 'filebeat', {
       namespace: ns,
       version: props.version,
       logstashHost: this.beatsHost,
-      dependsOn: [this.logstash.release],
+      tls: { secretName: BEATS_TLS_SECRET, ca: BEATS_TLS_KEYS.ca, certificate: BEATS_TLS_KEYS.clientCert, key: BEATS_TLS_KEYS.clientKey },
+      dependsOn: [this.logstash.release, this.beatsTls.job],
     });
 
     // ---- index lifecycle: delete after the retention (Job, see the class comment)

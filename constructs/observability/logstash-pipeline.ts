@@ -17,10 +17,15 @@ export interface PipelineOptions {
   readonly appNamespaces: readonly string[];
   /** Namespace of the malware scanner, whose `FOUND` lines are tagged `malware`. */
   readonly securityNamespace: string;
+  /**
+   * TLS of the beats input: the server certificate and its PKCS#8 key, and the CA every client
+   * certificate must be signed by (clients without one are refused).
+   */
+  readonly beatsTls: { readonly certificate: string; readonly key: string; readonly certificateAuthority: string };
 }
 
 /**
- * beats input on 5044 -> grok of timestamp / level / message for the application's namespaces,
+ * beats input on 5044 (TLS, client certificates required) -> grok of timestamp / level / message for the application's namespaces,
  * `error` tag on ERROR lines, `malware` tag on ClamAV detections -> Elasticsearch, one index per
  * day. `ECK_ES_*` variables are injected by ECK from the `elasticsearchRefs` association (hosts
  * and CA); the password comes from the Pod's environment (a Secret reference).
@@ -29,7 +34,15 @@ export function logstashPipeline(options: PipelineOptions): string {
   const namespaces = options.appNamespaces.map((n) => `"${n}"`).join(', ');
   return [
     'input {',
-    `  beats { port => ${BEATS_PORT} }`,
+    '  beats {',
+    `    port => ${BEATS_PORT}`,
+    '    ssl_enabled => true',
+    `    ssl_certificate => "${options.beatsTls.certificate}"`,
+    `    ssl_key => "${options.beatsTls.key}"`,
+    `    ssl_certificate_authorities => ["${options.beatsTls.certificateAuthority}"]`,
+    '    ssl_client_authentication => "required"',
+    '    ssl_supported_protocols => ["TLSv1.2", "TLSv1.3"]',
+    '  }',
     '}',
     'filter {',
     `  if [kubernetes][namespace] in [${namespaces}] {`,

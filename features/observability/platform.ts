@@ -10,12 +10,15 @@ import { Logging } from '../../constructs/observability/logging';
 import { Falco } from '../../constructs/security/falco';
 import { Clamav } from '../../constructs/security/clamav';
 import { Clamd } from '../../constructs/security/clamd';
+import { CertificateCheck } from '../../constructs/security/certificate-check';
+import { BEATS_TLS_KEYS, BEATS_TLS_SECRET } from '../../constructs/observability/beats-tls';
 import { TrivyOperator, trivyAlertRules } from '../../constructs/security/trivy-operator';
 import type { DataPlatform } from '../data/platform';
 import { PlatformContext } from '../context';
 import { APP_METRICS_PATH, APP_PORT, appNamespacesOf } from '../app/contract';
 import { CLAMD, EXPORTER_SECRET_KEYS, HEARTBEAT, LOGGING_NAMESPACE, MONGODB_MONITORING_USER, MONITORING_NAMESPACE, REVIEWED_NODE_AGENTS, SECURITY_NAMESPACE, TRIVY_EXCLUDED_NAMESPACES, alertCredentialKeys } from './contract';
 import { DATA_NAMESPACE } from '../data/contract';
+import { CERTIFICATE_WARN_DAYS } from '../data/platform';
 import { ExternalSecretsOperator, SyncedSecrets } from '../../constructs/secrets/external-secrets';
 import { EXTERNAL_SECRETS_IDENTITY } from '../../constructs/secrets/secrets-manager';
 
@@ -83,7 +86,20 @@ export function addObservability(ctx: PlatformContext): ObservabilityParts {
     kibanaReplicas: obs.logging.kibanaReplicas,
     appNamespaces,
     securityNamespace: SECURITY_NAMESPACE,
+    namespaceName: LOGGING_NAMESPACE,
+    jobImages: { openssl: env.data.jobImages.openssl, kubectl: env.data.jobImages.kubectl },
     dependsOn: [ctx.storageClasses.stateful],
+  });
+  // The beats certificates (issued in the cluster, like Vault's) are watched like Vault's: the
+  // check fails, and CertificateExpiringSoon fires, 30 days before one expires.
+  new CertificateCheck(ctx.scope, 'beats-certificate-check', {
+    namespace: ctx.namespaces.name(LOGGING_NAMESPACE),
+    name: 'beats',
+    certificates: [BEATS_TLS_KEYS.serverCert, BEATS_TLS_KEYS.clientCert, BEATS_TLS_KEYS.ca].map((key) => ({ secretName: BEATS_TLS_SECRET, key })),
+    warnDays: CERTIFICATE_WARN_DAYS,
+    opensslImage: env.data.jobImages.openssl,
+    placement: system,
+    dependsOn: [logging.beatsTls.job],
   });
 
   const security = ctx.namespaces.name(SECURITY_NAMESPACE);
