@@ -13,7 +13,7 @@
 import { Environment } from '../environments/schema';
 import { POD_IDENTITY_AGENT_CIDR, POD_IDENTITY_AGENT_PORT } from '../constructs/identity/workload-role';
 import { APP_PORT, AppChannel, channelsOf } from './app/contract';
-import { DATA_IDENTITIES, DATA_NAMESPACE, DATA_SERVICES, DATABASE_SYNC, VAULT_INJECTOR_PORT, VAULT_NAMESPACE, VECTOR_NAMESPACE } from './data/contract';
+import { CHROMA_GATEWAY, CHROMA_TOKEN_SYNC, DATA_IDENTITIES, DATA_NAMESPACE, DATA_SERVICES, DATABASE_SYNC, VAULT_INJECTOR_PORT, VAULT_NAMESPACE, VECTOR_NAMESPACE } from './data/contract';
 import { CLAMD, CLAMD_POD_LABELS, LOGGING_NAMESPACE, MONITORING_NAMESPACE, OBSERVABILITY_PORTS, SECURITY_NAMESPACE } from './observability/contract';
 import { VELERO } from './backups/contract';
 import { ADDON_NAMESPACE } from './cluster-addons/contract';
@@ -283,6 +283,26 @@ export function platformFlows(env: Environment): Flow[] {
       },
     });
   }
+  // The vector store's token sync jobs write each channel's Chroma token into Vault (issue 15).
+  for (const c of channelsOf(env)) {
+    const sync = CHROMA_TOKEN_SYNC[c.name];
+    flows.push({
+      id: `${sync.serviceAccount}-to-vault`,
+      description: `the ${c.name} channel's Chroma token sync job writes its token into Vault`,
+      consumer: pods(VECTOR_NAMESPACE),
+      provider: pods(VAULT_NAMESPACE),
+      ports: tcp(DATA_SERVICES.vault.port),
+      identity: { kind: 'vault-role', role: sync.role, namespace: VECTOR_NAMESPACE, serviceAccount: sync.serviceAccount },
+      credential: { kind: 'vault', path: c.secretPaths.vector, access: 'write' },
+      endpoint: {
+        kind: 'config',
+        stack: 'platform',
+        type: 'kubernetes_cron_job_v1',
+        path: `vault-chroma-token-sync-${c.name}/cron-job`,
+        contains: `${DATA_SERVICES.vault.host.split('.')[0]}.`,
+      },
+    });
+  }
   // Workloads with AWS roles: the Pod Identity agent hands out credentials, the AWS APIs are
   // reached over HTTPS (S3 through the gateway endpoint, the others through interface endpoints).
   const aws: { id: string; ns: string; sa: string; action: string; path: string; type: string; contains: string }[] = [
@@ -384,10 +404,12 @@ function channelFlows(env: Environment, c: AppChannel): Flow[] {
       id: `${c.namespace}-to-chroma`,
       description: `the ${c.name} channel uses the vector store`,
       consumer: app,
-      provider: pods(DATA_SERVICES.chroma.namespace),
+      // Through the authenticating gateway: Chroma's own pods admit only the gateway.
+      provider: pods(DATA_SERVICES.chroma.namespace, { ...CHROMA_GATEWAY.pods }),
       ports: tcp(DATA_SERVICES.chroma.port),
-      identity: { kind: 'none', reason: 'Chroma 1.x has no authentication: the NetworkPolicy is the guard' },
-      credential: { kind: 'none', reason: 'Chroma 1.x has no authentication' },
+      // The channel's token (checked by the gateway) is in its Vault secret, read by its Vault agent.
+      identity: vaultIdentity,
+      credential: { kind: 'vault', path: c.secretPaths.vector, access: 'read' },
       endpoint: config(DATA_SERVICES.chroma.host),
     },
     {

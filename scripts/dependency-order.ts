@@ -67,6 +67,8 @@ export const RELEASE_PROVIDES: Readonly<Record<string, readonly ObjectRef[]>> = 
 export const RELEASE_CREATES: Readonly<Record<string, (values: Json, namespace: string) => ObjectRef[]>> = {
   // charts/database-credentials: one Secret per extra database owner (password and URI).
   'local:database-credentials': (v, ns) => ((v.credentials ?? []) as Json[]).map((c) => `Secret/${ns}/${c.secretName}` as ObjectRef),
+  // charts/generated-secrets: the generated credentials (Chroma client tokens, Elasticsearch file-realm users).
+  'local:generated-secrets': (v, ns) => ((v.secrets ?? []) as Json[]).map((s) => `Secret/${ns}/${s.name}` as ObjectRef),
 };
 
 /**
@@ -114,6 +116,7 @@ export const RUNTIME_CREATED: readonly RuntimeCreated[] = [
   { object: 'Secret/toronto-ai/vault-ca', createdBy: { job: 'vault-publish-ca-0' }, how: 'a publisher Job copies the Vault CA into the client namespace' },
   { object: 'Secret/toronto-ai-beta/vault-ca', createdBy: { job: 'vault-publish-ca-beta' }, how: 'a publisher Job copies the Vault CA into the client namespace' },
   { object: 'Secret/data/vault-ca', createdBy: { job: 'vault-publish-ca-data' }, how: 'a publisher Job copies the Vault CA into the client namespace' },
+  { object: 'Secret/vector/vault-ca', createdBy: { job: 'vault-publish-ca-vector' }, how: 'a publisher Job copies the Vault CA into the client namespace' },
 ];
 
 /** Everything a release reads from its values (beyond its namespace). */

@@ -62,7 +62,7 @@ export function addApp(ctx: PlatformContext, options: AppOptions = {}): AppPlatf
     [REDIS_CONFIG_KEYS.cacheName]: ctx.cloud.redisReplicationGroupId,
     [REDIS_CONFIG_KEYS.keyPrefix]: c.cache.keyPrefix,
     [REDIS_CONFIG_KEYS.region]: ctx.cloud.region,
-    // The vector store (no authentication: the NetworkPolicies are the guard).
+    // The vector store, through its token-checking gateway (the token is in the channel's Vault secret).
     CHROMA_HOST: DATA_SERVICES.chroma.host,
     CHROMA_PORT: String(DATA_SERVICES.chroma.port),
     // The ClamAV daemon uploads are scanned with (INSTREAM).

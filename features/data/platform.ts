@@ -8,14 +8,16 @@ import { ITerraformDependable } from 'cdktf';
 import { Postgres } from '../../constructs/data/postgres';
 import { MongoDb } from '../../constructs/data/mongodb';
 import { Chroma } from '../../constructs/data/chroma';
+import { ChromaGateway } from '../../constructs/data/chroma-gateway';
+import { GeneratedSecrets } from '../../constructs/secrets/generated-secrets';
 import { Vault } from '../../constructs/data/vault';
 import { VaultSecretSync } from '../../constructs/data/vault-secret-sync';
 import { CertificateCheck } from '../../constructs/security/certificate-check';
 import { VAULT_TLS_SECRET_NAME } from '../../constructs/data/vault';
 import { PlatformContext } from '../context';
 import { vaultUnsealKeyAlias } from './cloud';
-import { DATA_IDENTITIES, DATABASE_SYNC } from './contract';
-import { APP_CA_PUBLISHER, APP_CHANNELS, AppChannel, appNamespacesOf, channelsOf } from '../app/contract';
+import { CHROMA_GATEWAY, CHROMA_TOKEN_FIELD, CHROMA_TOKEN_SYNC, DATA_IDENTITIES, DATA_SERVICES, DATABASE_SYNC, VECTOR_NAMESPACE } from './contract';
+import { APP_CA_PUBLISHER, APP_CHANNELS, AppChannel, channelsOf } from '../app/contract';
 
 /** The application's database and user names (PostgreSQL and MongoDB). */
 export const APP_DATABASE = APP_CHANNELS.stable.database;
@@ -32,6 +34,10 @@ export interface DataPlatform {
   readonly postgres: Postgres;
   readonly mongodb: MongoDb;
   readonly chroma: Chroma;
+  /** Chroma's authenticating gateway (the address clients use). */
+  readonly chromaGateway: ChromaGateway;
+  /** Per channel: copies its Chroma token into its Vault secret `<namespace>/vector`. */
+  readonly chromaTokenSyncs: readonly VaultSecretSync[];
   readonly vault: Vault;
   /** The stable channel's credential sync (DATA-5). */
   readonly databaseSync: VaultSecretSync;
@@ -39,6 +45,9 @@ export interface DataPlatform {
   readonly betaDatabaseSync?: VaultSecretSync;
   readonly vaultCertificateCheck: CertificateCheck;
 }
+
+/** The authenticating gateway in front of Chroma: nginx, unprivileged image (uid 101, no root). */
+export const CHROMA_GATEWAY_IMAGE = 'docker.io/nginxinc/nginx-unprivileged:1.27.3-alpine';
 
 /** OBS-2: certificates issued in the cluster alert this many days before they expire (as ACM's do). */
 export const CERTIFICATE_WARN_DAYS = 30;
@@ -118,7 +127,7 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
     storageClass,
     compute: d.chroma.compute,
     placement: ctx.placement('vector'),
-    clientNamespaces: appNamespacesOf(env),
+    clientPods: CHROMA_GATEWAY.pods,
     backup: {
       schedule: d.chroma.backupSchedule,
       bucket,
@@ -155,6 +164,13 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
         namespaces: [DATA_IDENTITIES.postgres.namespace],
         readPaths: [],
         writePaths: [c.secretPaths.database],
+      },
+      {
+        role: CHROMA_TOKEN_SYNC[c.name].role,
+        serviceAccounts: [CHROMA_TOKEN_SYNC[c.name].serviceAccount],
+        namespaces: [VECTOR_NAMESPACE],
+        readPaths: [],
+        writePaths: [c.secretPaths.vector],
       },
     ]),
     // Published below (the application namespace) and by features/app/platform.ts (the beta
@@ -219,5 +235,44 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
       })
     : undefined;
 
-  return { postgres, mongodb, chroma, vault, databaseSync, betaDatabaseSync, vaultCertificateCheck };
+  // Issue 15: Chroma requires a token. One per channel, generated in the cluster, checked by the
+  // gateway in front of Chroma and copied into the channel's Vault secret `<namespace>/vector`,
+  // where the application's Vault agent reads it (like the database credentials).
+  const vectorNs = ctx.namespaces.name(VECTOR_NAMESPACE);
+  const tokens = new GeneratedSecrets(stack, 'chroma-tokens', {
+    name: 'chroma-tokens',
+    namespace: vectorNs,
+    secrets: channels.map((c) => ({ name: CHROMA_TOKEN_SYNC[c.name].secretName, generated: ['token'] })),
+  });
+  const chromaGateway = new ChromaGateway(stack, 'chroma-gateway', {
+    namespace: vectorNs,
+    name: CHROMA_GATEWAY.name,
+    podLabels: CHROMA_GATEWAY.pods,
+    port: DATA_SERVICES.chroma.port,
+    upstream: CHROMA_GATEWAY.upstream,
+    tokens: channels.map((c) => ({ id: c.name.toUpperCase(), secretName: CHROMA_TOKEN_SYNC[c.name].secretName, key: 'token' })),
+    image: CHROMA_GATEWAY_IMAGE,
+    replicas: 2,
+    placement: ctx.placement('system'),
+    maxBodyMiB: 64,
+    dependsOn: [tokens.release.release, chroma.release.release],
+  });
+  const vectorCa = vault.publishCa('ca-vector', vectorNs);
+  const chromaTokenSyncs = channels.map(
+    (c) =>
+      new VaultSecretSync(stack, `vault-chroma-token-sync-${c.name}`, {
+        namespace: vectorNs,
+        name: CHROMA_TOKEN_SYNC[c.name].serviceAccount,
+        schedule: '17 * * * *',
+        vaultAddress: vault.address,
+        vaultRole: CHROMA_TOKEN_SYNC[c.name].role,
+        vaultImage: `hashicorp/vault:${d.vault.imageTag}`,
+        path: c.secretPaths.vector,
+        fields: [{ field: CHROMA_TOKEN_FIELD, secretName: CHROMA_TOKEN_SYNC[c.name].secretName, key: 'token' }],
+        placement: ctx.placement('system'),
+        dependsOn: [tokens.release.release, vault.configureJob, vectorCa],
+      }),
+  );
+
+  return { postgres, mongodb, chroma, chromaGateway, chromaTokenSyncs, vault, databaseSync, betaDatabaseSync, vaultCertificateCheck };
 }
