@@ -111,3 +111,52 @@ describe('Filebeat -> Logstash over TLS (rendered by helm)', () => {
     expect(logstash.spec.services[0].service.spec.ports[0].port).toBe(5044);
   });
 });
+
+describe('least-privilege Elasticsearch users instead of the elastic superuser', () => {
+  const es = valuesAt(production, 'logging/elasticsearch/release');
+  const logstash = valuesAt(production, 'logging/logstash/release');
+  const ilm = resources(production, 'kubernetes_job_v1').find((j) => j.metadata.name.startsWith('elasticsearch-ilm-setup-'))!;
+  const roles = JSON.parse(resourceAt(production, 'kubernetes_secret_v1', 'logging/roles').data['roles.yml']);
+
+  test('Elasticsearch loads a file-realm user per workload and their roles', () => {
+    expect(es.auth).toEqual({
+      fileRealm: [{ secretName: 'elasticsearch-user-logstash' }, { secretName: 'elasticsearch-user-ilm-setup' }],
+      roles: [{ secretName: 'elasticsearch-roles' }],
+    });
+    const users = JSON.parse(resourceAt(production, 'helm_release', 'logging/users/release/release').values[0]).secrets;
+    expect(users).toEqual([
+      { name: 'elasticsearch-user-logstash', type: 'kubernetes.io/basic-auth', static: { username: 'toronto-ai-logstash', roles: 'toronto_ai_logs_writer' }, generated: ['password'] },
+      { name: 'elasticsearch-user-ilm-setup', type: 'kubernetes.io/basic-auth', static: { username: 'toronto-ai-ilm-setup', roles: 'toronto_ai_ilm_setup' }, generated: ['password'] },
+    ]);
+    expect(resourceAt(production, 'helm_release', 'logging/elasticsearch/release').depends_on.join(' ')).toContain('logging_users_release');
+  });
+
+  test('Logstash may only append to toronto-ai-* indices and create them', () => {
+    expect(roles.toronto_ai_logs_writer).toEqual({ cluster: ['monitor'], indices: [{ names: ['toronto-ai-*'], privileges: ['create_doc', 'create_index'] }] });
+    const pipeline = unescapeTemplate(logstash.pipelines[0]['config.string']);
+    expect(pipeline).toContain('user => "${ES_USER}"');
+    expect(pipeline).toContain('action => "create"');
+    expect(pipeline).not.toMatch(/user => "elastic"/);
+    expect(logstash.podTemplate.spec.containers[0].env).toEqual([
+      { name: 'ES_USER', valueFrom: { secretKeyRef: { name: 'elasticsearch-user-logstash', key: 'username' } } },
+      { name: 'ES_PASSWORD', valueFrom: { secretKeyRef: { name: 'elasticsearch-user-logstash', key: 'password' } } },
+    ]);
+  });
+
+  test('the ILM Job may only manage lifecycle policies and index templates, and mounts no service-account token', () => {
+    expect(roles.toronto_ai_ilm_setup).toEqual({ cluster: ['monitor', 'manage_ilm', 'manage_index_templates'], indices: [] });
+    const spec = ilm.spec.template.spec;
+    expect(spec.automount_service_account_token).toBe(false);
+    expect(spec.container[0].env.filter((e: Json) => e.value_from).map((e: Json) => e.value_from.secret_key_ref)).toEqual([
+      { name: 'elasticsearch-user-ilm-setup', key: 'username' },
+      { name: 'elasticsearch-user-ilm-setup', key: 'password' },
+    ]);
+    const script = unescapeTemplate(resourceAt(production, 'kubernetes_config_map_v1', 'logging/ilm-config').data['setup.sh']);
+    expect(script).toContain('auth="${ES_USER}:${ES_PASSWORD}"');
+    expect(script).not.toContain('elastic:');
+  });
+
+  test('no workload reads the elastic superuser\'s Secret', () => {
+    expect(JSON.stringify(production)).not.toContain('elasticsearch-es-elastic-user');
+  });
+});

@@ -353,7 +353,7 @@ describe('logging (ECK)', () => {
     expect(template.template.settings['index.lifecycle.name']).toBe('toronto-ai-logs');
     const job = resources(json, 'kubernetes_job_v1').find((j) => j.metadata.name.startsWith('elasticsearch-ilm-setup-'))!;
     const env = job.spec.template.spec.container[0].env;
-    expect(env).toContainEqual({ name: 'ELASTIC_PASSWORD', value_from: { secret_key_ref: { name: 'elasticsearch-es-elastic-user', key: 'elastic' } } });
+    expect(env).toContainEqual({ name: 'ES_PASSWORD', value_from: { secret_key_ref: { name: 'elasticsearch-user-ilm-setup', key: 'password' } } });
   });
 
   test('a changed retention renames (so re-runs) the lifecycle setup Job', () => {

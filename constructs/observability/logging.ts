@@ -9,7 +9,10 @@ import { CHARTS } from '../helm/charts';
 import { NodePlacement } from '../nodepools/placement';
 import { Filebeat } from './filebeat';
 import { BEATS_TLS_KEYS, BEATS_TLS_SECRET, BeatsTls } from './beats-tls';
-import { BEATS_PORT, ILM_POLICY, ilmPolicy, indexTemplate, logstashPipeline } from './logstash-pipeline';
+import { BEATS_PORT, ES_ROLES, ILM_POLICY, esRoles, ilmPolicy, indexTemplate, logstashPipeline } from './logstash-pipeline';
+import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
+import { GeneratedSecrets } from '../secrets/generated-secrets';
+import { suppress } from '../policy/suppress';
 import { escapeTemplate } from './terraform-escape';
 import { ELASTICSEARCH_CPU } from '../../environments/capacity';
 
@@ -17,8 +20,18 @@ import { ELASTICSEARCH_CPU } from '../../environments/capacity';
 export const ELASTICSEARCH_NAME = 'elasticsearch';
 export const KIBANA_NAME = 'kibana';
 export const LOGSTASH_NAME = 'logstash';
-/** ECK writes the `elastic` superuser's password here (key `elastic`). */
+/** ECK writes the `elastic` superuser's password here (key `elastic`): people only (Kibana), no workload. */
 export const ELASTIC_USER_SECRET = `${ELASTICSEARCH_NAME}-es-elastic-user`;
+/**
+ * File-realm users of the workloads that write to Elasticsearch (ECK `auth.fileRealm`, basic-auth
+ * Secrets with `username`, `password` generated in the cluster, and `roles`), and the Secret of
+ * their roles (ECK `auth.roles`, key `roles.yml`).
+ */
+export const ES_USERS = {
+  logstash: { secretName: 'elasticsearch-user-logstash', username: 'toronto-ai-logstash', role: ES_ROLES.logsWriter },
+  ilmSetup: { secretName: 'elasticsearch-user-ilm-setup', username: 'toronto-ai-ilm-setup', role: ES_ROLES.ilmSetup },
+} as const;
+export const ES_ROLES_SECRET = 'elasticsearch-roles';
 /** ECK's public CA of the Elasticsearch HTTP layer (key `ca.crt`). */
 export const ELASTIC_CA_SECRET = `${ELASTICSEARCH_NAME}-es-http-certs-public`;
 
@@ -80,6 +93,8 @@ export class Logging extends Construct {
   /** Issues the beats connection's certificates (Secret BEATS_TLS_SECRET). */
   readonly beatsTls: BeatsTls;
   readonly ilmSetup: JobV1;
+  /** The workloads' file-realm users (passwords generated in the cluster). */
+  readonly esUsers: GeneratedSecrets;
   /** In-cluster address of the beats input. */
   readonly beatsHost: string;
 
@@ -111,15 +126,38 @@ export class Logging extends Construct {
       'eck-operator 3.5.0 defines no probes and has no values for them; the operator serves no traffic and a crash restarts it (its metrics are scraped and alerted on)',
     );
 
+    // ---- least privilege: a role and a file-realm user per workload, not the `elastic` superuser
+    this.esUsers = new GeneratedSecrets(this, 'users', {
+      name: 'elasticsearch-users',
+      namespace: ns,
+      secrets: Object.values(ES_USERS).map((u) => ({
+        name: u.secretName,
+        type: 'kubernetes.io/basic-auth' as const,
+        static: { username: u.username, roles: u.role },
+        generated: ['password'],
+      })),
+      dependsOn: props.dependsOn,
+    });
+    const roles = new SecretV1(this, 'roles', {
+      metadata: { name: ES_ROLES_SECRET, namespace: ns },
+      // Role definitions: no credential.
+      data: { 'roles.yml': JSON.stringify(esRoles()) },
+    });
+    suppress(roles, 'TAI-SEC-1', 'roles.yml holds role definitions (privileges per index), no credential; ECK reads file-realm roles only from a Secret');
+
     const memory = `${es.memoryGiB}Gi`;
     this.elasticsearch = new ChartRelease(this, 'elasticsearch', {
       name: ELASTICSEARCH_NAME,
       namespace: ns,
       chart: CHARTS.eckElasticsearch,
-      dependsOn: [this.operator.release],
+      dependsOn: [this.operator.release, this.esUsers.release.release, roles],
       values: {
         fullnameOverride: ELASTICSEARCH_NAME,
         version: props.version,
+        auth: {
+          fileRealm: Object.values(ES_USERS).map((u) => ({ secretName: u.secretName })),
+          roles: [{ secretName: ES_ROLES_SECRET }],
+        },
         // Kept volumes: deleting the cluster or scaling down never deletes log data.
         volumeClaimDeletePolicy: 'DeleteOnScaledownOnly',
         nodeSets: [
@@ -204,7 +242,7 @@ export class Logging extends Construct {
       namespace: ns,
       chart: CHARTS.eckLogstash,
       // The beats Secret exists before the pods that mount it.
-      dependsOn: [this.elasticsearch.release, this.beatsTls.job],
+      dependsOn: [this.elasticsearch.release, this.beatsTls.job, this.esUsers.release.release],
       values: {
         fullnameOverride: LOGSTASH_NAME,
         version: props.version,
@@ -241,9 +279,10 @@ export class Logging extends Construct {
               {
                 name: 'logstash',
                 env: [
-                  // The index name is not covered by ECK's Logstash user role; the writer uses
-                  // the operator-generated superuser Secret (never a literal).
-                  { name: 'ELASTIC_PASSWORD', valueFrom: { secretKeyRef: { name: ELASTIC_USER_SECRET, key: 'elastic' } } },
+                  // ECK's association user's role does not cover the toronto-ai-* indices: the
+                  // output writes as the file-realm user of toronto_ai_logs_writer.
+                  { name: 'ES_USER', valueFrom: { secretKeyRef: { name: ES_USERS.logstash.secretName, key: 'username' } } },
+                  { name: 'ES_PASSWORD', valueFrom: { secretKeyRef: { name: ES_USERS.logstash.secretName, key: 'password' } } },
                 ],
                 resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '2Gi' } },
                 volumeMounts: [{ name: 'beats-tls', mountPath: LOGSTASH_TLS_DIR, readOnly: true }],
@@ -308,13 +347,15 @@ export class Logging extends Construct {
       metadata: { name: `elasticsearch-ilm-setup-${digest}`, namespace: ns },
       // Elasticsearch comes up after the apply; the Job waits for it instead of the apply.
       waitForCompletion: false,
-      dependsOn: [this.elasticsearch.release, setup],
+      dependsOn: [this.elasticsearch.release, setup, this.esUsers.release.release],
       spec: {
         backoffLimit: 6,
         activeDeadlineSeconds: 3600,
         template: {
           metadata: { labels: { 'app.kubernetes.io/name': 'elasticsearch-ilm-setup' } },
           spec: {
+            // It talks to Elasticsearch only, never to the Kubernetes API.
+            automountServiceAccountToken: false,
             restartPolicy: 'OnFailure',
             nodeSelector,
             toleration: tolerations.map((t) => ({ ...t })),
@@ -327,7 +368,8 @@ export class Logging extends Construct {
                 env: [
                   { name: 'ES_URL', value: `https://${ELASTICSEARCH_NAME}-es-http.${ns}.svc:9200` },
                   { name: 'POLICY', value: ILM_POLICY },
-                  { name: 'ELASTIC_PASSWORD', valueFrom: { secretKeyRef: { name: ELASTIC_USER_SECRET, key: 'elastic' } } },
+                  { name: 'ES_USER', valueFrom: { secretKeyRef: { name: ES_USERS.ilmSetup.secretName, key: 'username' } } },
+                  { name: 'ES_PASSWORD', valueFrom: { secretKeyRef: { name: ES_USERS.ilmSetup.secretName, key: 'password' } } },
                 ],
                 securityContext: {
                   allowPrivilegeEscalation: false,
@@ -355,7 +397,7 @@ export class Logging extends Construct {
 
 /** Waits for Elasticsearch, then PUTs the lifecycle policy and the index template (idempotent). */
 const ILM_SCRIPT = `set -eu
-auth="elastic:\${ELASTIC_PASSWORD}"
+auth="\${ES_USER}:\${ES_PASSWORD}"
 until curl -sf --cacert /ca/ca.crt -u "$auth" "\${ES_URL}/_cluster/health?wait_for_status=yellow&timeout=30s" >/dev/null; do
   echo "waiting for Elasticsearch"; sleep 15
 done
