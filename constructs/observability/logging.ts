@@ -10,9 +10,7 @@ import { NodePlacement } from '../nodepools/placement';
 import { Filebeat } from './filebeat';
 import { BEATS_TLS_KEYS, BEATS_TLS_SECRET, BeatsTls } from './beats-tls';
 import { BEATS_PORT, ES_ROLES, ILM_POLICY, esRoles, ilmPolicy, indexTemplate, logstashPipeline } from './logstash-pipeline';
-import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import { GeneratedSecrets } from '../secrets/generated-secrets';
-import { suppress } from '../policy/suppress';
 import { escapeTemplate } from './terraform-escape';
 import { ELASTICSEARCH_CPU } from '../../environments/capacity';
 
@@ -130,27 +128,25 @@ export class Logging extends Construct {
     this.esUsers = new GeneratedSecrets(this, 'users', {
       name: 'elasticsearch-users',
       namespace: ns,
-      secrets: Object.values(ES_USERS).map((u) => ({
-        name: u.secretName,
-        type: 'kubernetes.io/basic-auth' as const,
-        static: { username: u.username, roles: u.role },
-        generated: ['password'],
-      })),
+      secrets: [
+        ...Object.values(ES_USERS).map((u) => ({
+          name: u.secretName,
+          type: 'kubernetes.io/basic-auth' as const,
+          static: { username: u.username, roles: u.role },
+          generated: ['password'],
+        })),
+        // The role definitions (no credential; ECK reads file-realm roles only from a Secret).
+        { name: ES_ROLES_SECRET, static: { 'roles.yml': JSON.stringify(esRoles()) }, generated: [] },
+      ],
       dependsOn: props.dependsOn,
     });
-    const roles = new SecretV1(this, 'roles', {
-      metadata: { name: ES_ROLES_SECRET, namespace: ns },
-      // Role definitions: no credential.
-      data: { 'roles.yml': JSON.stringify(esRoles()) },
-    });
-    suppress(roles, 'TAI-SEC-1', 'roles.yml holds role definitions (privileges per index), no credential; ECK reads file-realm roles only from a Secret');
 
     const memory = `${es.memoryGiB}Gi`;
     this.elasticsearch = new ChartRelease(this, 'elasticsearch', {
       name: ELASTICSEARCH_NAME,
       namespace: ns,
       chart: CHARTS.eckElasticsearch,
-      dependsOn: [this.operator.release, this.esUsers.release.release, roles],
+      dependsOn: [this.operator.release, this.esUsers.release.release],
       values: {
         fullnameOverride: ELASTICSEARCH_NAME,
         version: props.version,

@@ -34,7 +34,7 @@ export class GeneratedSecrets extends Construct {
     super(scope, id);
     if (props.secrets.length === 0) throw new Error(`${this.node.path}: 'secrets' must name at least one Secret`);
     for (const s of props.secrets) {
-      if (s.generated.length === 0) throw new Error(`${this.node.path}: Secret '${s.name}' generates no key`);
+      if (s.generated.length === 0 && Object.keys(s.static ?? {}).length === 0) throw new Error(`${this.node.path}: Secret '${s.name}' has no key`);
       const clash = s.generated.find((k) => s.static && k in s.static);
       if (clash) throw new Error(`${this.node.path}: Secret '${s.name}' sets '${clash}' both as a fixed and a generated key`);
     }
