@@ -88,7 +88,7 @@ describe('the application (APP-1)', () => {
     expect(sa).toMatchObject({ automount_service_account_token: false, metadata: { name: 'toronto-ai' } });
     const cm = resourceAt(prod, 'kubernetes_config_map_v1', 'app/application/config');
     // The definition's config, plus where the services outside Vault are (wiring-fixes.test.ts).
-    expect(cm.data).toMatchObject({ DJANGO_SETTINGS_MODULE: 'config.settings.production', LOG_LEVEL: 'INFO', DEBUG: 'false', CHROMA_HOST: 'chroma.vector.svc' });
+    expect(cm.data).toMatchObject({ DJANGO_SETTINGS_MODULE: 'config.settings.production', LOG_LEVEL: 'INFO', DEBUG: 'false', CHROMA_HOST: 'chroma-gateway.vector.svc' });
     expect(container(deployment(prod, 'app/application/deployment')).env_from).toEqual([
       { config_map_ref: { name: `\${kubernetes_config_map_v1.${cm.__name}.metadata[0].name}` } },
     ]);

@@ -405,17 +405,14 @@ describe('ChromaDB on the vector pool (DATA-3)', () => {
     expect(resourceAt(prodPlatform, 'kubernetes_service_account_v1', 'chroma/backup-0/service-account').metadata.name).toBe(DATA_IDENTITIES.chromaBackup.serviceAccount);
   });
 
-  test('Chroma has no authentication of its own: only the application namespaces reach port 8000', () => {
+  test('Chroma has no authentication of its own: only its token-checking gateway reaches port 8000 (chroma-auth.test.ts)', () => {
     const policy = resourceAt(prodPlatform, 'kubernetes_network_policy_v1', 'chroma/network-policy');
     expect(policy.spec).toEqual({
       pod_selector: { match_labels: { 'app.kubernetes.io/instance': 'chroma' } },
       policy_types: ['Ingress'],
       ingress: [
         {
-          from: [
-            { namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'toronto-ai' } } },
-            { namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'toronto-ai-beta' } } },
-          ],
+          from: [{ pod_selector: { match_labels: { 'app.kubernetes.io/name': 'chroma-gateway' } } }],
           ports: [{ port: '8000', protocol: 'TCP' }],
         },
       ],

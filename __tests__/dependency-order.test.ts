@@ -62,8 +62,8 @@ describe('the walker sees what each workload uses', () => {
     ['kubernetes_cron_job_v1', 'vault/configure-job', ['ConfigMap/vault/vault-configure', 'Secret/vault/vault-server-tls', 'ServiceAccount/vault/vault-configure']],
     ['kubernetes_cron_job_v1', 'vault-database-sync/cron-job', ['Secret/data/vault-ca', 'Secret/data/postgres-app', 'Secret/data/mongodb-toronto-ai-credentials', 'Secret/data/mongodb-ssl']],
     ['kubernetes_deployment_v1', 'app/application/deployment', ['Webhook/vault-agent-injector', 'Secret/toronto-ai/vault-ca', 'Webhook/elbv2-pod-readiness-gate', 'ConfigMap/toronto-ai/toronto-ai-config']],
-    ['kubernetes_daemon_set_v1', 'logging/filebeat/daemon-set', ['RBAC/cluster/logging/filebeat', 'ConfigMap/logging/filebeat-config']],
-    ['kubernetes_job_v1', 'logging/ilm-setup', ['Secret/logging/elasticsearch-es-elastic-user', 'Secret/logging/elasticsearch-es-http-certs-public']],
+    ['kubernetes_daemon_set_v1', 'logging/filebeat/daemon-set', ['RBAC/cluster/logging/filebeat', 'ConfigMap/logging/filebeat-config', 'Secret/logging/beats-tls']],
+    ['kubernetes_job_v1', 'logging/ilm-setup', ['Secret/logging/elasticsearch-user-ilm-setup', 'Secret/logging/elasticsearch-es-http-certs-public']],
   ] as const)('%s at %s uses %j', (type, path, expected) => {
     expect(uses.get(at(json, type, path).address)).toEqual(expect.arrayContaining([...expected]));
   });
@@ -74,7 +74,7 @@ describe('the walker sees what each workload uses', () => {
     ['postgres', ['CRD/Cluster', 'CRD/PodMonitor', 'CRD/PrometheusRule']],
     ['mongodb', ['CRD/PerconaServerMongoDB', 'Secret/data/mongodb-toronto-ai-credentials', 'Secret/data/mongodb-monitoring-credentials']],
     ['elasticsearch', ['CRD/Elasticsearch']],
-    ['logstash', ['CRD/Logstash', 'Secret/logging/elasticsearch-es-elastic-user']],
+    ['logstash', ['CRD/Logstash', 'Secret/logging/elasticsearch-user-logstash', 'Secret/logging/beats-tls']],
     ['vault', ['Secret/vault/vault-server-tls']],
     ['target-group-bindings', ['CRD/TargetGroupBinding']],
     ['alert-credentials', ['CRD/ExternalSecret', 'CRD/SecretStore', 'Namespace/monitoring']],

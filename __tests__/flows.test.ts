@@ -41,6 +41,7 @@ describe('the wiring of every environment is complete', () => {
     expect(egressNamespaces(flows, 'toronto-ai-beta')).toEqual([
       { namespace: 'data', ports: [5432, 27017] },
       { namespace: 'vector', ports: [8000] },
+      { namespace: 'security', ports: [3310] },
       { namespace: 'vault', ports: [8200] },
       { namespace: 'ai-inference', ports: [11434] },
     ]);
@@ -109,6 +110,20 @@ describe('the completeness check reports what is missing', () => {
     const p = clone(platform);
     delete p.resource.kubernetes_config_map_v1[key(p, 'kubernetes_config_map_v1', 'app/beta/config')].data.REDIS_HOST;
     expect(checkWiring(flows, cloud, p)).toEqual(['toronto-ai-beta-to-redis: endpoint: kubernetes_config_map_v1 at *app/beta/config does not contain primary_endpoint_address']);
+  });
+
+  test('the ClamAV daemon flow: its ingress allow (selecting the clamd pods) and the endpoint in the channel\'s ConfigMap', () => {
+    const p = clone(platform);
+    const ingress = p.resource.kubernetes_network_policy_v1[key(p, 'kubernetes_network_policy_v1', 'network-policies/security/allow-ingress-toronto-ai-beta-to-clamd')];
+    expect(ingress.spec.pod_selector.match_labels).toEqual({ 'app.kubernetes.io/name': 'clamd' });
+    delete p.resource.kubernetes_network_policy_v1[key(p, 'kubernetes_network_policy_v1', 'network-policies/security/allow-ingress-toronto-ai-beta-to-clamd')];
+    const config = p.resource.kubernetes_config_map_v1[key(p, 'kubernetes_config_map_v1', 'app/application/config')];
+    expect(config.data).toMatchObject({ CLAMAV_HOST: 'clamd.security.svc', CLAMAV_PORT: '3310' });
+    delete config.data.CLAMAV_HOST;
+    expect(checkWiring(flows, cloud, p)).toEqual([
+      'toronto-ai-to-clamd: endpoint: kubernetes_config_map_v1 at *app/application/config does not contain clamd.security.svc',
+      'toronto-ai-beta-to-clamd: network: no NetworkPolicy in security allows ingress from namespace toronto-ai-beta on 3310/TCP',
+    ]);
   });
 
   test('a missing security-group rule (network, cloud side)', () => {

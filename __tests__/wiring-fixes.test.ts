@@ -119,6 +119,8 @@ describe('the beta channel has its own database, credentials and Vault role (ENV
       'secret/metadata/toronto-ai-beta/database',
       'secret/data/toronto-ai-beta/api',
       'secret/metadata/toronto-ai-beta/api',
+      'secret/data/toronto-ai-beta/vector',
+      'secret/metadata/toronto-ai-beta/vector',
     ]);
     expect(vaultConfig['policy-toronto-ai.hcl']).not.toContain('toronto-ai-beta');
   });
@@ -181,7 +183,7 @@ describe('vault-configure manages only the named policies and roles (SEC-1)', ()
       'sys/mounts',
       'sys/audit',
       'auth/kubernetes/config',
-      ...['toronto-ai', 'database-sync', 'toronto-ai-beta', 'database-sync-beta', 'vault-snapshot'].flatMap((r) => [`sys/policies/acl/${r}`, `auth/kubernetes/role/${r}`]),
+      ...['toronto-ai', 'database-sync', 'chroma-token-sync', 'toronto-ai-beta', 'database-sync-beta', 'chroma-token-sync-beta', 'vault-snapshot'].flatMap((r) => [`sys/policies/acl/${r}`, `auth/kubernetes/role/${r}`]),
       // issue 13: the restore Job's role, deleted while no restore is configured
       'auth/kubernetes/role/vault-restore',
     ]);

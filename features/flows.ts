@@ -13,8 +13,8 @@
 import { Environment } from '../environments/schema';
 import { POD_IDENTITY_AGENT_CIDR, POD_IDENTITY_AGENT_PORT } from '../constructs/identity/workload-role';
 import { APP_PORT, AppChannel, channelsOf } from './app/contract';
-import { DATA_IDENTITIES, DATA_NAMESPACE, DATA_SERVICES, DATABASE_SYNC, VAULT_INJECTOR_PORT, VAULT_NAMESPACE, VAULT_SNAPSHOT, VECTOR_NAMESPACE } from './data/contract';
-import { LOGGING_NAMESPACE, MONITORING_NAMESPACE, OBSERVABILITY_PORTS, SECURITY_NAMESPACE } from './observability/contract';
+import { CHROMA_GATEWAY, CHROMA_TOKEN_SYNC, DATA_IDENTITIES, DATA_NAMESPACE, DATA_SERVICES, DATABASE_SYNC, VAULT_INJECTOR_PORT, VAULT_NAMESPACE, VAULT_SNAPSHOT, VECTOR_NAMESPACE } from './data/contract';
+import { CLAMD, CLAMD_POD_LABELS, LOGGING_NAMESPACE, MONITORING_NAMESPACE, OBSERVABILITY_PORTS, SECURITY_NAMESPACE } from './observability/contract';
 import { VELERO } from './backups/contract';
 import { ADDON_NAMESPACE } from './cluster-addons/contract';
 import { EXTERNAL_SECRETS_IDENTITY } from '../constructs/secrets/secrets-manager';
@@ -162,6 +162,8 @@ export const METRICS_PORTS: Readonly<Record<string, readonly number[]>> = {
   [VELERO.namespace]: [8085],
   // Argo Rollouts' controller (rollout phases, analysis runs).
   [ROLLOUTS_NAMESPACE]: [ROLLOUTS_METRICS_PORT],
+  // The Trivy operator's findings (its ServiceMonitor).
+  [SECURITY_NAMESPACE]: [OBSERVABILITY_PORTS.trivyMetrics],
 };
 
 /** Namespaces whose workloads call AWS APIs with a Pod Identity role (S3, KMS, EC2 snapshots). */
@@ -281,7 +283,7 @@ export function platformFlows(env: Environment): Flow[] {
   }
   flows.push({
     id: 'security-to-internet',
-    description: 'Falco fetches its rules artifacts, freshclam the malware signatures, over HTTPS',
+    description: 'Falco fetches its rules artifacts, freshclam the malware signatures, the Trivy scan jobs the vulnerability database (mirror.gcr.io) and the scanned images\' layers from their registries, over HTTPS',
     consumer: pods(SECURITY_NAMESPACE),
     provider: internetHttps,
     ports: tcp(443),
@@ -334,6 +336,26 @@ export function platformFlows(env: Environment): Flow[] {
       identity: { kind: 'vault-role', role: restore.role, namespace: restore.namespace, serviceAccount: restore.serviceAccount },
       credential: { kind: 'vault-api', path: VAULT_SNAPSHOT.path, capability: 'update' },
       endpoint: { kind: 'config', stack: 'platform', type: 'kubernetes_job_v1', path: 'vault-restore/job', contains: `${DATA_SERVICES.vault.host.split('.')[0]}.` },
+    });
+  }
+  // The vector store's token sync jobs write each channel's Chroma token into Vault (issue 15).
+  for (const c of channelsOf(env)) {
+    const sync = CHROMA_TOKEN_SYNC[c.name];
+    flows.push({
+      id: `${sync.serviceAccount}-to-vault`,
+      description: `the ${c.name} channel's Chroma token sync job writes its token into Vault`,
+      consumer: pods(VECTOR_NAMESPACE),
+      provider: pods(VAULT_NAMESPACE),
+      ports: tcp(DATA_SERVICES.vault.port),
+      identity: { kind: 'vault-role', role: sync.role, namespace: VECTOR_NAMESPACE, serviceAccount: sync.serviceAccount },
+      credential: { kind: 'vault', path: c.secretPaths.vector, access: 'write' },
+      endpoint: {
+        kind: 'config',
+        stack: 'platform',
+        type: 'kubernetes_cron_job_v1',
+        path: `vault-chroma-token-sync-${c.name}/cron-job`,
+        contains: `${DATA_SERVICES.vault.host.split('.')[0]}.`,
+      },
     });
   }
   // Workloads with AWS roles: the Pod Identity agent hands out credentials, the AWS APIs are
@@ -565,11 +587,23 @@ function channelFlows(env: Environment, c: AppChannel): Flow[] {
       id: `${c.namespace}-to-chroma`,
       description: `the ${c.name} channel uses the vector store`,
       consumer: app,
-      provider: pods(DATA_SERVICES.chroma.namespace),
+      // Through the authenticating gateway: Chroma's own pods admit only the gateway.
+      provider: pods(DATA_SERVICES.chroma.namespace, { ...CHROMA_GATEWAY.pods }),
       ports: tcp(DATA_SERVICES.chroma.port),
-      identity: { kind: 'none', reason: 'Chroma 1.x has no authentication: the NetworkPolicy is the guard' },
-      credential: { kind: 'none', reason: 'Chroma 1.x has no authentication' },
+      // The channel's token (checked by the gateway) is in its Vault secret, read by its Vault agent.
+      identity: vaultIdentity,
+      credential: { kind: 'vault', path: c.secretPaths.vector, access: 'read' },
       endpoint: config(DATA_SERVICES.chroma.host),
+    },
+    {
+      id: `${c.namespace}-to-clamd`,
+      description: `the ${c.name} channel scans uploads with the ClamAV daemon (INSTREAM)`,
+      consumer: app,
+      provider: pods(CLAMD.namespace, { ...CLAMD_POD_LABELS }),
+      ports: tcp(CLAMD.port),
+      identity: { kind: 'none', reason: 'clamd\'s protocol has no authentication: the NetworkPolicy admits only the application\'s namespaces, and it only answers whether a stream is clean' },
+      credential: { kind: 'none', reason: 'clamd has no credentials' },
+      endpoint: config(CLAMD.host),
     },
     {
       id: `${c.namespace}-to-vault`,

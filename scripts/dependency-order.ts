@@ -70,6 +70,8 @@ export const RELEASE_CREATES: Readonly<Record<string, (values: Json, namespace: 
   'local:database-credentials': (v, ns) => ((v.credentials ?? []) as Json[]).map((c) => `Secret/${ns}/${c.secretName}` as ObjectRef),
   // charts/mongodb-credentials: one Secret per MongoDB user (password and TLS URI).
   'local:mongodb-credentials': (v, ns) => ((v.users ?? []) as Json[]).map((u) => `Secret/${ns}/${u.secretName}` as ObjectRef),
+  // charts/generated-secrets: the generated credentials (Chroma client tokens, Elasticsearch file-realm users).
+  'local:generated-secrets': (v, ns) => ((v.secrets ?? []) as Json[]).map((s) => `Secret/${ns}/${s.name}` as ObjectRef),
 };
 
 /**
@@ -96,10 +98,12 @@ export const RUNTIME_CREATED: readonly RuntimeCreated[] = [
     createdBy: { release: 'elasticsearch' },
     how: 'ECK generates the HTTP CA of the Elasticsearch of release elasticsearch',
   },
+  { object: 'Secret/logging/beats-tls', createdBy: { job: 'beats-tls-bootstrap' }, how: 'the beats TLS Job generates the CA, Logstash\'s server and Filebeat\'s client certificates and stores them' },
   { object: 'Secret/vault/vault-server-tls', createdBy: { job: 'vault-tls-bootstrap' }, how: 'the Vault TLS Job generates the CA and certificate and stores them' },
   { object: 'Secret/toronto-ai/vault-ca', createdBy: { job: 'vault-publish-ca-0' }, how: 'a publisher Job copies the Vault CA into the client namespace' },
   { object: 'Secret/toronto-ai-beta/vault-ca', createdBy: { job: 'vault-publish-ca-beta' }, how: 'a publisher Job copies the Vault CA into the client namespace' },
   { object: 'Secret/data/vault-ca', createdBy: { job: 'vault-publish-ca-data' }, how: 'a publisher Job copies the Vault CA into the client namespace' },
+  { object: 'Secret/vector/vault-ca', createdBy: { job: 'vault-publish-ca-vector' }, how: 'a publisher Job copies the Vault CA into the client namespace' },
 ];
 
 /** Everything a release reads from its values (beyond its namespace). */

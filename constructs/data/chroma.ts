@@ -22,10 +22,12 @@ export interface ChromaProps {
   readonly compute: ComputeResources;
   readonly placement: NodePlacement;
   /**
-   * Namespaces whose pods may reach the Chroma API (Chroma >= 1.0 has no authentication of its
-   * own: the chart's `chromadb.auth.*` values are ignored, so the network policy is the guard).
+   * Labels of the only pods (in this namespace) that may reach the Chroma API: its authenticating
+   * gateway (constructs/data/chroma-gateway.ts). Chroma >= 1.0 has no authentication of its own
+   * (the chart's `chromadb.auth.*` values apply to pre-1.0 servers only), so clients go through
+   * the gateway and cannot reach Chroma's pods directly.
    */
-  readonly clientNamespaces: readonly string[];
+  readonly clientPods: Readonly<Record<string, string>>;
   readonly backup: {
     readonly schedule: string;
     readonly bucket: string;
@@ -45,7 +47,7 @@ export interface ChromaProps {
  * ReadWriteOnce, mounted read-only by the job); the copy is crash-consistent, and the Velero
  * volume snapshots are the point-in-time copy.
  *
- * Chroma >= 1.0 has no authentication; a NetworkPolicy admits only the client namespaces on 8000.
+ * Chroma >= 1.0 has no authentication; a NetworkPolicy admits only the gateway's pods on 8000.
  *
  * Pod security: the chart applies `podSpec.securityContext` to both the pod and the container, so
  * only fields valid at both levels are set (seccomp); the namespace enforces `baseline`.
@@ -104,9 +106,7 @@ export class Chroma extends Construct {
         policyTypes: ['Ingress'],
         ingress: [
           {
-            from: props.clientNamespaces.map((ns) => ({
-              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } },
-            })),
+            from: [{ podSelector: { matchLabels: { ...props.clientPods } } }],
             ports: [{ port: '8000', protocol: 'TCP' }],
           },
         ],

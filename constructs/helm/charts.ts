@@ -40,6 +40,7 @@ export const CHARTS = {
   falco: ref('falco', 'https://falcosecurity.github.io/charts', '9.1.0'),
   argoRollouts: ref('argo-rollouts', 'https://argoproj.github.io/argo-helm', '2.41.0'),
   keda: ref('keda', 'https://kedacore.github.io/charts', '2.20.2'),
+  trivyOperator: ref('trivy-operator', 'https://aquasecurity.github.io/helm-charts/', '0.34.0'),
 } as const satisfies Record<string, ChartRef>;
 
 export type ChartKey = keyof typeof CHARTS;

@@ -15,6 +15,11 @@ export interface FilebeatProps {
   readonly version: string;
   /** `host:port` of the Logstash beats input. */
   readonly logstashHost: string;
+  /**
+   * TLS to Logstash: the Secret (in the namespace) and its keys holding the CA that signed
+   * Logstash's certificate and Filebeat's client certificate and key. Only these keys are mounted.
+   */
+  readonly tls: { readonly secretName: string; readonly ca: string; readonly certificate: string; readonly key: string };
   readonly dependsOn?: ITerraformDependable[];
 }
 
@@ -23,7 +28,13 @@ const LOGSTASH_PLACEHOLDER = '@@LOGSTASH_HOST@@';
 /** Port of Filebeat's local stats endpoint, used by the probes. */
 const HTTP_PORT = 5066;
 
-/** filebeat.yml: container logs of every pod, Kubernetes metadata, shipped to Logstash. */
+/** Where Filebeat mounts its TLS files. */
+export const FILEBEAT_TLS_DIR = '/etc/filebeat-tls';
+
+/**
+ * filebeat.yml: container logs of every pod, Kubernetes metadata, shipped to Logstash over TLS:
+ * the server's certificate and host name verified against the CA (`full`), a client certificate.
+ */
 export function filebeatConfig(logstashHost: string): string {
   return [
     'filebeat.inputs:',
@@ -41,6 +52,12 @@ export function filebeatConfig(logstashHost: string): string {
     '                logs_path: "/var/log/containers/"',
     'output.logstash:',
     `  hosts: ["${logstashHost}"]`,
+    '  ssl.enabled: true',
+    `  ssl.certificate_authorities: ["${FILEBEAT_TLS_DIR}/ca.crt"]`,
+    '  ssl.verification_mode: full',
+    `  ssl.certificate: "${FILEBEAT_TLS_DIR}/client.crt"`,
+    `  ssl.key: "${FILEBEAT_TLS_DIR}/client.key"`,
+    '  ssl.supported_protocols: [TLSv1.2, TLSv1.3]',
     'http.enabled: true',
     'http.host: 0.0.0.0',
     `http.port: ${HTTP_PORT}`,
@@ -122,6 +139,7 @@ export class Filebeat extends Construct {
                 readinessProbe: { ...probe, initialDelaySeconds: 10 },
                 volumeMount: [
                   { name: 'config', mountPath: '/etc/filebeat', readOnly: true },
+                  { name: 'tls', mountPath: FILEBEAT_TLS_DIR, readOnly: true },
                   { name: 'data', mountPath: '/usr/share/filebeat/data' },
                   { name: 'varlogcontainers', mountPath: '/var/log/containers', readOnly: true },
                   { name: 'varlogpods', mountPath: '/var/log/pods', readOnly: true },
@@ -130,6 +148,17 @@ export class Filebeat extends Construct {
             ],
             volume: [
               { name: 'config', configMap: { name: config.metadata.name } },
+              {
+                name: 'tls',
+                secret: {
+                  secretName: props.tls.secretName,
+                  items: [
+                    { key: props.tls.ca, path: 'ca.crt' },
+                    { key: props.tls.certificate, path: 'client.crt' },
+                    { key: props.tls.key, path: 'client.key' },
+                  ],
+                },
+              },
               { name: 'data', hostPath: { path: '/var/lib/filebeat-data', type: 'DirectoryOrCreate' } },
               { name: 'varlogcontainers', hostPath: { path: '/var/log/containers', type: 'Directory' } },
               { name: 'varlogpods', hostPath: { path: '/var/log/pods', type: 'Directory' } },

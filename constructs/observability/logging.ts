@@ -8,7 +8,9 @@ import { ChartRelease } from '../helm/chart-release';
 import { CHARTS } from '../helm/charts';
 import { NodePlacement } from '../nodepools/placement';
 import { Filebeat } from './filebeat';
-import { BEATS_PORT, ILM_POLICY, ilmPolicy, indexTemplate, logstashPipeline } from './logstash-pipeline';
+import { BEATS_TLS_KEYS, BEATS_TLS_SECRET, BeatsTls } from './beats-tls';
+import { BEATS_PORT, ES_ROLES, ILM_POLICY, esRoles, ilmPolicy, indexTemplate, logstashPipeline } from './logstash-pipeline';
+import { GeneratedSecrets } from '../secrets/generated-secrets';
 import { escapeTemplate } from './terraform-escape';
 import { ELASTICSEARCH_CPU } from '../../environments/capacity';
 
@@ -16,8 +18,18 @@ import { ELASTICSEARCH_CPU } from '../../environments/capacity';
 export const ELASTICSEARCH_NAME = 'elasticsearch';
 export const KIBANA_NAME = 'kibana';
 export const LOGSTASH_NAME = 'logstash';
-/** ECK writes the `elastic` superuser's password here (key `elastic`). */
+/** ECK writes the `elastic` superuser's password here (key `elastic`): people only (Kibana), no workload. */
 export const ELASTIC_USER_SECRET = `${ELASTICSEARCH_NAME}-es-elastic-user`;
+/**
+ * File-realm users of the workloads that write to Elasticsearch (ECK `auth.fileRealm`, basic-auth
+ * Secrets with `username`, `password` generated in the cluster, and `roles`), and the Secret of
+ * their roles (ECK `auth.roles`, key `roles.yml`).
+ */
+export const ES_USERS = {
+  logstash: { secretName: 'elasticsearch-user-logstash', username: 'toronto-ai-logstash', role: ES_ROLES.logsWriter },
+  ilmSetup: { secretName: 'elasticsearch-user-ilm-setup', username: 'toronto-ai-ilm-setup', role: ES_ROLES.ilmSetup },
+} as const;
+export const ES_ROLES_SECRET = 'elasticsearch-roles';
 /** ECK's public CA of the Elasticsearch HTTP layer (key `ca.crt`). */
 export const ELASTIC_CA_SECRET = `${ELASTICSEARCH_NAME}-es-http-certs-public`;
 
@@ -48,8 +60,18 @@ export interface LoggingProps {
   readonly appNamespaces: readonly string[];
   /** Namespace of the malware scanner (its detections are tagged `malware`). */
   readonly securityNamespace: string;
+  /**
+   * Namespace name as a literal (`logging`): the beats certificate names the Service by it (the
+   * `namespace` prop may be a reference to the namespace resource).
+   */
+  readonly namespaceName: string;
+  /** Images of the certificate Job: openssl and kubectl (the definition's `jobImages`). */
+  readonly jobImages: { readonly openssl: string; readonly kubectl: string };
   readonly dependsOn?: ITerraformDependable[];
 }
+
+/** Where Logstash mounts its beats certificate, key and the client CA. */
+export const LOGSTASH_TLS_DIR = '/usr/share/logstash/beats-tls';
 
 /**
  * Centralised logging (OBS-4) through ECK: the operator, Elasticsearch (every node master-eligible
@@ -66,7 +88,11 @@ export class Logging extends Construct {
   readonly kibana: ChartRelease;
   readonly logstash: ChartRelease;
   readonly filebeat: Filebeat;
+  /** Issues the beats connection's certificates (Secret BEATS_TLS_SECRET). */
+  readonly beatsTls: BeatsTls;
   readonly ilmSetup: JobV1;
+  /** The workloads' file-realm users (passwords generated in the cluster). */
+  readonly esUsers: GeneratedSecrets;
   /** In-cluster address of the beats input. */
   readonly beatsHost: string;
 
@@ -98,15 +124,36 @@ export class Logging extends Construct {
       'eck-operator 3.5.0 defines no probes and has no values for them; the operator serves no traffic and a crash restarts it (its metrics are scraped and alerted on)',
     );
 
+    // ---- least privilege: a role and a file-realm user per workload, not the `elastic` superuser
+    this.esUsers = new GeneratedSecrets(this, 'users', {
+      name: 'elasticsearch-users',
+      namespace: ns,
+      secrets: [
+        ...Object.values(ES_USERS).map((u) => ({
+          name: u.secretName,
+          type: 'kubernetes.io/basic-auth' as const,
+          static: { username: u.username, roles: u.role },
+          generated: ['password'],
+        })),
+        // The role definitions (no credential; ECK reads file-realm roles only from a Secret).
+        { name: ES_ROLES_SECRET, static: { 'roles.yml': JSON.stringify(esRoles()) }, generated: [] },
+      ],
+      dependsOn: props.dependsOn,
+    });
+
     const memory = `${es.memoryGiB}Gi`;
     this.elasticsearch = new ChartRelease(this, 'elasticsearch', {
       name: ELASTICSEARCH_NAME,
       namespace: ns,
       chart: CHARTS.eckElasticsearch,
-      dependsOn: [this.operator.release],
+      dependsOn: [this.operator.release, this.esUsers.release.release],
       values: {
         fullnameOverride: ELASTICSEARCH_NAME,
         version: props.version,
+        auth: {
+          fileRealm: Object.values(ES_USERS).map((u) => ({ secretName: u.secretName })),
+          roles: [{ secretName: ES_ROLES_SECRET }],
+        },
         // Kept volumes: deleting the cluster or scaling down never deletes log data.
         volumeClaimDeletePolicy: 'DeleteOnScaledownOnly',
         nodeSets: [
@@ -175,11 +222,23 @@ export class Logging extends Construct {
       },
     });
 
+    // ---- TLS of the beats connection (Filebeat -> Logstash), issued in the cluster
+    const beatsService = `${LOGSTASH_NAME}-ls-beats`;
+    this.beatsTls = new BeatsTls(this, 'beats-tls', {
+      namespace: ns,
+      serverNames: [`${beatsService}.${props.namespaceName}.svc`, `${beatsService}.${props.namespaceName}.svc.cluster.local`, `${beatsService}.${props.namespaceName}`, beatsService],
+      opensslImage: props.jobImages.openssl,
+      kubectlImage: props.jobImages.kubectl,
+      placement: props.placement,
+      dependsOn: props.dependsOn,
+    });
+
     this.logstash = new ChartRelease(this, 'logstash', {
       name: LOGSTASH_NAME,
       namespace: ns,
       chart: CHARTS.eckLogstash,
-      dependsOn: [this.elasticsearch.release],
+      // The beats Secret exists before the pods that mount it.
+      dependsOn: [this.elasticsearch.release, this.beatsTls.job, this.esUsers.release.release],
       values: {
         fullnameOverride: LOGSTASH_NAME,
         version: props.version,
@@ -190,7 +249,15 @@ export class Logging extends Construct {
           {
             'pipeline.id': 'toronto-ai',
             'config.string': escapeTemplate(
-              logstashPipeline({ appNamespaces: props.appNamespaces, securityNamespace: props.securityNamespace }),
+              logstashPipeline({
+                appNamespaces: props.appNamespaces,
+                securityNamespace: props.securityNamespace,
+                beatsTls: {
+                  certificate: `${LOGSTASH_TLS_DIR}/server.crt`,
+                  key: `${LOGSTASH_TLS_DIR}/server.key`,
+                  certificateAuthority: `${LOGSTASH_TLS_DIR}/ca.crt`,
+                },
+              }),
             ),
           },
         ],
@@ -208,11 +275,27 @@ export class Logging extends Construct {
               {
                 name: 'logstash',
                 env: [
-                  // The index name is not covered by ECK's Logstash user role; the writer uses
-                  // the operator-generated superuser Secret (never a literal).
-                  { name: 'ELASTIC_PASSWORD', valueFrom: { secretKeyRef: { name: ELASTIC_USER_SECRET, key: 'elastic' } } },
+                  // ECK's association user's role does not cover the toronto-ai-* indices: the
+                  // output writes as the file-realm user of toronto_ai_logs_writer.
+                  { name: 'ES_USER', valueFrom: { secretKeyRef: { name: ES_USERS.logstash.secretName, key: 'username' } } },
+                  { name: 'ES_PASSWORD', valueFrom: { secretKeyRef: { name: ES_USERS.logstash.secretName, key: 'password' } } },
                 ],
                 resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '2Gi' } },
+                volumeMounts: [{ name: 'beats-tls', mountPath: LOGSTASH_TLS_DIR, readOnly: true }],
+              },
+            ],
+            // Only the server's certificate and key and the CA (not the client key).
+            volumes: [
+              {
+                name: 'beats-tls',
+                secret: {
+                  secretName: BEATS_TLS_SECRET,
+                  items: [
+                    { key: BEATS_TLS_KEYS.serverCert, path: 'server.crt' },
+                    { key: BEATS_TLS_KEYS.serverKey, path: 'server.key' },
+                    { key: BEATS_TLS_KEYS.ca, path: 'ca.crt' },
+                  ],
+                },
               },
             ],
           },
@@ -233,13 +316,14 @@ export class Logging extends Construct {
         dependsOn: [name === KIBANA_NAME ? this.kibana.release : this.logstash.release],
       });
     }
-    this.beatsHost = `${LOGSTASH_NAME}-ls-beats.${ns}.svc:${BEATS_PORT}`;
+    this.beatsHost = `${beatsService}.${ns}.svc:${BEATS_PORT}`;
 
     this.filebeat = new Filebeat(this, 'filebeat', {
       namespace: ns,
       version: props.version,
       logstashHost: this.beatsHost,
-      dependsOn: [this.logstash.release],
+      tls: { secretName: BEATS_TLS_SECRET, ca: BEATS_TLS_KEYS.ca, certificate: BEATS_TLS_KEYS.clientCert, key: BEATS_TLS_KEYS.clientKey },
+      dependsOn: [this.logstash.release, this.beatsTls.job],
     });
 
     // ---- index lifecycle: delete after the retention (Job, see the class comment)
@@ -259,13 +343,15 @@ export class Logging extends Construct {
       metadata: { name: `elasticsearch-ilm-setup-${digest}`, namespace: ns },
       // Elasticsearch comes up after the apply; the Job waits for it instead of the apply.
       waitForCompletion: false,
-      dependsOn: [this.elasticsearch.release, setup],
+      dependsOn: [this.elasticsearch.release, setup, this.esUsers.release.release],
       spec: {
         backoffLimit: 6,
         activeDeadlineSeconds: 3600,
         template: {
           metadata: { labels: { 'app.kubernetes.io/name': 'elasticsearch-ilm-setup' } },
           spec: {
+            // It talks to Elasticsearch only, never to the Kubernetes API.
+            automountServiceAccountToken: false,
             restartPolicy: 'OnFailure',
             nodeSelector,
             toleration: tolerations.map((t) => ({ ...t })),
@@ -278,7 +364,8 @@ export class Logging extends Construct {
                 env: [
                   { name: 'ES_URL', value: `https://${ELASTICSEARCH_NAME}-es-http.${ns}.svc:9200` },
                   { name: 'POLICY', value: ILM_POLICY },
-                  { name: 'ELASTIC_PASSWORD', valueFrom: { secretKeyRef: { name: ELASTIC_USER_SECRET, key: 'elastic' } } },
+                  { name: 'ES_USER', valueFrom: { secretKeyRef: { name: ES_USERS.ilmSetup.secretName, key: 'username' } } },
+                  { name: 'ES_PASSWORD', valueFrom: { secretKeyRef: { name: ES_USERS.ilmSetup.secretName, key: 'password' } } },
                 ],
                 securityContext: {
                   allowPrivilegeEscalation: false,
@@ -306,7 +393,7 @@ export class Logging extends Construct {
 
 /** Waits for Elasticsearch, then PUTs the lifecycle policy and the index template (idempotent). */
 const ILM_SCRIPT = `set -eu
-auth="elastic:\${ELASTIC_PASSWORD}"
+auth="\${ES_USER}:\${ES_PASSWORD}"
 until curl -sf --cacert /ca/ca.crt -u "$auth" "\${ES_URL}/_cluster/health?wait_for_status=yellow&timeout=30s" >/dev/null; do
   echo "waiting for Elasticsearch"; sleep 15
 done

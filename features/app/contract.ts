@@ -31,8 +31,11 @@ export interface AppChannel {
   readonly targetGroup: 'app' | 'beta';
   /** Vault kubernetes-auth role bound to this namespace's service account only. */
   readonly vaultRole: string;
-  /** KV v2 paths under `secret/` the channel reads: `<prefix>/database`, `<prefix>/api`. */
-  readonly secretPaths: { readonly database: string; readonly api: string };
+  /**
+   * KV v2 paths under `secret/` the channel reads: `<prefix>/database`, `<prefix>/api`, and
+   * `<prefix>/vector` (its token for the vector store's gateway, field `chroma_token`).
+   */
+  readonly secretPaths: { readonly database: string; readonly api: string; readonly vector: string };
   /** PostgreSQL database and owner, MongoDB user (readWrite on the database of the same name). */
   readonly database: string;
   readonly mongodbUser: string;
@@ -55,7 +58,7 @@ function channel(name: ChannelName, namespace: string, targetGroup: 'app' | 'bet
     serviceAccount: APP_NAME,
     targetGroup,
     vaultRole: namespace,
-    secretPaths: { database: `${namespace}/database`, api: `${namespace}/api` },
+    secretPaths: { database: `${namespace}/database`, api: `${namespace}/api`, vector: `${namespace}/vector` },
     database,
     mongodbUser: namespace,
   };
@@ -100,7 +103,7 @@ export function appNamespacesOf(env: Environment): string[] {
 export function vaultAgentOf(c: AppChannel): VaultAgentProps {
   return {
     role: c.vaultRole,
-    secrets: { database: `secret/data/${c.secretPaths.database}`, api: `secret/data/${c.secretPaths.api}` },
+    secrets: { database: `secret/data/${c.secretPaths.database}`, api: `secret/data/${c.secretPaths.api}`, vector: `secret/data/${c.secretPaths.vector}` },
     // The MongoDB CA alone in a file: the channel's mongodb_uri verifies the server with it
     // (tlsCAFile=MONGODB_CA_FILE, features/data/platform.ts).
     fields: { [MONGODB_CA_AGENT_FILE]: { path: `secret/data/${c.secretPaths.database}`, field: 'mongodb_ca' } },

@@ -22,6 +22,7 @@ import { PlatformContext } from '../context';
 import { addClusterAddons } from '../cluster-addons/platform';
 import { egressNamespaces } from '../flows';
 import { DATA_SERVICES } from '../data/contract';
+import { CLAMD } from '../observability/contract';
 import { APP_CA_PUBLISHER, APP_CHANNELS, APP_LIVENESS_PATH, APP_NAME, APP_PORT, APP_READINESS_PATH, AppChannel, BETA_NAMESPACE, betaEnabled, REDIS_CONFIG_KEYS, vaultAgentOf } from './contract';
 import { POD_IDENTITY_AGENT_CIDR, POD_IDENTITY_AGENT_PORT } from '../../constructs/identity/workload-role';
 import { filesPrefix, queueUrlOf, INFERENCE_NAME, INFERENCE_NAMESPACE, INFERENCE_PORT, SERVICE_CONFIG_KEYS, SERVICES, servicesOf, WEBSOCKET_PORT } from '../services/contract';
@@ -92,9 +93,12 @@ export function addApp(ctx: PlatformContext, options: AppOptions = {}): AppPlatf
     [REDIS_CONFIG_KEYS.cacheName]: ctx.cloud.redisReplicationGroupId,
     [REDIS_CONFIG_KEYS.keyPrefix]: c.cache.keyPrefix,
     [REDIS_CONFIG_KEYS.region]: ctx.cloud.region,
-    // The vector store (no authentication: the NetworkPolicies are the guard).
+    // The vector store, through its token-checking gateway (the token is in the channel's Vault secret).
     CHROMA_HOST: DATA_SERVICES.chroma.host,
     CHROMA_PORT: String(DATA_SERVICES.chroma.port),
+    // The ClamAV daemon uploads are scanned with (INSTREAM).
+    CLAMAV_HOST: CLAMD.host,
+    CLAMAV_PORT: String(CLAMD.port),
     ...serviceConfig(ctx, c),
   });
 

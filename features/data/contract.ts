@@ -29,8 +29,29 @@ export const VAULT_NAMESPACE = 'vault';
 export const DATA_SERVICES = {
   postgres: { namespace: DATA_NAMESPACE, host: `postgres-rw.${DATA_NAMESPACE}.svc`, port: 5432 },
   mongodb: { namespace: DATA_NAMESPACE, host: `mongodb-rs0.${DATA_NAMESPACE}.svc`, port: 27017 },
-  chroma: { namespace: VECTOR_NAMESPACE, host: `chroma.${VECTOR_NAMESPACE}.svc`, port: 8000 },
+  // The vector store, through its authenticating gateway (Chroma's own Service admits only the gateway).
+  chroma: { namespace: VECTOR_NAMESPACE, host: `chroma-gateway.${VECTOR_NAMESPACE}.svc`, port: 8000 },
   vault: { namespace: VAULT_NAMESPACE, host: `vault-active.${VAULT_NAMESPACE}.svc`, port: 8200 },
+} as const;
+
+/**
+ * The vector store's authentication (issue 15): an nginx gateway (its pods, selected by the
+ * NetworkPolicies) in front of Chroma's own Service, accepting one generated token per channel.
+ */
+export const CHROMA_GATEWAY = {
+  name: 'chroma-gateway',
+  pods: { 'app.kubernetes.io/name': 'chroma-gateway' },
+  upstream: `chroma.${VECTOR_NAMESPACE}.svc.cluster.local:8000`,
+} as const;
+/** The field of a channel's `<namespace>/vector` Vault secret holding its Chroma token. */
+export const CHROMA_TOKEN_FIELD = 'chroma_token';
+/**
+ * Per channel: the Secret in `vector` holding its token (key `token`, generated in the cluster),
+ * and the kubernetes-auth role and service account of the job that copies it into Vault.
+ */
+export const CHROMA_TOKEN_SYNC = {
+  stable: { role: 'chroma-token-sync', serviceAccount: 'vault-chroma-token-sync', secretName: 'chroma-token-toronto-ai' },
+  beta: { role: 'chroma-token-sync-beta', serviceAccount: 'vault-chroma-token-sync-beta', secretName: 'chroma-token-toronto-ai-beta' },
 } as const;
 
 /** Vault's raft cluster port (server to server) and the agent injector's webhook port. */

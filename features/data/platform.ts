@@ -8,6 +8,8 @@ import { ITerraformDependable } from 'cdktf';
 import { Postgres } from '../../constructs/data/postgres';
 import { MongoDb } from '../../constructs/data/mongodb';
 import { Chroma } from '../../constructs/data/chroma';
+import { ChromaGateway } from '../../constructs/data/chroma-gateway';
+import { GeneratedSecrets } from '../../constructs/secrets/generated-secrets';
 import { Vault } from '../../constructs/data/vault';
 import { VaultSecretSync } from '../../constructs/data/vault-secret-sync';
 import { VaultRestore, VaultSnapshots } from '../../constructs/data/vault-snapshot';
@@ -18,8 +20,8 @@ import { VAULT_TLS_SECRET_NAME, VaultClient } from '../../constructs/data/vault'
 import { PlatformContext } from '../context';
 import { vaultMultiRegionUnsealKeyAlias, vaultUnsealKeyAlias } from './cloud';
 import { servicesOf } from '../services/contract';
-import { DATA_IDENTITIES, DATA_SERVICES, DATABASE_SYNC, VAULT_SNAPSHOT } from './contract';
-import { APP_CA_PUBLISHER, APP_CHANNELS, AppChannel, MONGODB_CA_FILE, appNamespacesOf, channelsOf } from '../app/contract';
+import { CHROMA_GATEWAY, CHROMA_TOKEN_FIELD, CHROMA_TOKEN_SYNC, DATA_IDENTITIES, DATA_SERVICES, DATABASE_SYNC, VAULT_SNAPSHOT, VECTOR_NAMESPACE } from './contract';
+import { APP_CA_PUBLISHER, APP_CHANNELS, AppChannel, MONGODB_CA_FILE, channelsOf } from '../app/contract';
 import { MONGODB_EXPORTER_CA_DIR, MONGODB_MONITORING_USER } from '../observability/contract';
 
 /** The application's database and user names (PostgreSQL and MongoDB). */
@@ -37,6 +39,10 @@ export interface DataPlatform {
   readonly postgres: Postgres;
   readonly mongodb: MongoDb;
   readonly chroma: Chroma;
+  /** Chroma's authenticating gateway (the address clients use). */
+  readonly chromaGateway: ChromaGateway;
+  /** Per channel: copies its Chroma token into its Vault secret `<namespace>/vector`. */
+  readonly chromaTokenSyncs: readonly VaultSecretSync[];
   readonly vault: Vault;
   /** Vault's raft snapshots to the backup bucket's `vault/` prefix. */
   readonly vaultSnapshots: VaultSnapshots;
@@ -49,6 +55,9 @@ export interface DataPlatform {
   readonly vaultCertificateCheck: CertificateCheck;
   readonly mongodbCertificateCheck: CertificateCheck;
 }
+
+/** The authenticating gateway in front of Chroma: nginx, unprivileged image (uid 101, no root). */
+export const CHROMA_GATEWAY_IMAGE = 'docker.io/nginxinc/nginx-unprivileged:1.27.3-alpine';
 
 /** OBS-2: certificates issued in the cluster alert this many days before they expire (as ACM's do). */
 export const CERTIFICATE_WARN_DAYS = 30;
@@ -141,7 +150,7 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
     storageClass: chromaClass.name,
     compute: d.chroma.compute,
     placement: ctx.placement('vector'),
-    clientNamespaces: appNamespacesOf(env),
+    clientPods: CHROMA_GATEWAY.pods,
     backup: {
       schedule: d.chroma.backupSchedule,
       bucket,
@@ -187,6 +196,13 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
         namespaces: [DATA_IDENTITIES.postgres.namespace],
         readPaths: [],
         writePaths: [c.secretPaths.database],
+      },
+      {
+        role: CHROMA_TOKEN_SYNC[c.name].role,
+        serviceAccounts: [CHROMA_TOKEN_SYNC[c.name].serviceAccount],
+        namespaces: [VECTOR_NAMESPACE],
+        readPaths: [],
+        writePaths: [c.secretPaths.vector],
       },
     ]).concat([
       // The raft snapshot job: read on the snapshot endpoint, nothing else.
@@ -328,5 +344,44 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
       })
     : undefined;
 
-  return { postgres, mongodb, chroma, vault, vaultSnapshots, vaultRestore, databaseSync, betaDatabaseSync, vaultCertificateCheck, mongodbCertificateCheck };
+  // Issue 15: Chroma requires a token. One per channel, generated in the cluster, checked by the
+  // gateway in front of Chroma and copied into the channel's Vault secret `<namespace>/vector`,
+  // where the application's Vault agent reads it (like the database credentials).
+  const vectorNs = ctx.namespaces.name(VECTOR_NAMESPACE);
+  const tokens = new GeneratedSecrets(stack, 'chroma-tokens', {
+    name: 'chroma-tokens',
+    namespace: vectorNs,
+    secrets: channels.map((c) => ({ name: CHROMA_TOKEN_SYNC[c.name].secretName, generated: ['token'] })),
+  });
+  const chromaGateway = new ChromaGateway(stack, 'chroma-gateway', {
+    namespace: vectorNs,
+    name: CHROMA_GATEWAY.name,
+    podLabels: CHROMA_GATEWAY.pods,
+    port: DATA_SERVICES.chroma.port,
+    upstream: CHROMA_GATEWAY.upstream,
+    tokens: channels.map((c) => ({ id: c.name.toUpperCase(), secretName: CHROMA_TOKEN_SYNC[c.name].secretName, key: 'token' })),
+    image: CHROMA_GATEWAY_IMAGE,
+    replicas: 2,
+    placement: ctx.placement('system'),
+    maxBodyMiB: 64,
+    dependsOn: [tokens.release.release, chroma.release.release],
+  });
+  const vectorCa = vault.publishCa('ca-vector', vectorNs);
+  const chromaTokenSyncs = channels.map(
+    (c) =>
+      new VaultSecretSync(stack, `vault-chroma-token-sync-${c.name}`, {
+        namespace: vectorNs,
+        name: CHROMA_TOKEN_SYNC[c.name].serviceAccount,
+        schedule: '17 * * * *',
+        vaultAddress: vault.address,
+        vaultRole: CHROMA_TOKEN_SYNC[c.name].role,
+        vaultImage: `hashicorp/vault:${d.vault.imageTag}`,
+        path: c.secretPaths.vector,
+        fields: [{ field: CHROMA_TOKEN_FIELD, secretName: CHROMA_TOKEN_SYNC[c.name].secretName, key: 'token' }],
+        placement: ctx.placement('system'),
+        dependsOn: [tokens.release.release, vault.configureJob, vectorCa],
+      }),
+  );
+
+  return { postgres, mongodb, chroma, chromaGateway, chromaTokenSyncs, vault, vaultSnapshots, vaultRestore, databaseSync, betaDatabaseSync, vaultCertificateCheck, mongodbCertificateCheck };
 }

@@ -1,6 +1,8 @@
 import type { Environment } from '../../environments/schema';
 import { receiverSecretRefs } from '../../constructs/observability/monitoring';
 import { SyncedSecretKey, distinctKeys } from '../../constructs/secrets/secrets-manager';
+import { ADDON_NAMESPACE } from '../cluster-addons/contract';
+import { TRIVY_METRICS_PORT } from '../../constructs/security/trivy-operator';
 
 /**
  * What the platform's parts agree on for observability and security tooling (OBS-1..4, SEC-2):
@@ -17,7 +19,32 @@ export const OBSERVABILITY_PORTS = {
   logstashBeats: 5044,
   elasticsearch: 9200,
   kibana: 5601,
+  /** The Trivy operator's metrics (container port; constructs/security/trivy-operator.ts). */
+  trivyMetrics: TRIVY_METRICS_PORT,
 } as const;
+
+/**
+ * Workloads whose configuration findings are reviewed exceptions: the node agents that run as root
+ * or share the host's namespaces, each with a policy suppression and its reason next to it. The
+ * Trivy operator still reports them; its configuration alert leaves them out.
+ */
+export const REVIEWED_NODE_AGENTS = [
+  { namespace: SECURITY_NAMESPACE, name: 'falco', reason: 'eBPF intrusion detection as uid 0 with capabilities (constructs/security/falco.ts)' },
+  { namespace: SECURITY_NAMESPACE, name: 'clamav', reason: 'reads the node file system read-only as uid 0 with DAC_READ_SEARCH (constructs/security/clamav.ts)' },
+  { namespace: LOGGING_NAMESPACE, name: 'filebeat', reason: 'reads the root-owned /var/log/pods as uid 0, no capabilities (constructs/observability/filebeat.ts)' },
+  { namespace: MONITORING_NAMESPACE, name: 'kube-prometheus-stack-prometheus-node-exporter', reason: 'host network and PID namespaces are what it measures (constructs/observability/monitoring.ts)' },
+] as const;
+
+/** Namespaces the Trivy operator does not scan: EKS-managed add-ons, images in AWS's private ECR. */
+export const TRIVY_EXCLUDED_NAMESPACES = [ADDON_NAMESPACE] as const;
+
+/**
+ * The ClamAV daemon the application scans uploads with (constructs/security/clamd.ts): its
+ * Service in `security` and clamd's port; the application's ConfigMap names `host` and `port`.
+ */
+export const CLAMD = { name: 'clamd', namespace: SECURITY_NAMESPACE, port: 3310, host: `clamd.${SECURITY_NAMESPACE}.svc` } as const;
+/** The pods behind it (the flow's provider selector). */
+export const CLAMD_POD_LABELS = { 'app.kubernetes.io/name': CLAMD.name } as const;
 
 /**
  * Keys of the Secrets the data services' operators write and the exporters read (namespace

@@ -9,11 +9,16 @@ import { DatabaseExporters } from '../../constructs/observability/exporters';
 import { Logging } from '../../constructs/observability/logging';
 import { Falco } from '../../constructs/security/falco';
 import { Clamav } from '../../constructs/security/clamav';
+import { Clamd } from '../../constructs/security/clamd';
+import { CertificateCheck } from '../../constructs/security/certificate-check';
+import { BEATS_TLS_KEYS, BEATS_TLS_SECRET } from '../../constructs/observability/beats-tls';
+import { TrivyOperator, trivyAlertRules } from '../../constructs/security/trivy-operator';
 import type { DataPlatform } from '../data/platform';
 import { PlatformContext } from '../context';
 import { APP_METRICS_PATH, APP_PORT, appNamespacesOf } from '../app/contract';
-import { EXPORTER_SECRET_KEYS, HEARTBEAT, MONGODB_EXPORTER_CA_DIR, LOGGING_NAMESPACE, MONGODB_MONITORING_USER, MONITORING_NAMESPACE, SECURITY_NAMESPACE, alertCredentialKeys } from './contract';
+import { CLAMD, EXPORTER_SECRET_KEYS, HEARTBEAT, LOGGING_NAMESPACE, MONGODB_EXPORTER_CA_DIR, MONGODB_MONITORING_USER, MONITORING_NAMESPACE, REVIEWED_NODE_AGENTS, SECURITY_NAMESPACE, TRIVY_EXCLUDED_NAMESPACES, alertCredentialKeys } from './contract';
 import { DATA_NAMESPACE } from '../data/contract';
+import { CERTIFICATE_WARN_DAYS } from '../data/platform';
 import { ExternalSecretsOperator, SyncedSecrets } from '../../constructs/secrets/external-secrets';
 import { EXTERNAL_SECRETS_IDENTITY } from '../../constructs/secrets/secrets-manager';
 
@@ -26,6 +31,8 @@ export interface ObservabilityParts {
   readonly logging: Logging;
   readonly falco: Falco;
   readonly clamav: Clamav;
+  readonly trivy: TrivyOperator;
+  readonly clamd: Clamd;
 }
 
 export function addObservability(ctx: PlatformContext): ObservabilityParts {
@@ -79,7 +86,20 @@ export function addObservability(ctx: PlatformContext): ObservabilityParts {
     kibanaReplicas: obs.logging.kibanaReplicas,
     appNamespaces,
     securityNamespace: SECURITY_NAMESPACE,
+    namespaceName: LOGGING_NAMESPACE,
+    jobImages: { openssl: env.data.jobImages.openssl, kubectl: env.data.jobImages.kubectl },
     dependsOn: [ctx.storageClasses.stateful],
+  });
+  // The beats certificates (issued in the cluster, like Vault's) are watched like Vault's: the
+  // check fails, and CertificateExpiringSoon fires, 30 days before one expires.
+  new CertificateCheck(ctx.scope, 'beats-certificate-check', {
+    namespace: ctx.namespaces.name(LOGGING_NAMESPACE),
+    name: 'beats',
+    certificates: [BEATS_TLS_KEYS.serverCert, BEATS_TLS_KEYS.clientCert, BEATS_TLS_KEYS.ca].map((key) => ({ secretName: BEATS_TLS_SECRET, key })),
+    warnDays: CERTIFICATE_WARN_DAYS,
+    opensslImage: env.data.jobImages.openssl,
+    placement: system,
+    dependsOn: [logging.beatsTls.job],
   });
 
   const security = ctx.namespaces.name(SECURITY_NAMESPACE);
@@ -101,7 +121,31 @@ export function addObservability(ctx: PlatformContext): ObservabilityParts {
     runbookUrl: obs.alertmanager.runbookUrl,
   });
 
-  return { externalSecrets, alertCredentials, monitoring, logging, falco, clamav };
+  // The ClamAV daemon the application scans uploads with (seed 000 clamav-daemon): it accepts a
+  // stream as long as the largest request body the edge lets through.
+  const clamd = new Clamd(ctx.scope, 'clamd', {
+    namespace: security,
+    name: CLAMD.name,
+    port: CLAMD.port,
+    imageTag: obs.security.clamav.imageTag,
+    signatureChecksPerDay: obs.security.clamav.signatureChecksPerDay,
+    replicas: 2,
+    placement: system,
+    maxStreamMiB: Math.ceil(env.edge.waf.maxRequestBodyBytes / (1024 * 1024)),
+  });
+
+  // Vulnerability and configuration scanning of the running workloads; its ServiceMonitor needs
+  // the monitoring release's CRDs, its findings become the `toronto-ai-security` rules.
+  const trivy = new TrivyOperator(ctx.scope, 'trivy-operator', {
+    namespace: security,
+    placement: system,
+    excludeNamespaces: TRIVY_EXCLUDED_NAMESPACES,
+    concurrentScanJobs: 3,
+    dependsOn: [monitoring.release.release],
+  });
+  monitoring.addRules('toronto-ai-security', trivyAlertRules(REVIEWED_NODE_AGENTS));
+
+  return { externalSecrets, alertCredentials, monitoring, logging, falco, clamav, trivy, clamd };
 }
 
 /**
