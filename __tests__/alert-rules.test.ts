@@ -96,7 +96,7 @@ describe('alert rules (typed data)', () => {
   });
 
   test('latency doubled compares against the P95 of an hour earlier', () => {
-    expect(rule('LatencyDoubled').expr).toMatch(/> 2 \* histogram_quantile\(0\.95, .*offset 1h/);
+    expect(rule('LatencyDoubled').expr).toMatch(/ \/ histogram_quantile\(0\.95, .*offset 1h\)\)\) > 2$/);
   });
 
   test('every rollback trigger is critical, every critical rule is a rollback trigger', () => {

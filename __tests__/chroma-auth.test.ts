@@ -88,7 +88,7 @@ describe('each channel\'s token reaches it through Vault', () => {
     expect(policy('toronto-ai')).toContain('path "secret/data/toronto-ai/vector"');
     expect(policy('toronto-ai-beta')).toContain('path "secret/data/toronto-ai-beta/vector"');
     expect(policy('toronto-ai-beta')).not.toContain('secret/data/toronto-ai/vector');
-    const blue = resourceAt(production, 'kubernetes_deployment_v1', 'application/deployment-blue');
+    const blue = resourceAt(production, 'kubernetes_deployment_v1', 'application/deployment');
     expect(blue.spec.template.metadata.annotations['vault.hashicorp.com/agent-inject-secret-vector']).toBe('secret/data/toronto-ai/vector');
   });
 

@@ -339,7 +339,9 @@ describe('MongoDB: Percona operator, TLS only, PBM point-in-time backups (DATA-2
       { name: 'base', enabled: true, schedule: '30 */6 * * *', type: 'logical', storageName: 's3', compressionType: 'gzip', retention: { count: 120, type: 'count', deleteFromStorage: true } },
     ]);
     // No local dump anywhere: nothing mounts an emptyDir for a backup in the data namespace.
-    expect(JSON.stringify(prodPlatform)).not.toMatch(/"mount_path":"\/backup"/);
+    const inData = Object.values(prodPlatform.resource as Json).flatMap((rs) => Object.values(rs as Json)).filter((r: any) => JSON.stringify(r.metadata ?? '').includes('namespaces_data'));
+    expect(inData.length).toBeGreaterThan(0);
+    expect(JSON.stringify(inData)).not.toMatch(/"mount_path":"\/backup"/);
     // The members' service account is the one the cloud stack binds the mongodb/ writer role to.
     const sa = resourceAt(prodPlatform, 'kubernetes_service_account_v1', 'mongodb/backup/service-account');
     expect(sa.metadata).toEqual({ name: DATA_IDENTITIES.mongodbBackup.serviceAccount, namespace: expect.stringContaining('namespaces_data') });
@@ -486,7 +488,7 @@ describe('Vault (SEC-1)', () => {
     expect(script).toContain('vault secrets enable -path=secret -version=2 kv');
     expect(script).toContain('vault audit enable file file_path=/vault/audit/vault-audit.log');
     // Each channel has its own role, bound to its own namespace (the beta channel's: wiring-fixes.test.ts).
-    expect(script).toContain('vault write auth/kubernetes/role/toronto-ai bound_service_account_names=toronto-ai bound_service_account_namespaces=toronto-ai policies=toronto-ai');
+    expect(script).toContain('vault write auth/kubernetes/role/toronto-ai bound_service_account_names=toronto-ai,toronto-ai-agents,toronto-ai-coordinator,toronto-ai-workers,toronto-ai-beat,toronto-ai-websocket,toronto-ai-onboarding bound_service_account_namespaces=toronto-ai policies=toronto-ai');
     for (const p of APP_SECRET_PATHS) {
       expect(cm.data['policy-toronto-ai.hcl']).toContain(`path "secret/data/${p}" {\n  capabilities = ["read"]\n}`);
     }

@@ -118,7 +118,7 @@ describe('load balancer (LB-1)', () => {
   });
 
   test('the target groups are exposed to the platform stack', () => {
-    expect(Object.keys(stacksFor('production').cloud.outputs.targetGroupArns).sort()).toEqual(['app', 'beta', 'beta-ws', 'ws']);
+    expect(Object.keys(stacksFor('production').cloud.outputs.targetGroupArns).sort()).toEqual(['app', 'beta', 'bws', 'ws']);
     expect(Object.keys(stacksFor('development').cloud.outputs.targetGroupArns).sort()).toEqual(['app', 'ws']);
     const alb = resourceAt(prod, 'aws_lb', 'edge/load-balancer/alb');
     expect(prod.output.load_balancer_dns_name.value).toBe(ref('aws_lb', alb, 'dns_name'));

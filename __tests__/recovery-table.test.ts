@@ -33,20 +33,25 @@ describe('recovery table rows (production)', () => {
     expect(v.alerts).toEqual(['BackupJobFailedVaultSnapshot', 'BackupStaleVaultSnapshot']);
   });
 
-  test('MongoDB\'s row comes from the stack: the dump CronJob today, PBM point-in-time when the stack runs it', () => {
-    const dump = row('MongoDB');
-    expect(dump.mechanism).toMatch(/^mongodump /);
-    expect(dump.rpoMinutes).toBe(360);
-    // The same stack with a psmdb-db release whose PITR is on: the row follows it.
-    const withPitr: Json = JSON.parse(JSON.stringify(prodPlatform));
-    withPitr.resource.helm_release.psmdb = { name: 'mongodb', chart: 'psmdb-db', values: [JSON.stringify({ backup: { pitr: { enabled: true, oplogSpanMin: 5 } } })] };
-    const pitr = recoveryRows(prodEnv, withPitr).find((r) => r.store === 'MongoDB')!;
-    expect(pitr).toMatchObject({ rpoMinutes: 5, rpoObjectiveMinutes: 5 });
-    expect(pitr.mechanism).toContain('oplog slices every 5 min');
+  test('MongoDB\'s row comes from the stack: PBM point-in-time (the psmdb-db release\'s PITR and oplog span)', () => {
+    const pitr = row('MongoDB');
+    expect(pitr).toMatchObject({ rpoMinutes: 2, rpoObjectiveMinutes: 5 });
+    expect(pitr.mechanism).toContain('oplog slices every 2 min');
+    // The same stack with PITR switched off in the release: the row follows it and misses.
+    const off: Json = JSON.parse(JSON.stringify(prodPlatform));
+    for (const r of Object.values(off.resource.helm_release) as Json[]) {
+      if (r.chart === 'psmdb-db') {
+        const v = JSON.parse(r.values[0]);
+        v.backup.pitr.enabled = false;
+        r.values = [JSON.stringify(v)];
+      }
+    }
+    const noPitr = recoveryRows(prodEnv, off).find((r) => r.store === 'MongoDB')!;
+    expect(noPitr.rpoMinutes).toBeGreaterThan(5);
   });
 
   test('a row says when the mechanism misses the objective', () => {
-    expect(renderTable([row('MongoDB')])).toContain('| 360 min (misses) |');
+    expect(renderTable([row('ChromaDB')])).toContain('| 1440 min (misses) |');
     expect(renderTable([row('PostgreSQL')])).toContain('| 5 min (meets) |');
   });
 });

@@ -105,9 +105,9 @@ describe('the beta channel has its own database, credentials and Vault role (ENV
   const script = vaultConfig['configure.sh'];
 
   test('the stable role is bound to the stable namespace only; the beta role to the beta namespace only', () => {
-    expect(script).toContain('vault write auth/kubernetes/role/toronto-ai bound_service_account_names=toronto-ai bound_service_account_namespaces=toronto-ai policies=toronto-ai ttl=1h max_ttl=4h');
+    expect(script).toContain('vault write auth/kubernetes/role/toronto-ai bound_service_account_names=toronto-ai,toronto-ai-agents,toronto-ai-coordinator,toronto-ai-workers,toronto-ai-beat,toronto-ai-websocket,toronto-ai-onboarding bound_service_account_namespaces=toronto-ai policies=toronto-ai ttl=1h max_ttl=4h');
     expect(script).toContain(
-      'vault write auth/kubernetes/role/toronto-ai-beta bound_service_account_names=toronto-ai bound_service_account_namespaces=toronto-ai-beta policies=toronto-ai-beta ttl=1h max_ttl=4h',
+      'vault write auth/kubernetes/role/toronto-ai-beta bound_service_account_names=toronto-ai,toronto-ai-agents,toronto-ai-coordinator,toronto-ai-workers,toronto-ai-beat,toronto-ai-websocket,toronto-ai-feedback bound_service_account_namespaces=toronto-ai-beta policies=toronto-ai-beta ttl=1h max_ttl=4h',
     );
   });
 
@@ -191,7 +191,8 @@ describe('vault-configure manages only the named policies and roles (SEC-1)', ()
 
   test('each role it writes is pinned to its service accounts, namespaces, policy and TTLs', () => {
     const block = policy.slice(policy.indexOf('path "auth/kubernetes/role/toronto-ai-beta"'));
-    expect(block).toContain('"bound_service_account_names" = ["toronto-ai"]');
+    // The application and the beta channel's services (features/services), in the beta namespace only.
+    expect(block).toContain('"bound_service_account_names" = ["toronto-ai,toronto-ai-agents,toronto-ai-coordinator,toronto-ai-workers,toronto-ai-beat,toronto-ai-websocket,toronto-ai-feedback"]');
     expect(block).toContain('"bound_service_account_namespaces" = ["toronto-ai-beta"]');
     expect(block).toContain('"policies" = ["toronto-ai-beta"]');
   });

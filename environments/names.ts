@@ -78,7 +78,7 @@ export const GENERATED_NAMES: readonly GeneratedName[] = [
   // A construct's own rule: constructs/edge/load-balancer.ts keeps 6 of the 32 characters for suffixes.
   { resource: 'constructs/edge/load-balancer.ts', attribute: 'namePrefix', limit: 26, rule: 'the load balancer construct takes a name prefix of at most 26 characters', names: (c) => [p(c)] },
   { resource: 'aws_security_group', attribute: 'name', limit: 255, rule: 'security group names are at most 255 characters', names: (c) => [`${p(c)}-alb`, `${p(c)}-cache`, `${p(c)}-vpc-endpoints`, `${p(c)}-deploy-runner`] },
-  { resource: 'aws_lb_target_group', attribute: 'name', limit: 32, rule: TG, names: (c) => [`${p(c)}-app`, `${p(c)}-beta`, `${p(c)}-ws`, `${p(c)}-beta-ws`] },
+  { resource: 'aws_lb_target_group', attribute: 'name', limit: 32, rule: TG, names: (c) => [`${p(c)}-app`, `${p(c)}-beta`, `${p(c)}-ws`, `${p(c)}-bws`] },
   { resource: 'aws_elasticache_replication_group', attribute: 'replication_group_id', limit: 40, rule: 'ElastiCache replication group ids are at most 40 characters', names: (c) => [`${p(c)}-cache`] },
   { resource: 'aws_elasticache_subnet_group', attribute: 'name', limit: 255, rule: 'ElastiCache subnet group names are at most 255 characters', names: (c) => [`${p(c)}-cache`] },
   { resource: 'aws_eks_cluster', attribute: 'name', limit: 100, rule: 'EKS cluster names are at most 100 characters', names: (c) => [p(c)] },

@@ -52,7 +52,7 @@ export interface CloudOutputs {
   readonly backupBucketName: CrossStack<string>;
   readonly backupBucketArn: CrossStack<string>;
   /** Target groups of the public load balancer by channel (`app`, `beta`): TargetGroupBindings point the pods at them. */
-  readonly targetGroupArns: Readonly<Partial<Record<'app' | 'beta' | 'ws' | 'beta-ws', CrossStack<string>>>>;
+  readonly targetGroupArns: Readonly<Partial<Record<'app' | 'beta' | 'ws' | 'bws', CrossStack<string>>>>;
   /** DATA-4: Redis primary endpoint (TLS). */
   readonly redisEndpoint: CrossStack<string>;
   /** DATA-4: the cache's replication group id (IAM auth tokens are signed for it) and port. */

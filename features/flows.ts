@@ -511,7 +511,9 @@ function serviceTierFlows(env: Environment, internetHttps: Network): Flow[] {
         flows.push({
           id: `${ns}-${a.what}-${key}`,
           description: `the ${c.name} ${a.what} (${a.sa}) uses AWS (${need.kind}) with its Pod Identity role`,
-          consumer: pods(ns, { 'app.kubernetes.io/name': a.sa }),
+          // The application's flows are the namespace's (its policies select the whole tier); a
+          // service's are its own pods (the tier's label, which its policies select, and its name).
+          consumer: a.sa === c.serviceAccount ? pods(ns) : pods(ns, { 'app.kubernetes.io/part-of': 'toronto-ai', 'app.kubernetes.io/name': a.sa }),
           provider: internetHttps,
           ports: tcp(443),
           identity: { kind: 'pod-identity', namespace: ns, serviceAccount: a.sa },

@@ -96,6 +96,17 @@ export function recoveryRows(env: Environment, platform: Json): RecoveryRow[] {
       mechanism: `Percona Backup for MongoDB: oplog slices every ${span} min (point in time) + base backups`,
       alerts: alertsOf(rules, (r) => /mongo|pbm|psmdb/i.test(r.alert) || /psmdb|pbm/i.test(r.expr)),
     });
+  } else if (psmdb) {
+    // Base backups only: the data written since the last one is lost.
+    const tasks = ((valuesOf(psmdb).backup?.tasks ?? []) as { enabled?: boolean; schedule?: string }[]).filter((t) => t.enabled !== false && t.schedule);
+    const gap = tasks.length > 0 ? Math.min(...tasks.map((t) => gapMinutes(String(t.schedule)))) : Number.POSITIVE_INFINITY;
+    rows.push({
+      ...db,
+      store: 'MongoDB',
+      rpoMinutes: gap,
+      mechanism: `Percona Backup for MongoDB base backups only (point-in-time recovery off)`,
+      alerts: alertsOf(rules, (r) => /mongo|pbm|psmdb/i.test(r.alert) || /psmdb|pbm/i.test(r.expr)),
+    });
   } else if (dump) {
     rows.push({
       ...db,

@@ -254,7 +254,7 @@ export class CloudStack extends TerraformStack {
         app: remote(this.edge.targetGroupArns.app as string),
         ...(this.edge.targetGroupArns.beta !== undefined ? { beta: remote(this.edge.targetGroupArns.beta) } : {}),
         ...(this.edge.targetGroupArns.ws !== undefined ? { ws: remote(this.edge.targetGroupArns.ws) } : {}),
-        ...(this.edge.targetGroupArns['beta-ws'] !== undefined ? { 'beta-ws': remote(this.edge.targetGroupArns['beta-ws']) } : {}),
+        ...(this.edge.targetGroupArns['bws'] !== undefined ? { 'bws': remote(this.edge.targetGroupArns['bws']) } : {}),
       },
     };
 

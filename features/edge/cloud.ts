@@ -27,7 +27,7 @@ import { LB_CONTROLLER_IDENTITY } from '../cluster-addons/contract';
 export const CERTIFICATE_EXPIRY_ALARM_DAYS = 30;
 
 /** Target groups by channel: `app` (the main site) and `beta` (ENV-4, when enabled). */
-export type Channel = 'app' | 'beta' | 'ws' | 'beta-ws';
+export type Channel = 'app' | 'beta' | 'ws' | 'bws';
 
 export interface Edge {
   readonly loadBalancer: LoadBalancer;
@@ -128,9 +128,10 @@ export function addEdge(ctx: CloudContext): Edge {
       // target it opened on for its whole life, and a reconnect may land anywhere (the channel layer
       // is shared). The servers ping every WEBSOCKET_PING_SECONDS, under the idle timeout; a draining
       // server keeps its connections up to 120 s (seed 003: 60-120 s).
+      // `bws`: the beta channel's WebSocket servers (a short key: target group names are at most 32 characters).
       ws: { port: WEBSOCKET_PORT, healthCheckPath: SERVICE_READINESS_PATH, pathPatterns: [WEBSOCKET_PATH], deregistrationDelaySeconds: 120 },
       ...(betaEnabled
-        ? { 'beta-ws': { port: WEBSOCKET_PORT, healthCheckPath: SERVICE_READINESS_PATH, hostNames: [edge.betaName as string], pathPatterns: [WEBSOCKET_PATH], deregistrationDelaySeconds: 120 } }
+        ? { bws: { port: WEBSOCKET_PORT, healthCheckPath: SERVICE_READINESS_PATH, hostNames: [edge.betaName as string], pathPatterns: [WEBSOCKET_PATH], deregistrationDelaySeconds: 120 } }
         : {}),
     },
     // Pods (VPC CNI, no per-pod security groups) use the cluster security group of the nodes.
@@ -264,6 +265,6 @@ export function addEdge(ctx: CloudContext): Edge {
   const targetGroupArns: Partial<Record<Channel, string>> = { app: loadBalancer.targetGroups.app.arn };
   if (loadBalancer.targetGroups.beta) targetGroupArns.beta = loadBalancer.targetGroups.beta.arn;
   targetGroupArns.ws = loadBalancer.targetGroups.ws.arn;
-  if (loadBalancer.targetGroups['beta-ws']) targetGroupArns['beta-ws'] = loadBalancer.targetGroups['beta-ws'].arn;
+  if (loadBalancer.targetGroups.bws) targetGroupArns.bws = loadBalancer.targetGroups.bws.arn;
   return { loadBalancer, certificate, webAcl, cdn, targetGroupArns, loadBalancerControllerRole, alertTopicArn: ctx.alerts.arn };
 }

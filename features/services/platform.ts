@@ -110,7 +110,7 @@ export function addServices(ctx: PlatformContext, options: ServicesOptions): Ser
         resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } },
         metrics: { enabled: true, serviceMonitor: { enabled: true } },
         // The replicas elect a leader: a drain takes at most one of them at a time.
-        pdb: { enabled: controllerReplicas > 1, maxUnavailable: 1 },
+        pdb: controllerReplicas > 1 ? { enabled: true, maxUnavailable: 1 } : { enabled: false },
       },
       dashboard: { enabled: false },
       // Only the Kubernetes Service and Job providers are used: no mesh RBAC.
@@ -192,7 +192,7 @@ export function addServices(ctx: PlatformContext, options: ServicesOptions): Ser
 
   // ---- the WebSocket servers behind the load balancer's /ws/ rule (features/edge/cloud.ts)
   const wsBindings = channelsOf(env).flatMap((c) => {
-    const arn = ctx.cloud.targetGroupArns[c.name === 'stable' ? 'ws' : 'beta-ws'];
+    const arn = ctx.cloud.targetGroupArns[c.name === 'stable' ? 'ws' : 'bws'];
     const ws = services[`${c.name}-websocket`];
     return arn !== undefined && ws?.service ? [{ name: ws.name, namespace: c.namespace, serviceName: ws.name, servicePort: WEBSOCKET_PORT, targetGroupARN: arn, service: ws.service }] : [];
   });
