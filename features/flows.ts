@@ -293,23 +293,7 @@ export function platformFlows(env: Environment): Flow[] {
   });
   // The databases' sync jobs write the credentials into Vault (DATA-5), one role per channel.
   for (const c of channelsOf(env)) {
-    const sync = DATABASE_SYNC[c.name];
-    flows.push({
-      id: `${sync.serviceAccount}-to-vault`,
-      description: `the ${c.name} channel's credential sync job writes its database credentials into Vault`,
-      consumer: pods(DATA_NAMESPACE),
-      provider: pods(VAULT_NAMESPACE),
-      ports: tcp(DATA_SERVICES.vault.port),
-      identity: { kind: 'vault-role', role: sync.role, namespace: DATA_NAMESPACE, serviceAccount: sync.serviceAccount },
-      credential: { kind: 'vault', path: c.secretPaths.database, access: 'write' },
-      endpoint: {
-        kind: 'config',
-        stack: 'platform',
-        type: 'kubernetes_cron_job_v1',
-        path: `${c.name === 'stable' ? 'vault-database-sync' : `vault-database-sync-${c.name}`}/cron-job`,
-        contains: `${DATA_SERVICES.vault.host.split('.')[0]}.`,
-      },
-    });
+    flows.push(vaultSyncFlow(c, DATABASE_SYNC[c.name], DATA_NAMESPACE, c.secretPaths.database, 'database credentials', `${c.name === 'stable' ? 'vault-database-sync' : `vault-database-sync-${c.name}`}/cron-job`));
   }
   // Vault's raft snapshot job logs in through kubernetes auth and reads only the snapshot endpoint
   // of the active server; it writes the snapshot under its prefix of the backup bucket (below).
@@ -321,7 +305,7 @@ export function platformFlows(env: Environment): Flow[] {
     ports: tcp(DATA_SERVICES.vault.port),
     identity: { kind: 'vault-role', role: VAULT_SNAPSHOT.role, namespace: VAULT_NAMESPACE, serviceAccount: DATA_IDENTITIES.vaultSnapshot.serviceAccount },
     credential: { kind: 'vault-api', path: VAULT_SNAPSHOT.path, capability: 'read' },
-    endpoint: { kind: 'config', stack: 'platform', type: 'kubernetes_cron_job_v1', path: 'vault-snapshots/backup/cron-job', contains: `${DATA_SERVICES.vault.host.split('.')[0]}.` },
+    endpoint: { kind: 'config', stack: 'platform', type: 'kubernetes_cron_job_v1', path: 'vault-snapshots/backup/cron-job', contains: VAULT_HOST_LABEL },
   });
   // BAK-3: the restore Job, while `data.vault.restore` is set: restores into Vault with its own
   // role, after reading the snapshot from the snapshots' prefix (below).
@@ -335,28 +319,12 @@ export function platformFlows(env: Environment): Flow[] {
       ports: tcp(DATA_SERVICES.vault.port),
       identity: { kind: 'vault-role', role: restore.role, namespace: restore.namespace, serviceAccount: restore.serviceAccount },
       credential: { kind: 'vault-api', path: VAULT_SNAPSHOT.path, capability: 'update' },
-      endpoint: { kind: 'config', stack: 'platform', type: 'kubernetes_job_v1', path: 'vault-restore/job', contains: `${DATA_SERVICES.vault.host.split('.')[0]}.` },
+      endpoint: { kind: 'config', stack: 'platform', type: 'kubernetes_job_v1', path: 'vault-restore/job', contains: VAULT_HOST_LABEL },
     });
   }
   // The vector store's token sync jobs write each channel's Chroma token into Vault (issue 15).
   for (const c of channelsOf(env)) {
-    const sync = CHROMA_TOKEN_SYNC[c.name];
-    flows.push({
-      id: `${sync.serviceAccount}-to-vault`,
-      description: `the ${c.name} channel's Chroma token sync job writes its token into Vault`,
-      consumer: pods(VECTOR_NAMESPACE),
-      provider: pods(VAULT_NAMESPACE),
-      ports: tcp(DATA_SERVICES.vault.port),
-      identity: { kind: 'vault-role', role: sync.role, namespace: VECTOR_NAMESPACE, serviceAccount: sync.serviceAccount },
-      credential: { kind: 'vault', path: c.secretPaths.vector, access: 'write' },
-      endpoint: {
-        kind: 'config',
-        stack: 'platform',
-        type: 'kubernetes_cron_job_v1',
-        path: `vault-chroma-token-sync-${c.name}/cron-job`,
-        contains: `${DATA_SERVICES.vault.host.split('.')[0]}.`,
-      },
-    });
+    flows.push(vaultSyncFlow(c, CHROMA_TOKEN_SYNC[c.name], VECTOR_NAMESPACE, c.secretPaths.vector, 'Chroma token', `vault-chroma-token-sync-${c.name}/cron-job`));
   }
   // Workloads with AWS roles: the Pod Identity agent hands out credentials, the AWS APIs are
   // reached over HTTPS (S3 through the gateway endpoint, the others through interface endpoints).
@@ -404,6 +372,23 @@ export function platformFlows(env: Environment): Flow[] {
     });
   }
   return flows;
+}
+
+/** How the sync jobs' configuration names Vault (its Service's first DNS label). */
+const VAULT_HOST_LABEL = `${DATA_SERVICES.vault.host.split('.')[0]}.`;
+
+/** A channel's sync job in `namespace` writing `path` into Vault with its own role. */
+function vaultSyncFlow(c: AppChannel, sync: { readonly role: string; readonly serviceAccount: string }, namespace: string, path: string, what: string, cronJobPath: string): Flow {
+  return {
+    id: `${sync.serviceAccount}-to-vault`,
+    description: `the ${c.name} channel's sync job writes its ${what} into Vault`,
+    consumer: pods(namespace),
+    provider: pods(VAULT_NAMESPACE),
+    ports: tcp(DATA_SERVICES.vault.port),
+    identity: { kind: 'vault-role', role: sync.role, namespace, serviceAccount: sync.serviceAccount },
+    credential: { kind: 'vault', path, access: 'write' },
+    endpoint: { kind: 'config', stack: 'platform', type: 'kubernetes_cron_job_v1', path: cronJobPath, contains: VAULT_HOST_LABEL },
+  };
 }
 
 /** The IAM action a flow of an AWS need is checked with. */

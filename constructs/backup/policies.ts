@@ -18,6 +18,26 @@ export function checkBackupPrefix(prefix: string): void {
   }
 }
 
+/** The statement-id form of a prefix: `postgres/g1/` -> `PostgresG1`. */
+function prefixSid(prefix: string): string {
+  return prefix
+    .replace(/\/$/, '')
+    .split(/[^a-zA-Z0-9]+/)
+    .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
+    .join('');
+}
+
+/** Listing limited to `prefix` (the folder itself and what is under it). */
+function listPrefixStatement(bucketArn: string, prefix: string, sid: string): PolicyStatement {
+  return {
+    Sid: `List${sid}Prefix`,
+    Effect: 'Allow',
+    Action: 's3:ListBucket',
+    Resource: bucketArn,
+    Condition: { StringLike: { 's3:prefix': [prefix.replace(/\/$/, ''), `${prefix}*`] } },
+  };
+}
+
 /**
  * Statements that let one backup job read and write objects under `prefix` of the backup bucket,
  * and nothing else in it.
@@ -29,19 +49,9 @@ export function checkBackupPrefix(prefix: string): void {
  */
 export function backupWriterStatements(bucketArn: string, prefix: string, kmsKeyArn: string, region?: string): PolicyStatement[] {
   checkBackupPrefix(prefix);
-  const sid = prefix
-    .replace(/\/$/, '')
-    .split(/[^a-zA-Z0-9]+/)
-    .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
-    .join('');
+  const sid = prefixSid(prefix);
   return [
-    {
-      Sid: `List${sid}Prefix`,
-      Effect: 'Allow',
-      Action: 's3:ListBucket',
-      Resource: bucketArn,
-      Condition: { StringLike: { 's3:prefix': [prefix.replace(/\/$/, ''), `${prefix}*`] } },
-    },
+    listPrefixStatement(bucketArn, prefix, sid),
     {
       Sid: `ReadWrite${sid}Objects`,
       Effect: 'Allow',
@@ -64,19 +74,9 @@ export function backupWriterStatements(bucketArn: string, prefix: string, kmsKey
  */
 export function backupReaderStatements(bucketArn: string, prefix: string, kmsKeyArn: string, region?: string): PolicyStatement[] {
   checkBackupPrefix(prefix);
-  const sid = prefix
-    .replace(/\/$/, '')
-    .split(/[^a-zA-Z0-9]+/)
-    .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
-    .join('');
+  const sid = prefixSid(prefix);
   return [
-    {
-      Sid: `List${sid}Prefix`,
-      Effect: 'Allow',
-      Action: 's3:ListBucket',
-      Resource: bucketArn,
-      Condition: { StringLike: { 's3:prefix': [prefix.replace(/\/$/, ''), `${prefix}*`] } },
-    },
+    listPrefixStatement(bucketArn, prefix, sid),
     { Sid: `Read${sid}Objects`, Effect: 'Allow', Action: ['s3:GetObject'], Resource: `${bucketArn}/${prefix}*` },
     {
       Sid: `Decrypt${sid}WithBackupKeyThroughS3`,

@@ -15,6 +15,7 @@
  * (not their selectors), the HPA, the chart releases and everything the Rollouts refer to; the
  * controller owns the ReplicaSets, the pods, the Services' selectors and the Rollouts' status.
  */
+import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import { ITerraformDependable } from 'cdktf';
 import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
@@ -305,7 +306,8 @@ export function addServices(ctx: PlatformContext, options: ServicesOptions): Ser
     automountServiceAccountToken: true,
   });
   const modelList = [...s.inference.models].sort();
-  const syncName = `model-sync-${shortHash(modelList.join(',') + s.inference.imageTag)}`;
+  // A new model list (or image) is a new Job name, so the Job runs again (as the ILM set-up Job's name hashes its policy).
+  const syncName = `model-sync-${createHash('sha256').update(`${modelList.join(',')}@${s.inference.imageTag}`).digest('hex').slice(0, 8)}`;
   const syncLabels = { ...inferenceLabels, [NAME_LABEL]: 'model-sync' };
   const modelSync = new JobV1(scope, 'model-sync', {
     metadata: { name: syncName, namespace: inferenceNs, labels: syncLabels },
@@ -553,14 +555,4 @@ function inferenceRollout(replicas: number, models: readonly string[], labels: R
       },
     },
   ];
-}
-
-/** A short, stable hash (Job names change when what they do changes). */
-function shortHash(text: string): string {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 16777619);
-  }
-  return (h >>> 0).toString(36);
 }
