@@ -166,6 +166,15 @@ describe('releases that roll themselves back (Argo Rollouts)', () => {
     expect(rollout.spec.progressDeadlineAbort).toBe(true);
   });
 
+  test('a release reaches the Rollout (with the new migration image) before the template changes', () => {
+    const tier = resourceAt(prod, 'helm_release', 'services/service-tier/release');
+    for (const suffix of ['app/application/deployment', 'app/beta/deployment']) {
+      const template = resourceAt(prod, 'kubernetes_deployment_v1', suffix);
+      expect(template.depends_on).toContain(`helm_release.${tier.__name}`);
+      expect(tier.depends_on).not.toContain(`kubernetes_deployment_v1.${template.__name}`);
+    }
+  });
+
   test('database migrations run once per release, before promotion, with the new release\'s image', () => {
     const template = objects.find((o) => o.kind === 'AnalysisTemplate' && o.metadata.name === bg.prePromotionAnalysis.templates[0].templateName)!;
     const job = template.spec.metrics[0].provider.job.spec;

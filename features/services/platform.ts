@@ -17,7 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
-import { ITerraformDependable } from 'cdktf';
+import { dependable, ITerraformDependable } from 'cdktf';
 import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
@@ -368,10 +368,18 @@ export function addServices(ctx: PlatformContext, options: ServicesOptions): Ser
       keda.release,
       inference,
       ...inferenceServices,
-      ...Object.values(options.apps).flatMap((a) => [a!.templateDeployment, a!.service, a!.previewService]),
+      ...Object.values(options.apps).flatMap((a) => [a!.service, a!.previewService]),
       ...Object.values(services).map((t) => t.deployment),
     ],
   });
+
+  // A release updates the application's pod template; the Rollout's pre-promotion analysis must
+  // already carry the new image when the controller sees the new revision, or the migrations would
+  // run with the old one. So the template changes after the release holding the Rollouts (on an
+  // environment's first apply the Rollout waits for its template: the controller retries).
+  for (const a of Object.values(options.apps)) {
+    a!.templateDeployment.dependsOn = [...(a!.templateDeployment.dependsOn ?? []), dependable(tier.release)];
+  }
 
   return { rollouts, keda, services, inference, modelSync, tier, websocketBindings };
 }
