@@ -65,6 +65,14 @@ describe('the completeness check reports what is missing', () => {
     ]);
   });
 
+  test('the load balancer\'s WebSocket port closed on the nodes\' security group (network, cloud side)', () => {
+    const c = clone(cloud);
+    delete c.resource.aws_vpc_security_group_ingress_rule[key(c, 'aws_vpc_security_group_ingress_rule', 'edge/load-balancer/target-ingress-0-8002')];
+    expect(checkWiring(flows, c, platform)).toEqual(
+      ['toronto-ai', 'toronto-ai-beta'].map((ns) => `${ns}-websocket-from-load-balancer: network: no security-group rule edge/load-balancer/target-ingress-0-8002 opens 8002/TCP`),
+    );
+  });
+
   test('a service of the tier whose role lost its queue access (credential)', () => {
     const c = clone(cloud);
     const name = Object.keys(c.resource.aws_iam_role_policy).find((k) => JSON.stringify(c.resource.aws_iam_role_policy[k]).includes('stable-workers'))!;

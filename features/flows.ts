@@ -474,6 +474,8 @@ function serviceTierFlows(env: Environment, internetHttps: Network): Flow[] {
       identity: { kind: 'none', reason: 'public traffic: the servers authenticate their users' },
       credential: { kind: 'none', reason: 'public traffic' },
       endpoint: { kind: 'config', stack: 'platform', type: 'helm_release', path: 'services/websocket-bindings/release', contains: ns },
+      // The nodes' (cluster) security group admits the load balancer on this port.
+      securityGroupRule: `edge/load-balancer/target-ingress-0-${WEBSOCKET_PORT}`,
     });
     const ports = servicesOf(c).flatMap((s) => (s.port !== undefined ? [s.port] : []));
     flows.push({
@@ -539,6 +541,7 @@ function channelFlows(env: Environment, c: AppChannel): Flow[] {
         path: 'app/target-group-bindings/release',
         contains: c.namespace,
       },
+      securityGroupRule: `edge/load-balancer/target-ingress-0-${APP_PORT}`,
     },
     {
       id: `prometheus-scrapes-${c.namespace}`,
