@@ -1,6 +1,9 @@
-/** The cdktf app command (scripts/app.js): a type error stops the run before anything is written. */
+/**
+ * The cdktf app command (scripts/app.js): a type error stops the run before anything is written; a
+ * clean tree synthesizes every stack; a run that would write what is already there is skipped.
+ */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFINITIONS } from '../environments';
@@ -27,18 +30,72 @@ test('a type error stops synth before any file is written', () => {
   expect(existsSync(join(dir, 'out'))).toBe(false);
 });
 
-test('a clean tree compiles once, synthesizes both stacks of every environment, and reuses the compile when unchanged', () => {
-  const dir = copyProject();
-  const env = { ...process.env, CDKTF_OUTDIR: join(dir, 'out') };
-  const first = spawnSync(process.execPath, ['scripts/app.js'], { cwd: dir, encoding: 'utf8', env });
-  expect(first.status).toBe(0);
-  expect(existsSync(join(dir, 'dist', '.source-hash-app'))).toBe(true);
-  for (const env of DEFINITIONS.map((d) => d.name)) {
-    expect(existsSync(join(dir, 'out', 'stacks', env, 'cdk.tf.json'))).toBe(true);
-    expect(existsSync(join(dir, 'out', 'stacks', `${env}-platform`, 'cdk.tf.json'))).toBe(true);
-  }
-  const started = Date.now();
-  const second = spawnSync(process.execPath, ['scripts/app.js'], { cwd: dir, encoding: 'utf8', env: { ...env, ENVIRONMENTS: 'staging' } });
-  expect(second.status).toBe(0);
-  expect(Date.now() - started).toBeLessThan(10_000);
+describe('a synth that would write what is already there is skipped, and only then', () => {
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  const out = () => join(dir, 'out');
+  const stagingPlatform = () => join(out(), 'stacks', 'staging-platform', 'cdk.tf.json');
+  const run = (extra: NodeJS.ProcessEnv = {}) => spawnSync(process.execPath, ['scripts/app.js'], { cwd: dir, encoding: 'utf8', env: { ...env, ...extra } });
+  const UP_TO_DATE = /out is up to date: no input changed since the last synth/;
+
+  beforeAll(() => {
+    dir = copyProject();
+    env = { ...process.env, CDKTF_OUTDIR: join(dir, 'out') };
+    delete env.ENVIRONMENTS;
+    delete env.TORONTO_AI_FORCE_SYNTH;
+    const first = run();
+    expect(first.status).toBe(0);
+    expect(existsSync(join(dir, 'dist', '.source-hash-app'))).toBe(true);
+    for (const name of DEFINITIONS.map((d) => d.name)) {
+      expect(existsSync(join(out(), 'stacks', name, 'cdk.tf.json'))).toBe(true);
+      expect(existsSync(join(out(), 'stacks', `${name}-platform`, 'cdk.tf.json'))).toBe(true);
+    }
+  });
+
+  test('nothing changed: the output is verified byte for byte and the program is not loaded', () => {
+    const before = readFileSync(stagingPlatform(), 'utf8');
+    const again = run();
+    expect(again.status).toBe(0);
+    expect(again.stdout).toMatch(UP_TO_DATE);
+    expect(readFileSync(stagingPlatform(), 'utf8')).toBe(before);
+  });
+
+  test('an edited output file is rewritten by a full synth', () => {
+    const original = readFileSync(stagingPlatform(), 'utf8');
+    writeFileSync(stagingPlatform(), '{}');
+    const again = run();
+    expect(again.status).toBe(0);
+    expect(again.stdout).not.toMatch(UP_TO_DATE);
+    expect(readFileSync(stagingPlatform(), 'utf8')).toBe(original);
+  });
+
+  test('TORONTO_AI_FORCE_SYNTH=1 always synthesizes', () => {
+    expect(run().stdout).toMatch(UP_TO_DATE);
+    expect(run({ TORONTO_AI_FORCE_SYNTH: '1' }).stdout).not.toMatch(UP_TO_DATE);
+  });
+
+  test('a changed definition synthesizes, and the output shows the change', () => {
+    const file = join(dir, 'environments', 'staging.ts');
+    const source = readFileSync(file, 'utf8');
+    expect(source).toMatch(/activeColour: 'blue'/);
+    const before = readFileSync(stagingPlatform(), 'utf8');
+    writeFileSync(file, source.replace("activeColour: 'blue'", "activeColour: 'green'"));
+    try {
+      const again = run();
+      expect(again.status).toBe(0);
+      expect(again.stdout).not.toMatch(UP_TO_DATE);
+      expect(readFileSync(stagingPlatform(), 'utf8')).not.toBe(before);
+      expect(run().stdout).toMatch(UP_TO_DATE);
+    } finally {
+      writeFileSync(file, source);
+    }
+  });
+
+  test('another selection of environments synthesizes that selection', () => {
+    const staging = run({ ENVIRONMENTS: 'staging' });
+    expect(staging.status).toBe(0);
+    expect(staging.stdout).not.toMatch(UP_TO_DATE);
+    const manifest = JSON.parse(readFileSync(join(out(), 'manifest.json'), 'utf8')) as { stacks: Record<string, unknown> };
+    expect(Object.keys(manifest.stacks).sort()).toEqual(['staging', 'staging-platform']);
+  });
 });

@@ -18,13 +18,24 @@
  *   stamp left by the other mode can never vouch for files this one has overwritten.
  * - `--compile-only --no-type-check` only strips the types (and writes no stamp): the reviewer
  *   diff builds a base commit that way, since type errors do not change what esbuild emits.
+ * - Synth is skipped when it would write exactly what is already there: the synth stamp
+ *   (dist/.synth-stamp.json) records the key of the last successful synth (the sources' hash
+ *   above, every file under charts/, cdktf.json, this file, the Node version, the output
+ *   directory and every environment variable the program or cdktf reads: CDKTF_*, SYNTH_*,
+ *   TORONTO_AI_*, ENVIRONMENTS) and the SHA-256 of every file that synth wrote (manifest.json, each
+ *   stack's cdk.tf.json, its assets). A run whose key is the same and whose output files are all
+ *   still byte-identical exits without loading the program; any difference (a changed source, a
+ *   different selection, an edited or deleted output file) synthesizes in full. The stamp is
+ *   removed before a synth starts and written only after it succeeds, so it never vouches for a
+ *   partial output. Files Terraform writes beside the outputs (.terraform/, state, lock files)
+ *   are not outputs and do not count. `TORONTO_AI_FORCE_SYNTH=1` always synthesizes.
  *
  * Plain JavaScript on purpose: it must run before anything is compiled.
  */
 'use strict';
 const { createHash } = require('node:crypto');
-const { readdirSync, readFileSync, writeFileSync, existsSync, mkdirSync, rmSync } = require('node:fs');
-const { join, relative } = require('node:path');
+const { closeSync, openSync, readSync, readdirSync, readFileSync, writeFileSync, existsSync, mkdirSync, rmSync } = require('node:fs');
+const { join, relative, resolve } = require('node:path');
 const { spawn } = require('node:child_process');
 
 const root = join(__dirname, '..');
@@ -54,14 +65,7 @@ function sources() {
 }
 
 function sourceHash(files = sources()) {
-  const hash = createHash('sha256');
-  for (const f of files) {
-    hash.update(relative(root, f));
-    hash.update('\0');
-    hash.update(readFileSync(f));
-    hash.update('\0');
-  }
-  return hash.digest('hex');
+  return hashFiles(createHash('sha256'), files);
 }
 
 /** Runs `tsc --noEmit` (incremental) in a child process; resolves with its exit code. */
@@ -118,12 +122,123 @@ function compile() {
   });
 }
 
+const SYNTH_STAMP = join(dist, '.synth-stamp.json');
+const SYNTH_ENV = /^(CDKTF_|SYNTH_|TORONTO_AI_)|^ENVIRONMENTS$/;
+
+function listAll(dir, out) {
+  if (!existsSync(dir)) return out;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) listAll(p, out);
+    else out.push(p);
+  }
+  return out;
+}
+
+function outdir() {
+  return resolve(root, process.env.CDKTF_OUTDIR || 'cdktf.out');
+}
+
+/** Everything a synth's output depends on besides dist/ (which the sources' hash covers). */
+function synthKey(srcHash) {
+  const hash = createHash('sha256');
+  hash.update(`${srcHash}\0${process.version}\0${outdir()}\0`);
+  const env = Object.keys(process.env).filter((k) => SYNTH_ENV.test(k) && k !== 'TORONTO_AI_FORCE_SYNTH').sort();
+  for (const k of env) hash.update(`${k}=${process.env[k]}\0`);
+  const files = [join(root, 'cdktf.json'), __filename, ...listAll(join(root, 'charts'), [])].filter((f) => existsSync(f)).sort();
+  return hashFiles(hash, files);
+}
+
+/** One reused buffer: hashing the outputs (megabytes) must not grow the process's memory. */
+const CHUNK = Buffer.allocUnsafe(256 * 1024);
+
+function updateWithFile(hash, f) {
+  const fd = openSync(f, 'r');
+  try {
+    for (let n = readSync(fd, CHUNK, 0, CHUNK.length, null); n > 0; n = readSync(fd, CHUNK, 0, CHUNK.length, null)) {
+      hash.update(n === CHUNK.length ? CHUNK : CHUNK.subarray(0, n));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return hash;
+}
+
+function hashFiles(hash, files) {
+  for (const f of files) {
+    hash.update(relative(root, f));
+    hash.update('\0');
+    updateWithFile(hash, f);
+    hash.update('\0');
+  }
+  return hash.digest('hex');
+}
+
+/** The files a synth wrote: manifest.json, each stack's cdk.tf.json and assets, relative to the outdir. */
+function synthOutputs(out) {
+  const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+  const files = ['manifest.json'];
+  for (const stack of Object.values(manifest.stacks)) {
+    files.push(stack.synthesizedStackPath);
+    for (const f of listAll(join(out, stack.workingDirectory, 'assets'), [])) files.push(relative(out, f));
+  }
+  return files.sort();
+}
+
+function fileHash(f) {
+  return updateWithFile(createHash('sha256'), f).digest('hex');
+}
+
+/** True when the last successful synth had this key and every file it wrote is unchanged. */
+function synthUpToDate(key) {
+  if (process.env.TORONTO_AI_FORCE_SYNTH === '1' || !existsSync(SYNTH_STAMP)) return false;
+  try {
+    const stamp = JSON.parse(readFileSync(SYNTH_STAMP, 'utf8'));
+    if (stamp.key !== key) return false;
+    const out = outdir();
+    const files = synthOutputs(out);
+    if (files.length !== Object.keys(stamp.files).length) return false;
+    return files.every((f) => stamp.files[f] !== undefined && existsSync(join(out, f)) && fileHash(join(out, f)) === stamp.files[f]);
+  } catch {
+    return false;
+  }
+}
+
+function recordSynth(key) {
+  const out = outdir();
+  const files = {};
+  for (const f of synthOutputs(out)) files[f] = fileHash(join(out, f));
+  writeFileSync(SYNTH_STAMP, JSON.stringify({ key, files }, null, 1));
+}
+
 module.exports = { compile, sourceHash };
 
 if (require.main === module) {
-  const checked = compile();
-  if (!process.argv.includes('--compile-only')) {
-    // main() awaits the type check before it builds or writes anything.
-    void require(join(dist, 'main.js')).main(checked);
+  // The up-to-date check hashes a few hundred files in one hot loop; left to itself V8 would
+  // optimise that loop, and the optimising compiler's memory would be most of this check's
+  // footprint. Optimisation is switched back on before the program is loaded.
+  const v8 = require('node:v8');
+  v8.setFlagsFromString('--no-opt');
+  if (process.argv.includes('--compile-only')) {
+    v8.setFlagsFromString('--opt');
+    void compile();
+  } else {
+    // Up to date: same inputs, same outputs on disk. Checked before anything is compiled or loaded.
+    const srcHash = existsSync(stampFile) ? readFileSync(stampFile, 'utf8') : undefined;
+    const key = srcHash !== undefined && srcHash === sourceHash() ? synthKey(srcHash) : undefined;
+    if (key !== undefined && synthUpToDate(key)) {
+      process.stdout.write(`${relative(process.cwd(), outdir()) || '.'} is up to date: no input changed since the last synth, and every file it wrote is unchanged.\n`);
+    } else {
+      rmSync(SYNTH_STAMP, { force: true });
+      v8.setFlagsFromString('--opt');
+      const checked = compile();
+      // main() awaits the type check before it builds or writes anything.
+      void require(join(dist, 'main.js'))
+        .main(checked)
+        .then(() => {
+          if (process.exitCode) return;
+          recordSynth(synthKey(readFileSync(stampFile, 'utf8')));
+        });
+    }
   }
 }
