@@ -11,7 +11,7 @@ import { RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, TMP_MOUNT, TMP_
 import { VAULT_INJECT_LABEL, VaultAgentProps, vaultAgentAnnotations, vaultTokenVolume } from './vault-agent';
 
 /** The label whose value is a Deployment's colour; the Service selects the active one (APP-2). */
-export const COLOUR_LABEL = 'colour';
+const COLOUR_LABEL = 'colour';
 export const NAME_LABEL = 'app.kubernetes.io/name';
 
 export interface ApplicationResources {

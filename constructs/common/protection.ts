@@ -13,11 +13,6 @@ export function protectFromDestroy(resource: TerraformResource, enabled: boolean
   }
 }
 
-/** The names of the protected resources, for policy checks and tests. */
-export function isProtected(resource: TerraformResource): boolean {
-  return resource.lifecycle?.preventDestroy === true;
-}
-
 /** A reviewed exception to `protectDataUnder`: one data-owning release or namespace, with why. */
 export interface DataReplacement {
   readonly kind: 'release' | 'namespace';

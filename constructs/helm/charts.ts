@@ -43,4 +43,3 @@ export const CHARTS = {
   trivyOperator: ref('trivy-operator', 'https://aquasecurity.github.io/helm-charts/', '0.34.0'),
 } as const satisfies Record<string, ChartRef>;
 
-export type ChartKey = keyof typeof CHARTS;

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 
 /** The label every namespace carries with its own name (Kubernetes >= 1.22). */
-export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /** Pods of a namespace (all, or those matching `pods`). */
 export interface NamespacePeer {

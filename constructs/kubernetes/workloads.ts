@@ -22,7 +22,7 @@ import type {
 } from './workload-types.generated';
 
 export type { CronJobV1Config, DaemonSetV1Config, DeploymentV1Config, JobV1Config };
-export type { PodSpec, PodSpecContainer, PodSpecVolume } from './workload-types.generated';
+export type { PodSpecVolume } from './workload-types.generated';
 
 /** The attributes of a workload other resources read. */
 export interface WorkloadMetadataAttributes {

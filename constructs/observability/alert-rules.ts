@@ -97,12 +97,6 @@ export function rollbackRules(appNamespaces: readonly string[]): (AlertRule & { 
   return alertRules(appNamespaces).filter((r): r is AlertRule & { measure: string } => r.decision === 'rollback' && r.measure !== undefined);
 }
 
-/** Minutes of a Prometheus duration (`5m`, `1h`, `30s`). */
-export function durationMinutes(d: Duration): number {
-  const n = Number(d.slice(0, -1));
-  return d.endsWith('h') ? n * 60 : d.endsWith('s') ? n / 60 : n;
-}
-
 /** Jobs of the certificate check CronJobs (`<name>-certificate-check-<schedule time>`). */
 export const CERTIFICATE_CHECK_JOB_REGEX = `.+-${CERTIFICATE_CHECK_SUFFIX}-[0-9]+`;
 

@@ -18,8 +18,6 @@ import { ELASTICSEARCH_CPU } from '../../environments/capacity';
 export const ELASTICSEARCH_NAME = 'elasticsearch';
 export const KIBANA_NAME = 'kibana';
 export const LOGSTASH_NAME = 'logstash';
-/** ECK writes the `elastic` superuser's password here (key `elastic`): people only (Kibana), no workload. */
-export const ELASTIC_USER_SECRET = `${ELASTICSEARCH_NAME}-es-elastic-user`;
 /**
  * File-realm users of the workloads that write to Elasticsearch (ECK `auth.fileRealm`, basic-auth
  * Secrets with `username`, `password` generated in the cluster, and `roles`), and the Secret of

@@ -15,12 +15,6 @@ export const ALERTMANAGER_SECRETS_DIR = '/etc/alertmanager/secrets';
 export const HEARTBEAT_RECEIVER = 'heartbeat';
 /** The release name of kube-prometheus-stack (Service and Secret names derive from it). */
 export const MONITORING_RELEASE = 'kube-prometheus-stack';
-/**
- * The Secret with Grafana's admin credentials (`admin-user`, `admin-password`): generated in the
- * cluster by the Grafana chart on first install (40 random characters, kept across upgrades with
- * `lookup`), so it is never typed, never in values and never in Terraform state.
- */
-export const GRAFANA_ADMIN_SECRET = `${MONITORING_RELEASE}-grafana`;
 
 /** The folder (and provider name) the platform's dashboards are provisioned into. */
 export const DASHBOARD_PROVIDER = 'toronto-ai';
@@ -336,8 +330,10 @@ export class Monitoring extends Construct {
         },
       },
       grafana: {
-        // No admin.existingSecret: the chart generates the admin password in the cluster
-        // (GRAFANA_ADMIN_SECRET), so no Secret has to exist before the first apply.
+        // No admin.existingSecret: the chart generates the admin credentials (`admin-user`,
+        // `admin-password`) in the Secret `kube-prometheus-stack-grafana` on first install (40
+        // random characters, kept across upgrades with `lookup`): never typed, never in values or
+        // Terraform state, and no Secret has to exist before the first apply.
         persistence: {
           enabled: true,
           type: 'pvc',

@@ -11,7 +11,6 @@ import { cronSchema } from '../cron';
 import { cpuMillis, cpuQuantity, memoryBytes, memoryQuantity } from '../quantity';
 
 export const COLOURS = ['blue', 'green'] as const;
-export type Colour = (typeof COLOURS)[number];
 
 /** A pinned image tag: never empty (which means `latest`), never `latest`. */
 export const imageTag = z.string().superRefine((tag, ctx) => {
@@ -89,7 +88,6 @@ export const appSchema = z
   .strict();
 
 export type AppSection = z.output<typeof appSchema>;
-export type AppSectionInput = z.input<typeof appSchema>;
 
 type Report = (path: (string | number)[], message: string) => void;
 

@@ -94,7 +94,6 @@ export const backupSchema = z
   })
   .strict();
 
-export type BackupInput = z.input<typeof backupSchema>;
 export type Backup = z.output<typeof backupSchema>;
 
 /** The parts of a parsed definition `checkBackup` reads (kept structural to avoid an import cycle). */

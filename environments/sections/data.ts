@@ -45,7 +45,6 @@ export const volumePerformanceSchema = z
     throughputMiBps: z.number().int().min(GP3.minThroughputMiBps).max(GP3.maxThroughputMiBps),
   })
   .strict();
-export type VolumePerformance = z.output<typeof volumePerformanceSchema>;
 
 /** A persistent volume size (GiB) that a gp3 EBS volume can have. */
 export const volumeGiB = z
@@ -262,7 +261,6 @@ export const dataSchema = z
   })
   .strict();
 
-export type DataInput = z.input<typeof dataSchema>;
 export type Data = z.output<typeof dataSchema>;
 
 /** The parts of a parsed definition `checkData` reads (structural, to avoid an import cycle). */

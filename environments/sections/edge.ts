@@ -105,7 +105,6 @@ export const edgeSchema = z
   .strict();
 
 export type EdgeSection = z.output<typeof edgeSchema>;
-export type EdgeSectionInput = z.input<typeof edgeSchema>;
 
 /** Rules of the edge section that depend on the tier. `issue` takes a path from the definition's root. */
 export function checkEdge(tier: Tier, edge: EdgeSection, issue: (path: (string | number)[], message: string) => void): void {

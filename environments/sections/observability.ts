@@ -39,7 +39,6 @@ const receiverName = z
 
 /** The receiver kinds Alertmanager is wired for. */
 export const RECEIVER_TYPES = ['slack', 'pagerduty', 'email', 'webhook'] as const;
-export type ReceiverType = (typeof RECEIVER_TYPES)[number];
 
 export const receiverSchema = z.discriminatedUnion(
   'type',
@@ -198,7 +197,6 @@ export const observabilitySchema = z
   })
   .strict();
 
-export type ObservabilityInput = z.input<typeof observabilitySchema>;
 export type Observability = z.output<typeof observabilitySchema>;
 
 /** Minimums for production-like tiers (OBS-1, OBS-4). */

@@ -119,7 +119,6 @@ export const servicesSchema = z
   .strict();
 
 export type ServicesSection = z.output<typeof servicesSchema>;
-export type ServicesSectionInput = z.input<typeof servicesSchema>;
 
 /** The WebSocket servers ping idle connections this often (seconds); the load balancer's idle timeout must be longer. */
 export const WEBSOCKET_PING_SECONDS = 20;

@@ -70,12 +70,8 @@ export const APP_CHANNELS: Readonly<Record<ChannelName, AppChannel>> = {
   beta: channel('beta', 'toronto-ai-beta', 'beta', 'toronto_ai_beta'),
 };
 
-/** The application's namespaces: stable, and the beta channel of production (ENV-4, seed 000 phase 2). */
-export const APP_NAMESPACE = APP_CHANNELS.stable.namespace;
+/** The beta channel's namespace, in production (ENV-4, seed 000 phase 2). */
 export const BETA_NAMESPACE = APP_CHANNELS.beta.namespace;
-
-/** Every namespace the application may run in, in any environment. */
-export const APP_NAMESPACES: readonly string[] = [APP_NAMESPACE, BETA_NAMESPACE];
 
 /** Whether `env` runs the beta channel (ENV-4: production, with a pinned beta image). */
 export function betaEnabled(env: Environment): boolean {

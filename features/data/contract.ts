@@ -54,8 +54,6 @@ export const CHROMA_TOKEN_SYNC = {
   beta: { role: 'chroma-token-sync-beta', serviceAccount: 'vault-chroma-token-sync-beta', secretName: 'chroma-token-toronto-ai-beta' },
 } as const;
 
-/** Vault's raft cluster port (server to server) and the agent injector's webhook port. */
-export const VAULT_CLUSTER_PORT = 8201;
 export const VAULT_INJECTOR_PORT = 8080;
 
 /**

@@ -26,7 +26,6 @@ import { MONGODB_EXPORTER_CA_DIR, MONGODB_MONITORING_USER } from '../observabili
 
 /** The application's database and user names (PostgreSQL and MongoDB). */
 export const APP_DATABASE = APP_CHANNELS.stable.database;
-export const APP_MONGODB_USER = APP_CHANNELS.stable.mongodbUser;
 /** The KV v2 paths under `secret/` the application reads (SEC-1): `toronto-ai/database`, `toronto-ai/api`. */
 export const APP_SECRET_PATHS = Object.values(APP_CHANNELS.stable.secretPaths);
 

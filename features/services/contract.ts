@@ -166,7 +166,6 @@ export const SERVICE_READINESS_PATH = '/readyz';
 export const WEBSOCKET_PATH = '/ws/*';
 export const WEBSOCKET_PORT = 8002;
 /** The WebSocket servers ping idle connections this often: under the load balancer's idle timeout (a definition rule). */
-export { WEBSOCKET_PING_SECONDS } from '../../environments/sections/services';
 
 /** The services `env` runs in channel `c`. */
 export function servicesOf(c: AppChannel): ServiceSpec[] {
