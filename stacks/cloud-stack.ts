@@ -18,7 +18,7 @@ import { CloudContext, CloudOutputs, crossStackValue } from '../features/context
 import { addBackups, Backups } from '../features/backups/cloud';
 import { addDataCloud, DataCloud } from '../features/data/cloud';
 import { addEdge, Edge } from '../features/edge/cloud';
-import { addClusterScaling, ClusterScaling } from '../features/cluster-addons/cloud';
+import { addClusterAddonRoles, ClusterAddonRoles } from '../features/cluster-addons/cloud';
 import { addObservabilityCloud, ObservabilityCloudParts } from '../features/observability/cloud';
 import { channelsOf } from '../features/app/contract';
 import { addCicd } from '../features/cicd/cloud';
@@ -46,8 +46,8 @@ export class CloudStack extends TerraformStack {
   readonly data: DataCloud;
   /** NET-4, LB-1..4: certificate, DNS, load balancer, WAF, CDN (features/edge/cloud.ts). */
   readonly edge: Edge;
-  /** K8S-3: the cluster autoscaler's workload role (features/cluster-addons/cloud.ts). */
-  readonly scaling: ClusterScaling;
+  /** K8S-3, LB-1: the cluster add-ons' workload roles (features/cluster-addons/cloud.ts). */
+  readonly addonRoles: ClusterAddonRoles;
   /** SEC-3: GuardDuty with EKS protection behind the definition flag (features/observability/cloud.ts). */
   readonly observability: ObservabilityCloudParts;
   /** Service tier: queues, files, model store, e-mail, registry, service roles (features/services/cloud.ts). */
@@ -215,7 +215,7 @@ export class CloudStack extends TerraformStack {
     this.backups = addBackups(ctx);
     this.data = addDataCloud(ctx, this.backups);
     this.edge = addEdge(ctx);
-    this.scaling = addClusterScaling(ctx);
+    this.addonRoles = addClusterAddonRoles(ctx, this.edge.construct);
     this.observability = addObservabilityCloud(ctx);
     this.services = addServicesCloud(ctx, { backups: this.backups, data: this.data });
     this.deploy = addCicd(ctx, this.backups);

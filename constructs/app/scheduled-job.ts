@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { ITerraformDependable } from 'cdktf';
 import { CronJobV1, CRON_JOB_POLICY } from '../kubernetes/workloads';
 import { NodePlacement } from '../nodepools/placement';
-import { RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, TMP_MOUNT, TMP_VOLUME } from './pod-security';
+import { RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, TMP_MOUNT, TMP_VOLUME } from '../common/pod-security';
 import { VAULT_INJECT_LABEL, VaultAgentProps, vaultAgentAnnotations, vaultTokenVolume } from './vault-agent';
 
 export interface ScheduledJobProps {

@@ -6,7 +6,7 @@ import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disrup
 import { DeploymentV1 } from '../kubernetes/workloads';
 import { NodePlacement } from '../nodepools/placement';
 import { ApplicationResources, NAME_LABEL } from './application';
-import { RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, TMP_MOUNT, TMP_VOLUME } from './pod-security';
+import { RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, TMP_MOUNT, TMP_VOLUME } from '../common/pod-security';
 import { VAULT_INJECT_LABEL, VaultAgentProps, vaultAgentAnnotations, vaultTokenVolume } from './vault-agent';
 
 /** How Kubernetes checks a service: HTTP paths on its port, or a command (queue consumers). */

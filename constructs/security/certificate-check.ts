@@ -3,7 +3,7 @@ import { ITerraformDependable } from 'cdktf';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { CronJobV1, CRON_JOB_POLICY } from '../kubernetes/workloads';
 import { NodePlacement } from '../nodepools/placement';
-import { RESTRICTED_CONTAINER_SECURITY } from '../app/pod-security';
+import { RESTRICTED_CONTAINER_SECURITY } from '../common/pod-security';
 
 /** One certificate to watch: a PEM key of a Secret in the check's namespace. */
 export interface WatchedCertificate {

@@ -1,67 +1,42 @@
 /**
- * K8S-3 in the cloud stack: the Pod Identity role of the cluster autoscaler, which the platform
- * stack installs (./platform.ts) with the service account of ./contract.ts. EKS managed node
- * groups tag their Auto Scaling groups `k8s.io/cluster-autoscaler/<cluster>=owned` and
- * `k8s.io/cluster-autoscaler/enabled=true`; the autoscaler discovers them by those tags and stays
- * within each pool's minSize/maxSize from the definition.
+ * K8S-3, LB-1 in the cloud stack: the Pod Identity roles of the cluster add-ons the platform stack
+ * installs (./platform.ts), each from its construct (constructs/cluster/), bound to the service
+ * accounts of ./contract.ts.
  */
 import { Construct } from 'constructs';
-import { WorkloadRole } from '../../constructs/identity/workload-role';
-import { PolicyStatement } from '../../constructs/common/iam';
+import { ClusterAutoscalerRole } from '../../constructs/cluster/cluster-autoscaler';
+import { LoadBalancerControllerRole } from '../../constructs/cluster/load-balancer-controller';
 import { CloudContext } from '../context';
-import { CLUSTER_AUTOSCALER_IDENTITY } from './contract';
+import { CLUSTER_AUTOSCALER_IDENTITY, LB_CONTROLLER_IDENTITY } from './contract';
 
-export interface ClusterScaling {
-  readonly autoscalerRole: WorkloadRole;
+export interface ClusterAddonRoles {
+  readonly autoscalerRole: ClusterAutoscalerRole;
+  readonly loadBalancerControllerRole: LoadBalancerControllerRole;
 }
 
 /**
- * The autoscaler's least privilege (its documented "minimal" policy): describe calls on `*`
- * (they do not support resource-level permissions), and scaling or terminating only the Auto
- * Scaling groups tagged as owned by this cluster.
+ * Adds the add-ons' roles to the cloud stack. The load-balancer controller's role keeps the
+ * construct path it had when the edge created it (`edge/lb-controller-role`, passed as
+ * `lbControllerScope`), so its Terraform addresses do not change and existing environments keep
+ * the role instead of replacing it.
  */
-export function clusterAutoscalerStatements(clusterName: string): PolicyStatement[] {
-  return [
-    {
-      Sid: 'DescribeScalingInputs',
-      Effect: 'Allow',
-      Action: [
-        'autoscaling:DescribeAutoScalingGroups',
-        'autoscaling:DescribeAutoScalingInstances',
-        'autoscaling:DescribeLaunchConfigurations',
-        'autoscaling:DescribeScalingActivities',
-        'autoscaling:DescribeTags',
-        'ec2:DescribeImages',
-        'ec2:DescribeInstanceTypes',
-        'ec2:DescribeLaunchTemplateVersions',
-        'ec2:GetInstanceTypesFromInstanceRequirements',
-        'eks:DescribeNodegroup',
-      ],
-      Resource: '*',
-    },
-    {
-      Sid: 'ScaleOnlyThisClustersGroups',
-      Effect: 'Allow',
-      Action: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'],
-      Resource: '*',
-      Condition: { StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${clusterName}`]: 'owned' } },
-    },
-  ];
-}
-
-/** Adds the cluster autoscaler's workload role to the cloud stack `stack`. */
-export function addClusterScaling(ctx: CloudContext): ClusterScaling {
+export function addClusterAddonRoles(ctx: CloudContext, lbControllerScope: Construct): ClusterAddonRoles {
   const { names } = ctx;
+  const cluster = { clusterName: ctx.cluster.name, clusterArn: ctx.cluster.arn, accountId: ctx.accountId };
   const scope = new Construct(ctx.scope, 'scaling');
-  const autoscalerRole = new WorkloadRole(scope, 'cluster-autoscaler-role', {
+  const autoscalerRole = new ClusterAutoscalerRole(scope, 'cluster-autoscaler-role', {
+    ...cluster,
     roleName: `${names.prefix}-cluster-autoscaler`,
-    clusterName: ctx.cluster.name,
-    clusterArn: ctx.cluster.arn,
-    accountId: ctx.accountId,
-    namespace: CLUSTER_AUTOSCALER_IDENTITY.namespace,
-    serviceAccount: CLUSTER_AUTOSCALER_IDENTITY.serviceAccount,
+    ...CLUSTER_AUTOSCALER_IDENTITY,
     // The condition names the cluster by its (plan-time known) name.
-    statements: clusterAutoscalerStatements(names.clusterName),
+    ownerTagClusterName: names.clusterName,
   });
-  return { autoscalerRole };
+  const loadBalancerControllerRole = new LoadBalancerControllerRole(lbControllerScope, 'lb-controller-role', {
+    ...cluster,
+    roleName: `${names.prefix}-aws-load-balancer-controller`,
+    ...LB_CONTROLLER_IDENTITY,
+    region: ctx.env.aws.region,
+    targetGroupPrefix: names.prefix,
+  });
+  return { autoscalerRole, loadBalancerControllerRole };
 }

@@ -1,8 +1,8 @@
 /**
  * The edge of an environment in the cloud stack (NET-4, LB-1..4), called from CloudStack with one
  * line: certificate and DNS, the public load balancer and its target groups, the regional WAF,
- * the CDN where the definition enables it, and the Pod Identity role of the AWS Load Balancer
- * Controller that binds the target groups to the application pods (features/app/platform.ts).
+ * the CDN where the definition enables it. The AWS Load Balancer Controller that binds the target
+ * groups to the application pods is a cluster add-on (features/cluster-addons/).
  */
 import { Construct } from 'constructs';
 import { SERVICE_READINESS_PATH, WEBSOCKET_PATH, WEBSOCKET_PORT } from '../services/contract';
@@ -16,12 +16,9 @@ import { WebAcl } from '../../constructs/edge/web-acl';
 import { StaticAssetsCdn } from '../../constructs/edge/static-assets-cdn';
 import { SEED_SECURITY_HEADERS } from '../../constructs/edge/security-headers';
 import { EncryptionKey } from '../../constructs/kms/kms-key';
-import { WorkloadRole } from '../../constructs/identity/workload-role';
-import { PolicyStatement } from '../../constructs/common/iam';
 import { tagsFor } from '../naming';
 import { CloudContext } from '../context';
 import { APP_PORT, APP_READINESS_PATH } from '../app/contract';
-import { LB_CONTROLLER_IDENTITY } from '../cluster-addons/contract';
 
 /** OBS-2: TLS certificates alarm when they are less than this many days from expiry. */
 export const CERTIFICATE_EXPIRY_ALARM_DAYS = 30;
@@ -38,53 +35,11 @@ export interface Edge {
   readonly cdn?: StaticAssetsCdn;
   /** Target group ARNs by channel, for the TargetGroupBindings of the platform stack. */
   readonly targetGroupArns: Partial<Record<Channel, string>>;
-  readonly loadBalancerControllerRole: WorkloadRole;
-}
-
-/**
- * Least privilege of the AWS Load Balancer Controller when it only binds pods to existing target
- * groups (TargetGroupBinding), cut down from the controller's published IAM policy: read-only
- * describes, and target registration on this environment's target groups only. It creates no
- * load balancer, security group rule, WAF or Shield association (disabled in its values).
- */
-export function loadBalancerControllerStatements(region: string, accountId: string, namePrefix: string): PolicyStatement[] {
-  return [
-    {
-      Sid: 'DescribeLoadBalancingAndNetwork',
-      Effect: 'Allow',
-      Action: [
-        'elasticloadbalancing:DescribeLoadBalancers',
-        'elasticloadbalancing:DescribeLoadBalancerAttributes',
-        'elasticloadbalancing:DescribeListeners',
-        'elasticloadbalancing:DescribeListenerAttributes',
-        'elasticloadbalancing:DescribeRules',
-        'elasticloadbalancing:DescribeTags',
-        'elasticloadbalancing:DescribeTargetGroups',
-        'elasticloadbalancing:DescribeTargetGroupAttributes',
-        'elasticloadbalancing:DescribeTargetHealth',
-        'ec2:DescribeAvailabilityZones',
-        'ec2:DescribeInstances',
-        'ec2:DescribeNetworkInterfaces',
-        'ec2:DescribeSecurityGroups',
-        'ec2:DescribeSubnets',
-        'ec2:DescribeVpcs',
-        'ec2:DescribeTags',
-      ],
-      Resource: '*',
-    },
-    {
-      Sid: 'RegisterPodsInThisEnvironmentsTargetGroups',
-      Effect: 'Allow',
-      // The controller's documented TargetGroupBinding-only subset, scoped to these target groups.
-      Action: [
-        'elasticloadbalancing:RegisterTargets',
-        'elasticloadbalancing:DeregisterTargets',
-        'elasticloadbalancing:ModifyTargetGroup',
-        'elasticloadbalancing:ModifyTargetGroupAttributes',
-      ],
-      Resource: `arn:aws:elasticloadbalancing:${region}:${accountId}:targetgroup/${namePrefix}-*/*`,
-    },
-  ];
+  /**
+   * The edge's construct. The load-balancer controller's role (features/cluster-addons/cloud.ts)
+   * is created under it, where it was first made, so its Terraform addresses stay the same.
+   */
+  readonly construct: Construct;
 }
 
 /** Adds the edge of `env` to the cloud stack `stack`. */
@@ -247,16 +202,6 @@ export function addEdge(ctx: CloudContext): Edge {
     });
   }
 
-  const loadBalancerControllerRole = new WorkloadRole(scope, 'lb-controller-role', {
-    roleName: `${names.prefix}-aws-load-balancer-controller`,
-    clusterName: ctx.cluster.name,
-    clusterArn: ctx.cluster.arn,
-    accountId: ctx.accountId,
-    namespace: LB_CONTROLLER_IDENTITY.namespace,
-    serviceAccount: LB_CONTROLLER_IDENTITY.serviceAccount,
-    statements: loadBalancerControllerStatements(region, accountId, names.prefix),
-  });
-
   new TerraformOutput(ctx.scope, 'load_balancer_dns_name', {
     value: loadBalancer.dnsName,
     description: 'DNS name of the public load balancer (the public names are aliases of it)',
@@ -266,5 +211,5 @@ export function addEdge(ctx: CloudContext): Edge {
   if (loadBalancer.targetGroups.beta) targetGroupArns.beta = loadBalancer.targetGroups.beta.arn;
   targetGroupArns.ws = loadBalancer.targetGroups.ws.arn;
   if (loadBalancer.targetGroups.bws) targetGroupArns.bws = loadBalancer.targetGroups.bws.arn;
-  return { loadBalancer, certificate, webAcl, cdn, targetGroupArns, loadBalancerControllerRole, alertTopicArn: ctx.alerts.arn };
+  return { loadBalancer, certificate, webAcl, cdn, targetGroupArns, construct: scope, alertTopicArn: ctx.alerts.arn };
 }

@@ -29,7 +29,7 @@ import { TierService } from '../../constructs/app/tier-service';
 import { NvidiaDevicePlugin } from '../../constructs/nodepools/nvidia-device-plugin';
 import { Application, NAME_LABEL } from '../../constructs/app/application';
 import { DeploymentV1, JobV1 } from '../../constructs/kubernetes/workloads';
-import { RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, TMP_MOUNT, TMP_VOLUME } from '../../constructs/app/pod-security';
+import { RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, TMP_MOUNT, TMP_VOLUME } from '../../constructs/common/pod-security';
 import { vaultAgentAnnotations, VAULT_INJECT_LABEL } from '../../constructs/app/vault-agent';
 import { rollbackRules } from '../../constructs/observability/alert-rules';
 import { PRODUCTION_LIKE_TIERS } from '../../environments/catalog';

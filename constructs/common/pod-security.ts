@@ -1,7 +1,8 @@
 /**
- * SEC-4 security contexts shared by the application's workloads: they meet the `restricted` Pod
- * Security Standard of their namespaces (non-root, no privilege escalation, no capabilities,
- * RuntimeDefault seccomp, read-only root file system with an emptyDir for /tmp).
+ * SEC-4: the one restricted security context every area uses (the application's workloads, the
+ * cluster add-ons, jobs): it meets the `restricted` Pod Security Standard (non-root, no privilege
+ * escalation, no capabilities, RuntimeDefault seccomp) with a read-only root file system and an
+ * emptyDir for /tmp.
  */
 
 /** The application image's non-root user and group. */
