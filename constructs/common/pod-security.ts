@@ -25,6 +25,14 @@ export const RESTRICTED_CONTAINER_SECURITY = {
   seccompProfile: { type: 'RuntimeDefault' },
 };
 
+/**
+ * The restricted container context for a workload whose image has its own non-root user: the
+ * shared context plus that user and group (Kubernetes resources take them as strings).
+ */
+export function restrictedContainerAs(user: string, group: string): typeof RESTRICTED_CONTAINER_SECURITY & { runAsUser: string; runAsGroup: string } {
+  return { runAsUser: user, runAsGroup: group, ...RESTRICTED_CONTAINER_SECURITY };
+}
+
 /** The writable scratch directory of a read-only container. */
 export const TMP_VOLUME = { name: 'tmp', emptyDir: { sizeLimit: '1Gi' } };
 export const TMP_MOUNT = { name: 'tmp', mountPath: '/tmp' };

@@ -5,6 +5,7 @@ import { RoleBindingV1 } from '@cdktf/provider-kubernetes/lib/role-binding-v1';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { JobV1 } from '../kubernetes/workloads';
 import { NodePlacement } from '../nodepools/placement';
+import { RESTRICTED_CONTAINER_SECURITY } from '../common/pod-security';
 
 /** The Secret holding the beats connection's CA, server and client certificates and keys. */
 export const BEATS_TLS_SECRET = 'beats-tls';
@@ -37,7 +38,6 @@ export interface BeatsTlsProps {
 }
 
 const POD_SECURITY = { runAsNonRoot: true, runAsUser: '100', runAsGroup: '1000', fsGroup: '1000', seccompProfile: { type: 'RuntimeDefault' } };
-const CONTAINER_SECURITY = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } };
 const RESOURCES = { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '250m', memory: '128Mi' } };
 
 /** The openssl script: a private CA, a server certificate for `names`, a client certificate; the CA key is discarded. */
@@ -109,7 +109,7 @@ export class BeatsTls extends Construct {
                 command: ['/bin/sh', '-c', beatsTlsScript(props.serverNames)],
                 env: [{ name: 'HOME', value: '/work' }],
                 resources: RESOURCES,
-                securityContext: CONTAINER_SECURITY,
+                securityContext: RESTRICTED_CONTAINER_SECURITY,
                 volumeMount: [
                   { name: 'work', mountPath: '/work' },
                   { name: 'tls', mountPath: '/tls' },
@@ -123,7 +123,7 @@ export class BeatsTls extends Construct {
                 // Fails (and changes nothing) when the secret already exists.
                 args: ['create', 'secret', 'generic', BEATS_TLS_SECRET, `--namespace=${ns}`, '--from-file=/tls'],
                 resources: RESOURCES,
-                securityContext: CONTAINER_SECURITY,
+                securityContext: RESTRICTED_CONTAINER_SECURITY,
                 volumeMount: [{ name: 'tls', mountPath: '/tls', readOnly: true }],
               },
             ],

@@ -5,6 +5,7 @@ import { DaemonSetV1 } from '../kubernetes/workloads';
 import { suppress } from '../policy/suppress';
 import { escapeTemplate } from '../observability/terraform-escape';
 import { NODE_DAEMONSETS } from '../../environments/capacity';
+import { restrictedContainerAs } from '../common/pod-security';
 
 export interface ClamavProps {
   /** Namespace (`security`). */
@@ -111,15 +112,8 @@ export class Clamav extends Construct {
         'scan.sh': escapeTemplate(scanScript(props.scanIntervalHours)),
       },
     });
-    const nonRoot = {
-      runAsUser: '100',
-      runAsGroup: '101',
-      runAsNonRoot: true,
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      capabilities: { drop: ['ALL'] },
-      seccompProfile: { type: 'RuntimeDefault' },
-    };
+    // The clamav image's `clamav` user and group.
+    const nonRoot = restrictedContainerAs('100', '101');
     const exec = (command: string) => ({ exec: { command: ['/bin/sh', '-c', command] }, periodSeconds: 60, timeoutSeconds: 10 });
 
     this.daemonSet = new DaemonSetV1(this, 'daemon-set', {

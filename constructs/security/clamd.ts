@@ -6,6 +6,7 @@ import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disrup
 import { DeploymentV1 } from '../kubernetes/workloads';
 import { NodePlacement } from '../nodepools/placement';
 import { freshclamConfig } from './clamav';
+import { restrictedContainerAs } from '../common/pod-security';
 
 export interface ClamdProps {
   /** Namespace (`security`). */
@@ -81,15 +82,8 @@ export class Clamd extends Construct {
         'freshclam.conf': freshclamConfig(props.signatureChecksPerDay),
       },
     });
-    const securityContext = {
-      runAsUser: '100',
-      runAsGroup: '101',
-      runAsNonRoot: true,
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      capabilities: { drop: ['ALL'] },
-      seccompProfile: { type: 'RuntimeDefault' },
-    };
+    // The clamav image's `clamav` user and group.
+    const securityContext = restrictedContainerAs('100', '101');
     const mounts = (signaturesReadOnly: boolean) => [
       { name: 'signatures', mountPath: '/var/lib/clamav', readOnly: signaturesReadOnly },
       { name: 'config', mountPath: '/etc/clamav-config', readOnly: true },
