@@ -12,7 +12,7 @@ import { NodeRole } from '../constructs/nodepools/node-role';
 import { NodePool } from '../constructs/nodepools/node-pool';
 import { configureBackend } from './backend';
 import { AlertTopic } from '../constructs/observability/alert-topic';
-import { KeyProtection, addKeyProtection, keyGuard } from '../features/backups/key-protection';
+import { KeyProtection, addKeyProtection, guardedKeys, keyGuard } from '../features/backups/key-protection';
 import { setPolicyTier } from '../constructs/policy/tier';
 import { namesFor, tagsFor } from '../features/naming';
 import { CloudContext, CloudOutputs, crossStackValue } from '../features/context';
@@ -168,13 +168,12 @@ export class CloudStack extends TerraformStack {
     this.observability = addObservabilityCloud(ctx);
     this.services = addServicesCloud(ctx, { backups: this.backups, data: this.data });
     this.deploy = addCicd(ctx, this.backups);
-    // Issue 13: the keys recovery depends on, in this region (the replicas are guarded by their policy).
-    this.keyProtection = addKeyProtection(ctx, [
-      this.keys.backups.arn,
-      this.backups.multiRegionKey.arn,
-      this.data.vaultUnsealKey.arn,
-      this.data.vaultUnsealMultiRegionKey.arn,
-    ]);
+    // Issue 13: the keys recovery depends on (both regions), their alarm and the trail it needs.
+    this.keyProtection = addKeyProtection(
+      ctx,
+      guardedKeys(this.backups, this.data, this.keys.backups.arn),
+      this.backups.storage.accessLogBucket.bucket.id,
+    );
 
     const remote = crossStackValue;
     this.outputs = {
@@ -184,7 +183,8 @@ export class CloudStack extends TerraformStack {
       clusterCertificateAuthorityData: remote(this.cluster.certificateAuthorityData),
       vpcId: remote(this.network.vpcId),
       volumesKeyArn: remote(this.keys.volumes.arn),
-      backupsKeyArn: remote(this.keys.backups.arn),
+      // What backups are written with now: the multi-region key (features/backups/cloud.ts).
+      backupsKeyArn: remote(this.backups.keys.current),
       backupBucketName: remote(this.backups.bucketName),
       backupBucketArn: remote(this.backups.bucketArn),
       redisEndpoint: remote(this.data.redis.primaryEndpoint),
