@@ -3,6 +3,9 @@
  * break-glass role, every attempt alarms, and multi-region keys with replicas are introduced
  * beside the existing single-region keys (never replacing them).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { autoScalingVolumeStatements, cloudWatchLogsStatements } from '../constructs/kms/foundation-keys';
 import { Json, definitionProblems, environment, resourceAt, resources, stacksFor, synth } from './helpers';
 
 const prodCloud = synth(stacksFor('production').cloud);
@@ -51,8 +54,8 @@ describe('guarded keys (production)', () => {
     ]);
     const [statement] = JSON.parse(resourceAt(prodCloud, 'aws_iam_role_policy', 'key-protection/break-glass-policy').policy).Statement;
     expect(statement.Action).toEqual(['kms:DisableKey', 'kms:EnableKey', 'kms:ScheduleKeyDeletion', 'kms:CancelKeyDeletion', 'kms:DescribeKey', 'kms:GetKeyPolicy']);
-    // The four keys of this region and their three replicas in ca-west-1 (REPLICA_KEYS).
-    expect(statement.Resource).toHaveLength(7);
+    // The four keys of this region, the trail's key and the three replicas in ca-west-1 (replicaKeyRefs).
+    expect(statement.Resource).toHaveLength(8);
     for (const r of statement.Resource) expect(r).toMatch(/^\$\{aws_kms_(replica_)?key\.[^.]+\.arn\}$/);
   });
 
@@ -65,7 +68,8 @@ describe('guarded keys (production)', () => {
     expect(pattern.detail.eventName).toEqual(expect.arrayContaining(['DisableKey', 'ScheduleKeyDeletion', 'PutKeyPolicy', 'DisableKeyRotation']));
     const keyIds = GUARDED.map((p) => Object.entries(prodCloud.resource.aws_kms_key as Json).find(([, r]) => String((r as Json)['//'].metadata.path).endsWith(p))![0]);
     // The replicas' events are forwarded from ca-west-1 (below) and caught by this rule too.
-    expect(pattern.detail.resources.ARN.sort()).toEqual([...keyIds.map((id) => `\${aws_kms_key.${id}.arn}`), ...replicaKeyRefs()].sort());
+    const trailKey = `\${aws_kms_key.${resourceAt(prodCloud, 'aws_kms_key', 'key-protection/trail/key/key').__name}.arn}`;
+    expect(pattern.detail.resources.ARN.sort()).toEqual([...keyIds.map((id) => `\${aws_kms_key.${id}.arn}`), trailKey, ...replicaKeyRefs()].sort());
     const target = resourceAt(prodCloud, 'aws_cloudwatch_event_target', 'key-protection/target');
     expect(target.arn).toMatch(/^\$\{aws_sns_topic\.alerts_topic_[A-F0-9]+\.arn\}$/);
     // The topic's policy accepts this rule.
@@ -290,6 +294,25 @@ describe('the CloudTrail trail the key alarm needs (audit.cloudTrail)', () => {
     expect(resourceAt(prodCloud, 'aws_s3_bucket_policy', 'backups/access-logs/policy').policy).toContain(`arn:aws:s3:::${BUCKET}`);
   });
 
+  test('create: stopping, deleting or changing the trail alarms (attempts included), and its key is guarded', () => {
+    const rule = resourceAt(prodCloud, 'aws_cloudwatch_event_rule', 'key-protection/trail-rule');
+    expect(rule.name).toBe('toronto-ai-production-alerts-trail-changes');
+    expect(JSON.parse(rule.event_pattern)).toEqual({
+      source: ['aws.cloudtrail'],
+      'detail-type': ['AWS API Call via CloudTrail'],
+      detail: {
+        eventSource: ['cloudtrail.amazonaws.com'],
+        eventName: ['StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors', 'PutInsightSelectors'],
+        requestParameters: { name: ['toronto-ai-production', TRAIL_ARN] },
+      },
+    });
+    const target = resourceAt(prodCloud, 'aws_cloudwatch_event_target', 'key-protection/trail-target');
+    expect(target.arn).toMatch(/^\$\{aws_sns_topic\.alerts_topic_[A-F0-9]+\.arn\}$/);
+    expect(target.rule).toBe(`\${aws_cloudwatch_event_rule.${rule.__name}.name}`);
+    const deny = policyOf(prodCloud, 'key-protection/trail/key/key').find((s) => s.Effect === 'Deny');
+    expect(deny?.Condition).toEqual({ ArnNotEquals: { 'aws:PrincipalArn': [BREAK_GLASS] } });
+  });
+
   test('retention per environment: development keeps 90 days', () => {
     const rules = resourceAt(devCloud, 'aws_s3_bucket_lifecycle_configuration', 'key-protection/trail/bucket/lifecycle').rule;
     expect(JSON.stringify(rules)).toContain('"days":90');
@@ -301,6 +324,7 @@ describe('the CloudTrail trail the key alarm needs (audit.cloudTrail)', () => {
     expect(resources(org, 'aws_s3_bucket').some((b) => String(b.bucket).includes('cloudtrail'))).toBe(false);
     expect(resourceAt(org, 'aws_s3_bucket_policy', 'backups/access-logs/policy').policy).not.toContain('cloudtrail');
     expect(resourceAt(org, 'aws_cloudwatch_event_rule', 'key-protection/rule').name).toBe('toronto-ai-development-alerts-kms-key-changes');
+    expect(resources(org, 'aws_cloudwatch_event_rule').some((r) => String(r.name).endsWith('trail-changes'))).toBe(false);
   });
 
   test.each([
@@ -310,5 +334,21 @@ describe('the CloudTrail trail the key alarm needs (audit.cloudTrail)', () => {
     [(d: Json) => (d.audit.cloudTrail = 'none'), "production.audit.cloudTrail: Invalid enum value. Expected 'create' | 'organization', received 'none'", 'production'],
   ])('bad input is refused before anything is built (%#)', (mutate, message, name) => {
     expect(definitionProblems(name, mutate)).toEqual([message]);
+  });
+});
+
+describe('the foundation key policies live in constructs/kms/foundation-keys.ts (issue 10: a stack only wires)', () => {
+  test('the cloud stack writes no policy statement or KMS action itself', () => {
+    const source = readFileSync(join(__dirname, '..', '..', 'stacks', 'cloud-stack.ts'), 'utf8');
+    expect(source).toContain('createFoundationKeys(this, {');
+    expect(source).not.toMatch(/Sid:|'kms:|Principal:/);
+  });
+
+  test('the volumes and logs keys carry the construct\'s service statements', () => {
+    const volumes = policyOf(prodCloud, '/key-volumes/key');
+    expect(volumes.slice(1)).toEqual(autoScalingVolumeStatements('444455556666'));
+    const logs = policyOf(prodCloud, '/key-logs/key');
+    expect(logs.slice(1)).toEqual(cloudWatchLogsStatements('ca-central-1', '444455556666'));
+    expect(logs[1].Principal).toEqual({ Service: 'logs.ca-central-1.amazonaws.com' });
   });
 });

@@ -103,7 +103,7 @@ export const GENERATED_NAMES: readonly GeneratedName[] = [
   { resource: 'aws_sqs_queue', attribute: 'name', limit: 80, rule: 'SQS queue names are at most 80 characters', names: (c) => queueNames(c).flatMap((q) => [q, `${q}-dlq`]) },
   { resource: 'aws_sesv2_configuration_set', attribute: 'configuration_set_name', limit: 64, rule: 'SES configuration set names are at most 64 characters', names: (c) => [`${p(c)}-email`] },
   { resource: 'aws_ecr_repository', attribute: 'name', limit: 256, rule: 'ECR repository names are at most 256 characters', names: (c) => (c.imageRepositories ?? []).map((r) => `${p(c)}/${r}`) },
-  { resource: 'aws_cloudwatch_event_rule', attribute: 'name', limit: 64, rule: 'EventBridge rule names are at most 64 characters', names: (c) => [`${p(c)}-alerts-guardduty-findings`, `${p(c)}-alerts-kms-key-changes`, `${p(c)}-kms-key-changes-forward`] },
+  { resource: 'aws_cloudwatch_event_rule', attribute: 'name', limit: 64, rule: 'EventBridge rule names are at most 64 characters', names: (c) => [`${p(c)}-alerts-guardduty-findings`, `${p(c)}-alerts-kms-key-changes`, `${p(c)}-alerts-trail-changes`, `${p(c)}-kms-key-changes-forward`] },
   { resource: 'aws_cloudtrail', attribute: 'name', limit: 128, rule: 'CloudTrail trail names are at most 128 characters', names: (c) => [p(c)] },
   { resource: 'aws_cloudfront_origin_access_control', attribute: 'name', limit: 64, rule: 'CloudFront origin access control names are at most 64 characters', names: (c) => [`${p(c)}-static-assets`] },
   { resource: 'aws_cloudfront_response_headers_policy', attribute: 'name', limit: 128, rule: 'CloudFront response headers policy names are at most 128 characters', names: (c) => [`${p(c)}-security-headers`] },

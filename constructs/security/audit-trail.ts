@@ -6,7 +6,7 @@
  */
 import { Construct } from 'constructs';
 import { Cloudtrail } from '@cdktf/provider-aws/lib/cloudtrail';
-import { EncryptionKey } from '../kms/kms-key';
+import { EncryptionKey, KeyGuard } from '../kms/kms-key';
 import { PolicyStatement } from '../common/iam';
 import { SecureBucket } from '../backup/secure-bucket';
 
@@ -26,6 +26,8 @@ export interface AuditTrailProps {
   readonly accessLogBucket: string;
   /** BAK-4: prevent_destroy on the bucket and key. */
   readonly protect: boolean;
+  /** Guard of the trail's key (e.g. only a break-glass role may disable or delete it). @default none */
+  readonly keyGuard?: KeyGuard;
 }
 
 /** The trail's ARN, known before the trail exists (the key and bucket policies name it). */
@@ -85,6 +87,7 @@ export class AuditTrail extends Construct {
   readonly key: EncryptionKey;
   readonly bucket: SecureBucket;
   readonly arn: string;
+  readonly name: string;
 
   constructor(scope: Construct, id: string, props: AuditTrailProps) {
     super(scope, id);
@@ -92,12 +95,14 @@ export class AuditTrail extends Construct {
       throw new Error(`${this.node.path}: 'retentionDays' must be a positive whole number of days. Got: ${props.retentionDays}`);
     }
     this.arn = trailArn(props.region, props.accountId, props.trailName);
+    this.name = props.trailName;
     this.key = new EncryptionKey(this, 'key', {
       alias: props.keyAlias,
       description: `${props.trailName}: CloudTrail log files`,
       accountId: props.accountId,
       protect: props.protect,
       serviceStatements: cloudTrailKeyStatements(this.arn, props.accountId),
+      guard: props.keyGuard,
     });
     const bucketArn = `arn:aws:s3:::${props.bucketName}`;
     this.bucket = new SecureBucket(this, 'bucket', {

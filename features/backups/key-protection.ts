@@ -49,6 +49,9 @@ export const WATCHED_KEY_EVENTS = [
   'EnableKey',
 ] as const;
 
+/** CloudTrail events on the created trail that alarm (attempts included). */
+export const WATCHED_TRAIL_EVENTS = ['StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors', 'PutInsightSelectors'] as const;
+
 export function breakGlassRoleName(env: Environment): string {
   return `${namesFor(env).prefix}-kms-break-glass`;
 }
@@ -98,6 +101,8 @@ export interface KeyProtection {
   readonly replicaRule?: CloudwatchEventRule;
   /** The multi-region trail, with `audit.cloudTrail: 'create'`. */
   readonly trail?: AuditTrail;
+  /** The alarm on changes of that trail. */
+  readonly trailRule?: CloudwatchEventRule;
 }
 
 /** The pattern of the key events that alarm, on `arns`. */
@@ -118,7 +123,22 @@ export function addKeyProtection(ctx: CloudContext, keys: GuardedKeys, accessLog
   const { env, accountId } = ctx;
   const scope = new Construct(ctx.scope, 'key-protection');
   const names = namesFor(env);
-  const allArns = [...keys.primary, ...(keys.replica?.arns ?? [])];
+  const trail =
+    env.audit.cloudTrail === 'create'
+      ? new AuditTrail(scope, 'trail', {
+          trailName: names.prefix,
+          bucketName: trailBucketName(env),
+          keyAlias: `${names.prefix}-cloudtrail`,
+          accountId,
+          region: env.aws.region,
+          retentionDays: env.audit.trailRetentionDays as number,
+          accessLogBucket,
+          protect: env.protectState,
+          // Disabling the trail's key would blind the alarm: guarded and watched like the others.
+          keyGuard: keyGuard(env, accountId),
+        })
+      : undefined;
+  const allArns = [...keys.primary, ...(trail ? [trail.key.arn] : []), ...(keys.replica?.arns ?? [])];
   let breakGlassRole: IamRole | undefined;
   if (keyGuard(env, accountId)) {
     const named = env.backup.breakGlassPrincipalArns;
@@ -196,18 +216,19 @@ export function addKeyProtection(ctx: CloudContext, keys: GuardedKeys, accessLog
     });
   }
 
-  const trail =
-    env.audit.cloudTrail === 'create'
-      ? new AuditTrail(scope, 'trail', {
-          trailName: names.prefix,
-          bucketName: trailBucketName(env),
-          keyAlias: `${names.prefix}-cloudtrail`,
-          accountId,
-          region: env.aws.region,
-          retentionDays: env.audit.trailRetentionDays as number,
-          accessLogBucket,
-          protect: env.protectState,
-        })
-      : undefined;
-  return { breakGlassRole, rule, replicaRule, trail };
+  // A trail that stops recording would silence the alarm above: its own changes alarm too.
+  let trailRule: CloudwatchEventRule | undefined;
+  if (trail) {
+    trailRule = new CloudwatchEventRule(scope, 'trail-rule', {
+      name: alertEventRuleName(ctx.alerts.name, 'trail-changes'),
+      description: 'Stopping, deleting or changing the trail the key alarm depends on (attempts included) to the alert topic',
+      eventPattern: JSON.stringify({
+        source: ['aws.cloudtrail'],
+        'detail-type': ['AWS API Call via CloudTrail'],
+        detail: { eventSource: ['cloudtrail.amazonaws.com'], eventName: [...WATCHED_TRAIL_EVENTS], requestParameters: { name: [trail.name, trail.arn] } },
+      }),
+    });
+    new CloudwatchEventTarget(scope, 'trail-target', { rule: trailRule.name, targetId: 'alert-topic', arn: ctx.alerts.arn });
+  }
+  return { breakGlassRole, rule, replicaRule, trail, trailRule };
 }
