@@ -58,9 +58,10 @@ describe('backup bucket (BAK-1)', () => {
     expect(forBucket(json, 'aws_s3_bucket_ownership_controls', BACKUP).rule.object_ownership).toBe('BucketOwnerEnforced');
   });
 
-  test('is SSE-KMS with the environment backups key and an S3 bucket key', () => {
+  test('is SSE-KMS with the multi-region backups key (issue 13) and an S3 bucket key', () => {
     const json = cloud('production');
-    const key = resourceAt(json, 'aws_kms_key', 'key-backups/key');
+    const key = resourceAt(json, 'aws_kms_key', '/key-backups-mr/key');
+    expect(key.multi_region).toBe(true);
     const rule = forBucket(json, 'aws_s3_bucket_server_side_encryption_configuration', BACKUP).rule[0];
     expect(rule.apply_server_side_encryption_by_default).toEqual({
       sse_algorithm: 'aws:kms',
@@ -153,9 +154,12 @@ describe('offsite replica (BAK-1)', () => {
     expect(key.provider).toBe('aws.replica');
     expect(key.enable_key_rotation).toBe(true);
     expect(key.lifecycle.prevent_destroy).toBe(true);
+    // Issue 13: new replicas are encrypted with the multi-region key's replica in ca-west-1; the
+    // replica's own key stays (objects replicated before keep it).
+    const mrReplica = resourceAt(json, 'aws_kms_replica_key', '/key-backups-mr/replica-ca-west-1');
     const sse = forBucket(json, 'aws_s3_bucket_server_side_encryption_configuration', REPLICA);
     expect(sse.provider).toBe('aws.replica');
-    expect(sse.rule[0].apply_server_side_encryption_by_default.kms_master_key_id).toBe(`\${aws_kms_key.${key.__name}.arn}`);
+    expect(sse.rule[0].apply_server_side_encryption_by_default.kms_master_key_id).toBe(`\${aws_kms_replica_key.${mrReplica.__name}.arn}`);
     expect(forBucket(json, 'aws_s3_bucket_versioning', REPLICA).versioning_configuration.status).toBe('Enabled');
     // S3 requires object lock on the destination of an object-locked source.
     expect(bucket.object_lock_enabled).toBe(true);
@@ -165,19 +169,19 @@ describe('offsite replica (BAK-1)', () => {
     expect(forBucket(json, 'aws_s3_bucket_logging', REPLICA).target_bucket).toBe(`\${aws_s3_bucket.${logs.__name}.id}`);
   });
 
-  test('production: replication of KMS objects re-encrypts with the replica key and never replicates delete markers', () => {
+  test('production: replication of KMS objects re-encrypts with the multi-region replica key and never replicates delete markers', () => {
     const json = cloud('production');
-    const [replication] = resources(json, 'aws_s3_bucket_replication_configuration');
+    const replication = resourceAt(json, 'aws_s3_bucket_replication_configuration', 'backups/replica/replication');
     const source = resourceAt(json, 'aws_s3_bucket', BACKUP);
     const replica = resourceAt(json, 'aws_s3_bucket', REPLICA);
-    const key = resourceAt(json, 'aws_kms_key', 'backups/replica/key/key');
+    const key = resourceAt(json, 'aws_kms_replica_key', '/key-backups-mr/replica-ca-west-1');
     expect(replication.bucket).toBe(`\${aws_s3_bucket.${source.__name}.id}`);
     const rule = replication.rule[0];
     expect(rule.status).toBe('Enabled');
     expect(rule.delete_marker_replication).toEqual({ status: 'Disabled' });
     expect(rule.source_selection_criteria).toEqual({ sse_kms_encrypted_objects: { status: 'Enabled' } });
     expect(rule.destination.bucket).toBe(`\${aws_s3_bucket.${replica.__name}.arn}`);
-    expect(rule.destination.encryption_configuration).toEqual({ replica_kms_key_id: `\${aws_kms_key.${key.__name}.arn}` });
+    expect(rule.destination.encryption_configuration).toEqual({ replica_kms_key_id: `\${aws_kms_replica_key.${key.__name}.arn}` });
     expect(replication.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_s3_bucket_versioning\./)]));
   });
 
@@ -222,8 +226,11 @@ describe('offsite replica (BAK-1)', () => {
     const decrypt = policy.find((s) => s.Sid === 'DecryptSourceThroughS3');
     expect(decrypt.Action).toBe('kms:Decrypt');
     expect(decrypt.Condition.StringEquals['kms:ViaService']).toBe('s3.ca-central-1.amazonaws.com');
+    // Source objects carry the multi-region key (new) or the single-region key (written before the switch).
+    const keyRef = (path: string) => `\${aws_kms_key.${resourceAt(json, 'aws_kms_key', path).__name}.arn}`;
+    expect(decrypt.Resource).toEqual([keyRef('/key-backups-mr/key'), keyRef('key-backups/key')]);
     const encrypt = policy.find((s) => s.Sid === 'EncryptReplicasThroughS3');
-    expect(encrypt.Resource).toBe(`\${aws_kms_key.${resourceAt(json, 'aws_kms_key', 'backups/replica/key/key').__name}.arn}`);
+    expect(encrypt.Resource).toBe(`\${aws_kms_replica_key.${resourceAt(json, 'aws_kms_replica_key', '/key-backups-mr/replica-ca-west-1').__name}.arn}`);
     expect(encrypt.Condition.StringEquals['kms:ViaService']).toBe('s3.ca-west-1.amazonaws.com');
   });
 

@@ -26,11 +26,35 @@ describe('recovery table rows (production)', () => {
     expect(pg.alerts).toEqual(['PostgresWALArchivingBehind', 'PostgresWALArchivingFailing', 'PostgresBaseBackupFailed', 'PostgresBaseBackupStale']);
   });
 
-  test('Vault: the snapshot interval on a region loss, 0 within the region, its alerts', () => {
-    const v = row('Vault (configuration)');
-    expect(v).toMatchObject({ rpoObjectiveMinutes: 0, rpoMinutes: 5, rtoObjectiveMinutes: 30 });
+  test('Vault configuration: RPO 0, because vault-configure writes every policy and role its clients use', () => {
+    const v = row('Vault configuration');
+    expect(v).toMatchObject({ rpoObjectiveMinutes: 0, rpoMinutes: 0, rtoObjectiveMinutes: 30 });
+    expect(v.note).toBeUndefined();
+    expect(v.mechanism).toMatch(/writes the \d+ policies and \d+ roles its clients use/);
+  });
+
+  test('Vault configuration follows the stack: a role vault-configure no longer writes makes the row miss', () => {
+    const broken: Json = JSON.parse(JSON.stringify(prodPlatform));
+    for (const c of Object.values(broken.resource.kubernetes_config_map_v1) as Json[]) {
+      if (c.metadata[0]?.name === 'vault-configure' || c.metadata?.name === 'vault-configure') {
+        c.data['configure.sh'] = c.data['configure.sh'].replace(/^vault write auth\/kubernetes\/role\/vault-snapshot .*$/m, '');
+      }
+    }
+    const v = recoveryRows(prodEnv, broken).find((r) => r.store === 'Vault configuration')!;
+    expect(v.rpoMinutes).toBe(5);
+    expect(v.note).toContain('role vault-snapshot is used but vault-configure does not write auth/kubernetes/role/vault-snapshot');
+  });
+
+  test('Vault secrets: a database-class store, 5-minute snapshots replicated offsite; the typed-in API keys have no other source; the seal still single-region', () => {
+    const v = row('Vault secrets');
+    expect(v).toMatchObject({ rpoObjectiveMinutes: 5, rpoMinutes: 5, rtoObjectiveMinutes: 15 });
+    expect(v.mechanism).toContain('replicated to ca-west-1');
     expect(v.note).toContain('raft quorum of 3');
+    expect(v.note).toContain('no source outside Vault: `secret/toronto-ai-beta/api`, `secret/toronto-ai/api` (typed in)');
+    expect(v.note).toContain('region loss: restorable in ca-west-1 only once `data.vault.seal` is multi-region (now single-region)');
     expect(v.alerts).toEqual(['BackupJobFailedVaultSnapshot', 'BackupStaleVaultSnapshot']);
+    const migrated = recoveryRows(environment('production', (d) => (d.data.vault.seal = 'multi-region')), prodPlatform).find((r) => r.store === 'Vault secrets')!;
+    expect(migrated.note).not.toContain('region loss');
   });
 
   test('MongoDB\'s row comes from the stack: PBM point-in-time (the psmdb-db release\'s PITR and oplog span)', () => {

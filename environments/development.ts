@@ -55,6 +55,8 @@ export const development: EnvironmentInput = {
     security: { guardDuty: false, clamav: { scanIntervalHours: 24, signatureChecksPerDay: 2, imageTag: '1.4.3' } },
   },
   protectState: false,
+  // SEC-1: the key alarm's CloudTrail events (README: Keys recovery depends on).
+  audit: { cloudTrail: 'create', trailRetentionDays: 90 },
   backup: {
     // Relaxed objectives: development data can be regenerated.
     databaseRtoMinutes: 120,
@@ -74,7 +76,9 @@ export const development: EnvironmentInput = {
     mongodb: { members: 1, version: '8.0.19-7', storageGiB: 10, baseBackupSchedule: '30 2 * * *', baseBackupsKept: 7, oplogSpanMinutes: 5, compute: { cpu: '500m', memory: '1Gi' } },
     chroma: { replicas: 1, imageTag: '1.5.3', storageGiB: 10, volume: { iops: 3000, throughputMiBps: 125 }, backupSchedule: '0 3 * * *', compute: { cpu: '500m', memory: '1Gi' } },
     redis: { engine: 'valkey', engineVersion: '8.0', nodeType: 'cache.t4g.micro', replicas: 0, snapshotRetentionDays: 0 },
-    vault: { replicas: 1, imageTag: '2.0.4', dataStorageGiB: 5, auditStorageGiB: 5, snapshotSchedule: '0 3 * * *', compute: { cpu: '250m', memory: '256Mi' } },
+    // Deployed on the original single-region unseal key: it moves to the multi-region key through
+    // `seal` ('migrating', then 'multi-region'), README: Vault seal migration.
+    vault: { replicas: 1, imageTag: '2.0.4', dataStorageGiB: 5, auditStorageGiB: 5, snapshotSchedule: '0 3 * * *', seal: 'single-region', compute: { cpu: '250m', memory: '256Mi' } },
     jobImages: { awsCli: 'public.ecr.aws/aws-cli/aws-cli:2.22.0', openssl: 'docker.io/alpine/openssl:3.5.4', kubectl: 'registry.k8s.io/kubectl:v1.35.0' },
   },
   edge: {

@@ -58,7 +58,7 @@ export const IAM_ROLE_SUFFIXES = [
   'node', 'velero', 'cluster', 'ebs-csi', 'vpc-cni', 'vault-unseal', 'chroma-backup', 'vpc-flow-logs',
   'mongodb-backup', 'postgres-backup', 'backup-replication', 'cluster-autoscaler', 'aws-load-balancer-controller',
   'external-secrets', 'app-cache', 'beta-cache', 'github-deploy', 'vault-snapshot-backup', 'kms-break-glass', 'vault-restore',
-  'files-replication', 'keda-operator', 'inference', 'model-sync',
+  'files-replication', 'keda-operator', 'inference', 'model-sync', 'kms-events-forward',
   ...CHANNELS.flatMap((ch) => SERVICE_ROLE_KEYS.map((s) => `${ch}-${s}`)),
 ] as const;
 
@@ -72,6 +72,8 @@ export const GENERATED_NAMES: readonly GeneratedName[] = [
     `${p(c)}-models-${c.accountId}`,
     ...(c.replicaRegion ? [`${p(c)}-backups-${c.accountId}-${c.replicaRegion}`, `${p(c)}-access-logs-${c.accountId}-${c.replicaRegion}`, `${p(c)}-files-${c.accountId}-${c.replicaRegion}`] : []),
     ...(c.stateRegion && c.stateRegion !== c.region ? [`${p(c)}-access-logs-${c.accountId}-${c.stateRegion}`] : []),
+    // audit.cloudTrail 'create' (features/backups/key-protection.ts).
+    `${p(c)}-cloudtrail-${c.accountId}`,
   ] },
   { resource: 'aws_iam_role', attribute: 'name', limit: 64, rule: IAM_ROLE, names: (c) => IAM_ROLE_SUFFIXES.map((s) => `${p(c)}-${s}`) },
   { resource: 'aws_lb', attribute: 'name', limit: 32, rule: 'load balancer names are at most 32 characters', names: (c) => [`${p(c)}-alb`] },
@@ -85,7 +87,7 @@ export const GENERATED_NAMES: readonly GeneratedName[] = [
   { resource: 'aws_eks_node_group', attribute: 'node_group_name', limit: 63, rule: 'EKS node group names are at most 63 characters', names: (c) => ['system', 'app', 'database', 'vector', 'inference'].map((n) => `${p(c)}-${n}`) },
   { resource: 'aws_launch_template', attribute: 'name', limit: 128, rule: 'launch template names are at most 128 characters', names: (c) => ['system', 'app', 'database', 'vector', 'inference'].map((n) => `${p(c)}-${n}`) },
   { resource: 'aws_kms_alias', attribute: 'name', limit: 256, rule: 'KMS alias names are at most 256 characters', names: (c) =>
-    ['logs', 'cache', 'alerts', 'backups', 'volumes', 'cdn-logs', 'eks-secrets', 'vault-unseal', 'static-assets', 'backups-replica', 'terraform-state', 'alerts-us-east-1', 'platform-secrets', 'services', 'files-replica', 'backups-mr', 'vault-unseal-mr'].map((s) => `alias/${p(c)}-${s}`) },
+    ['logs', 'cache', 'alerts', 'backups', 'volumes', 'cdn-logs', 'eks-secrets', 'vault-unseal', 'static-assets', 'backups-replica', 'terraform-state', 'alerts-us-east-1', 'platform-secrets', 'services', 'files-replica', 'backups-mr', 'vault-unseal-mr', 'cloudtrail'].map((s) => `alias/${p(c)}-${s}`) },
   { resource: 'aws_sns_topic', attribute: 'name', limit: 256, rule: 'SNS topic names are at most 256 characters', names: (c) => [`${p(c)}-alerts`, `${p(c)}-alerts-us-east-1`] },
   { resource: 'aws_wafv2_web_acl', attribute: 'name', limit: 128, rule: 'WAF web ACL names are at most 128 characters', names: (c) => [p(c), `${p(c)}-cdn`] },
   { resource: 'aws_cloudwatch_log_group', attribute: 'name', limit: 512, rule: 'CloudWatch log group names are at most 512 characters', names: (c) => [
@@ -101,7 +103,8 @@ export const GENERATED_NAMES: readonly GeneratedName[] = [
   { resource: 'aws_sqs_queue', attribute: 'name', limit: 80, rule: 'SQS queue names are at most 80 characters', names: (c) => queueNames(c).flatMap((q) => [q, `${q}-dlq`]) },
   { resource: 'aws_sesv2_configuration_set', attribute: 'configuration_set_name', limit: 64, rule: 'SES configuration set names are at most 64 characters', names: (c) => [`${p(c)}-email`] },
   { resource: 'aws_ecr_repository', attribute: 'name', limit: 256, rule: 'ECR repository names are at most 256 characters', names: (c) => (c.imageRepositories ?? []).map((r) => `${p(c)}/${r}`) },
-  { resource: 'aws_cloudwatch_event_rule', attribute: 'name', limit: 64, rule: 'EventBridge rule names are at most 64 characters', names: (c) => [`${p(c)}-alerts-guardduty-findings`, `${p(c)}-alerts-kms-key-changes`] },
+  { resource: 'aws_cloudwatch_event_rule', attribute: 'name', limit: 64, rule: 'EventBridge rule names are at most 64 characters', names: (c) => [`${p(c)}-alerts-guardduty-findings`, `${p(c)}-alerts-kms-key-changes`, `${p(c)}-alerts-trail-changes`, `${p(c)}-kms-key-changes-forward`] },
+  { resource: 'aws_cloudtrail', attribute: 'name', limit: 128, rule: 'CloudTrail trail names are at most 128 characters', names: (c) => [p(c)] },
   { resource: 'aws_cloudfront_origin_access_control', attribute: 'name', limit: 64, rule: 'CloudFront origin access control names are at most 64 characters', names: (c) => [`${p(c)}-static-assets`] },
   { resource: 'aws_cloudfront_response_headers_policy', attribute: 'name', limit: 128, rule: 'CloudFront response headers policy names are at most 128 characters', names: (c) => [`${p(c)}-security-headers`] },
 ];

@@ -73,6 +73,8 @@ export const production: EnvironmentInput = {
     security: { guardDuty: true, clamav: { scanIntervalHours: 24, signatureChecksPerDay: 12, imageTag: '1.4.3' } },
   },
   protectState: true,
+  // SEC-1: the key alarm's CloudTrail events (README: Keys recovery depends on).
+  audit: { cloudTrail: 'create', trailRetentionDays: 400 },
   backup: {
     // BAK-3, seed 004 recovery objectives.
     databaseRtoMinutes: 15,
@@ -100,7 +102,9 @@ export const production: EnvironmentInput = {
     mongodb: { members: 3, version: '8.0.19-7', storageGiB: 2048, baseBackupSchedule: '30 */6 * * *', baseBackupsKept: 120, oplogSpanMinutes: 2, compute: { cpu: '4', memory: '32Gi' } },
     chroma: { replicas: 1, imageTag: '1.5.3', storageGiB: 1024, volume: { iops: 6000, throughputMiBps: 250 }, backupSchedule: '0 3 * * *', compute: { cpu: '8', memory: '64Gi' } },
     redis: { engine: 'valkey', engineVersion: '8.0', nodeType: 'cache.r7g.large', replicas: 2, snapshotRetentionDays: 14 },
-    vault: { replicas: 3, imageTag: '2.0.4', dataStorageGiB: 20, auditStorageGiB: 50, snapshotSchedule: '*/5 * * * *', compute: { cpu: '1', memory: '1Gi' } },
+    // Deployed on the original single-region unseal key: it moves to the multi-region key through
+    // `seal` ('migrating', then 'multi-region'), README: Vault seal migration.
+    vault: { replicas: 3, imageTag: '2.0.4', dataStorageGiB: 20, auditStorageGiB: 50, snapshotSchedule: '*/5 * * * *', seal: 'single-region', compute: { cpu: '1', memory: '1Gi' } },
     jobImages: { awsCli: 'public.ecr.aws/aws-cli/aws-cli:2.22.0', openssl: 'docker.io/alpine/openssl:3.5.4', kubectl: 'registry.k8s.io/kubectl:v1.35.0' },
   },
   edge: {

@@ -27,6 +27,7 @@ import { checkEdge, checkEdgeNames, edgeSchema } from './sections/edge';
 import { appSchema, checkApp, checkAppConfig, checkAppResources, checkAppScaling } from './sections/app';
 import { checkObservability, observabilitySchema } from './sections/observability';
 import { backupSchema, checkBackup } from './sections/backup';
+import { auditSchema, checkAudit } from './sections/audit';
 import { checkData, dataSchema } from './sections/data';
 import { checkCicd, cicdSchema } from './sections/cicd';
 import { checkEmailDomain, checkServices, checkWebsocketIdle, servicesSchema } from './sections/services';
@@ -191,6 +192,8 @@ export const environmentObjectSchema = z
     observability: observabilitySchema,
     /** BAK-1..3: backup bucket retention, object lock, offsite replica, recovery objectives, Velero. */
     backup: backupSchema,
+    /** SEC-1: the CloudTrail trail the key alarm needs: created here or the organisation's (environments/sections/audit.ts). */
+    audit: auditSchema,
     /** DATA-1..4, SEC-1: PostgreSQL, MongoDB, ChromaDB, Redis, Vault (environments/sections/data.ts). */
     data: dataSchema,
     /** The service tier around the application and the AWS resources it uses (environments/sections/services.ts). */
@@ -351,6 +354,8 @@ export const DEFINITION_RULES: readonly DefinitionRule[] = [
   },
   // ---- backups (BAK-1..3): rules in sections/backup.ts
   { needs: ['tier', 'aws.region', 'backup'], check: (env, report) => checkBackup(env, report) },
+  // ---- audit trail (SEC-1): rules in sections/audit.ts
+  { needs: ['tier', 'audit'], check: (env, report) => checkAudit(env.tier, env.audit, report) },
   // ---- data services (DATA-1..4, SEC-1): rules in sections/data.ts
   {
     needs: ['tier', 'data', 'aws.availabilityZones', 'nodePools.database.dataVolumeGiB', 'nodePools.vector.dataVolumeGiB', 'backup.databaseRpoMinutes'],

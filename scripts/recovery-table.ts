@@ -6,7 +6,8 @@
  * - PostgreSQL: the CloudNativePG cluster release (archive_timeout, base backups, archive path);
  * - MongoDB: a Percona psmdb-db release with point-in-time recovery (`backup.pitr`) when there is
  *   one, otherwise the mongodump CronJob: the row changes with the stack, not with this file;
- * - ChromaDB: its backup CronJobs; Vault: its raft snapshot CronJob (and raft's in-region quorum);
+ * - ChromaDB: its backup CronJobs; Vault configuration: what vault-configure writes against what
+ *   its clients use (scripts/vault-coverage.ts); Vault secrets: the raft snapshot CronJob;
  * - alerts: the rules of the `toronto-ai-backups` rule file that watch the mechanism.
  *
  * `--check` (and __tests__/recovery-table.test.ts) fail when README.md's block is stale.
@@ -19,6 +20,7 @@ import { Environment } from '../environments/schema';
 import { buildApp } from '../stacks/app';
 import { namesFor } from '../features/naming';
 import { cronMaxGapSeconds } from '../constructs/observability/backup-alerts';
+import { vaultCoverage } from './vault-coverage';
 
 type Json = Record<string, any>;
 
@@ -129,17 +131,44 @@ export function recoveryRows(env: Environment, platform: Json): RecoveryRow[] {
     });
   }
 
-  // Vault: raft quorum in the region, snapshots off the cluster.
+  // Vault, in two rows (scripts/vault-coverage.ts reads what it serves from the stack):
+  // - configuration (auth method, mount, audit device, policies, roles): declared in code and
+  //   written by vault-configure, so a restored or new Vault gets it back from the same code (RPO 0)
+  //   when the job writes everything its clients use;
+  // - secrets (what code cannot reproduce): a database-class store, raft snapshots off the cluster.
   const vault = jobs.find((j) => j.name === 'vault-snapshot');
-  if (vault) {
+  const coverage = vaultCoverage(platform);
+  if (coverage.schedule !== undefined) {
+    const complete = coverage.problems.length === 0;
     rows.push({
       environment: env.name,
-      store: 'Vault (configuration)',
+      store: 'Vault configuration',
       rpoObjectiveMinutes: CONFIGURATION_RPO_MINUTES,
       rtoObjectiveMinutes: b.applicationRtoMinutes,
+      rpoMinutes: complete ? 0 : vault ? gapMinutes(vault.schedule) : Number.POSITIVE_INFINITY,
+      ...(complete ? {} : { note: `not from code: ${coverage.problems.join('; ')}` }),
+      mechanism: `declared in code: \`vault-configure\` (\`${coverage.schedule}\`) writes the ${coverage.writtenPolicies.length} policies and ${coverage.writtenRoles.length} roles its clients use and ensures the kubernetes auth method, the \`secret/\` KV mount and the audit device; a restored or new Vault is reconfigured from the same code`,
+      alerts: [],
+    });
+  }
+  if (vault) {
+    const replica = b.replicaRegion ? `, replicated to ${b.replicaRegion}` : '';
+    const sealNote =
+      b.replicaRegion && env.data.vault.seal !== 'multi-region'
+        ? `; region loss: restorable in ${b.replicaRegion} only once \`data.vault.seal\` is multi-region (now ${env.data.vault.seal})`
+        : '';
+    const typedIn = coverage.secretsWithoutSource.map((p) => `\`${p.replace('/data/', '/')}\``).join(', ');
+    rows.push({
+      environment: env.name,
+      store: 'Vault secrets',
+      rpoObjectiveMinutes: b.databaseRpoMinutes,
+      rtoObjectiveMinutes: b.databaseRtoMinutes,
       rpoMinutes: gapMinutes(vault.schedule),
-      note: `0 within the region (raft quorum of ${env.data.vault.replicas}); declared configuration is code`,
-      mechanism: `raft snapshots \`${vault.schedule}\` to \`vault/\`; restore: \`data.vault.restore\``,
+      note:
+        `0 within the region (raft quorum of ${env.data.vault.replicas}); ${coverage.syncedSecrets.length} synced paths re-sync from their sources` +
+        (typedIn ? `; no source outside Vault: ${typedIn} (typed in)` : '') +
+        sealNote,
+      mechanism: `raft snapshots \`${vault.schedule}\` to \`vault/\`${replica}; restore: \`data.vault.restore\``,
       alerts: alertsOf(rules, (r) => r.expr.includes('cronjob="vault-snapshot"')),
     });
   }
@@ -181,7 +210,7 @@ export function generateTable(): string {
       const platform = JSON.parse(readFileSync(join(outdir, 'stacks', namesFor(env).platformStack, 'cdk.tf.json'), 'utf8')) as Json;
       rows.push(...recoveryRows(env, platform));
     }
-    const order = ['PostgreSQL', 'MongoDB', 'ChromaDB', 'Vault (configuration)'];
+    const order = ['PostgreSQL', 'MongoDB', 'ChromaDB', 'Vault configuration', 'Vault secrets'];
     rows.sort((x, y) => order.indexOf(x.store) - order.indexOf(y.store));
     return renderTable(rows);
   } finally {

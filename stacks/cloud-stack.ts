@@ -4,6 +4,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Environment } from '../environments/schema';
 import { EKS_VERSIONS, NODE_POOL_NAMES } from '../environments/catalog';
 import { EncryptionKey } from '../constructs/kms/kms-key';
+import { createFoundationKeys } from '../constructs/kms/foundation-keys';
 import { Network } from '../constructs/network/network';
 import { Cluster } from '../constructs/cluster/cluster';
 import { ClusterAddons } from '../constructs/cluster/addons';
@@ -11,7 +12,7 @@ import { NodeRole } from '../constructs/nodepools/node-role';
 import { NodePool } from '../constructs/nodepools/node-pool';
 import { configureBackend } from './backend';
 import { AlertTopic } from '../constructs/observability/alert-topic';
-import { KeyProtection, addKeyProtection, keyGuard } from '../features/backups/key-protection';
+import { KeyProtection, addKeyProtection, guardedKeys, keyGuard } from '../features/backups/key-protection';
 import { setPolicyTier } from '../constructs/policy/tier';
 import { namesFor, tagsFor } from '../features/naming';
 import { CloudContext, CloudOutputs, crossStackValue } from '../features/context';
@@ -69,68 +70,16 @@ export class CloudStack extends TerraformStack {
       defaultTags: [{ tags: tagsFor(env) }],
     });
 
-    const logsPrincipal = `logs.${env.aws.region}.amazonaws.com`;
-    this.keys = {
-      secrets: new EncryptionKey(this, 'key-secrets', {
-        alias: `${names.prefix}-eks-secrets`,
-        description: `${names.clusterName}: envelope encryption of Kubernetes secrets`,
-        accountId,
-        protect,
-      }),
-      volumes: new EncryptionKey(this, 'key-volumes', {
-        alias: `${names.prefix}-volumes`,
-        description: `${names.prefix}: EBS volumes of nodes and persistent volumes`,
-        accountId,
-        protect,
-        serviceStatements: [
-          {
-            Sid: 'AutoScalingUsesKeyForNodeVolumes',
-            Effect: 'Allow',
-            Principal: {
-              AWS: `arn:aws:iam::${accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
-            },
-            Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
-            Resource: '*',
-          },
-          {
-            Sid: 'AutoScalingGrantsForAttachedVolumes',
-            Effect: 'Allow',
-            Principal: {
-              AWS: `arn:aws:iam::${accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
-            },
-            Action: 'kms:CreateGrant',
-            Resource: '*',
-            Condition: { Bool: { 'kms:GrantIsForAWSResource': true } },
-          },
-        ],
-      }),
-      logs: new EncryptionKey(this, 'key-logs', {
-        alias: `${names.prefix}-logs`,
-        description: `${names.prefix}: CloudWatch log groups (flow logs, control plane)`,
-        accountId,
-        protect,
-        serviceStatements: [
-          {
-            Sid: 'CloudWatchLogsInThisAccount',
-            Effect: 'Allow',
-            Principal: { Service: logsPrincipal },
-            Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-            Resource: '*',
-            Condition: {
-              ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${env.aws.region}:${accountId}:*` },
-            },
-          },
-        ],
-      }),
-      backups: new EncryptionKey(this, 'key-backups', {
-        alias: `${names.prefix}-backups`,
-        description: `${names.prefix}: backup buckets and backup jobs`,
-        accountId,
-        protect,
-        // Issue 13: only the break-glass role may disable or delete it (features/backups/key-protection.ts).
-        guard: keyGuard(env, accountId),
-      }),
-    };
+    // SEC-3: the foundation keys; their policies are built in constructs/kms/foundation-keys.ts.
+    this.keys = createFoundationKeys(this, {
+      namePrefix: names.prefix,
+      clusterName: names.clusterName,
+      accountId,
+      region: env.aws.region,
+      protect,
+      // Issue 13: only the break-glass role may disable or delete it (features/backups/key-protection.ts).
+      backupsGuard: keyGuard(env, accountId),
+    });
 
     this.network = new Network(this, 'network', {
       namePrefix: names.prefix,
@@ -219,13 +168,12 @@ export class CloudStack extends TerraformStack {
     this.observability = addObservabilityCloud(ctx);
     this.services = addServicesCloud(ctx, { backups: this.backups, data: this.data });
     this.deploy = addCicd(ctx, this.backups);
-    // Issue 13: the keys recovery depends on, in this region (the replicas are guarded by their policy).
-    this.keyProtection = addKeyProtection(ctx, [
-      this.keys.backups.arn,
-      this.backups.multiRegionKey.arn,
-      this.data.vaultUnsealKey.arn,
-      this.data.vaultUnsealMultiRegionKey.arn,
-    ]);
+    // Issue 13: the keys recovery depends on (both regions), their alarm and the trail it needs.
+    this.keyProtection = addKeyProtection(
+      ctx,
+      guardedKeys(this.backups, this.data, this.keys.backups.arn),
+      this.backups.storage.accessLogBucket.bucket.id,
+    );
 
     const remote = crossStackValue;
     this.outputs = {
@@ -235,7 +183,8 @@ export class CloudStack extends TerraformStack {
       clusterCertificateAuthorityData: remote(this.cluster.certificateAuthorityData),
       vpcId: remote(this.network.vpcId),
       volumesKeyArn: remote(this.keys.volumes.arn),
-      backupsKeyArn: remote(this.keys.backups.arn),
+      // What backups are written with now: the multi-region key (features/backups/cloud.ts).
+      backupsKeyArn: remote(this.backups.keys.current),
       backupBucketName: remote(this.backups.bucketName),
       backupBucketArn: remote(this.backups.bucketArn),
       redisEndpoint: remote(this.data.redis.primaryEndpoint),

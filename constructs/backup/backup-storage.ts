@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { TerraformProvider } from 'cdktf';
 import { SecureBucket, logDeliveryStatement } from './secure-bucket';
 import { OffsiteReplica } from './replication';
+import { KeyGuard } from '../kms/kms-key';
 
 export interface BackupStorageProps {
   /** Name of the backup bucket (`namesFor(env).backupBucket`). */
@@ -14,8 +15,14 @@ export interface BackupStorageProps {
    * @default - only the backup bucket
    */
   readonly otherLoggedBuckets?: readonly string[];
-  /** KMS key of the backup bucket (the environment's backups key). */
+  /** KMS key of the backup bucket (its default encryption: what every new object is written with). */
   readonly backupsKeyArn: string;
+  /**
+   * Keys the bucket encrypted with before `backupsKeyArn` (objects keep the key they were written
+   * with): the replication decrypts with them too.
+   * @default none
+   */
+  readonly previousBackupsKeyArns?: readonly string[];
   readonly region: string;
   readonly accountId: string;
   /** Names keys and roles, e.g. `toronto-ai-production`. */
@@ -40,6 +47,10 @@ export interface BackupStorageProps {
     readonly accessLogBucketName: string;
     /** Other buckets of the replica region that log into it (e.g. another feature's replica). */
     readonly otherLoggedBuckets?: readonly string[];
+    /** Key in the replica region the replicas are written with (a multi-region replica). @default the replica's own key */
+    readonly keyArn?: string;
+    /** Guard of the replica's own key (the break-glass deny). @default none */
+    readonly guard?: KeyGuard;
   };
   /** BAK-4: prevent_destroy on buckets and keys. */
   readonly protect: boolean;
@@ -91,6 +102,9 @@ export class BackupStorage extends Construct {
       this.replica = new OffsiteReplica(this, 'replica', {
         source: this.backupBucket,
         sourceKeyArn: props.backupsKeyArn,
+        olderSourceKeyArns: props.previousBackupsKeyArns,
+        destinationKeyArn: props.replica.keyArn,
+        keyGuard: props.replica.guard,
         sourceRegion: props.region,
         replicaBucketName: props.replica.bucketName,
         replicaAccessLogs: {

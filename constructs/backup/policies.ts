@@ -39,17 +39,33 @@ function listPrefixStatement(bucketArn: string, prefix: string, sid: string): Po
 }
 
 /**
+ * The KMS keys of a bucket whose default key changed: `current` encrypts what is written now (the
+ * bucket's default key); `previous` encrypted objects written before the switch, which keep their
+ * key (S3 never re-encrypts an object), so readers still need kms:Decrypt on them.
+ */
+export interface BucketKeys {
+  readonly current: string;
+  readonly previous?: readonly string[];
+}
+
+const keysOf = (keys: string | BucketKeys): BucketKeys => (typeof keys === 'string' ? { current: keys } : keys);
+const viaS3 = (region?: string) => (region ? { Condition: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } } } : {});
+
+/**
  * Statements that let one backup job read and write objects under `prefix` of the backup bucket,
  * and nothing else in it.
  *
  * @param bucketArn ARN of the backup bucket (`CloudOutputs.backupBucketArn`).
  * @param prefix    The job's prefix, e.g. `postgres/`, `mongodb/`, `chroma/`, `velero/`.
- * @param kmsKeyArn The backups key (`CloudOutputs.backupsKeyArn`): objects are SSE-KMS.
- * @param region    When given, the key may only be used through S3 in this region (`kms:ViaService`).
+ * @param keys      The backups key (`CloudOutputs.backupsKeyArn`): objects are SSE-KMS. With
+ *                  `previous` keys, new objects are written with `current` (GenerateDataKey on it
+ *                  only) and the older objects stay readable (Decrypt on the previous keys).
+ * @param region    When given, the keys may only be used through S3 in this region (`kms:ViaService`).
  */
-export function backupWriterStatements(bucketArn: string, prefix: string, kmsKeyArn: string, region?: string): PolicyStatement[] {
+export function backupWriterStatements(bucketArn: string, prefix: string, keys: string | BucketKeys, region?: string): PolicyStatement[] {
   checkBackupPrefix(prefix);
   const sid = prefixSid(prefix);
+  const { current, previous = [] } = keysOf(keys);
   return [
     listPrefixStatement(bucketArn, prefix, sid),
     {
@@ -62,19 +78,24 @@ export function backupWriterStatements(bucketArn: string, prefix: string, kmsKey
       Sid: `Use${sid}BackupKeyThroughS3`,
       Effect: 'Allow',
       Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
-      Resource: kmsKeyArn,
-      ...(region ? { Condition: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } } } : {}),
+      Resource: current,
+      ...viaS3(region),
     },
+    ...(previous.length > 0
+      ? [{ Sid: `Decrypt${sid}OlderObjectsThroughS3`, Effect: 'Allow' as const, Action: 'kms:Decrypt', Resource: [...previous], ...viaS3(region) }]
+      : []),
   ];
 }
 
 /**
  * Statements that let a restore job list and read objects under `prefix` of the backup bucket
- * (nothing else, no write), with the backups key through S3 (decrypt only).
+ * (nothing else, no write), with the backups keys through S3 (decrypt only: the current key and
+ * any previous one, since each object keeps the key it was written with).
  */
-export function backupReaderStatements(bucketArn: string, prefix: string, kmsKeyArn: string, region?: string): PolicyStatement[] {
+export function backupReaderStatements(bucketArn: string, prefix: string, keys: string | BucketKeys, region?: string): PolicyStatement[] {
   checkBackupPrefix(prefix);
   const sid = prefixSid(prefix);
+  const { current, previous = [] } = keysOf(keys);
   return [
     listPrefixStatement(bucketArn, prefix, sid),
     { Sid: `Read${sid}Objects`, Effect: 'Allow', Action: ['s3:GetObject'], Resource: `${bucketArn}/${prefix}*` },
@@ -82,8 +103,8 @@ export function backupReaderStatements(bucketArn: string, prefix: string, kmsKey
       Sid: `Decrypt${sid}WithBackupKeyThroughS3`,
       Effect: 'Allow',
       Action: ['kms:Decrypt'],
-      Resource: kmsKeyArn,
-      ...(region ? { Condition: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } } } : {}),
+      Resource: previous.length > 0 ? [current, ...previous] : current,
+      ...viaS3(region),
     },
   ];
 }
@@ -92,8 +113,8 @@ export interface VeleroPolicyProps {
   readonly bucketArn: string;
   /** Velero's prefix in the bucket. @default `velero/` */
   readonly prefix?: string;
-  /** Backups key (SSE-KMS of the bucket). */
-  readonly backupsKeyArn: string;
+  /** Backups key(s) (SSE-KMS of the bucket): Velero writes with `current`, reads older objects with `previous`. */
+  readonly backupKeys: string | BucketKeys;
   /** Key of the EBS volumes: restoring a snapshot creates a volume encrypted with it. */
   readonly volumesKeyArn: string;
   readonly region: string;
@@ -110,7 +131,7 @@ export function veleroStatements(props: VeleroPolicyProps): PolicyStatement[] {
   const volumes = `${ec2}:${props.accountId}:volume/*`;
   const snapshots = `${ec2}::snapshot/*`;
   return [
-    ...backupWriterStatements(props.bucketArn, props.prefix ?? 'velero/', props.backupsKeyArn, props.region),
+    ...backupWriterStatements(props.bucketArn, props.prefix ?? 'velero/', props.backupKeys, props.region),
     {
       Sid: 'DescribeVolumesAndSnapshots',
       Effect: 'Allow',

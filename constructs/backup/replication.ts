@@ -5,7 +5,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { S3BucketReplicationConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-replication-configuration';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { PolicyStatement, policyDocument } from '../common/iam';
-import { EncryptionKey } from '../kms/kms-key';
+import { EncryptionKey, KeyGuard } from '../kms/kms-key';
 import { BucketLifecycle, SecureBucket, logDeliveryStatement } from './secure-bucket';
 
 export interface OffsiteReplicaProps {
@@ -13,6 +13,21 @@ export interface OffsiteReplicaProps {
   readonly source: SecureBucket;
   /** KMS key the source objects are encrypted with (replication decrypts with it). */
   readonly sourceKeyArn: string;
+  /**
+   * Keys older source objects are still encrypted with (the source bucket's default key changed;
+   * S3 never re-encrypts an object): replication decrypts with them too.
+   * @default none
+   */
+  readonly olderSourceKeyArns?: readonly string[];
+  /**
+   * Key in `replicaRegion` the replica bucket and the replicated objects are encrypted with, e.g.
+   * the replica of a multi-region key (one key material in both regions). The replica's own key
+   * (`names.keyAlias`) is still created: objects replicated before keep it and stay readable.
+   * @default the replica's own key
+   */
+  readonly destinationKeyArn?: string;
+  /** Guard of the replica's own key (e.g. only a break-glass role may disable or delete it). @default none */
+  readonly keyGuard?: KeyGuard;
   /** Region of the source bucket (for the KMS `kms:ViaService` condition). */
   readonly sourceRegion: string;
   /** Name of the replica bucket. */
@@ -81,7 +96,9 @@ export const REPLICATION_TIME_MINUTES = 15;
  * an attacker's) in the primary region never reaches the replica.
  */
 export class OffsiteReplica extends Construct {
+  /** The replica's own key (in `replicaRegion`). */
   readonly replicaKey: EncryptionKey;
+  /** The key new replicas are encrypted with: `destinationKeyArn` when given, else `replicaKey`. */
   readonly replicaKeyArn: string;
   readonly bucket: SecureBucket;
   readonly accessLogBucket: SecureBucket;
@@ -111,8 +128,10 @@ export class OffsiteReplica extends Construct {
       description: `${props.namePrefix}: offsite replica of the ${names.what} bucket (${props.replicaRegion})`,
       accountId: props.accountId,
       protect: props.protect,
+      guard: props.keyGuard,
     });
-    this.replicaKeyArn = this.replicaKey.arn;
+    // What new replicas are encrypted with: a given key (e.g. a multi-region replica) or the own key.
+    this.replicaKeyArn = props.destinationKeyArn ?? this.replicaKey.arn;
 
     const logs = props.replicaAccessLogs;
     this.accessLogBucket =
@@ -130,7 +149,7 @@ export class OffsiteReplica extends Construct {
     this.bucket = new SecureBucket(this, 'bucket', {
       provider,
       bucketName: props.replicaBucketName,
-      encryption: { kind: 'kms', keyArn: this.replicaKey.arn },
+      encryption: { kind: 'kms', keyArn: this.replicaKeyArn },
       lifecycle: props.lifecycle,
       accessLogBucket: this.accessLogBucket.bucket.id,
       accessLogPrefix: names.accessLogPrefix,
@@ -169,7 +188,7 @@ export class OffsiteReplica extends Construct {
         Sid: 'DecryptSourceThroughS3',
         Effect: 'Allow',
         Action: 'kms:Decrypt',
-        Resource: props.sourceKeyArn,
+        Resource: props.olderSourceKeyArns?.length ? [props.sourceKeyArn, ...props.olderSourceKeyArns] : props.sourceKeyArn,
         Condition: {
           StringEquals: { 'kms:ViaService': `s3.${props.sourceRegion}.amazonaws.com` },
           // With S3 Bucket Keys the encryption context is the bucket ARN, without them the object ARN.
@@ -180,7 +199,7 @@ export class OffsiteReplica extends Construct {
         Sid: 'EncryptReplicasThroughS3',
         Effect: 'Allow',
         Action: ['kms:Encrypt', 'kms:GenerateDataKey'],
-        Resource: this.replicaKey.arn,
+        Resource: this.replicaKeyArn,
         Condition: {
           StringEquals: { 'kms:ViaService': `s3.${props.replicaRegion}.amazonaws.com` },
           // With S3 Bucket Keys the encryption context is the bucket ARN, without them the object ARN.
@@ -219,7 +238,7 @@ export class OffsiteReplica extends Construct {
           sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: 'Enabled' } },
           destination: {
             bucket: this.bucket.bucket.arn,
-            encryptionConfiguration: { replicaKmsKeyId: this.replicaKey.arn },
+            encryptionConfiguration: { replicaKmsKeyId: this.replicaKeyArn },
             // Replication Time Control with metrics: a replica that falls behind is visible (alarms below).
             replicationTime: { status: 'Enabled', time: { minutes: REPLICATION_TIME_MINUTES } },
             metrics: { status: 'Enabled', eventThreshold: { minutes: REPLICATION_TIME_MINUTES } },

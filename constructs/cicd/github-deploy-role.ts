@@ -31,6 +31,7 @@ export const SERVICE_OF_RESOURCE_TYPE: Readonly<Record<string, string>> = {
   aws_acm_: 'acm',
   aws_autoscaling_: 'autoscaling',
   aws_cloudfront_: 'cloudfront',
+  aws_cloudtrail: 'cloudtrail',
   aws_cloudwatch_log_: 'logs',
   aws_cloudwatch_metric_alarm: 'cloudwatch',
   aws_cloudwatch_dashboard: 'cloudwatch',

@@ -229,10 +229,12 @@ export const dataSchema = z
          * Which KMS key auto-unseals Vault (issue 13, README: Vault seal migration):
          * `single-region` (the original key), `migrating` (both seals rendered, the old one
          * disabled: the migration runs), `multi-region` (the key with a replica in
-         * `backup.replicaRegion`, which a Vault rebuilt there can unseal with).
-         * @default 'single-region'
+         * `backup.replicaRegion`, which a Vault rebuilt there can unseal with). A new environment
+         * starts on the multi-region key; one deployed on the original key names `single-region`
+         * until it migrates (a Vault cannot change its seal by configuration alone).
+         * @default 'multi-region'
          */
-        seal: z.enum(['single-region', 'migrating', 'multi-region']).default('single-region'),
+        seal: z.enum(['single-region', 'migrating', 'multi-region']).default('multi-region'),
         /**
          * BAK-3 restore (README: Vault restore): a one-off Job restores the raft snapshot
          * `s3://<backup bucket>/vault/<snapshot>/vault.snap` (the timestamp folder the snapshot job

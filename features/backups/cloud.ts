@@ -10,14 +10,14 @@ import { Environment } from '../../environments/schema';
 import { BackupStorage } from '../../constructs/backup/backup-storage';
 import { TerraformStateBucket } from '../../constructs/backup/state-bucket';
 import { SecureBucket, logDeliveryStatement } from '../../constructs/backup/secure-bucket';
-import { backupReaderStatements, backupWriterStatements, veleroStatements } from '../../constructs/backup/policies';
+import { BucketKeys, backupReaderStatements, backupWriterStatements, veleroStatements } from '../../constructs/backup/policies';
 import { WorkloadRole } from '../../constructs/identity/workload-role';
 import { PolicyStatement } from '../../constructs/common/iam';
 import { namesFor, tagsFor } from '../naming';
 import { CloudContext } from '../context';
 import { BackupPrefix, VELERO } from './contract';
 import { EncryptionKey } from '../../constructs/kms/kms-key';
-import { keyGuard } from './key-protection';
+import { keyGuard, trailBucketName } from './key-protection';
 
 export interface Backups {
   readonly storage: BackupStorage;
@@ -30,13 +30,17 @@ export interface Backups {
   readonly veleroRole: WorkloadRole;
   /**
    * Issue 13: the multi-region backups key (`<prefix>-backups-mr`), with a replica in
-   * `backup.replicaRegion`. Introduced beside the single-region key, which keeps encrypting the
-   * bucket until the migration in the README (changing `multi_region` would replace the key).
+   * `backup.replicaRegion`: the bucket's default key and the key of its offsite copies. The
+   * single-region key (`ctx.keys.backups`) stays for decryption: objects written before the switch
+   * keep it (changing `multi_region` on it would have replaced it).
    */
   readonly multiRegionKey: EncryptionKey;
+  /** The keys of the backup bucket: `current` (the multi-region key) and `previous` (the single-region key). */
+  readonly keys: BucketKeys;
   /**
    * Least-privilege statements for a backup job limited to `prefix` (e.g. `postgres/`) of the
-   * backup bucket, with the backups key through S3 in this region.
+   * backup bucket: writes with the multi-region key, reads older objects with the single-region
+   * one, both through S3 in this region only.
    */
   writerStatements(prefix: BackupPrefix): PolicyStatement[];
   /** Read-only statements on `prefix` (a restore job). */
@@ -64,7 +68,6 @@ function regionProvider(scope: Construct, env: Environment, alias: string, regio
 
 export function addBackups(ctx: CloudContext): Backups {
   const { scope, env, names, accountId } = ctx;
-  const backupsKeyArn = ctx.keys.backups.arn;
   const region = env.aws.region;
   const protect = env.protectState;
   const b = env.backup;
@@ -81,14 +84,24 @@ export function addBackups(ctx: CloudContext): Backups {
     multiRegion: true,
     guard: keyGuard(env, accountId),
   });
-  if (replicaProvider && b.replicaRegion) multiRegionKey.replicate(b.replicaRegion, replicaProvider);
+  const replicaKey = replicaProvider && b.replicaRegion ? multiRegionKey.replicate(b.replicaRegion, replicaProvider) : undefined;
+  // Issue 13: new objects are written with the multi-region key (its replica decrypts them in the
+  // replica region); objects written before keep the single-region key, still decryptable.
+  const keys: BucketKeys = { current: multiRegionKey.arn, previous: [ctx.keys.backups.arn] };
 
   const storage = new BackupStorage(scope, 'backups', {
     backupBucketName: names.backupBucket,
     accessLogBucketName: names.accessLogBucket,
     // The state bucket (same region) and the service tier's buckets (features/services/cloud.ts) log here too.
-    otherLoggedBuckets: [...(backend.type === 's3' && backend.region === region ? [backend.bucket] : []), names.filesBucket, names.modelStoreBucket],
-    backupsKeyArn,
+    otherLoggedBuckets: [
+      ...(backend.type === 's3' && backend.region === region ? [backend.bucket] : []),
+      names.filesBucket,
+      names.modelStoreBucket,
+      // The CloudTrail trail's bucket (features/backups/key-protection.ts).
+      ...(env.audit.cloudTrail === 'create' ? [trailBucketName(env)] : []),
+    ],
+    backupsKeyArn: keys.current,
+    previousBackupsKeyArns: keys.previous,
     region,
     accountId,
     namePrefix: names.prefix,
@@ -105,6 +118,10 @@ export function addBackups(ctx: CloudContext): Backups {
           accessLogBucketName: `${names.accessLogBucket}-${b.replicaRegion}`,
           // The files bucket's offsite replica (features/services/cloud.ts) logs here too.
           otherLoggedBuckets: [filesReplicaBucketName(env)],
+          // Replicas are written with the multi-region key's replica (same key material as the bucket's key).
+          keyArn: replicaKey?.arn,
+          // The replica's own key holds the copies made before the switch: guarded like the others.
+          guard: keyGuard(env, accountId),
         }
       : undefined,
     protect,
@@ -154,7 +171,7 @@ export function addBackups(ctx: CloudContext): Backups {
     statements: veleroStatements({
       bucketArn: storage.bucketArn,
       prefix: VELERO.prefix.keyPrefix,
-      backupsKeyArn,
+      backupKeys: keys,
       volumesKeyArn: ctx.keys.volumes.arn,
       region,
       accountId,
@@ -177,7 +194,8 @@ export function addBackups(ctx: CloudContext): Backups {
     stateBucket,
     veleroRole,
     multiRegionKey,
-    writerStatements: (prefix: BackupPrefix) => backupWriterStatements(storage.bucketArn, prefix.keyPrefix, backupsKeyArn, region),
-    readerStatements: (prefix: BackupPrefix) => backupReaderStatements(storage.bucketArn, prefix.keyPrefix, backupsKeyArn, region),
+    keys,
+    writerStatements: (prefix: BackupPrefix) => backupWriterStatements(storage.bucketArn, prefix.keyPrefix, keys, region),
+    readerStatements: (prefix: BackupPrefix) => backupReaderStatements(storage.bucketArn, prefix.keyPrefix, keys, region),
   };
 }
