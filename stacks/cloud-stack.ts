@@ -235,6 +235,7 @@ export class CloudStack extends TerraformStack {
       clusterCertificateAuthorityData: remote(this.cluster.certificateAuthorityData),
       vpcId: remote(this.network.vpcId),
       volumesKeyArn: remote(this.keys.volumes.arn),
+      snapshotControllerVersion: remote(addons.snapshotController!.addonVersion),
       backupsKeyArn: remote(this.keys.backups.arn),
       backupBucketName: remote(this.backups.bucketName),
       backupBucketArn: remote(this.backups.bucketArn),
