@@ -109,7 +109,9 @@ describe('the render harness', () => {
     expect(validate(bsl)).toBe(true);
     expect(validate({ ...bsl, spec: { ...bsl.spec, bucketName: 'typo' } })).toBe(false);
     expect(ajvMessages(validate)).toEqual([expect.stringMatching(/unknown field 'bucketName'/)]);
-    expect(crdApiVersions(objects)).toEqual(get('production').rendered.apiVersions);
+    // The stack's releases' CRDs and those of the cloud stack's add-ons (the snapshot controller's).
+    expect(crdApiVersions([...objects, ...get('production').rendered.externalCrds])).toEqual(get('production').rendered.apiVersions);
+    expect(get('production').rendered.externalCrds.map((o) => o.object.spec.names.kind)).toContain('VolumeSnapshotClass');
   });
 
   test('a budget that allows no eviction, and a replicated workload without one, are reported', () => {

@@ -74,9 +74,10 @@ describe('recovery table rows (production)', () => {
     expect(noPitr.rpoMinutes).toBeGreaterThan(5);
   });
 
-  test('a row says when the mechanism misses the objective', () => {
-    expect(renderTable([row('ChromaDB')])).toContain('| 1440 min (misses) |');
-    expect(renderTable([row('PostgreSQL')])).toContain('| 5 min (meets) |');
+  test('a row says when the mechanism misses the objective, for RPO and RTO', () => {
+    expect(renderTable([row('ChromaDB')])).toContain('| 5 min (meets) | 15 min | 7 min (meets): ');
+    expect(renderTable([row('PostgreSQL')])).toContain('| 5 min (meets) | 15 min | ≥ 236 min (misses): ');
+    expect(renderTable([row('Vault (configuration)')])).toContain('| 30 min | 5 min (meets): ');
   });
 });
 

@@ -167,7 +167,7 @@ export const LOG_RETENTION_DAYS = [
 ] as const;
 
 /** The managed add-ons every cluster runs (K8S-1), in install order. */
-export const EKS_ADDONS = ['vpc-cni', 'kube-proxy', 'coredns', 'eks-pod-identity-agent', 'aws-ebs-csi-driver'] as const;
+export const EKS_ADDONS = ['vpc-cni', 'kube-proxy', 'coredns', 'eks-pod-identity-agent', 'aws-ebs-csi-driver', 'snapshot-controller'] as const;
 export type EksAddonName = (typeof EKS_ADDONS)[number];
 
 /**
@@ -182,6 +182,8 @@ export const EKS_VERSIONS: Readonly<Record<string, Readonly<Record<EksAddonName,
     coredns: 'v1.12.3-eksbuild.1',
     'eks-pod-identity-agent': 'v1.3.10-eksbuild.2',
     'aws-ebs-csi-driver': 'v1.53.0-eksbuild.1',
+    // Issue 13: the CSI snapshot controller and the snapshot.storage.k8s.io CRDs (v1).
+    'snapshot-controller': 'v8.2.0-eksbuild.1',
   },
   '1.35': {
     'vpc-cni': 'v1.21.1-eksbuild.3',
@@ -189,6 +191,8 @@ export const EKS_VERSIONS: Readonly<Record<string, Readonly<Record<EksAddonName,
     coredns: 'v1.13.2-eksbuild.1',
     'eks-pod-identity-agent': 'v1.3.10-eksbuild.2',
     'aws-ebs-csi-driver': 'v1.53.0-eksbuild.1',
+    // Issue 13: the CSI snapshot controller and the snapshot.storage.k8s.io CRDs (v1).
+    'snapshot-controller': 'v8.2.0-eksbuild.1',
   },
 };
 export const SUPPORTED_CLUSTER_VERSIONS = Object.keys(EKS_VERSIONS) as [string, ...string[]];

@@ -338,12 +338,15 @@ export const DEFINITION_RULES: readonly DefinitionRule[] = [
   },
   // ---- kubectl follows the cluster within one minor version (Kubernetes version skew policy)
   {
-    needs: ['cluster.version', 'data.jobImages.kubectl'],
+    needs: ['cluster.version', 'data.jobImages.kubectl', 'data.jobImages.kubectlShell'],
     check: (env, report) => {
-      const tag = /:v?(\d+)\.(\d+)/.exec(env.data.jobImages.kubectl.slice(env.data.jobImages.kubectl.lastIndexOf(':')));
       const [major, minor] = env.cluster.version.split('.').map(Number);
-      if (tag && (Number(tag[1]) !== major || Math.abs(Number(tag[2]) - minor) > 1)) {
-        report(['data', 'jobImages', 'kubectl'], `kubectl ${tag[1]}.${tag[2]} is more than one minor version away from the cluster's ${env.cluster.version} (cluster.version); kubectl supports one minor version of skew`);
+      for (const field of ['kubectl', 'kubectlShell'] as const) {
+        const image = env.data.jobImages[field];
+        const tag = /:v?(\d+)\.(\d+)/.exec(image.slice(image.lastIndexOf(':')));
+        if (tag && (Number(tag[1]) !== major || Math.abs(Number(tag[2]) - minor) > 1)) {
+          report(['data', 'jobImages', field], `kubectl ${tag[1]}.${tag[2]} is more than one minor version away from the cluster's ${env.cluster.version} (cluster.version); kubectl supports one minor version of skew`);
+        }
       }
     },
   },

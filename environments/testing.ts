@@ -75,12 +75,12 @@ export const testing: EnvironmentInput = {
   data: {
     postgres: { instances: 3, version: '17.6', storageGiB: 100, volume: { iops: 3000, throughputMiBps: 125 }, walArchiveTimeoutMinutes: 5, baseBackupSchedule: '0 0 2 * * *', backupRetentionDays: 7, backupGeneration: 1, compute: { cpu: '1', memory: '4Gi' } },
     mongodb: { members: 3, version: '8.0.19-7', storageGiB: 100, baseBackupSchedule: '30 */12 * * *', baseBackupsKept: 14, oplogSpanMinutes: 5, compute: { cpu: '1', memory: '4Gi' } },
-    chroma: { replicas: 1, imageTag: '1.5.3', storageGiB: 50, volume: { iops: 3000, throughputMiBps: 125 }, backupSchedule: '0 3 * * *', compute: { cpu: '1', memory: '4Gi' } },
+    chroma: { replicas: 1, imageTag: '1.5.3', storageGiB: 50, volume: { iops: 3000, throughputMiBps: 125 }, backupSchedule: '0 3 * * *', snapshotSchedule: '0 * * * *', snapshotsKept: 24, compute: { cpu: '1', memory: '4Gi' } },
     redis: { engine: 'valkey', engineVersion: '8.0', nodeType: 'cache.t4g.small', replicas: 1, snapshotRetentionDays: 1 },
     // Deployed on the original single-region unseal key: it moves to the multi-region key through
     // `seal` ('migrating', then 'multi-region'), README: Vault seal migration.
     vault: { replicas: 3, imageTag: '2.0.4', dataStorageGiB: 10, auditStorageGiB: 10, snapshotSchedule: '0 * * * *', seal: 'single-region', compute: { cpu: '250m', memory: '512Mi' } },
-    jobImages: { awsCli: 'public.ecr.aws/aws-cli/aws-cli:2.22.0', openssl: 'docker.io/alpine/openssl:3.5.4', kubectl: 'registry.k8s.io/kubectl:v1.35.0' },
+    jobImages: { awsCli: 'public.ecr.aws/aws-cli/aws-cli:2.22.0', openssl: 'docker.io/alpine/openssl:3.5.4', kubectl: 'registry.k8s.io/kubectl:v1.35.0', kubectlShell: 'docker.io/alpine/k8s:1.35.0' },
   },
   edge: {
     domainName: 'test.toronto-ai-team-agent.example.com',

@@ -47,6 +47,12 @@ export interface CloudOutputs {
   readonly clusterCertificateAuthorityData: CrossStack<string>;
   readonly vpcId: CrossStack<string>;
   readonly volumesKeyArn: CrossStack<string>;
+  /**
+   * Issue 13: the build of the EKS snapshot-controller add-on, which installs the
+   * snapshot.storage.k8s.io CRDs. The VolumeSnapshotClass reads it, so the platform stack's use of
+   * those CRDs is tied to the add-on (stacks/platform-stack.ts, scripts/dependency-order.ts).
+   */
+  readonly snapshotControllerVersion: CrossStack<string>;
   readonly backupsKeyArn: CrossStack<string>;
   /** BAK-1 backup bucket (features/backups/cloud.ts); each backup job writes under its own prefix. */
   readonly backupBucketName: CrossStack<string>;
@@ -95,6 +101,12 @@ export interface PlatformContext {
   readonly cloud: CloudOutputs;
   readonly namespaces: Namespaces;
   readonly storageClasses: { readonly statefulName: string; readonly stateful: ITerraformDependable };
+  /**
+   * Issue 13: the VolumeSnapshotClasses (`className`: Retain in staging/production;
+   * `rotatingClassName`: Delete, for scheduled snapshots pruned by count) and the release that
+   * creates them.
+   */
+  readonly volumeSnapshots: { readonly className: string; readonly rotatingClassName: string; readonly release: ITerraformDependable };
   /** Every connection between the platform's parts (features/flows.ts): allow rules are generated from it. */
   readonly flows: readonly Flow[];
   /** Where workloads meant for `pool` run in this environment (constructs/nodepools/placement.ts). */

@@ -5,6 +5,8 @@
  *
  * - The graph: `depends_on` plus every `${type.name...}` reference in a resource's attributes,
  *   followed transitively. Terraform creates a resource only after everything it reaches this way.
+ * - CRDs of the cloud stack's EKS add-ons (CLOUD_ADDON_PROVIDES) exist before the platform stack
+ *   is applied: a use counts when it reaches the add-on's cross-stack output.
  * - Creators: Kubernetes resources create their object (namespace, Secret, ConfigMap, service
  *   account; RoleBindings grant a service account its rights). Helm releases create what their
  *   chart installs (RELEASE_PROVIDES: CRD kinds, webhooks, service accounts it makes). Objects
@@ -63,6 +65,26 @@ export const RELEASE_PROVIDES: Readonly<Record<string, readonly ObjectRef[]>> = 
   'external-secrets': ['CRD/ExternalSecret', 'CRD/SecretStore', 'CRD/ClusterSecretStore', 'Webhook/external-secrets'],
   vault: ['Webhook/vault-agent-injector'],
 };
+
+/**
+ * What the cloud stack's EKS managed add-ons install before the platform stack is applied (the
+ * cloud stack is applied first). A platform resource that uses one of these must reach the
+ * add-on through a cross-stack reference of its own or of something created before it (e.g. the
+ * VolumeSnapshotClass release reads the snapshot-controller add-on's version): then the platform
+ * stack cannot be planned without the add-on's output, and the add-on exists.
+ */
+export const CLOUD_ADDON_PROVIDES: Readonly<Record<string, readonly ObjectRef[]>> = {
+  'snapshot-controller': ['CRD/VolumeSnapshot', 'CRD/VolumeSnapshotClass', 'CRD/VolumeSnapshotContent'],
+};
+
+/**
+ * Whether a resource's configuration reads an attribute of the cloud stack's add-on `addon`: its
+ * cross-stack output (`cdktf synth`), or the add-on resource itself (a single-stack test synth).
+ */
+function readsAddonOutput(config: Json, addon: string): boolean {
+  const text = JSON.stringify(config);
+  return text.includes('aws_eks_addon') && new RegExp(`(cross-stack-output-aws_eks_addon|\\$\\{aws_eks_addon\\.)[A-Za-z0-9_-]*_${addon}_[A-Za-z0-9]+`).test(text);
+}
 
 /** Objects a release itself renders that others use, read from its values (the project's own charts). */
 export const RELEASE_CREATES: Readonly<Record<string, (values: Json, namespace: string) => ObjectRef[]>> = {
@@ -158,6 +180,9 @@ export const RELEASE_USES: Readonly<Record<string, ReleaseUses>> = {
   'local:mongodb-restore': () => ['CRD/PerconaServerMongoDBRestore'],
   'local:target-group-bindings': () => ['CRD/TargetGroupBinding', 'Webhook/elbv2-pod-readiness-gate'],
   'local:synced-secrets': () => ['CRD/SecretStore', 'CRD/ExternalSecret', 'Webhook/external-secrets'],
+  'local:volume-snapshot-class': () => ['CRD/VolumeSnapshotClass'],
+  // Claims whose dataSource is a VolumeSnapshot (the API server accepts it only with the CRD).
+  'local:restored-claims': () => ['CRD/VolumeSnapshot'],
 };
 
 const WORKLOAD_TYPES: Record<string, (config: Json) => Json> = {
@@ -392,6 +417,15 @@ export function analyseOrdering(json: TerraformJson): { uses: Map<string, Object
       }
       const made = creators.get(ref) ?? new Set<string>();
       if (made.has(r.address) || [...made].some((c) => before.has(c))) continue;
+      const addon = Object.entries(CLOUD_ADDON_PROVIDES).find(([, refs]) => refs.includes(ref))?.[0];
+      if (addon) {
+        const reaches = [r.address, ...before].some((a) => {
+          const res = g.resources.get(a);
+          return res !== undefined && readsAddonOutput(res.config, addon);
+        });
+        if (!reaches) report(`${ref} is installed by the cloud stack's EKS add-on ${addon}; read its output (e.g. its version) here or in something created before it`);
+        continue;
+      }
       const runtime = RUNTIME_CREATED.find((x) => x.object === ref);
       if (runtime) {
         if ('release' in runtime.createdBy) {

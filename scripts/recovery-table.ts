@@ -6,8 +6,11 @@
  * - PostgreSQL: the CloudNativePG cluster release (archive_timeout, base backups, archive path);
  * - MongoDB: a Percona psmdb-db release with point-in-time recovery (`backup.pitr`) when there is
  *   one, otherwise the mongodump CronJob: the row changes with the stack, not with this file;
- * - ChromaDB: its backup CronJobs; Vault configuration: what vault-configure writes against what
- *   its clients use (scripts/vault-coverage.ts); Vault secrets: the raft snapshot CronJob;
+ * - ChromaDB: its volume snapshot CronJob (through a class of the volume-snapshot-class release)
+ *   and its backup CronJobs; Vault configuration: what vault-configure writes against what its
+ *   clients use (scripts/vault-coverage.ts); Vault secrets: the raft snapshot CronJob;
+ * - RTO: what the restore path reads (a volume snapshot, or the store's size from S3) at the
+ *   stated RTO_ASSUMPTIONS;
  * - alerts: the rules of the `toronto-ai-backups` rule file that watch the mechanism.
  *
  * `--check` (and __tests__/recovery-table.test.ts) fail when README.md's block is stale.
@@ -21,11 +24,33 @@ import { buildApp } from '../stacks/app';
 import { namesFor } from '../features/naming';
 import { cronMaxGapSeconds } from '../constructs/observability/backup-alerts';
 import { vaultCoverage } from './vault-coverage';
+import { CHROMA_STORAGE } from '../features/data/contract';
 
 type Json = Record<string, any>;
 
 /** Seed 004: configuration has an RPO of 0. */
 export const CONFIGURATION_RPO_MINUTES = 0;
+
+/**
+ * The stated assumptions of the RTO column (the README's preamble to the table repeats them).
+ * Sizes are the provisioned volume sizes of the definitions: a full volume, the size the seeds
+ * document, so a restore of the data the store holds today is faster.
+ */
+export const RTO_ASSUMPTIONS = {
+  /** Sustained restore throughput of a physical copy from S3 (barman-cloud base backup, raft snapshot, a data directory), MiB/s. */
+  s3PhysicalMiBps: 150,
+  /** Sustained throughput of a logical restore from S3 (PBM logical: documents inserted, indexes rebuilt), MiB/s. */
+  s3LogicalMiBps: 50,
+  /** A claim created from an EBS snapshot, attached and its pod running, minutes (blocks then load from S3 on first read). */
+  volumeFromSnapshotMinutes: 5,
+  /** Starting a restore (the operator's or Job's pod scheduled, the object store listed), minutes. */
+  startMinutes: 2,
+} as const;
+
+/** Minutes to copy `gib` from S3 at `mibps`, plus the start. */
+export function s3RestoreMinutes(gib: number, mibps: number): number {
+  return Math.ceil((gib * 1024) / mibps / 60) + RTO_ASSUMPTIONS.startMinutes;
+}
 
 export interface RecoveryRow {
   readonly store: string;
@@ -34,6 +59,12 @@ export interface RecoveryRow {
   /** The longest loss the mechanism allows, in minutes (for Vault: on a region loss). */
   readonly rpoMinutes: number;
   readonly rtoObjectiveMinutes: number;
+  /** The time the mechanism's restore takes, in minutes (a lower bound where `rtoNote` adds a replay). */
+  readonly rtoMinutes: number;
+  /** How the RTO is made up (the restore path and its size). */
+  readonly rtoNote: string;
+  /** The number leaves out a replay whose length the stack does not bound (WAL, oplog): a lower bound. */
+  readonly rtoLowerBound?: boolean;
   readonly mechanism: string;
   readonly alerts: readonly string[];
   /** Where the row's RPO is better than the number (e.g. Vault within the region). */
@@ -54,8 +85,18 @@ function backupRules(platform: Json): { alert: string; expr: string }[] {
   return groups.flatMap((g: Json) => g.rules as { alert: string; expr: string }[]);
 }
 
-function cronJobs(platform: Json): { name: string; schedule: string }[] {
-  return all(platform, 'kubernetes_cron_job_v1').map((j) => ({ name: String(first(j.metadata as Json)?.name), schedule: String(first(j.spec as Json)?.schedule) }));
+function cronJobs(platform: Json): { name: string; schedule: string; script: string }[] {
+  return all(platform, 'kubernetes_cron_job_v1').map((j) => {
+    const spec = first(j.spec as Json) as Json;
+    return { name: String(first(j.metadata as Json)?.name), schedule: String(spec?.schedule), script: JSON.stringify(spec?.job_template ?? {}) };
+  });
+}
+
+/** GiB of a Kubernetes quantity such as `2048Gi` or `2Ti`. */
+function gibOf(quantity: unknown): number {
+  const m = /^(\d+)(Gi|Ti)$/.exec(String(quantity ?? ''));
+  if (!m) throw new Error(`recovery table: cannot read the size ${String(quantity)}`);
+  return Number(m[1]) * (m[2] === 'Ti' ? 1024 : 1);
 }
 
 const gapMinutes = (schedule: string) => Math.ceil(cronMaxGapSeconds(schedule) / 60);
@@ -70,16 +111,20 @@ export function recoveryRows(env: Environment, platform: Json): RecoveryRow[] {
   const rows: RecoveryRow[] = [];
   const db = { rpoObjectiveMinutes: b.databaseRpoMinutes, rtoObjectiveMinutes: b.databaseRtoMinutes, environment: env.name };
 
-  // PostgreSQL: continuous WAL archiving.
+  // PostgreSQL: continuous WAL archiving; a restore copies a base backup from S3, then replays WAL.
   const pg = all(platform, 'helm_release').find((r) => pathOf(r).endsWith('postgres/cluster/release'));
   if (pg) {
     const v = valuesOf(pg);
     const timeout = Number(String(v.cluster?.postgresql?.parameters?.archive_timeout ?? '').replace(/min$/, ''));
     const base = v.backups?.scheduledBackups?.[0]?.schedule as string | undefined;
+    const sizeGiB = gibOf(v.cluster?.storage?.size);
     rows.push({
       ...db,
       store: 'PostgreSQL',
       rpoMinutes: timeout,
+      rtoMinutes: s3RestoreMinutes(sizeGiB, RTO_ASSUMPTIONS.s3PhysicalMiBps),
+      rtoNote: `restore copies the ${sizeGiB} GiB base backup from S3, then replays the WAL since it (base backups \`${base}\`)`,
+      rtoLowerBound: true,
       mechanism: `WAL archived at least every ${timeout} min + base backups (\`${base}\`) to \`${v.backups?.s3?.path?.replace(/^\//, '')}/\`; restore: \`data.postgres.restore\``,
       alerts: alertsOf(rules, (r) => r.alert.startsWith('Postgres')),
     });
@@ -95,6 +140,9 @@ export function recoveryRows(env: Environment, platform: Json): RecoveryRow[] {
       ...db,
       store: 'MongoDB',
       rpoMinutes: span,
+      rtoMinutes: s3RestoreMinutes(env.data.mongodb.storageGiB, RTO_ASSUMPTIONS.s3LogicalMiBps),
+      rtoNote: `PBM logical restore of the ${env.data.mongodb.storageGiB} GiB data set from S3, then oplog replay to the target time`,
+      rtoLowerBound: true,
       mechanism: `Percona Backup for MongoDB: oplog slices every ${span} min (point in time) + base backups`,
       alerts: alertsOf(rules, (r) => /mongo|pbm|psmdb/i.test(r.alert) || /psmdb|pbm/i.test(r.expr)),
     });
@@ -106,6 +154,8 @@ export function recoveryRows(env: Environment, platform: Json): RecoveryRow[] {
       ...db,
       store: 'MongoDB',
       rpoMinutes: gap,
+      rtoMinutes: s3RestoreMinutes(env.data.mongodb.storageGiB, RTO_ASSUMPTIONS.s3LogicalMiBps),
+      rtoNote: `PBM logical restore of the ${env.data.mongodb.storageGiB} GiB data set from S3`,
       mechanism: `Percona Backup for MongoDB base backups only (point-in-time recovery off)`,
       alerts: alertsOf(rules, (r) => /mongo|pbm|psmdb/i.test(r.alert) || /psmdb|pbm/i.test(r.expr)),
     });
@@ -114,20 +164,41 @@ export function recoveryRows(env: Environment, platform: Json): RecoveryRow[] {
       ...db,
       store: 'MongoDB',
       rpoMinutes: gapMinutes(dump.schedule),
+      rtoMinutes: s3RestoreMinutes(env.data.mongodb.storageGiB, RTO_ASSUMPTIONS.s3LogicalMiBps),
+      rtoNote: `mongorestore of the ${env.data.mongodb.storageGiB} GiB data set from S3`,
       mechanism: `mongodump \`${dump.schedule}\` (no continuous oplog capture)`,
       alerts: alertsOf(rules, (r) => r.expr.includes(`cronjob="${dump.name}"`)),
     });
   }
 
-  // ChromaDB: copies of the data directory.
+  // ChromaDB: scheduled CSI volume snapshots when the stack has them (restore: a claim from a
+  // snapshot), and the copies of the data directory to S3 (the off-region copy).
   const chroma = jobs.filter((j) => j.name.startsWith('chroma') && j.name.endsWith('backup'));
-  if (chroma.length > 0) {
+  const snapshotJob = jobs.find((j) => j.name === CHROMA_STORAGE.snapshotJob);
+  const snapshotRelease = all(platform, 'helm_release').find((r) => r.name === 'volume-snapshot-class');
+  const rotating = snapshotRelease ? ((valuesOf(snapshotRelease).classes ?? []) as Json[]).map((c) => String(c.name)) : [];
+  // Snapshots count when the job takes them through a class the stack creates, of every replica's claim.
+  const snapshotting =
+    snapshotJob !== undefined &&
+    rotating.some((c) => snapshotJob.script.includes(`volumeSnapshotClassName: ${c}`)) &&
+    Array.from({ length: env.data.chroma.replicas }, (_, i) => CHROMA_STORAGE.claimOf(i)).every((c) => snapshotJob.script.includes(c));
+  if (chroma.length > 0 || snapshotJob) {
+    const copyGap = chroma.length > 0 ? Math.max(...chroma.map((j) => gapMinutes(j.schedule))) : Number.POSITIVE_INFINITY;
+    const copy = chroma.length > 0 ? `data directory copied \`${chroma[0].schedule}\` to S3 (off-region)` : '';
+    const watched = [...chroma, ...(snapshotting ? [snapshotJob!] : [])];
     rows.push({
       ...db,
       store: 'ChromaDB',
-      rpoMinutes: Math.max(...chroma.map((j) => gapMinutes(j.schedule))),
-      mechanism: `data directory copied \`${chroma[0].schedule}\`; Velero volume snapshots \`${env.backup.velero.schedule}\``,
-      alerts: alertsOf(rules, (r) => chroma.some((j) => r.expr.includes(`cronjob="${j.name}"`))),
+      rpoMinutes: snapshotting ? Math.min(gapMinutes(snapshotJob!.schedule), copyGap) : copyGap,
+      rtoMinutes: snapshotting ? RTO_ASSUMPTIONS.volumeFromSnapshotMinutes + RTO_ASSUMPTIONS.startMinutes : s3RestoreMinutes(env.data.chroma.storageGiB, RTO_ASSUMPTIONS.s3PhysicalMiBps),
+      rtoNote: snapshotting
+        ? `claims created from the newest volume snapshots (\`data.chroma.restore\`); Chroma opens its SQLite WAL as after a power loss`
+        : `copy of the ${env.data.chroma.storageGiB} GiB data directory back from S3`,
+      mechanism: [
+        ...(snapshotting ? [`crash-consistent CSI volume snapshots \`${snapshotJob!.schedule}\` (${env.data.chroma.snapshotsKept} kept; restore: \`data.chroma.restore\`)`] : []),
+        ...(copy ? [copy] : []),
+      ].join('; '),
+      alerts: alertsOf(rules, (r) => watched.some((j) => r.expr.includes(`cronjob="${j.name}"`))),
     });
   }
 
@@ -146,6 +217,10 @@ export function recoveryRows(env: Environment, platform: Json): RecoveryRow[] {
       rpoObjectiveMinutes: CONFIGURATION_RPO_MINUTES,
       rtoObjectiveMinutes: b.applicationRtoMinutes,
       rpoMinutes: complete ? 0 : vault ? gapMinutes(vault.schedule) : Number.POSITIVE_INFINITY,
+      // One run of the job against a running Vault; with Vault itself lost, the secrets row's
+      // restore brings it back first (and the configuration with it).
+      rtoMinutes: RTO_ASSUMPTIONS.startMinutes,
+      rtoNote: '`vault-configure` re-applies it to a running Vault in one Job run; a lost Vault is restored first (Vault secrets)',
       ...(complete ? {} : { note: `not from code: ${coverage.problems.join('; ')}` }),
       mechanism: `declared in code: \`vault-configure\` (\`${coverage.schedule}\`) writes the ${coverage.writtenPolicies.length} policies and ${coverage.writtenRoles.length} roles its clients use and ensures the kubernetes auth method, the \`secret/\` KV mount and the audit device; a restored or new Vault is reconfigured from the same code`,
       alerts: [],
@@ -164,6 +239,8 @@ export function recoveryRows(env: Environment, platform: Json): RecoveryRow[] {
       rpoObjectiveMinutes: b.databaseRpoMinutes,
       rtoObjectiveMinutes: b.databaseRtoMinutes,
       rpoMinutes: gapMinutes(vault.schedule),
+      rtoMinutes: s3RestoreMinutes(env.data.vault.dataStorageGiB, RTO_ASSUMPTIONS.s3PhysicalMiBps),
+      rtoNote: `raft snapshot (at most the ${env.data.vault.dataStorageGiB} GiB volume) restored from S3 by the restore Job`,
       note:
         `0 within the region (raft quorum of ${env.data.vault.replicas}); ${coverage.syncedSecrets.length} synced paths re-sync from their sources` +
         (typedIn ? `; no source outside Vault: ${typedIn} (typed in)` : '') +
@@ -178,13 +255,15 @@ export function recoveryRows(env: Environment, platform: Json): RecoveryRow[] {
 /** The Markdown table of the rows. */
 export function renderTable(rows: readonly RecoveryRow[]): string {
   const lines = [
-    '| store | environment | RPO objective | RPO of the mechanism | RTO objective | mechanism | alerts |',
-    '|---|---|---|---|---|---|---|',
+    '| store | environment | RPO objective | RPO of the mechanism | RTO objective | RTO of the mechanism | mechanism | alerts |',
+    '|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
     const meets = r.rpoMinutes <= r.rpoObjectiveMinutes ? 'meets' : 'misses';
     const rpo = `${r.rpoMinutes} min (${meets})${r.note ? `; ${r.note}` : ''}`;
-    lines.push(`| ${r.store} | ${r.environment} | ${r.rpoObjectiveMinutes} min | ${rpo} | ${r.rtoObjectiveMinutes} min | ${r.mechanism} | ${r.alerts.length > 0 ? r.alerts.join(', ') : 'none'} |`);
+    const rtoMeets = r.rtoMinutes > r.rtoObjectiveMinutes ? 'misses' : r.rtoLowerBound ? 'meets only if the replay fits' : 'meets';
+    const rto = `${r.rtoLowerBound ? '≥ ' : ''}${r.rtoMinutes} min (${rtoMeets}): ${r.rtoNote}`;
+    lines.push(`| ${r.store} | ${r.environment} | ${r.rpoObjectiveMinutes} min | ${rpo} | ${r.rtoObjectiveMinutes} min | ${rto} | ${r.mechanism} | ${r.alerts.length > 0 ? r.alerts.join(', ') : 'none'} |`);
   }
   return lines.join('\n');
 }

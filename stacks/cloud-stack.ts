@@ -183,6 +183,7 @@ export class CloudStack extends TerraformStack {
       clusterCertificateAuthorityData: remote(this.cluster.certificateAuthorityData),
       vpcId: remote(this.network.vpcId),
       volumesKeyArn: remote(this.keys.volumes.arn),
+      snapshotControllerVersion: remote(addons.snapshotController!.addonVersion),
       // What backups are written with now: the multi-region key (features/backups/cloud.ts).
       backupsKeyArn: remote(this.backups.keys.current),
       backupBucketName: remote(this.backups.bucketName),

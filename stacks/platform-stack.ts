@@ -6,6 +6,9 @@ import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { Environment } from '../environments/schema';
 import { Namespaces, NamespaceSpec } from '../constructs/kubernetes/namespaces';
 import { StorageClasses } from '../constructs/kubernetes/storage-classes';
+import { VolumeSnapshotClass } from '../constructs/kubernetes/volume-snapshot-class';
+import { ROTATING_VOLUME_SNAPSHOT_CLASS, VOLUME_SNAPSHOT_CLASS } from '../features/cluster-addons/contract';
+import { PRODUCTION_LIKE_TIERS } from '../environments/catalog';
 import { NodePlacement, placementFor } from '../constructs/nodepools/placement';
 import { configureBackend } from './backend';
 import { setPolicyTier } from '../constructs/policy/tier';
@@ -67,6 +70,8 @@ export const PLATFORM_NAMESPACES: readonly NamespaceSpec[] = [
 export class PlatformStack extends TerraformStack {
   readonly namespaces: Namespaces;
   readonly storageClasses: StorageClasses;
+  /** Issue 13: the EBS CSI VolumeSnapshotClass (Retain in staging/production). */
+  readonly volumeSnapshotClass: VolumeSnapshotClass;
   readonly cloud: CloudOutputs;
   readonly observability: ObservabilityParts;
   /** OBS-3: PostgreSQL and MongoDB exporters, after the data services (features/observability/platform.ts). */
@@ -103,6 +108,14 @@ export class PlatformStack extends TerraformStack {
       commonLabels: { 'toronto-ai.io/environment': env.name, 'app.kubernetes.io/managed-by': 'cdktf' },
     });
     this.storageClasses = new StorageClasses(this, 'storage-classes', { volumesKeyArn: cloud.volumesKeyArn });
+    // Issue 13: CSI volume snapshots (the CRDs and controller are the cloud stack's EKS add-on).
+    this.volumeSnapshotClass = new VolumeSnapshotClass(this, 'volume-snapshot-class', {
+      name: VOLUME_SNAPSHOT_CLASS,
+      rotatingName: ROTATING_VOLUME_SNAPSHOT_CLASS,
+      deletionPolicy: PRODUCTION_LIKE_TIERS.includes(env.tier) ? 'Retain' : 'Delete',
+      controllerAddonVersion: cloud.snapshotControllerVersion,
+      tags: { 'toronto-ai.io/environment': env.name },
+    });
 
     // The foundation is complete: every feature gets it, and only it.
     const ctx: PlatformContext = {
@@ -112,6 +125,11 @@ export class PlatformStack extends TerraformStack {
       cloud,
       namespaces: this.namespaces,
       storageClasses: this.storageClasses,
+      volumeSnapshots: {
+        className: this.volumeSnapshotClass.name,
+        rotatingClassName: this.volumeSnapshotClass.rotatingName,
+        release: this.volumeSnapshotClass.release.release,
+      },
       flows: platformFlows(env),
       placement: (pool) => this.placement(pool),
     };

@@ -4,7 +4,7 @@ import { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
 import { WorkloadRole } from '../identity/workload-role';
 import { PolicyStatement } from '../common/iam';
 
-export type AddonName = 'vpc-cni' | 'kube-proxy' | 'coredns' | 'eks-pod-identity-agent' | 'aws-ebs-csi-driver';
+export type AddonName = 'vpc-cni' | 'kube-proxy' | 'coredns' | 'eks-pod-identity-agent' | 'aws-ebs-csi-driver' | 'snapshot-controller';
 
 export interface ClusterAddonsProps {
   readonly clusterName: string;
@@ -102,8 +102,17 @@ export class ClusterAddons extends Construct {
   }
 
   /**
-   * CoreDNS and the EBS CSI driver run on nodes: they are created after the node groups, or
-   * their creation would wait for a healthy status that no node can give yet.
+   * Issue 13: the CSI snapshot controller (EKS add-on `snapshot-controller`): the
+   * snapshot.storage.k8s.io CRDs (VolumeSnapshot, VolumeSnapshotClass, VolumeSnapshotContent) and
+   * the controller that turns a VolumeSnapshot into a snapshot by the EBS CSI driver. Needs no AWS
+   * permission of its own: the EBS CSI driver's role creates and deletes the EBS snapshots.
+   * Set by `addNodeDependentAddons`.
+   */
+  snapshotController?: EksAddon;
+
+  /**
+   * CoreDNS, the EBS CSI driver and the snapshot controller run on nodes: they are created after
+   * the node groups, or their creation would wait for a healthy status that no node can give yet.
    */
   addNodeDependentAddons(nodeGroups: ITerraformDependable[]): void {
     this.addons.coredns = new EksAddon(this, 'coredns', {
@@ -119,5 +128,13 @@ export class ClusterAddons extends Construct {
       podIdentityAssociation: [{ roleArn: this.ebsCsiRole.roleArn, serviceAccount: 'ebs-csi-controller-sa' }],
       dependsOn: nodeGroups,
     });
+    // After the EBS CSI driver: its csi-snapshotter sidecar does the snapshots the controller asks for.
+    this.snapshotController = new EksAddon(this, 'snapshot-controller', {
+      ...this.common,
+      addonName: 'snapshot-controller',
+      addonVersion: this.versions['snapshot-controller'],
+      dependsOn: [...nodeGroups, this.addons['aws-ebs-csi-driver']],
+    });
+    this.addons['snapshot-controller'] = this.snapshotController;
   }
 }

@@ -18,6 +18,12 @@ export interface LocalChartReleaseProps {
   readonly values: HelmValues;
   /** @default 900 */
   readonly timeoutSeconds?: number;
+  /**
+   * Wait for the release's resources to become ready (and roll back when they do not). False for
+   * objects that become ready only once something else uses them, e.g. a claim of a
+   * `WaitForFirstConsumer` class that binds when its pod is scheduled. @default true
+   */
+  readonly waitForResources?: boolean;
   readonly dependsOn?: ITerraformDependable[];
 }
 
@@ -55,7 +61,7 @@ export class LocalChartRelease extends Construct {
       // (scripts/dependency-order.ts) read it.
       description: `local chart ${props.chart}`,
       values: [JSON.stringify(props.values)],
-      atomic: true,
+      ...(props.waitForResources === false ? { atomic: false, wait: false } : { atomic: true }),
       cleanupOnFail: true,
       maxHistory: 10,
       timeout: props.timeoutSeconds ?? 900,

@@ -87,7 +87,7 @@ export function backupAlertRules(props: BackupAlertProps): AlertRule[] {
       severity: 'critical',
       decision: 'investigate',
       summary: `Backup ${job.namespace}/${job.name}: the last run did not succeed`,
-      description: `The last scheduled run of ${job.namespace}/${job.name} has not succeeded within its deadline; the backup bucket has no copy of this run. Read the failed Job's logs (kubectl -n ${job.namespace} get jobs).`,
+      description: `The last scheduled run of ${job.namespace}/${job.name} has not succeeded within its deadline: this run made no backup (no copy in the bucket, or no ready volume snapshot). Read the failed Job's logs (kubectl -n ${job.namespace} get jobs).`,
       source: 'issue 13 backup monitoring (BAK-3)',
     });
     // No successful run for longer than the schedule's longest gap plus the deadline.

@@ -185,8 +185,32 @@ export const dataSchema = z
         storageGiB: volumeGiB,
         /** Provisioned IOPS and throughput of each replica's gp3 volume (README: storage). */
         volume: volumePerformanceSchema,
-        /** Copy of each replica's data directory to the backup bucket (five-field cron, UTC). */
+        /**
+         * Copy of each replica's data directory to the backup bucket (five-field cron, UTC): the
+         * off-region copy (the bucket replicates to backup.replicaRegion).
+         */
         backupSchedule: cron(5, '0 3 * * *'),
+        /**
+         * Issue 13: CSI volume snapshots of each replica's volume (crash-consistent, in the
+         * region), five-field cron (UTC). Staging and production: at least as often as the
+         * database RPO, e.g. every 5 minutes.
+         */
+        snapshotSchedule: cron(5, '*/5 * * * *'),
+        /** Snapshots kept per volume (the scheduled job deletes older ones); >= 2. */
+        snapshotsKept: z.number().int().min(2).max(1000),
+        /**
+         * BAK-3 restore from volume snapshots (README: ChromaDB restore): one VolumeSnapshot name
+         * per replica, in order (`kubectl -n vector get volumesnapshots`). The platform stack
+         * creates each replica's claim (`data-chroma-<i>`) from its snapshot, which the
+         * StatefulSet adopts. Keep it set while the restored volumes are in use (the claims are
+         * Terraform's); the next restore replaces it.
+         */
+        restore: z
+          .object({
+            snapshots: z.array(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a VolumeSnapshot name (lower-case DNS label)').max(253)).min(1),
+          })
+          .strict()
+          .optional(),
         compute: computeSchema,
       })
       .strict(),
@@ -258,6 +282,8 @@ export const dataSchema = z
         openssl: imageRef,
         /** kubectl: stores the generated certificate as a Kubernetes secret. */
         kubectl: imageRef,
+        /** kubectl with a POSIX shell: the scheduled volume snapshot job's script (create, wait, prune). */
+        kubectlShell: imageRef,
       })
       .strict(),
   })
@@ -347,6 +373,18 @@ export function checkData(env: DataRuleContext, report: Report): void {
     const gapMinutes = cronMaxGapSeconds(d.vault.snapshotSchedule) / 60;
     if (gapMinutes > env.backup.databaseRpoMinutes) {
       report(at('vault', 'snapshotSchedule'), `'${d.vault.snapshotSchedule}' leaves up to ${gapMinutes} minutes between snapshots, above the RPO of ${env.backup.databaseRpoMinutes} minutes (backup.databaseRpoMinutes); ${env.tier} must snapshot at least that often, e.g. '*/${env.backup.databaseRpoMinutes} * * * *'`);
+    }
+  }
+
+  // ---- ChromaDB volume snapshots (issue 13): one snapshot per replica, and the RPO in staging/production
+  const cRestore = d.chroma.restore;
+  if (cRestore && cRestore.snapshots.length !== d.chroma.replicas) {
+    report(at('chroma', 'restore', 'snapshots'), `names ${cRestore.snapshots.length} snapshot(s) for ${d.chroma.replicas} replica(s); name one VolumeSnapshot per replica, in order`);
+  }
+  if (productionLike && env.backup) {
+    const gapMinutes = cronMaxGapSeconds(d.chroma.snapshotSchedule) / 60;
+    if (gapMinutes > env.backup.databaseRpoMinutes) {
+      report(at('chroma', 'snapshotSchedule'), `'${d.chroma.snapshotSchedule}' leaves up to ${gapMinutes} minutes between volume snapshots, above the database RPO of ${env.backup.databaseRpoMinutes} minutes (backup.databaseRpoMinutes); e.g. '*/${env.backup.databaseRpoMinutes} * * * *'`);
     }
   }
 

@@ -20,3 +20,15 @@ export const CLUSTER_AUTOSCALER_IMAGE_TAGS: Readonly<Record<string, string>> = {
   '1.34': 'v1.34.5',
   '1.35': 'v1.35.0',
 };
+
+/**
+ * Issue 13: the VolumeSnapshotClass of the EBS CSI driver (the platform stack creates it; the
+ * cloud stack's EKS add-on `snapshot-controller` installs its CRDs). deletionPolicy Retain in
+ * staging and production: a snapshot taken through it outlives its VolumeSnapshot object.
+ */
+export const VOLUME_SNAPSHOT_CLASS = 'ebs-snapshots';
+/**
+ * The class of scheduled snapshots that a job prunes by count (deletionPolicy Delete in every
+ * environment: with Retain, each pruned snapshot would stay in EBS for good).
+ */
+export const ROTATING_VOLUME_SNAPSHOT_CLASS = 'ebs-snapshots-rotating';

@@ -43,6 +43,21 @@ export const CHROMA_GATEWAY = {
   pods: { 'app.kubernetes.io/name': 'chroma-gateway' },
   upstream: `chroma.${VECTOR_NAMESPACE}.svc.cluster.local:8000`,
 } as const;
+/**
+ * Chroma's storage (issue 13): the StatefulSet, its claim template, and so the claim of each
+ * replica (`<template>-<statefulset>-<i>`, as Kubernetes names them). The scheduled volume
+ * snapshots select these claims, and a restore pre-creates them from snapshots for the
+ * StatefulSet to adopt; the Chroma chart (or a chart replacing it) must keep these names.
+ */
+export const CHROMA_STORAGE = {
+  namespace: VECTOR_NAMESPACE,
+  statefulSet: 'chroma',
+  claimTemplate: 'data',
+  claimOf: (replica: number) => `data-chroma-${replica}`,
+  /** The scheduled snapshot CronJob, its service account and Role (create/list/delete snapshots, get the claims). */
+  snapshotJob: 'chroma-snapshot',
+} as const;
+
 /** The field of a channel's `<namespace>/vector` Vault secret holding its Chroma token. */
 export const CHROMA_TOKEN_FIELD = 'chroma_token';
 /**

@@ -20,7 +20,9 @@ import { VAULT_TLS_SECRET_NAME, VaultClient } from '../../constructs/data/vault'
 import { PlatformContext } from '../context';
 import { vaultMultiRegionUnsealKeyAlias, vaultUnsealKeyAlias } from './cloud';
 import { servicesOf } from '../services/contract';
-import { CHROMA_GATEWAY, CHROMA_TOKEN_FIELD, CHROMA_TOKEN_SYNC, DATA_IDENTITIES, DATA_SERVICES, DATABASE_SYNC, VAULT_SNAPSHOT, VECTOR_NAMESPACE } from './contract';
+import { VolumeSnapshotSchedule } from '../../constructs/data/volume-snapshot-schedule';
+import { RestoredClaims } from '../../constructs/data/restored-claims';
+import { CHROMA_GATEWAY, CHROMA_STORAGE, CHROMA_TOKEN_FIELD, CHROMA_TOKEN_SYNC, DATA_IDENTITIES, DATA_SERVICES, DATABASE_SYNC, VAULT_SNAPSHOT, VECTOR_NAMESPACE } from './contract';
 import { APP_CA_PUBLISHER, APP_CHANNELS, AppChannel, MONGODB_CA_FILE, channelsOf } from '../app/contract';
 import { MONGODB_EXPORTER_CA_DIR, MONGODB_MONITORING_USER } from '../observability/contract';
 
@@ -38,6 +40,10 @@ export interface DataPlatform {
   readonly postgres: Postgres;
   readonly mongodb: MongoDb;
   readonly chroma: Chroma;
+  /** Issue 13: scheduled CSI volume snapshots of Chroma's claims. */
+  readonly chromaSnapshots: VolumeSnapshotSchedule;
+  /** The claims created from snapshots, while `data.chroma.restore` is set. */
+  readonly chromaRestore?: RestoredClaims;
   /** Chroma's authenticating gateway (the address clients use). */
   readonly chromaGateway: ChromaGateway;
   /** Per channel: copies its Chroma token into its Vault secret `<namespace>/vector`. */
@@ -140,6 +146,20 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
     dependsOn: base,
   });
 
+  // Issue 13: a restore pre-creates each replica's claim from its volume snapshot (in `vector`,
+  // where the scheduled snapshots are), before the StatefulSet, which adopts them.
+  const chromaReplicaClaims = Array.from({ length: d.chroma.replicas }, (_, i) => CHROMA_STORAGE.claimOf(i));
+  const chromaRestore = d.chroma.restore
+    ? new RestoredClaims(stack, 'chroma-restore', {
+        name: 'chroma-restored-claims',
+        namespace: ctx.namespaces.name(CHROMA_STORAGE.namespace),
+        claims: chromaReplicaClaims.map((name, i) => ({ name, snapshot: d.chroma.restore!.snapshots[i] })),
+        storageClass: chromaClass.name,
+        storageGiB: d.chroma.storageGiB,
+        dependsOn: [...base, chromaClass.storageClass, ctx.volumeSnapshots.release],
+      })
+    : undefined;
+
   const chroma = new Chroma(stack, 'chroma', {
     namespace: ctx.namespaces.name(DATA_IDENTITIES.chromaBackup.namespace),
     name: 'chroma',
@@ -158,7 +178,20 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
       serviceAccountName: DATA_IDENTITIES.chromaBackup.serviceAccount,
       awsCliImage: d.jobImages.awsCli,
     },
-    dependsOn: base,
+    dependsOn: [...base, ...(chromaRestore ? [chromaRestore.release.release] : [])],
+  });
+  // Issue 13: crash-consistent CSI snapshots of every replica's volume on the definition's schedule
+  // (every 5 minutes in staging/production: the database RPO), the oldest pruned beyond the count kept.
+  const chromaSnapshots = new VolumeSnapshotSchedule(stack, 'chroma-snapshots', {
+    name: CHROMA_STORAGE.snapshotJob,
+    namespace: ctx.namespaces.name(CHROMA_STORAGE.namespace),
+    claims: chromaReplicaClaims,
+    snapshotClass: ctx.volumeSnapshots.rotatingClassName,
+    schedule: d.chroma.snapshotSchedule,
+    keep: d.chroma.snapshotsKept,
+    image: d.jobImages.kubectlShell,
+    placement: ctx.placement('system'),
+    dependsOn: [ctx.volumeSnapshots.release, chroma.release.release],
   });
 
   const vault = new Vault(stack, 'vault', {
@@ -382,5 +415,5 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
       }),
   );
 
-  return { postgres, mongodb, chroma, chromaGateway, chromaTokenSyncs, vault, vaultSnapshots, vaultRestore, databaseSync, betaDatabaseSync, vaultCertificateCheck, mongodbCertificateCheck };
+  return { postgres, mongodb, chroma, chromaSnapshots, chromaRestore, chromaGateway, chromaTokenSyncs, vault, vaultSnapshots, vaultRestore, databaseSync, betaDatabaseSync, vaultCertificateCheck, mongodbCertificateCheck };
 }

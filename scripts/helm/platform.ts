@@ -10,7 +10,7 @@ import { binaries, Binaries } from './binaries';
 import { ChartSource, localChart, repositoryChart } from './chart-packages';
 import { parseResult, render, RenderedObject, RenderRequest, helmEnv } from './render';
 import { Json, resolveTemplate, terraformValues } from './terraform-values';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 
 const REPO = join(__dirname, '..', '..', '..');
 
@@ -23,6 +23,25 @@ function crdSupplement(chartName: string, version: string, values: Json): Render
   if (!existsSync(file) || values.installCRDs === false) return [];
   const data = JSON.parse(readFileSync(file, 'utf8')) as { crds: Json[] };
   return data.crds.map((object) => ({ source: `charts/crd-supplements/${chartName}-${version}.json`, object }));
+}
+
+/**
+ * CRDs that something outside the platform stack installs before it is applied: an EKS managed
+ * add-on of the cloud stack (charts/external-crds/<add-on>.json, each with its source). Read when
+ * the cloud stack has that add-on, so the custom resources the platform stack creates of those
+ * kinds are schema-checked and `.Capabilities.APIVersions` sees them as the cluster will.
+ */
+export function externalCrds(cloud: Json): RenderedObject[] {
+  const dir = join(REPO, 'charts', 'external-crds');
+  if (!existsSync(dir)) return [];
+  const addons = new Set((Object.values(cloud.resource?.aws_eks_addon ?? {}) as Json[]).map((a) => String(a.addon_name)));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .flatMap((f) => {
+      const data = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { addon: string; crds: Json[] };
+      if (!addons.has(data.addon)) return [];
+      return data.crds.map((object) => ({ source: `charts/external-crds/${f} (EKS add-on ${data.addon})`, object }));
+    });
 }
 
 export interface RenderedRelease {
@@ -47,6 +66,8 @@ export interface RenderedStack {
   readonly kubeVersion: string;
   /** API versions the stack's releases install (CRDs), as passed to --api-versions. */
   readonly apiVersions: readonly string[];
+  /** CRDs installed outside the stack before it is applied (the cloud stack's EKS add-ons). */
+  readonly externalCrds: readonly RenderedObject[];
   readonly releases: readonly RenderedRelease[];
 }
 
@@ -117,7 +138,8 @@ export async function renderPlatformStack(stack: string, platform: Json, cloud: 
     }),
   );
   const first = await Promise.all(base.map((b) => render(bin, b.request)));
-  const apiVersions = crdApiVersions([...first.flatMap((r) => parseResult(r).objects), ...base.flatMap((b) => b.supplement)]);
+  const external = externalCrds(cloud);
+  const apiVersions = crdApiVersions([...first.flatMap((r) => parseResult(r).objects), ...base.flatMap((b) => b.supplement), ...external]);
   const releases = await Promise.all(
     base.map(async (b, i) => {
       let request = b.request;
@@ -131,5 +153,5 @@ export async function renderPlatformStack(stack: string, platform: Json, cloud: 
       return { ...b, name: request.release, namespace: request.namespace, chart: request.chart, request, objects, error: parsed.error };
     }),
   );
-  return { stack, kubeVersion, apiVersions, releases };
+  return { stack, kubeVersion, apiVersions, externalCrds: external, releases };
 }

@@ -54,7 +54,10 @@ export function templateErrors(e: EnvironmentRender): Record<string, string> {
 /** Schema problems of every rendered object, keyed `<release path> <Kind>/<name>`. */
 export async function schemaProblems(e: EnvironmentRender): Promise<Record<string, string[]>> {
   const objects = e.rendered.releases.flatMap((r) => r.objects.map((o) => ({ release: r, ...o })));
-  const crds = crdValidators(objects.filter((o) => o.object.kind === 'CustomResourceDefinition').map((o) => o.object));
+  const crds = crdValidators([
+    ...objects.filter((o) => o.object.kind === 'CustomResourceDefinition').map((o) => o.object),
+    ...e.rendered.externalCrds.map((o) => o.object),
+  ]);
   const problems: Record<string, string[]> = {};
   const builtins: typeof objects = [];
   for (const o of objects) {
@@ -69,7 +72,7 @@ export async function schemaProblems(e: EnvironmentRender): Promise<Record<strin
     } else if (isBuiltinApiVersion(o.object.apiVersion)) {
       builtins.push(o);
     } else {
-      problems[key] = [`${o.object.apiVersion} ${o.object.kind}: no release of ${e.rendered.stack} installs this CRD`];
+      problems[key] = [`${o.object.apiVersion} ${o.object.kind}: no release of ${e.rendered.stack} (nor an add-on of its cloud stack) installs this CRD`];
     }
   }
   const results = await validateBuiltins(builtins.map((o) => o.object));
@@ -99,7 +102,9 @@ export function kindOfType(type: string): string {
 export function ownershipConflicts(e: EnvironmentRender): string[] {
   const owners = new Map<string, string[]>();
   const clusterScopedCrds = new Set(
-    e.rendered.releases.flatMap((r) => r.objects).filter((o) => o.object.kind === 'CustomResourceDefinition' && o.object.spec?.scope === 'Cluster').map((o) => o.object.spec.names.kind),
+    [...e.rendered.releases.flatMap((r) => r.objects), ...e.rendered.externalCrds]
+      .filter((o) => o.object.kind === 'CustomResourceDefinition' && o.object.spec?.scope === 'Cluster')
+      .map((o) => o.object.spec.names.kind),
   );
   const add = (kind: string, namespace: string | undefined, name: string, owner: string) => {
     const scoped = CLUSTER_SCOPED.has(kind) || clusterScopedCrds.has(kind);

@@ -1,0 +1,217 @@
+/**
+ * Issue 13: CSI volume snapshots as a platform capability (the EKS snapshot-controller add-on, the
+ * VolumeSnapshotClasses), ChromaDB's scheduled snapshots within the database RPO, their alerts, and
+ * `data.chroma.restore`, which creates Chroma's claims from snapshots the schedule wrote (same
+ * namespace, claim names, class), rendered by real helm and checked against the add-on's CRDs.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildApp } from '../stacks/app';
+import { definition, definitionProblems, environment, Json, resourceAt, resources, stacksFor, synth } from './helpers';
+import { findOrderingProblems } from '../scripts/dependency-order';
+import { renderPlatformStack } from '../scripts/helm/platform';
+import { schemaProblems } from '../scripts/helm/suite';
+import { recoveryRows, renderTable, RTO_ASSUMPTIONS } from '../scripts/recovery-table';
+import { CHROMA_STORAGE } from '../features/data/contract';
+import { ROTATING_VOLUME_SNAPSHOT_CLASS, VOLUME_SNAPSHOT_CLASS } from '../features/cluster-addons/contract';
+import { EKS_VERSIONS } from '../environments/catalog';
+import { snapshotScript, SNAPSHOT_CLAIM_LABEL, SNAPSHOT_SCHEDULE_LABEL } from '../constructs/data/volume-snapshot-schedule';
+
+jest.setTimeout(600_000);
+
+const prod = stacksFor('production');
+const prodCloud = synth(prod.cloud);
+const prodPlatform = synth(prod.platform);
+const devPlatform = synth(stacksFor('development').platform);
+const first = (v: any) => (Array.isArray(v) ? v[0] : v);
+const valuesOf = (r: Json) => JSON.parse(r.values[0]);
+const release = (json: Json, name: string) => {
+  const found = resources(json, 'helm_release').filter((r) => r.name === name);
+  expect(found).toHaveLength(1);
+  return found[0];
+};
+
+describe('the snapshot-controller add-on (cloud stack)', () => {
+  test('pinned per EKS version, created after the nodes and the EBS CSI driver, no IAM role of its own', () => {
+    const addon = resourceAt(prodCloud, 'aws_eks_addon', 'addons/snapshot-controller');
+    const ebs = resourceAt(prodCloud, 'aws_eks_addon', 'addons/aws-ebs-csi-driver');
+    expect(addon.addon_name).toBe('snapshot-controller');
+    expect(addon.addon_version).toBe(EKS_VERSIONS['1.35']['snapshot-controller']);
+    expect(addon.depends_on).toContain(`aws_eks_addon.${ebs.__name}`);
+    expect(addon.pod_identity_association).toBeUndefined();
+    expect(addon.service_account_role_arn).toBeUndefined();
+  });
+});
+
+describe('the VolumeSnapshotClasses (platform stack)', () => {
+  test('staging/production retain snapshots; the rotating class always deletes; tied to the add-on build', () => {
+    const v = valuesOf(release(prodPlatform, 'volume-snapshot-class'));
+    expect(v.classes).toEqual([
+      { name: VOLUME_SNAPSHOT_CLASS, deletionPolicy: 'Retain' },
+      { name: ROTATING_VOLUME_SNAPSHOT_CLASS, deletionPolicy: 'Delete' },
+    ]);
+    expect(v.tags).toEqual({ 'toronto-ai.io/environment': 'production' });
+    const dev = valuesOf(release(devPlatform, 'volume-snapshot-class'));
+    expect(dev.classes[0]).toEqual({ name: VOLUME_SNAPSHOT_CLASS, deletionPolicy: 'Delete' });
+    // The add-on's version is read across stacks: the platform cannot be planned before the add-on exists.
+    expect(v.controllerAddonVersion).toMatch(/snapshot-controller.*addon_version/);
+    expect(release(prodPlatform, 'volume-snapshot-class').description).toBe('local chart volume-snapshot-class');
+  });
+
+  test('the ordering walker refuses the class when nothing ties it to the add-on', () => {
+    expect(findOrderingProblems(devPlatform)).toEqual([]);
+    const cut = JSON.parse(JSON.stringify(devPlatform));
+    const r = Object.values(cut.resource.helm_release as Record<string, Json>).find((x) => x.name === 'volume-snapshot-class')!;
+    const v = JSON.parse(r.values[0]);
+    v.controllerAddonVersion = 'v8.2.0-eksbuild.1';
+    r.values = [JSON.stringify(v)];
+    expect(findOrderingProblems(cut).map((f) => f.uses)).toEqual(['CRD/VolumeSnapshotClass']);
+  });
+});
+
+describe('ChromaDB: scheduled volume snapshots (5-minute RPO in staging/production)', () => {
+  const cron = resourceAt(prodPlatform, 'kubernetes_cron_job_v1', 'chroma-snapshots/cron-job');
+  const spec = first(cron.spec);
+  const job = first(first(spec.job_template).spec);
+  const pod = first(first(job.template).spec);
+  const container = first(pod.container);
+  const script: string = container.command[2];
+
+  test('every 5 minutes, each run over before the next, one at a time', () => {
+    expect(spec.schedule).toBe('*/5 * * * *');
+    expect(spec.concurrency_policy).toBe('Forbid');
+    expect(job.active_deadline_seconds).toBe(240);
+    expect(first(cron.metadata).namespace).toMatch(/vector/);
+  });
+
+  test('snapshots the claim names of the contract through the rotating class, keeps a bounded number, waits for readiness', () => {
+    expect(script).toContain(`for claim in ${CHROMA_STORAGE.claimOf(0)}; do`);
+    expect(script).toContain(`volumeSnapshotClassName: ${ROTATING_VOLUME_SNAPSHOT_CLASS}`);
+    expect(script).toContain(`${SNAPSHOT_SCHEDULE_LABEL}=${CHROMA_STORAGE.snapshotJob},${SNAPSHOT_CLAIM_LABEL}="$claim"`);
+    // keep 288: prune to 287 before the new one
+    expect(script).toContain('excess=$((count - 287))');
+    expect(script).toContain("jsonpath='{.status.readyToUse}'");
+    expect(script).toBe(snapshotScript({ name: CHROMA_STORAGE.snapshotJob, namespace: first(cron.metadata).namespace, claims: [CHROMA_STORAGE.claimOf(0)], snapshotClass: ROTATING_VOLUME_SNAPSHOT_CLASS, keep: 288 }));
+    expect(container.image).toBe(environment('production').data.jobImages.kubectlShell);
+  });
+
+  test('least privilege: a Role that creates, gets, lists and deletes VolumeSnapshots, and gets only the claims', () => {
+    const role = resourceAt(prodPlatform, 'kubernetes_role_v1', 'chroma-snapshots/role');
+    expect(role.rule).toEqual([
+      { api_groups: ['snapshot.storage.k8s.io'], resources: ['volumesnapshots'], verbs: ['create', 'get', 'list', 'delete'] },
+      { api_groups: [''], resources: ['persistentvolumeclaims'], resource_names: [CHROMA_STORAGE.claimOf(0)], verbs: ['get'] },
+    ]);
+    const binding = resourceAt(prodPlatform, 'kubernetes_role_binding_v1', 'chroma-snapshots/role-binding');
+    expect(first(binding.subject)).toMatchObject({ kind: 'ServiceAccount', name: expect.stringContaining('chroma-snapshots_service-account') });
+    expect(first(resourceAt(prodPlatform, 'kubernetes_service_account_v1', 'chroma-snapshots/service-account').metadata).name).toBe(CHROMA_STORAGE.snapshotJob);
+    expect(pod.service_account_name).toContain('chroma-snapshots_service-account');
+    expect(resources(prodPlatform, 'kubernetes_cluster_role_binding_v1').filter((b) => JSON.stringify(b).includes(CHROMA_STORAGE.snapshotJob))).toEqual([]);
+  });
+
+  test('alerts: the snapshot job failed, and the newest ready snapshot is older than the schedule allows', () => {
+    const kps = release(prodPlatform, 'kube-prometheus-stack');
+    const rules = valuesOf(kps).additionalPrometheusRulesMap['toronto-ai-backups'].groups.flatMap((g: Json) => g.rules);
+    const failed = rules.find((r: Json) => r.alert === 'BackupJobFailedChromaSnapshot');
+    const stale = rules.find((r: Json) => r.alert === 'BackupStaleChromaSnapshot');
+    expect(failed.expr).toContain('cronjob="chroma-snapshot"');
+    // 5-minute gap + 240 s deadline
+    expect(stale.expr).toMatch(/cronjob="chroma-snapshot"\}\) > 540$/);
+  });
+
+  test('the definition: staging/production snapshot within the RPO; a restore names one snapshot per replica', () => {
+    expect(definitionProblems('staging', (d) => (d.data.chroma.snapshotSchedule = '0 * * * *'))).toEqual([
+      "staging.data.chroma.snapshotSchedule: '0 * * * *' leaves up to 60 minutes between volume snapshots, above the database RPO of 5 minutes (backup.databaseRpoMinutes); e.g. '*/5 * * * *'",
+    ]);
+    expect(definitionProblems('development', (d) => (d.data.chroma.snapshotSchedule = '0 * * * *'))).toEqual([]);
+    expect(definitionProblems('production', (d) => (d.data.chroma.restore = { snapshots: ['data-chroma-0-202611291040', 'data-chroma-1-202611291040'] }))).toEqual([
+      'production.data.chroma.restore.snapshots: names 2 snapshot(s) for 1 replica(s); name one VolumeSnapshot per replica, in order',
+    ]);
+    expect(definitionProblems('production', (d) => (d.data.chroma.restore = { snapshots: ['Data_Chroma'] }))[0]).toMatch(/^production\.data\.chroma\.restore\.snapshots\.0: must be a VolumeSnapshot name/);
+    expect(definitionProblems('production', (d) => (d.data.chroma.snapshotsKept = 1))[0]).toMatch(/^production\.data\.chroma\.snapshotsKept: /);
+  });
+});
+
+describe('data.chroma.restore: claims created from the snapshots the schedule wrote', () => {
+  const SNAPSHOT = 'data-chroma-0-202611291040';
+  const mutate = (d: any) => (d.data.chroma.restore = { snapshots: [SNAPSHOT] });
+  const restored = synth(stacksFor('production', mutate).platform);
+
+  test('in the namespace the snapshots are in, with the claim name the StatefulSet adopts, before the Chroma release', () => {
+    const r = release(restored, 'chroma-restored-claims');
+    const schedule = resourceAt(restored, 'kubernetes_cron_job_v1', 'chroma-snapshots/cron-job');
+    expect(r.namespace).toBe(first(schedule.metadata).namespace);
+    expect(r.description).toBe('local chart restored-claims');
+    // Not waited for: the claim binds when Chroma's pod is scheduled (WaitForFirstConsumer).
+    expect(r.wait).toBe(false);
+    const v = valuesOf(r);
+    const chroma = valuesOf(release(restored, 'chroma'));
+    expect(v.claims).toEqual([
+      { name: CHROMA_STORAGE.claimOf(0), snapshot: SNAPSHOT, storageClass: chroma.chromadb.data.storageClass, size: chroma.chromadb.data.volumeSize, accessModes: chroma.chromadb.data.accessModes },
+    ]);
+    // The snapshot is one the schedule names: `<claim>-<stamp>`, of the claim it restores.
+    expect(SNAPSHOT.startsWith(`${CHROMA_STORAGE.claimOf(0)}-`)).toBe(true);
+    expect(release(restored, 'chroma').depends_on).toContain(`helm_release.${r.__name}`);
+    // Protected like every data-owning release in production.
+    expect(r.lifecycle).toEqual({ prevent_destroy: true });
+    expect(findOrderingProblems(restored)).toEqual([]);
+    expect(resources(prodPlatform, 'helm_release').filter((x) => x.name === 'chroma-restored-claims')).toEqual([]);
+  });
+
+  test('renders (real helm) into a claim from the VolumeSnapshot, kept by helm, valid against the API; the classes validate against the add-on CRDs', async () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'snapshot-restore-'));
+    try {
+      buildApp({ definitions: [definition('production', mutate)], outdir }).synth();
+      const read = (id: string) => JSON.parse(readFileSync(join(outdir, 'stacks', id, 'cdk.tf.json'), 'utf8'));
+      const rendered = await renderPlatformStack('production-platform', read('production-platform'), read('production'), join(outdir, 'stacks', 'production-platform'));
+      expect(rendered.externalCrds.map((o) => o.object.spec.names.kind).sort()).toEqual(['VolumeSnapshot', 'VolumeSnapshotClass', 'VolumeSnapshotContent']);
+      const claims = rendered.releases.find((r) => r.name === 'chroma-restored-claims')!;
+      expect(claims.error).toBeUndefined();
+      const pvc = claims.objects.map((o) => o.object).find((o) => o.kind === 'PersistentVolumeClaim')!;
+      expect(pvc.metadata).toMatchObject({ name: CHROMA_STORAGE.claimOf(0), namespace: 'vector', annotations: { 'helm.sh/resource-policy': 'keep' } });
+      expect(pvc.spec.dataSource).toEqual({ apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: SNAPSHOT });
+      const classes = rendered.releases.find((r) => r.name === 'volume-snapshot-class')!.objects.map((o) => o.object);
+      expect(classes.map((c) => [c.metadata.name, c.driver, c.deletionPolicy])).toEqual([
+        [VOLUME_SNAPSHOT_CLASS, 'ebs.csi.aws.com', 'Retain'],
+        [ROTATING_VOLUME_SNAPSHOT_CLASS, 'ebs.csi.aws.com', 'Delete'],
+      ]);
+      const problems = await schemaProblems({ rendered } as any);
+      const ours = Object.fromEntries(Object.entries(problems).filter(([k]) => /restore|snapshot/.test(k)));
+      expect(ours).toEqual({});
+      // A class the CRD does not allow is caught (the check is live).
+      const broken = { ...rendered, releases: rendered.releases.map((r) => (r.name === 'volume-snapshot-class' ? { ...r, objects: r.objects.map((o) => ({ ...o, object: { ...o.object, deletionPolicy: 'Keep' } })) } : r)) };
+      expect(Object.keys(await schemaProblems({ rendered: broken } as any)).filter((k) => k.includes('VolumeSnapshotClass'))).toHaveLength(2);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('recovery table: RTO from the synthesized stacks', () => {
+  const env = environment('production');
+  const rows = recoveryRows(env, prodPlatform);
+  const row = (store: string) => rows.find((r) => r.store === store)!;
+
+  test('ChromaDB meets both objectives through the volume snapshots; without the snapshot job it falls back to the daily copy', () => {
+    const c = row('ChromaDB');
+    expect(c).toMatchObject({ rpoMinutes: 5, rtoMinutes: RTO_ASSUMPTIONS.volumeFromSnapshotMinutes + RTO_ASSUMPTIONS.startMinutes });
+    expect(c.alerts).toEqual(expect.arrayContaining(['BackupJobFailedChromaSnapshot', 'BackupStaleChromaSnapshot']));
+    const cut = JSON.parse(JSON.stringify(prodPlatform));
+    for (const [k, j] of Object.entries(cut.resource.kubernetes_cron_job_v1 as Record<string, Json>)) {
+      if (first(j.metadata).name === CHROMA_STORAGE.snapshotJob) delete cut.resource.kubernetes_cron_job_v1[k];
+    }
+    const daily = recoveryRows(env, cut).find((r) => r.store === 'ChromaDB')!;
+    expect(daily.rpoMinutes).toBe(1440);
+    expect(daily.rtoMinutes).toBe(Math.ceil((1024 * 1024) / RTO_ASSUMPTIONS.s3PhysicalMiBps / 60) + RTO_ASSUMPTIONS.startMinutes);
+    expect(renderTable([daily])).toContain('(misses)');
+  });
+
+  test('PostgreSQL and MongoDB: their S3 restores of 2 TiB miss the 15-minute RTO, said as lower bounds', () => {
+    const pg = row('PostgreSQL');
+    expect(pg.rtoMinutes).toBe(Math.ceil((2048 * 1024) / RTO_ASSUMPTIONS.s3PhysicalMiBps / 60) + RTO_ASSUMPTIONS.startMinutes);
+    expect(renderTable([pg])).toContain(`≥ ${pg.rtoMinutes} min (misses)`);
+    const mongo = row('MongoDB');
+    expect(mongo.rtoMinutes).toBe(Math.ceil((2048 * 1024) / RTO_ASSUMPTIONS.s3LogicalMiBps / 60) + RTO_ASSUMPTIONS.startMinutes);
+    expect(mongo.rtoNote).toContain('logical');
+  });
+});
