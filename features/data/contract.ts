@@ -43,6 +43,17 @@ export const CHROMA_GATEWAY = {
   pods: { 'app.kubernetes.io/name': 'chroma-gateway' },
   upstream: `chroma.${VECTOR_NAMESPACE}.svc.cluster.local:8000`,
 } as const;
+/**
+ * Chroma's StatefulSet (charts/chroma, constructs/data/chroma.ts): its name (also its Service's
+ * and its release's) and the name of its volume claim template. The claims of its data volumes
+ * are `<claimTemplate>-<name>-<i>`, one per replica (`chromaClaimNames`); volume snapshots and
+ * the backup jobs find them by these names.
+ */
+export const CHROMA_STATEFUL_SET = { name: 'chroma', namespace: VECTOR_NAMESPACE, claimTemplate: 'data' } as const;
+/** The persistent volume claims holding Chroma's data: `data-chroma-0` .. `data-chroma-<replicas-1>`. */
+export function chromaClaimNames(replicas: number): string[] {
+  return Array.from({ length: replicas }, (_, i) => `${CHROMA_STATEFUL_SET.claimTemplate}-${CHROMA_STATEFUL_SET.name}-${i}`);
+}
 /** The field of a channel's `<namespace>/vector` Vault secret holding its Chroma token. */
 export const CHROMA_TOKEN_FIELD = 'chroma_token';
 /**

@@ -20,7 +20,7 @@ import { VAULT_TLS_SECRET_NAME, VaultClient } from '../../constructs/data/vault'
 import { PlatformContext } from '../context';
 import { vaultMultiRegionUnsealKeyAlias, vaultUnsealKeyAlias } from './cloud';
 import { servicesOf } from '../services/contract';
-import { CHROMA_GATEWAY, CHROMA_TOKEN_FIELD, CHROMA_TOKEN_SYNC, DATA_IDENTITIES, DATA_SERVICES, DATABASE_SYNC, VAULT_SNAPSHOT, VECTOR_NAMESPACE } from './contract';
+import { CHROMA_GATEWAY, CHROMA_STATEFUL_SET, CHROMA_TOKEN_FIELD, CHROMA_TOKEN_SYNC, DATA_IDENTITIES, DATA_SERVICES, DATABASE_SYNC, VAULT_SNAPSHOT, VECTOR_NAMESPACE } from './contract';
 import { APP_CA_PUBLISHER, APP_CHANNELS, AppChannel, MONGODB_CA_FILE, channelsOf } from '../app/contract';
 import { MONGODB_EXPORTER_CA_DIR, MONGODB_MONITORING_USER } from '../observability/contract';
 
@@ -142,8 +142,8 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
   });
 
   const chroma = new Chroma(stack, 'chroma', {
-    namespace: ctx.namespaces.name(DATA_IDENTITIES.chromaBackup.namespace),
-    name: 'chroma',
+    namespace: ctx.namespaces.name(CHROMA_STATEFUL_SET.namespace),
+    name: CHROMA_STATEFUL_SET.name,
     replicas: d.chroma.replicas,
     imageTag: d.chroma.imageTag,
     storageGiB: d.chroma.storageGiB,
