@@ -202,7 +202,10 @@ describe('the render harness', () => {
   test('the policy rules read rendered pods: a root, unbounded, unplaced container is reported', () => {
     const pod = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x', namespace: 'data' }, spec: { template: { spec: { containers: [{ name: 'c', image: 'nginx' }] } } } };
     const result = evaluateRendered([{ releasePath: 'p/release', object: pod }], { tier: 'production', rules: POLICY_RULES, suppressions: [] });
-    expect(result.findings.map((f) => f.ruleId).sort()).toEqual(['TAI-K8S-1', 'TAI-K8S-2', 'TAI-K8S-3', 'TAI-K8S-4', 'TAI-K8S-7']);
+    expect(result.findings.map((f) => f.ruleId).sort()).toEqual(['TAI-K8S-1', 'TAI-K8S-2', 'TAI-K8S-3', 'TAI-K8S-4', 'TAI-K8S-7', 'TAI-K8S-8']);
+    // an init container with a writable root is reported too, by name
+    const init = { ...pod, spec: { template: { spec: { initContainers: [{ name: 'i', image: 'x:1', securityContext: { readOnlyRootFilesystem: false } }], containers: [{ name: 'c', image: 'x:1', securityContext: { readOnlyRootFilesystem: true } }] } } } };
+    expect(evaluateRendered([{ releasePath: 'p/release', object: init }], { tier: 'production', rules: POLICY_RULES, suppressions: [] }).findings.filter((f) => f.ruleId === 'TAI-K8S-8').map((f) => f.reason)).toEqual(['container i: read_only_root_filesystem is not true']);
     const suppressed = evaluateRendered([{ releasePath: 'p/release', object: pod }], {
       tier: 'production',
       rules: POLICY_RULES,

@@ -351,9 +351,14 @@ export class Monitoring extends Construct {
         nodeSelector,
         tolerations,
         resources: resources('100m', '256Mi', '500m', '512Mi'),
-        // The dashboard/datasource sidecars and the dashboard download init container.
-        sidecar: { resources: resources('20m', '64Mi', '200m', '128Mi') },
-        downloadDashboards: { resources: resources('20m', '32Mi', '100m', '64Mi') },
+        // Read-only root (merged into the chart's container context): Grafana writes to its
+        // volume (/var/lib/grafana), the search emptyDir and, for temporary files, /tmp.
+        containerSecurityContext: { readOnlyRootFilesystem: true },
+        extraEmptyDirMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+        // The dashboard/datasource sidecars (write only their emptyDir folders) and the dashboard
+        // download init container (writes only under the volume); read-only roots too.
+        sidecar: { resources: resources('20m', '64Mi', '200m', '128Mi'), securityContext: { readOnlyRootFilesystem: true } },
+        downloadDashboards: { resources: resources('20m', '32Mi', '100m', '64Mi'), securityContext: { readOnlyRootFilesystem: true } },
         dashboardProviders: {
           'dashboardproviders.yaml': {
             apiVersion: 1,
