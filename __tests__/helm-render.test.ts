@@ -11,13 +11,13 @@ import { pinnedChecksums, repositoryChart, sha256, SHARED_HELM_CHARTS } from '..
 import { crdApiVersions, kubeVersionOf } from '../scripts/helm/platform';
 import { helmEnv, parseRender, render } from '../scripts/helm/render';
 import { crdValidators, ajvMessages } from '../scripts/helm/schema';
-import { disruptionProblems, EnvironmentRender, ownershipConflicts, podSecurityProblems, renderAll, renderedPolicy, restrictedViolations, schemaProblems, templateErrors } from '../scripts/helm/suite';
+import { disruptionProblems, EnvironmentRender, operatedPolicy, ownershipConflicts, podSecurityProblems, renderAll, renderedPolicy, restrictedViolations, schemaProblems, templateErrors } from '../scripts/helm/suite';
 import { renderedAsResource } from '../constructs/policy/rendered';
 import { podSpecOf } from '../constructs/policy/rules/k8s-common';
 import { CHROMA_GATEWAY, CHROMA_STATEFUL_SET, chromaClaimNames, DATA_SERVICES } from '../features/data/contract';
 import { DEFINITIONS, validateEnvironments } from '../environments';
 import { standInFor, terraformValues } from '../scripts/helm/terraform-values';
-import { evaluateRendered, POLICY_RULES } from '../constructs/policy';
+import { evaluateOperated, evaluateRendered, operatedPods, POLICY_RULES } from '../constructs/policy';
 
 jest.setTimeout(600_000);
 
@@ -107,6 +107,20 @@ describe.each(ENVIRONMENTS)('%s-platform rendered by helm', (env) => {
     expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: sts.spec.selector.matchLabels } });
   });
 
+  test('the pods operators create from the stack\'s custom resources pass non-root, escalation, limits and placement', () => {
+    const result = operatedPolicy(get(env));
+    expect(result.pods.map((p) => p.object).sort()).toEqual([
+      'Alertmanager/kube-prometheus-stack-alertmanager',
+      'Cluster/postgres',
+      'Elasticsearch/elasticsearch/default',
+      'Kibana/kibana',
+      'Logstash/logstash',
+      'PerconaServerMongoDB/mongodb/rs0',
+      'Prometheus/kube-prometheus-stack-prometheus',
+    ]);
+    expect(result.findings.map((f) => `${f.path}: ${f.ruleId} ${f.reason}`)).toEqual([]);
+  });
+
   test('every rendered workload passes the policy pack (suppressions are reasoned)', () => {
     const result = renderedPolicy(get(env));
     expect(result.workloads).toBeGreaterThan(10);
@@ -182,6 +196,32 @@ describe('the render harness', () => {
     expect(disruptionProblems(withOnly([deployment]))).toEqual(['p/release Deployment/web: 2 replicas and no PodDisruptionBudget']);
     expect(disruptionProblems(withOnly([deployment, pdb]))).toEqual([expect.stringMatching(/PodDisruptionBudget\/web: allows no eviction/)]);
     expect(disruptionProblems(withOnly([deployment, { ...pdb, spec: { ...pdb.spec, maxUnavailable: 1 } }]))).toEqual([]);
+  });
+
+  test('operator-created pods are judged from their custom resources: a bare one is reported, suppressions apply', () => {
+    const bare = { apiVersion: 'monitoring.coreos.com/v1', kind: 'Prometheus', metadata: { name: 'p' }, spec: { replicas: 2 } };
+    const check = (object: object, suppressions: any[] = []) => evaluateOperated([{ releasePath: 'x/release', object }], { tier: 'production', rules: POLICY_RULES, suppressions });
+    expect(check(bare).findings.map((f) => `${f.path} ${f.ruleId}`)).toEqual(['x/release/rendered/Prometheus/p TAI-K8S-1', 'x/release/rendered/Prometheus/p TAI-K8S-2', 'x/release/rendered/Prometheus/p TAI-K8S-7']);
+    const stated = {
+      ...bare,
+      spec: {
+        securityContext: { runAsNonRoot: true, runAsUser: 1000 },
+        resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } },
+        nodeSelector: { 'toronto-ai.io/pool': 'system' },
+        containers: [{ name: 'prometheus', securityContext: { allowPrivilegeEscalation: false } }],
+      },
+    };
+    expect(check(stated).findings).toEqual([]);
+    // the override of another container does not count for the main one
+    expect(check({ ...stated, spec: { ...stated.spec, containers: [{ name: 'config-reloader', securityContext: { allowPrivilegeEscalation: false } }] } }).findings.map((f) => f.reason)).toEqual(['container prometheus: allow_privilege_escalation is not false']);
+    expect(check(bare, [{ ruleId: 'TAI-K8S-7', reason: 'r', path: 'x/release/rendered/Prometheus/p' }]).suppressed.map((f) => f.ruleId)).toEqual(['TAI-K8S-7']);
+    // one view per pod set; the PBM agent only with backups on; unknown kinds have none
+    const psmdb = { apiVersion: 'psmdb.percona.com/v1', kind: 'PerconaServerMongoDB', metadata: { name: 'm' }, spec: { replsets: [{ name: 'rs0' }, { name: 'rs1' }], backup: { enabled: true } } };
+    expect(operatedPods(psmdb).map((p) => [p.object, p.pod.containers.map((c: any) => c.name)])).toEqual([['PerconaServerMongoDB/m/rs0', ['mongod', 'backup-agent']], ['PerconaServerMongoDB/m/rs1', ['mongod', 'backup-agent']]]);
+    expect(operatedPods({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: {} })).toEqual([]);
+    // an ECK pod template without the main container still gets it (the operator adds it)
+    const kibana = operatedPods({ apiVersion: 'kibana.k8s.elastic.co/v1', kind: 'Kibana', metadata: { name: 'k' }, spec: { podTemplate: { spec: { nodeSelector: { a: 'b' } } } } });
+    expect(kibana[0].pod).toEqual({ nodeSelector: { a: 'b' }, containers: [{ name: 'kibana' }] });
   });
 
   test('the restricted profile check refuses what the admission controller refuses', () => {

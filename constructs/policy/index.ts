@@ -6,3 +6,4 @@ export { suppress, suppressRendered, suppressionsUnder, SUPPRESSION_METADATA } f
 export { setPolicyTier, policyTierOf, TIER_METADATA } from './tier';
 export { POLICY_RULES } from './rules';
 export { evaluateRendered, renderedAsResource, renderedPath, RENDERED_KIND_TYPES } from './rendered';
+export { evaluateOperated, operatedPods, OPERATED_KINDS, OPERATED_RULES } from './operated';

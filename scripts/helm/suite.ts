@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { Testing } from 'cdktf';
 import { DEFINITIONS, validateEnvironments } from '../../environments';
 import { buildStacks } from '../../stacks/app';
-import { evaluateRendered, POLICY_RULES, policyTierOf, suppressionsUnder, PolicyTier, Suppression } from '../../constructs/policy';
+import { evaluateOperated, evaluateRendered, POLICY_RULES, policyTierOf, suppressionsUnder, PolicyTier, Suppression } from '../../constructs/policy';
+import { OperatedEvaluation } from '../../constructs/policy/operated';
 import { RenderedEvaluation, renderedAsResource } from '../../constructs/policy/rendered';
 import { podSpecOf, WORKLOAD_TYPES } from '../../constructs/policy/rules/k8s-common';
 import { renderPlatformStack, RenderedStack } from './platform';
@@ -125,6 +126,18 @@ export function ownershipConflicts(e: EnvironmentRender): string[] {
 /** The policy pack's Kubernetes rules on every rendered workload. */
 export function renderedPolicy(e: EnvironmentRender): RenderedEvaluation {
   return evaluateRendered(
+    e.rendered.releases.flatMap((r) => r.objects.map((o) => ({ releasePath: r.path, object: o.object }))),
+    { tier: e.tier, rules: POLICY_RULES, suppressions: e.suppressions },
+  );
+}
+
+/**
+ * The policy pack's rules on the pods operators will create from the stack's custom resources
+ * (constructs/policy/operated.ts): non-root and no escalation, requests and limits, pool placement,
+ * as far as each resource states them.
+ */
+export function operatedPolicy(e: EnvironmentRender): OperatedEvaluation {
+  return evaluateOperated(
     e.rendered.releases.flatMap((r) => r.objects.map((o) => ({ releasePath: r.path, object: o.object }))),
     { tier: e.tier, rules: POLICY_RULES, suppressions: e.suppressions },
   );
