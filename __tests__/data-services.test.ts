@@ -10,7 +10,8 @@ import { DEFINITIONS, validateEnvironments } from '../environments';
 import { buildStacks } from '../stacks/app';
 import { Json, resourceAt, resources, stacksFor, synth, definitionProblems } from './helpers';
 import { BackupPrefix } from '../features/backups/contract';
-import { DATA_IDENTITIES } from '../features/data/contract';
+import { DATA_IDENTITIES, chromaClaimNames } from '../features/data/contract';
+import { Chroma } from '../constructs/data/chroma';
 import { APP_SECRET_PATHS } from '../features/data/platform';
 import { LOCAL_CHARTS_DIR, LocalChartRelease } from '../constructs/data/local-chart-release';
 import { leafPaths, pathExists, unknownValuesPaths } from '../scripts/chart-values';
@@ -385,13 +386,53 @@ describe('MongoDB: Percona operator, TLS only, PBM point-in-time backups (DATA-2
 describe('ChromaDB on the vector pool (DATA-3)', () => {
   const values = releaseValues(prodPlatform, 'chroma/release/release');
 
-  test('one single-node replica with a 1 TiB retained volume on the vector pool', () => {
-    expect(values.replicaCount).toBe(1);
-    expect(values.image).toEqual({ repository: 'ghcr.io/chroma-core/chroma', tag: '1.5.3', pullPolicy: 'IfNotPresent' });
-    expect(values.chromadb.data).toEqual({ volumeSize: '1024Gi', storageClass: STORE_CLASS('chroma'), accessModes: ['ReadWriteOnce'], retentionPolicyOnDelete: 'Retain' });
+  test('one single-node replica with a 1 TiB retained volume on the vector pool, from the project\'s chart', () => {
+    const release = resourceAt(prodPlatform, 'helm_release', 'chroma/release/release');
+    expect(release).toMatchObject({ name: 'chroma', description: 'local chart chroma' });
+    expect(release.chart).toMatch(/^\.\/assets\//);
+    expect(release.repository).toBeUndefined();
+    expect(values.replicas).toBe(1);
+    expect(values.image).toEqual({ repository: 'ghcr.io/chroma-core/chroma', tag: '1.5.3' });
+    expect(values.volume).toEqual({ size: '1024Gi', storageClass: STORE_CLASS('chroma') });
     expect(values.nodeSelector).toEqual({ 'toronto-ai.io/pool': 'vector' });
     expect(values.tolerations).toEqual([{ key: 'toronto-ai.io/pool', operator: 'Equal', value: 'vector', effect: 'NoSchedule' }]);
-    expect(values.resources.limits).toEqual({ cpu: '8', memory: '64Gi' });
+    expect(values.resources).toEqual({ requests: { cpu: '8', memory: '64Gi' }, limits: { cpu: '8', memory: '64Gi' } });
+    expect(values.runAsUser).toBeGreaterThan(0);
+    expect(values.runAsGroup).toBeGreaterThan(0);
+  });
+
+  test('the selector and claim labels are the chromadb chart\'s, so the existing StatefulSet upgrades in place', () => {
+    expect(values.selectorLabels).toEqual({ 'app.kubernetes.io/name': 'chromadb', 'app.kubernetes.io/instance': 'chroma' });
+    expect(values.volumeClaimLabels).toEqual({
+      'app.kubernetes.io/name': 'chromadb',
+      'app.kubernetes.io/instance': 'chroma',
+      'helm.sh/chart': 'chromadb-0.2.2',
+      'app.kubernetes.io/version': '1.5.3',
+      'app.kubernetes.io/managed-by': 'Helm',
+    });
+    // An image upgrade changes the pods, never the (immutable) claim template.
+    const upgraded = stacksFor('production', (d) => (d.data.chroma.imageTag = '1.6.0'));
+    const v = releaseValues(synth(upgraded.platform), 'chroma/release/release');
+    expect(v.image.tag).toBe('1.6.0');
+    expect(v.volumeClaimLabels).toEqual(values.volumeClaimLabels);
+  });
+
+  test('every value is a key of charts/chroma/values.yaml', () => {
+    const release = allApp.node.findAll().filter((c): c is LocalChartRelease => c instanceof LocalChartRelease && c.chartDir.endsWith(join('charts', 'chroma')));
+    expect(release.length).toBe(4);
+    const unknown = release.flatMap((r) => leafPaths(r.values).filter((p) => !pathExists(r.chartDir, p)).map((p) => `${r.node.path}: ${p.join('.')}`));
+    expect(unknown).toEqual([]);
+  });
+
+  test('the claim names are the contract\'s (volume snapshots and backups find the volumes by them)', () => {
+    expect(chromaClaimNames(1)).toEqual(['data-chroma-0']);
+    expect(chromaClaimNames(2)).toEqual(['data-chroma-0', 'data-chroma-1']);
+    expect(prod.platform.node.findAll().find((c): c is Chroma => c instanceof Chroma)!.claimNames).toEqual(chromaClaimNames(1));
+    const claims = resources(prodPlatform, 'kubernetes_cron_job_v1')
+      .flatMap((j) => j.spec.job_template.spec.template.spec.volume ?? [])
+      .filter((v: Json) => v.persistent_volume_claim?.claim_name?.includes('chroma'))
+      .map((v: Json) => v.persistent_volume_claim.claim_name);
+    expect(claims).toEqual(chromaClaimNames(1));
   });
 
   test('a backup CronJob on the replica node reads its volume read-only and writes under chroma/', () => {
@@ -399,6 +440,8 @@ describe('ChromaDB on the vector pool (DATA-3)', () => {
     const pod = job.spec.job_template.spec.template.spec;
     expect(pod.volume).toContainEqual({ name: 'source', persistent_volume_claim: { claim_name: 'data-chroma-0', read_only: true } });
     expect(pod.security_context.fs_group).toBeUndefined();
+    // It reads Chroma's files as a member of Chroma's group (the volume's fsGroup), never re-owning them.
+    expect(pod.security_context.supplemental_groups).toEqual([values.runAsGroup]);
     expect(pod.affinity.pod_affinity.required_during_scheduling_ignored_during_execution[0]).toEqual({
       topology_key: 'kubernetes.io/hostname',
       label_selector: [{ match_labels: { 'statefulset.kubernetes.io/pod-name': 'chroma-0' } }],
@@ -421,10 +464,10 @@ describe('ChromaDB on the vector pool (DATA-3)', () => {
     });
   });
 
-  test('the vector namespace enforces baseline, with the reason recorded', () => {
+  test('the vector namespace enforces restricted (rendered pods checked in helm-render.test.ts)', () => {
     const ns = resourceAt(prodPlatform, 'kubernetes_namespace_v1', 'namespaces/vector');
-    expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('baseline');
-    expect(ns.metadata.annotations['toronto-ai.io/pod-security-reason']).toMatch(/chromadb chart/);
+    expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    expect(ns.metadata.annotations?.['toronto-ai.io/pod-security-reason']).toBeUndefined();
   });
 });
 

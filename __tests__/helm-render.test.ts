@@ -11,9 +11,13 @@ import { pinnedChecksums, repositoryChart, sha256, SHARED_HELM_CHARTS } from '..
 import { crdApiVersions, kubeVersionOf } from '../scripts/helm/platform';
 import { helmEnv, parseRender, render } from '../scripts/helm/render';
 import { crdValidators, ajvMessages } from '../scripts/helm/schema';
-import { disruptionProblems, EnvironmentRender, ownershipConflicts, renderAll, renderedPolicy, schemaProblems, templateErrors } from '../scripts/helm/suite';
+import { disruptionProblems, EnvironmentRender, operatedPolicy, ownershipConflicts, podSecurityProblems, renderAll, renderedPolicy, restrictedViolations, schemaProblems, templateErrors } from '../scripts/helm/suite';
+import { renderedAsResource } from '../constructs/policy/rendered';
+import { podSpecOf } from '../constructs/policy/rules/k8s-common';
+import { CHROMA_GATEWAY, CHROMA_STATEFUL_SET, chromaClaimNames, DATA_SERVICES } from '../features/data/contract';
+import { DEFINITIONS, validateEnvironments } from '../environments';
 import { standInFor, terraformValues } from '../scripts/helm/terraform-values';
-import { evaluateRendered, POLICY_RULES } from '../constructs/policy';
+import { evaluateOperated, evaluateRendered, operatedPods, POLICY_RULES } from '../constructs/policy';
 
 jest.setTimeout(600_000);
 
@@ -44,6 +48,77 @@ describe.each(ENVIRONMENTS)('%s-platform rendered by helm', (env) => {
 
   test('replicated workloads have disruption budgets, and no budget blocks a node drain', () => {
     expect(disruptionProblems(get(env))).toEqual([]);
+  });
+
+  test('every pod in a namespace that enforces Pod Security restricted meets that profile', () => {
+    expect(podSecurityProblems(get(env))).toEqual({});
+  });
+
+  test('Chroma (charts/chroma): the StatefulSet the chromadb chart made, hardened for restricted', () => {
+    const e = get(env);
+    const definition = validateEnvironments(DEFINITIONS).find((d) => d.name === env)!;
+    const release = e.rendered.releases.find((r) => r.name === CHROMA_STATEFUL_SET.name)!;
+    expect(release.chartName).toMatch(/^local:/);
+    const byKind = (kind: string) => release.objects.map((o) => o.object).filter((o) => o.kind === kind);
+    const [sts] = byKind('StatefulSet');
+    expect(sts.metadata.name).toBe(CHROMA_STATEFUL_SET.name);
+    expect(sts.spec.serviceName).toBe(CHROMA_STATEFUL_SET.name);
+    expect(sts.spec.podManagementPolicy).toBe('Parallel');
+    expect(sts.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'chromadb', 'app.kubernetes.io/instance': 'chroma' });
+    expect(sts.spec.volumeClaimTemplates.map((t: any) => t.metadata.name)).toEqual([CHROMA_STATEFUL_SET.claimTemplate]);
+    expect(sts.spec.persistentVolumeClaimRetentionPolicy.whenDeleted).toBe('Retain');
+    // claims are <template>-<statefulset>-<ordinal>: the contract's names
+    const replicas = Number(sts.spec.replicas);
+    expect(Array.from({ length: replicas }, (_, i) => `${sts.spec.volumeClaimTemplates[0].metadata.name}-${sts.metadata.name}-${i}`)).toEqual(chromaClaimNames(definition.data.chroma.replicas));
+    const pod = sts.spec.template.spec;
+    const [c] = pod.containers;
+    expect(c.image).toBe(`ghcr.io/chroma-core/chroma:${definition.data.chroma.imageTag}`);
+    expect(c.resources).toEqual({ requests: { ...definition.data.chroma.compute }, limits: { ...definition.data.chroma.compute } });
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, fsGroup: pod.securityContext.runAsGroup, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
+    expect(c.securityContext).toEqual({
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    // The only writable paths: the data volume (persist_path) and an emptyDir for SQLite's temporary files.
+    const mounts = Object.fromEntries(c.volumeMounts.map((m: any) => [m.mountPath, m]));
+    expect(Object.keys(mounts).sort()).toEqual(['/data', '/etc/chroma', '/tmp']);
+    expect(mounts['/etc/chroma'].readOnly).toBe(true);
+    expect(pod.volumes.find((v: any) => v.name === mounts['/tmp'].name).emptyDir.sizeLimit).toBeDefined();
+    expect(c.env).toContainEqual({ name: 'SQLITE_TMPDIR', value: '/tmp' });
+    const config = byKind('ConfigMap')[0].data['config.yaml'];
+    expect(config).toMatch(/^persist_path: "\/data"$/m);
+    expect(config).toMatch(/^allow_reset: false$/m);
+    expect(c.livenessProbe.httpGet.path).toBe('/api/v2/heartbeat');
+    expect(c.readinessProbe.httpGet.path).toBe('/api/v2/healthcheck');
+    // the vector pool where the environment has one (development runs everything on its app pool)
+    expect(pod.nodeSelector).toEqual({ 'toronto-ai.io/pool': (definition.nodePools as Record<string, unknown>).vector ? 'vector' : 'app' });
+    // The Service the gateway proxies to, selecting the pods the NetworkPolicy admits the gateway to.
+    const [svc] = byKind('Service');
+    expect(`${svc.metadata.name}.${release.namespace}.svc.cluster.local:${svc.spec.ports[0].port}`).toBe(CHROMA_GATEWAY.upstream);
+    expect(svc.spec.selector).toEqual(sts.spec.selector.matchLabels);
+    expect(sts.spec.template.metadata.labels['app.kubernetes.io/instance']).toBe('chroma');
+    expect(release.namespace).toBe(DATA_SERVICES.chroma.namespace);
+    const [pdb] = byKind('PodDisruptionBudget');
+    expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: sts.spec.selector.matchLabels } });
+  });
+
+  test('the pods operators create from the stack\'s custom resources pass non-root, escalation, limits and placement', () => {
+    const result = operatedPolicy(get(env));
+    expect(result.pods.map((p) => p.object).sort()).toEqual([
+      'Alertmanager/kube-prometheus-stack-alertmanager',
+      'Cluster/postgres',
+      'Elasticsearch/elasticsearch/default',
+      'Kibana/kibana',
+      'Logstash/logstash',
+      'PerconaServerMongoDB/mongodb/rs0',
+      'Prometheus/kube-prometheus-stack-prometheus',
+    ]);
+    expect(result.findings.map((f) => `${f.path}: ${f.ruleId} ${f.reason}`)).toEqual([]);
   });
 
   test('every rendered workload passes the policy pack (suppressions are reasoned)', () => {
@@ -125,10 +200,54 @@ describe('the render harness', () => {
     expect(disruptionProblems(withOnly([deployment, { ...pdb, spec: { ...pdb.spec, maxUnavailable: 1 } }]))).toEqual([]);
   });
 
+  test('operator-created pods are judged from their custom resources: a bare one is reported, suppressions apply', () => {
+    const bare = { apiVersion: 'monitoring.coreos.com/v1', kind: 'Prometheus', metadata: { name: 'p' }, spec: { replicas: 2 } };
+    const check = (object: object, suppressions: any[] = []) => evaluateOperated([{ releasePath: 'x/release', object }], { tier: 'production', rules: POLICY_RULES, suppressions });
+    expect(check(bare).findings.map((f) => `${f.path} ${f.ruleId}`)).toEqual(['x/release/rendered/Prometheus/p TAI-K8S-1', 'x/release/rendered/Prometheus/p TAI-K8S-2', 'x/release/rendered/Prometheus/p TAI-K8S-7']);
+    const stated = {
+      ...bare,
+      spec: {
+        securityContext: { runAsNonRoot: true, runAsUser: 1000 },
+        resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } },
+        nodeSelector: { 'toronto-ai.io/pool': 'system' },
+        containers: [{ name: 'prometheus', securityContext: { allowPrivilegeEscalation: false } }],
+      },
+    };
+    expect(check(stated).findings).toEqual([]);
+    // the override of another container does not count for the main one
+    expect(check({ ...stated, spec: { ...stated.spec, containers: [{ name: 'config-reloader', securityContext: { allowPrivilegeEscalation: false } }] } }).findings.map((f) => f.reason)).toEqual(['container prometheus: allow_privilege_escalation is not false']);
+    expect(check(bare, [{ ruleId: 'TAI-K8S-7', reason: 'r', path: 'x/release/rendered/Prometheus/p' }]).suppressed.map((f) => f.ruleId)).toEqual(['TAI-K8S-7']);
+    // one view per pod set; the PBM agent only with backups on; unknown kinds have none
+    const psmdb = { apiVersion: 'psmdb.percona.com/v1', kind: 'PerconaServerMongoDB', metadata: { name: 'm' }, spec: { replsets: [{ name: 'rs0' }, { name: 'rs1' }], backup: { enabled: true } } };
+    expect(operatedPods(psmdb).map((p) => [p.object, p.pod.containers.map((c: any) => c.name)])).toEqual([['PerconaServerMongoDB/m/rs0', ['mongod', 'backup-agent']], ['PerconaServerMongoDB/m/rs1', ['mongod', 'backup-agent']]]);
+    expect(operatedPods({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: {} })).toEqual([]);
+    // an ECK pod template without the main container still gets it (the operator adds it)
+    const kibana = operatedPods({ apiVersion: 'kibana.k8s.elastic.co/v1', kind: 'Kibana', metadata: { name: 'k' }, spec: { podTemplate: { spec: { nodeSelector: { a: 'b' } } } } });
+    expect(kibana[0].pod).toEqual({ nodeSelector: { a: 'b' }, containers: [{ name: 'kibana' }] });
+  });
+
+  test('the restricted profile check refuses what the admission controller refuses', () => {
+    const asPod = (container: object, pod: object = {}) =>
+      podSpecOf(renderedAsResource({ kind: 'Pod', metadata: { name: 'p' }, spec: { securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } }, ...pod, containers: [{ name: 'c', image: 'x:1', ...container }] } }, 'p')!);
+    const good = { securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } };
+    expect(restrictedViolations(asPod(good))).toEqual([]);
+    // the chromadb chart's StatefulSet: one securityContext at both levels, with seccomp only
+    expect(restrictedViolations(asPod({ securityContext: { seccompProfile: { type: 'RuntimeDefault' } } }, { securityContext: { seccompProfile: { type: 'RuntimeDefault' } } }))).toEqual([
+      'container c: allow_privilege_escalation is not false',
+      'container c: run_as_non_root is not true',
+      'container c: capabilities do not drop ALL',
+    ]);
+    expect(restrictedViolations(asPod({ securityContext: { ...good.securityContext, capabilities: { drop: ['ALL'], add: ['SYS_ADMIN'] } } }))).toEqual(['container c: adds capability SYS_ADMIN']);
+    expect(restrictedViolations(asPod(good, { hostNetwork: true, volumes: [{ name: 'h', hostPath: { path: '/' } }] }))).toEqual(['host_network is true', 'volume h: host_path is not allowed']);
+  });
+
   test('the policy rules read rendered pods: a root, unbounded, unplaced container is reported', () => {
     const pod = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x', namespace: 'data' }, spec: { template: { spec: { containers: [{ name: 'c', image: 'nginx' }] } } } };
     const result = evaluateRendered([{ releasePath: 'p/release', object: pod }], { tier: 'production', rules: POLICY_RULES, suppressions: [] });
-    expect(result.findings.map((f) => f.ruleId).sort()).toEqual(['TAI-K8S-1', 'TAI-K8S-2', 'TAI-K8S-3', 'TAI-K8S-4', 'TAI-K8S-7']);
+    expect(result.findings.map((f) => f.ruleId).sort()).toEqual(['TAI-K8S-1', 'TAI-K8S-2', 'TAI-K8S-3', 'TAI-K8S-4', 'TAI-K8S-7', 'TAI-K8S-8']);
+    // an init container with a writable root is reported too, by name
+    const init = { ...pod, spec: { template: { spec: { initContainers: [{ name: 'i', image: 'x:1', securityContext: { readOnlyRootFilesystem: false } }], containers: [{ name: 'c', image: 'x:1', securityContext: { readOnlyRootFilesystem: true } }] } } } };
+    expect(evaluateRendered([{ releasePath: 'p/release', object: init }], { tier: 'production', rules: POLICY_RULES, suppressions: [] }).findings.filter((f) => f.ruleId === 'TAI-K8S-8').map((f) => f.reason)).toEqual(['container i: read_only_root_filesystem is not true']);
     const suppressed = evaluateRendered([{ releasePath: 'p/release', object: pod }], {
       tier: 'production',
       rules: POLICY_RULES,

@@ -313,8 +313,14 @@ describe('logging (ECK)', () => {
     const values = valuesOf(json, 'kibana');
     expect(values.podTemplate.spec.nodeSelector).toEqual({ 'toronto-ai.io/pool': 'system' });
     expect(values.podTemplate.spec.containers).toEqual([
-      { name: 'kibana', resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } },
+      {
+        name: 'kibana',
+        resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } },
+        // ECK 3.5.0's Kibana defaults, stated so the operator-created pods are policy-checked
+        securityContext: { privileged: false, allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true, runAsUser: 1000, runAsGroup: 1000 },
+      },
     ]);
+    expect(values.podTemplate.spec.securityContext).toEqual({ fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
   });
 
   test('Logstash runs the seed 000 pipeline: beats 5044, grok, error tag, daily toronto-ai indices', () => {

@@ -120,7 +120,7 @@ function lb(s: TerraformStack, config: Config = {}, sgIngress?: Config[]): void 
 const CONTAINER = {
   name: 'app',
   image: 'ghcr.io/toronto-ai/app:1.4.2',
-  security_context: { run_as_non_root: true, run_as_user: '10001', allow_privilege_escalation: false },
+  security_context: { run_as_non_root: true, run_as_user: '10001', allow_privilege_escalation: false, read_only_root_filesystem: true },
   resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } },
   liveness_probe: { http_get: { path: '/api/health/', port: '8000' } },
   readiness_probe: { http_get: { path: '/api/health/ready/', port: '8000' } },
@@ -318,6 +318,12 @@ const CASES: RuleCase[] = [
     good: (s) => deployment(s, {}, { node_selector: { 'toronto-ai.io/pool': 'app' } }),
     bad: (s) => deployment(s, {}, { node_selector: { 'kubernetes.io/os': 'linux' } }),
     reason: /no node_selector on toronto-ai.io\/pool/,
+  },
+  {
+    rule: 'TAI-K8S-8',
+    good: (s) => deployment(s),
+    bad: (s) => deployment(s, { security_context: { run_as_non_root: true, run_as_user: '10001', allow_privilege_escalation: false } }),
+    reason: /container app: read_only_root_filesystem is not true/,
   },
   { rule: 'TAI-HELM-1', good: (s) => helm(s), bad: (s) => helm(s, { version: '~0.34', repository: 'http://charts.example.com' }), reason: /version ~0.34 is not an exact version; repository http:\/\/charts.example.com is not https/ },
   {

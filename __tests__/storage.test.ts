@@ -25,7 +25,7 @@ describe('provisioned gp3 volumes per store', () => {
 
   test('PostgreSQL and ChromaDB volumes use their classes', () => {
     expect(values(prodPlatform, 'postgres/cluster/release').cluster.storage.storageClass).toMatch(classRef('postgres'));
-    expect(values(prodPlatform, 'chroma/release/release').chromadb.data.storageClass).toMatch(classRef('chroma'));
+    expect(values(prodPlatform, 'chroma/release/release').volume.storageClass).toMatch(classRef('chroma'));
   });
 
   test('development keeps the gp3 baseline', () => {

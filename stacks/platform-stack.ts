@@ -32,11 +32,8 @@ export const PLATFORM_NAMESPACES: readonly NamespaceSpec[] = [
   { name: 'toronto-ai', podSecurity: 'restricted', labels: { 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled' } },
   { name: 'data', podSecurity: 'restricted' },
   { name: 'vault', podSecurity: 'restricted' },
-  {
-    name: 'vector',
-    podSecurity: 'baseline',
-    reason: 'the chromadb chart applies one securityContext to both pod and container, so the restricted-only fields (container: allowPrivilegeEscalation, capabilities; pod: fsGroup) cannot be set, and Chroma writes its volume as root',
-  },
+  // Chroma from charts/chroma (non-root, read-only root filesystem), its gateway, backup and token jobs.
+  { name: 'vector', podSecurity: 'restricted' },
   // The service tier's controllers and the AI service (features/services).
   { name: 'argo-rollouts', podSecurity: 'restricted' },
   { name: 'keda', podSecurity: 'restricted' },

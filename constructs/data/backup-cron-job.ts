@@ -51,8 +51,13 @@ export interface BackupCronJobProps {
   readonly prefix: string;
   /** Create the service account (false when another job of the same service already does). @default true */
   readonly createServiceAccount?: boolean;
-  /** A persistent volume claim mounted read-only at `mountPath` (e.g. a ChromaDB data volume). */
-  readonly volume?: { readonly claimName: string; readonly mountPath: string };
+  /**
+   * A persistent volume claim mounted read-only at `mountPath` (e.g. a ChromaDB data volume).
+   * `readAsGroup`: the group owning the volume's files (the owning workload's fsGroup); the job
+   * joins it as a supplemental group, so it can read files that are not world-readable without
+   * an fsGroup of its own (which would make kubelet re-own the other workload's data).
+   */
+  readonly volume?: { readonly claimName: string; readonly mountPath: string; readonly readAsGroup?: number };
   /**
    * Run on the node of the pod with these labels (required for a ReadWriteOnce volume that pod
    * has attached).
@@ -179,6 +184,7 @@ export class BackupCronJob extends Construct {
                   runAsGroup: '65534',
                   // No fsGroup with a source volume: kubelet would re-own another workload's data.
                   fsGroup: props.volume ? undefined : '65534',
+                  supplementalGroups: props.volume?.readAsGroup !== undefined ? [props.volume.readAsGroup] : undefined,
                   seccompProfile: { type: 'RuntimeDefault' },
                 },
                 initContainer: props.dump

@@ -1,8 +1,7 @@
 import { Construct } from 'constructs';
 import { ITerraformDependable } from 'cdktf';
 import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
-import { ChartRelease } from '../helm/chart-release';
-import { CHARTS } from '../helm/charts';
+import { LocalChartRelease } from './local-chart-release';
 import { NodePlacement } from '../nodepools/placement';
 import { BackupCronJob } from './backup-cron-job';
 import { ComputeResources } from './postgres';
@@ -39,24 +38,48 @@ export interface ChromaProps {
   readonly dependsOn?: ITerraformDependable[];
 }
 
+
 /**
- * DATA-3: ChromaDB from the maintained single-node chart, on the vector pool, one retained,
- * encrypted volume per replica (kept when the StatefulSet is deleted). Not highly available: a
- * replica is one server with its own data. A CronJob per replica copies that replica's data
- * directory to `s3://<bucket>/<prefix>/<replica>/` from the node the replica runs on (the volume is
- * ReadWriteOnce, mounted read-only by the job); the copy is crash-consistent, and the Velero
- * volume snapshots are the point-in-time copy.
+ * The labels the amikos chromadb chart 0.2.2 gave the pods (selector) and the volume claim
+ * template of the `chroma` StatefulSet. Neither can change on an existing StatefulSet, so the
+ * project's own chart (charts/chroma) keeps them verbatim: the release upgrades in place and the
+ * claims `data-<name>-<i>` stay bound to the same volumes.
+ */
+export function legacyChartLabels(name: string, claimsAppVersion = '1.5.3'): { readonly selector: Record<string, string>; readonly claims: Record<string, string> } {
+  const selector = { 'app.kubernetes.io/name': 'chromadb', 'app.kubernetes.io/instance': name };
+  return {
+    selector,
+    claims: { ...selector, 'helm.sh/chart': 'chromadb-0.2.2', 'app.kubernetes.io/version': claimsAppVersion, 'app.kubernetes.io/managed-by': 'Helm' },
+  };
+}
+
+/** The numeric user and group Chroma runs as (its image declares no user, so root otherwise). */
+export const CHROMA_USER = 1000;
+export const CHROMA_GROUP = 1000;
+
+/**
+ * DATA-3: ChromaDB (the single-node Rust server) from the project's own chart (charts/chroma), on
+ * the vector pool, one retained, encrypted volume per replica (kept when the StatefulSet is
+ * deleted). Not highly available: a replica is one server with its own data. A CronJob per
+ * replica copies that replica's data directory to `s3://<bucket>/<prefix>/<replica>/` from the
+ * node the replica runs on (the volume is ReadWriteOnce, mounted read-only by the job, which reads
+ * as a member of Chroma's group); the copy is crash-consistent, and the Velero volume snapshots
+ * are the point-in-time copy.
  *
  * Chroma >= 1.0 has no authentication; a NetworkPolicy admits only the gateway's pods on 8000.
  *
- * Pod security: the chart applies `podSpec.securityContext` to both the pod and the container, so
- * only fields valid at both levels are set (seccomp); the namespace enforces `baseline`.
+ * Pod security `restricted`: numeric non-root user and group, fsGroup for the data volume, no
+ * privilege escalation, every capability dropped, seccomp RuntimeDefault, read-only root
+ * filesystem. Chroma 1.x single-node writes only under its persist directory (SQLite database and
+ * WAL, HNSW segment files); SQLite's temporary files go to an emptyDir at /tmp.
  */
 export class Chroma extends Construct {
-  readonly release: ChartRelease;
+  readonly release: LocalChartRelease;
   readonly backupJobs: BackupCronJob[] = [];
   readonly serviceHost: string;
   readonly networkPolicy: NetworkPolicyV1;
+  /** Names of the data volume claims, one per replica (`data-<name>-<i>`). */
+  readonly claimNames: readonly string[];
 
   constructor(scope: Construct, id: string, props: ChromaProps) {
     super(scope, id);
@@ -64,39 +87,31 @@ export class Chroma extends Construct {
       throw new Error(`${this.node.path}: 'replicas' must be 1 to 3. Got: ${props.replicas}`);
     }
     const persistDirectory = '/data';
-    this.release = new ChartRelease(this, 'release', {
+    const labels = legacyChartLabels(props.name);
+    // charts/chroma's volume claim template is `data`: claims `data-<name>-<i>`.
+    this.claimNames = Array.from({ length: props.replicas }, (_, i) => `data-${props.name}-${i}`);
+    // Construct id 'release' as before: the helm_release keeps its Terraform address, so the
+    // switch from the chromadb chart is a `helm upgrade` of the same release (README).
+    this.release = new LocalChartRelease(this, 'release', {
       name: props.name,
       namespace: props.namespace,
-      chart: CHARTS.chromadb,
+      chart: 'chroma',
       values: {
-        fullnameOverride: props.name,
-        replicaCount: props.replicas,
-        image: { repository: 'ghcr.io/chroma-core/chroma', tag: props.imageTag, pullPolicy: 'IfNotPresent' },
+        name: props.name,
+        replicas: props.replicas,
+        image: { repository: 'ghcr.io/chroma-core/chroma', tag: props.imageTag },
+        selectorLabels: labels.selector,
+        volumeClaimLabels: labels.claims,
+        persistPath: persistDirectory,
         resources: { requests: { ...props.compute }, limits: { ...props.compute } },
         nodeSelector: props.placement.nodeSelector,
         tolerations: props.placement.tolerations,
-        podSpec: { securityContext: { seccompProfile: { type: 'RuntimeDefault' } } },
-        serviceAccount: { create: true, automountServiceAccountToken: false },
-        chromadb: {
-          isPersistent: true,
-          persistDirectory,
-          allowReset: false,
-          anonymizedTelemetry: false,
-          data: {
-            volumeSize: `${props.storageGiB}Gi`,
-            storageClass: props.storageClass,
-            accessModes: ['ReadWriteOnce'],
-            retentionPolicyOnDelete: 'Retain',
-          },
-        },
+        runAsUser: CHROMA_USER,
+        runAsGroup: CHROMA_GROUP,
+        volume: { size: `${props.storageGiB}Gi`, storageClass: props.storageClass },
       },
       dependsOn: props.dependsOn,
     });
-    this.release.suppressRendered(
-      'StatefulSet/chroma',
-      'TAI-K8S-1',
-      'chromadb chart 0.2.2 renders one podSpec.securityContext as both the pod and the container context: allowPrivilegeEscalation (container-only) and fsGroup (pod-only, needed for a non-root user to write the data volume) cannot both be valid there. Not fixable through this chart: needs a chart change (tracked in the README)',
-    );
     this.serviceHost = `${props.name}.${props.namespace}.svc`;
 
     this.networkPolicy = new NetworkPolicyV1(this, 'network-policy', {
@@ -122,7 +137,7 @@ export class Chroma extends Construct {
           serviceAccountName: props.backup.serviceAccountName,
           schedule: props.backup.schedule,
           awsCliImage: props.backup.awsCliImage,
-          volume: { claimName: `data-${pod}`, mountPath: persistDirectory },
+          volume: { claimName: this.claimNames[i], mountPath: persistDirectory, readAsGroup: CHROMA_GROUP },
           uploadFrom: persistDirectory,
           colocateWith: { 'statefulset.kubernetes.io/pod-name': pod },
           bucket: props.backup.bucket,

@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { HelmValues } from '../helm/chart-release';
 
-/** The project's own charts (`<repository>/charts/<name>`), for custom resources no pinned chart creates. */
+/**
+ * The project's own charts (`<repository>/charts/<name>`): custom resources no pinned chart
+ * creates, and a workload no pinned chart can run safely (charts/chroma).
+ */
 export const LOCAL_CHARTS_DIR = join(__dirname, '..', '..', '..', 'charts');
 
 export interface LocalChartReleaseProps {
@@ -28,8 +31,9 @@ export interface LocalChartReleaseProps {
 }
 
 /**
- * A Helm release of one of the project's own charts under charts/. Only for custom resources that
- * no pinned chart can create (ARCHITECTURE: "a small local chart ... only if unavoidable"). The
+ * A Helm release of one of the project's own charts under charts/. Only where no pinned chart
+ * will do (ARCHITECTURE: "a small local chart ... only if unavoidable"): custom resources, and
+ * Chroma, whose published chart cannot run it non-root (constructs/data/chroma.ts). The
  * chart folder is copied into the stack's assets, so the synthesized stack is self-contained and
  * its path does not depend on the machine; every change of the chart changes the asset hash and
  * shows up in `cdktf diff`. Same release settings as ChartRelease (atomic, bounded history).

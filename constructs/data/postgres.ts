@@ -230,6 +230,17 @@ export class Postgres extends Construct {
             tolerations: props.placement.tolerations,
           },
           initdb: { database: props.database, owner: props.database },
+          // CloudNativePG 1.30's own defaults (specs.GetPodSecurityContext / GetSecurityContext
+          // fill every field left out), stated so the policy pack can check the instances' pods.
+          podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+          securityContext: {
+            runAsNonRoot: true,
+            allowPrivilegeEscalation: false,
+            privileged: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ['ALL'] },
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
           ...(extra.length > 0
             ? {
                 roles: extra.map((x) => ({

@@ -414,8 +414,16 @@ export class Vault extends Construct {
           // `vault operator init`. Liveness only restarts a hung process, not a sealed one.
           livenessProbe: { enabled: true, path: '/v1/sys/health?standbyok=true&sealedcode=204&uninitcode=204', initialDelaySeconds: 60 },
           extraEnvironmentVars: { VAULT_CACERT: `${tlsDir}/ca.crt`, AWS_REGION: props.unseal.region },
-          volumes: [{ name: VAULT_TLS_SECRET_NAME, secret: { secretName: VAULT_TLS_SECRET_NAME, defaultMode: 0o440 } }],
-          volumeMounts: [{ name: VAULT_TLS_SECRET_NAME, mountPath: tlsDir, readOnly: true }],
+          // /tmp: the chart's start script writes the server configuration there (storageconfig.hcl);
+          // the root filesystem is read-only (statefulSet.securityContext.container).
+          volumes: [
+            { name: VAULT_TLS_SECRET_NAME, secret: { secretName: VAULT_TLS_SECRET_NAME, defaultMode: 0o440 } },
+            { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
+          ],
+          volumeMounts: [
+            { name: VAULT_TLS_SECRET_NAME, mountPath: tlsDir, readOnly: true },
+            { name: 'tmp', mountPath: '/tmp' },
+          ],
           dataStorage: { enabled: true, size: `${props.dataStorageGiB}Gi`, storageClass: props.storageClass },
           auditStorage: { enabled: true, size: `${props.auditStorageGiB}Gi`, storageClass: props.storageClass },
           ha: {
@@ -427,7 +435,7 @@ export class Vault extends Construct {
             disruptionBudget: { enabled: props.replicas > 1 },
           },
           serviceAccount: { create: true, name: 'vault' },
-          statefulSet: { securityContext: { pod: { ...POD_SECURITY }, container: { ...CONTAINER_SECURITY } } },
+          statefulSet: { securityContext: { pod: { ...POD_SECURITY }, container: { ...CONTAINER_SECURITY, readOnlyRootFilesystem: true } } },
         },
         ui: { enabled: false },
       },

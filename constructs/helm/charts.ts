@@ -27,7 +27,6 @@ export const CHARTS = {
   eckKibana: ref('eck-kibana', 'https://helm.elastic.co', '0.20.0'),
   eckLogstash: ref('eck-logstash', 'https://helm.elastic.co', '0.20.0'),
   vault: ref('vault', 'https://helm.releases.hashicorp.com', '0.34.1'),
-  chromadb: ref('chromadb', 'https://amikos-tech.github.io/chromadb-chart/', '0.2.2'),
   cloudnativePg: ref('cloudnative-pg', 'https://cloudnative-pg.github.io/charts', '0.29.0'),
   cnpgCluster: ref('cluster', 'https://cloudnative-pg.github.io/charts', '0.8.1'),
   psmdbOperator: ref('psmdb-operator', 'https://percona.github.io/percona-helm-charts/', '1.22.0'),

@@ -80,6 +80,11 @@ export const LOGSTASH_TLS_DIR = '/usr/share/logstash/beats-tls';
  * so a small idempotent Job PUTs the policy and the index template through the REST API once
  * Elasticsearch answers (it retries for up to an hour; re-running it is harmless).
  */
+/** The pod security context ECK 3.5.0 gives Elasticsearch, Kibana and Logstash pods by default (fsGroup 1000). */
+const ECK_POD_SECURITY = { fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } };
+/** ECK 3.5.0's container defaults for Elasticsearch >= 8.8 and Kibana, less the read-only root (set per container). */
+const ECK_CONTAINER_SECURITY = { privileged: false, allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] } };
+
 export class Logging extends Construct {
   readonly operator: ChartRelease;
   readonly elasticsearch: ChartRelease;
@@ -175,10 +180,14 @@ export class Logging extends Construct {
                     labelSelector: { matchLabels: { 'elasticsearch.k8s.elastic.co/cluster-name': ELASTICSEARCH_NAME } },
                   },
                 ],
+                // ECK 3.5.0's own defaults for Elasticsearch >= 8.8 (nodespec/podspec.go,
+                // securitycontext.For), stated so the policy pack can check the pods ECK creates.
+                securityContext: ECK_POD_SECURITY,
                 containers: [
                   {
                     name: 'elasticsearch',
                     resources: { requests: { cpu: ELASTICSEARCH_CPU.request, memory }, limits: { cpu: ELASTICSEARCH_CPU.limit, memory } },
+                    securityContext: { ...ECK_CONTAINER_SECURITY, readOnlyRootFilesystem: true },
                   },
                 ],
               },
@@ -214,7 +223,15 @@ export class Logging extends Construct {
           spec: {
             nodeSelector,
             tolerations,
-            containers: [{ name: 'kibana', resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } }],
+            // ECK 3.5.0's Kibana defaults (kibana/securitycontext.go), stated.
+            securityContext: ECK_POD_SECURITY,
+            containers: [
+              {
+                name: 'kibana',
+                resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } },
+                securityContext: { ...ECK_CONTAINER_SECURITY, readOnlyRootFilesystem: true, runAsUser: 1000, runAsGroup: 1000 },
+              },
+            ],
           },
         },
       },
@@ -269,9 +286,13 @@ export class Logging extends Construct {
           spec: {
             nodeSelector,
             tolerations,
+            // ECK 3.5.0 sets only the pod's fsGroup and seccomp for Logstash; the container runs as
+            // the image's logstash user (1000), now stated, without escalation or capabilities.
+            securityContext: ECK_POD_SECURITY,
             containers: [
               {
                 name: 'logstash',
+                securityContext: { ...ECK_CONTAINER_SECURITY, runAsUser: 1000 },
                 env: [
                   // ECK's association user's role does not cover the toronto-ai-* indices: the
                   // output writes as the file-realm user of toronto_ai_logs_writer.

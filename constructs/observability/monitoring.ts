@@ -179,6 +179,9 @@ export function appScrapeJob(scrape: NonNullable<MonitoringProps['appScrape']>):
  * (persistent, admin password generated in the cluster, dashboards provisioned as code) and the
  * platform's alert rules.
  */
+/** Container hardening of the Prometheus and Alertmanager pods, merged into the operator's containers. */
+const OPERATED_CONTAINER_SECURITY = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } };
+
 export class Monitoring extends Construct {
   readonly release: ChartRelease;
   /** In-cluster Alertmanager URL (for falcosidekick and other alert sources). */
@@ -274,6 +277,9 @@ export class Monitoring extends Construct {
           evaluationInterval: '15s',
           retention: `${props.prometheus.retentionDays}d`,
           externalLabels: { environment: props.environment },
+          // Strategic-merged into the container prometheus-operator generates: states what the
+          // policy pack checks on the operator-created pods (constructs/policy/operated.ts).
+          containers: [{ name: 'prometheus', securityContext: OPERATED_CONTAINER_SECURITY }],
           // Pick up ServiceMonitors, PodMonitors and rules of every release and namespace (the
           // exporters live in `data`), not only those labelled with this release.
           serviceMonitorSelectorNilUsesHelmValues: false,
@@ -321,6 +327,7 @@ export class Monitoring extends Construct {
         },
         alertmanagerSpec: {
           replicas: props.alertmanager.replicas,
+          containers: [{ name: 'alertmanager', securityContext: OPERATED_CONTAINER_SECURITY }],
           volumes: secretVolumes,
           volumeMounts: secretMounts,
           storage: pvc(2),
@@ -391,6 +398,11 @@ export class Monitoring extends Construct {
         'Deployment/kube-prometheus-stack-grafana',
         'TAI-K8S-3',
         'the dashboard and datasource sidecars are reload loops that serve no traffic (readiness gates nothing); Grafana\'s own container has both probes',
+      )
+      .suppressRendered(
+        'Deployment/kube-prometheus-stack-grafana',
+        'TAI-K8S-8',
+        'the grafana 12.11.1 sub-chart has no readOnlyRootFilesystem key in containerSecurityContext, sidecar.securityContext or downloadDashboards.securityContext (only keys of the pinned defaults may be set); the containers run non-root, without escalation or capabilities',
       );
     this.alertmanagerUrl = `http://kube-prometheus-stack-alertmanager.${props.namespace}.svc:9093`;
     this.runbookUrl = props.alertmanager.runbookUrl;

@@ -53,12 +53,21 @@ export class Falco extends Construct {
         // Every node whatever its taint: intrusion detection must not skip the data pools.
         tolerations: [{ operator: 'Exists' }],
         resources: NODE_DAEMONSETS.falco,
-        // The rules-artifact init container and sidecar write only to the pod's emptyDir volumes:
-        // they need neither root nor any capability (only the falco container reads the kernel).
+        // Replaces the chart's computed context as a whole (leastPrivileged's capabilities, kept
+        // verbatim) to add a read-only root: falco writes only to its emptyDirs (/etc/falco rules,
+        // /usr/share/falco/plugins, /root/.falco) and /tmp.
+        containerSecurityContext: { capabilities: { add: [...FALCO_CAPABILITIES] }, readOnlyRootFilesystem: true },
+        mounts: {
+          volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }],
+          volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+        },
+        // The rules-artifact init container and sidecar write only to the pod's emptyDir volumes
+        // (artifacts, and their temporary downloads and index cache under HOME=/tmp): they need
+        // neither root, nor any capability, nor a writable root (only falco reads the kernel).
         falcoctl: {
           artifact: {
-            install: { resources: FALCOCTL_RESOURCES, securityContext: FALCOCTL_SECURITY_CONTEXT },
-            follow: { resources: FALCOCTL_RESOURCES, securityContext: FALCOCTL_SECURITY_CONTEXT },
+            install: { resources: FALCOCTL_RESOURCES, securityContext: FALCOCTL_SECURITY_CONTEXT, env: FALCOCTL_ENV, mounts: { volumeMounts: FALCOCTL_TMP } },
+            follow: { resources: FALCOCTL_RESOURCES, securityContext: FALCOCTL_SECURITY_CONTEXT, env: FALCOCTL_ENV, mounts: { volumeMounts: FALCOCTL_TMP } },
           },
         },
         falco: {
@@ -111,11 +120,16 @@ export class Falco extends Construct {
 }
 
 const FALCOCTL_RESOURCES = { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '128Mi' } };
+/** What falco 9.1.0 computes for the modern eBPF driver with leastPrivileged (templates/pod-template.tpl). */
+const FALCO_CAPABILITIES = ['BPF', 'SYS_RESOURCE', 'PERFMON', 'SYS_PTRACE'] as const;
+const FALCOCTL_ENV = [{ name: 'HOME', value: '/tmp' }];
+const FALCOCTL_TMP = [{ name: 'tmp', mountPath: '/tmp' }];
 const FALCOCTL_SECURITY_CONTEXT = {
   runAsNonRoot: true,
   runAsUser: 65534,
   runAsGroup: 65534,
   allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
   capabilities: { drop: ['ALL'] },
   seccompProfile: { type: 'RuntimeDefault' },
 };

@@ -57,7 +57,15 @@ export const CHROMA_STORAGE = {
   /** The scheduled snapshot CronJob, its service account and Role (create/list/delete snapshots, get the claims). */
   snapshotJob: 'chroma-snapshot',
 } as const;
-
+/**
+ * Chroma's StatefulSet (charts/chroma, constructs/data/chroma.ts) as the chart names it: its name
+ * (also its Service's and its release's) and its volume claim template, from CHROMA_STORAGE.
+ */
+export const CHROMA_STATEFUL_SET = { name: CHROMA_STORAGE.statefulSet, namespace: CHROMA_STORAGE.namespace, claimTemplate: CHROMA_STORAGE.claimTemplate } as const;
+/** The persistent volume claims holding Chroma's data: `data-chroma-0` .. `data-chroma-<replicas-1>`. */
+export function chromaClaimNames(replicas: number): string[] {
+  return Array.from({ length: replicas }, (_, i) => CHROMA_STORAGE.claimOf(i));
+}
 /** The field of a channel's `<namespace>/vector` Vault secret holding its Chroma token. */
 export const CHROMA_TOKEN_FIELD = 'chroma_token';
 /**

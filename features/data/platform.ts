@@ -22,7 +22,7 @@ import { vaultMultiRegionUnsealKeyAlias, vaultUnsealKeyAlias } from './cloud';
 import { servicesOf } from '../services/contract';
 import { VolumeSnapshotSchedule } from '../../constructs/data/volume-snapshot-schedule';
 import { RestoredClaims } from '../../constructs/data/restored-claims';
-import { CHROMA_GATEWAY, CHROMA_STORAGE, CHROMA_TOKEN_FIELD, CHROMA_TOKEN_SYNC, DATA_IDENTITIES, DATA_SERVICES, DATABASE_SYNC, VAULT_SNAPSHOT, VECTOR_NAMESPACE } from './contract';
+import { chromaClaimNames, CHROMA_GATEWAY, CHROMA_STATEFUL_SET, CHROMA_STORAGE, CHROMA_TOKEN_FIELD, CHROMA_TOKEN_SYNC, DATA_IDENTITIES, DATA_SERVICES, DATABASE_SYNC, VAULT_SNAPSHOT, VECTOR_NAMESPACE } from './contract';
 import { APP_CA_PUBLISHER, APP_CHANNELS, AppChannel, MONGODB_CA_FILE, channelsOf } from '../app/contract';
 import { MONGODB_EXPORTER_CA_DIR, MONGODB_MONITORING_USER } from '../observability/contract';
 
@@ -148,7 +148,7 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
 
   // Issue 13: a restore pre-creates each replica's claim from its volume snapshot (in `vector`,
   // where the scheduled snapshots are), before the StatefulSet, which adopts them.
-  const chromaReplicaClaims = Array.from({ length: d.chroma.replicas }, (_, i) => CHROMA_STORAGE.claimOf(i));
+  const chromaReplicaClaims = chromaClaimNames(d.chroma.replicas);
   const chromaRestore = d.chroma.restore
     ? new RestoredClaims(stack, 'chroma-restore', {
         name: 'chroma-restored-claims',
@@ -161,8 +161,8 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
     : undefined;
 
   const chroma = new Chroma(stack, 'chroma', {
-    namespace: ctx.namespaces.name(DATA_IDENTITIES.chromaBackup.namespace),
-    name: 'chroma',
+    namespace: ctx.namespaces.name(CHROMA_STATEFUL_SET.namespace),
+    name: CHROMA_STATEFUL_SET.name,
     replicas: d.chroma.replicas,
     imageTag: d.chroma.imageTag,
     storageGiB: d.chroma.storageGiB,

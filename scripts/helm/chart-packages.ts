@@ -7,7 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { tgzFiles } from './archive';
@@ -52,36 +52,59 @@ function packageSource(path: string, bytes: Buffer): ChartSource {
   return { path, digest: sha256(bytes), files };
 }
 
-/** A pinned chart from a repository (https index or oci registry), verified against its checksum. */
-export function repositoryChart(chart: string, version: string, repository: string, helm: string, env: NodeJS.ProcessEnv): Promise<ChartSource> {
+/** Where repositoryChart looks for packages; the defaults are the repository's (tests point them elsewhere). */
+export interface ChartLocations {
+  /** Folder of pre-packaged charts, used when it holds the file. @default SHARED_HELM_CHARTS */
+  readonly sharedDir?: string;
+  /** Where `helm pull` puts packages fetched from their repository. @default <CACHE_DIR>/charts */
+  readonly cacheDir?: string;
+  /** The checksum list. @default CHECKSUMS_FILE */
+  readonly checksumsFile?: string;
+}
+
+/**
+ * A pinned chart from a repository (https index or oci registry), verified against its checksum:
+ * the package from `sharedDir` when there, else from the cache, else `helm pull`ed into the cache.
+ * A package whose sha256 differs from the list is refused (and a pulled one removed from the
+ * cache, so the next run pulls again rather than trusting it).
+ */
+export function repositoryChart(chart: string, version: string, repository: string, helm: string, env: NodeJS.ProcessEnv, locations: ChartLocations = {}): Promise<ChartSource> {
+  const sharedDir = locations.sharedDir ?? SHARED_HELM_CHARTS;
+  const cacheDir = locations.cacheDir ?? join(CACHE_DIR, 'charts');
+  const checksumsFile = locations.checksumsFile ?? CHECKSUMS_FILE;
   const file = `${chart}-${version}.tgz`;
-  const key = `${repository}|${file}`;
+  const key = `${repository}|${file}|${sharedDir}|${cacheDir}|${checksumsFile}`;
   if (!sources.has(key)) {
     sources.set(
       key,
       (async () => {
-        const expected = pinnedChecksums().get(file);
-        if (!expected) throw new Error(`${file}: no sha256 in ${relative(REPO_ROOT, CHECKSUMS_FILE)}; add one for every pinned chart`);
-        let path = join(SHARED_HELM_CHARTS, file);
+        const expected = pinnedChecksums(checksumsFile).get(file);
+        if (!expected) throw new Error(`${file}: no sha256 in ${relative(REPO_ROOT, checksumsFile)}; add one for every pinned chart`);
+        let path = join(sharedDir, file);
+        let pulled = false;
         if (!existsSync(path)) {
-          const dir = join(CACHE_DIR, 'charts');
-          path = join(dir, file);
+          path = join(cacheDir, file);
           if (!existsSync(path)) {
-            mkdirSync(dir, { recursive: true });
+            mkdirSync(cacheDir, { recursive: true });
             const args = repository.startsWith('oci://')
-              ? ['pull', `${repository.replace(/\/$/, '')}/${chart}`, '--version', version, '-d', dir]
-              : ['pull', chart, '--repo', repository, '--version', version, '-d', dir];
+              ? ['pull', `${repository.replace(/\/$/, '')}/${chart}`, '--version', version, '-d', cacheDir]
+              : ['pull', chart, '--repo', repository, '--version', version, '-d', cacheDir];
             try {
               await run(helm, args, { env, timeout: 120_000 });
             } catch (e) {
-              throw new Error(`${file}: not in ${SHARED_HELM_CHARTS} and \`helm ${args.join(' ')}\` failed: ${(e as Error).message}`);
+              throw new Error(`${file}: not in ${sharedDir} and \`helm ${args.join(' ')}\` failed: ${(e as Error).message}`);
             }
+            pulled = true;
           }
         }
         const bytes = readFileSync(path);
         const actual = sha256(bytes);
         if (actual !== expected) {
-          throw new Error(`${path}: sha256 ${actual} differs from the pinned ${expected} (${relative(REPO_ROOT, CHECKSUMS_FILE)}); refusing to render an unreviewed package`);
+          if (path.startsWith(cacheDir)) rmSync(path, { force: true });
+          throw new Error(
+            `${path}: sha256 ${actual} differs from the pinned ${expected} (${relative(REPO_ROOT, checksumsFile)}); refusing to render an unreviewed package` +
+              (path.startsWith(cacheDir) ? ` (${pulled ? 'pulled from' : 'cached from'} ${repository}; removed from the cache)` : ''),
+          );
         }
         return packageSource(path, bytes);
       })(),

@@ -9,8 +9,10 @@ import { join } from 'node:path';
 import { Testing } from 'cdktf';
 import { DEFINITIONS, validateEnvironments } from '../../environments';
 import { buildStacks } from '../../stacks/app';
-import { evaluateRendered, POLICY_RULES, policyTierOf, suppressionsUnder, PolicyTier, Suppression } from '../../constructs/policy';
-import { RenderedEvaluation } from '../../constructs/policy/rendered';
+import { evaluateOperated, evaluateRendered, POLICY_RULES, policyTierOf, suppressionsUnder, PolicyTier, Suppression } from '../../constructs/policy';
+import { OperatedEvaluation } from '../../constructs/policy/operated';
+import { RenderedEvaluation, renderedAsResource } from '../../constructs/policy/rendered';
+import { podSpecOf, WORKLOAD_TYPES } from '../../constructs/policy/rules/k8s-common';
 import { renderPlatformStack, RenderedStack } from './platform';
 import { ajvMessages, crdValidators, isBuiltinApiVersion, validateBuiltins } from './schema';
 import { Json, resolveTemplate } from './terraform-values';
@@ -134,6 +136,18 @@ export function renderedPolicy(e: EnvironmentRender): RenderedEvaluation {
   );
 }
 
+/**
+ * The policy pack's rules on the pods operators will create from the stack's custom resources
+ * (constructs/policy/operated.ts): non-root and no escalation, requests and limits, pool placement,
+ * as far as each resource states them.
+ */
+export function operatedPolicy(e: EnvironmentRender): OperatedEvaluation {
+  return evaluateOperated(
+    e.rendered.releases.flatMap((r) => r.objects.map((o) => ({ releasePath: r.path, object: o.object }))),
+    { tier: e.tier, rules: POLICY_RULES, suppressions: e.suppressions },
+  );
+}
+
 /** Custom resources whose operator runs `field` pods and creates no disruption budget for them. */
 const OPERATED: Readonly<Record<string, { readonly field: string; readonly podLabelValue: (name: string) => string }>> = {
   Prometheus: { field: 'replicas', podLabelValue: (n) => n },
@@ -215,4 +229,76 @@ export function disruptionProblems(e: EnvironmentRender): string[] {
     }
   }
   return [...new Set(problems)];
+}
+
+/** Volume types the Pod Security `restricted` profile admits. */
+const RESTRICTED_VOLUMES = ['config_map', 'csi', 'downward_api', 'empty_dir', 'ephemeral', 'persistent_volume_claim', 'projected', 'secret'];
+
+/**
+ * The Pod Security Standard `restricted` (as the namespace label enforces it) on one pod spec in
+ * the provider's shape: what the admission controller would refuse, or [] when it admits the pod.
+ */
+export function restrictedViolations(pod: Json): string[] {
+  const block = (v: unknown): Json => (Array.isArray(v) ? v[0] ?? {} : v && typeof v === 'object' ? (v as Json) : {});
+  const list = (v: unknown): Json[] => (Array.isArray(v) ? v : v && typeof v === 'object' ? [v as Json] : []);
+  const truthy = (v: unknown) => v === true || v === 'true';
+  const problems: string[] = [];
+  const podCtx = block(pod.security_context);
+  for (const k of ['host_network', 'host_pid', 'host_ipc']) if (truthy(pod[k])) problems.push(`${k} is true`);
+  for (const v of list(pod.volume)) {
+    const type = Object.keys(v).find((k) => k !== 'name');
+    if (type && !RESTRICTED_VOLUMES.includes(type)) problems.push(`volume ${v.name}: ${type} is not allowed`);
+  }
+  const podSeccomp = block(podCtx.seccomp_profile).type;
+  if (podCtx.run_as_user !== undefined && Number(podCtx.run_as_user) === 0) problems.push('pod run_as_user is 0');
+  const containers = [...list(pod.init_container), ...list(pod.container), ...list(pod.ephemeral_container)];
+  for (const c of containers) {
+    const ctx = block(c.security_context);
+    const name = `container ${c.name}`;
+    if (truthy(ctx.privileged)) problems.push(`${name}: privileged`);
+    if (ctx.allow_privilege_escalation !== false && ctx.allow_privilege_escalation !== 'false') problems.push(`${name}: allow_privilege_escalation is not false`);
+    if (!truthy(ctx.run_as_non_root ?? podCtx.run_as_non_root)) problems.push(`${name}: run_as_non_root is not true`);
+    if (ctx.run_as_user !== undefined && Number(ctx.run_as_user) === 0) problems.push(`${name}: run_as_user is 0`);
+    const seccomp = block(ctx.seccomp_profile).type ?? podSeccomp;
+    if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') problems.push(`${name}: seccomp profile is ${seccomp ?? 'unset'}`);
+    const caps = block(ctx.capabilities);
+    if (!(Array.isArray(caps.drop) ? caps.drop : []).some((d: unknown) => String(d) === 'ALL')) problems.push(`${name}: capabilities do not drop ALL`);
+    for (const add of (Array.isArray(caps.add) ? caps.add : []) as string[]) if (add !== 'NET_BIND_SERVICE') problems.push(`${name}: adds capability ${add}`);
+  }
+  return problems;
+}
+
+/**
+ * Every pod the stack runs (rendered by its releases, or declared as kubernetes_* workloads) in a
+ * namespace whose `pod-security.kubernetes.io/enforce` label is `restricted`, checked against that
+ * profile: what the API server would refuse to create. Keyed `<where>`.
+ */
+export function podSecurityProblems(e: EnvironmentRender, only?: readonly string[]): Record<string, string[]> {
+  const literal = (v: unknown) => (v === undefined ? undefined : String(resolveTemplate(String(v), e.platform).value));
+  const restricted = new Set<string>();
+  for (const config of Object.values((e.platform.resource?.kubernetes_namespace_v1 ?? {}) as Json)) {
+    const meta = Array.isArray(config.metadata) ? config.metadata[0] : config.metadata;
+    if (meta?.labels?.['pod-security.kubernetes.io/enforce'] === 'restricted') restricted.add(String(meta.name));
+  }
+  const inScope = (ns: string | undefined) => ns !== undefined && restricted.has(ns) && (!only || only.includes(ns));
+  const problems: Record<string, string[]> = {};
+  const check = (where: string, resource: { type: string; config: Json } | undefined) => {
+    if (!resource) return;
+    const found = restrictedViolations(podSpecOf(resource as never));
+    if (found.length > 0) problems[where] = found;
+  };
+  for (const r of e.rendered.releases) {
+    for (const { object } of r.objects) {
+      const ns = object.metadata?.namespace ?? r.namespace;
+      if (inScope(ns)) check(`${r.path} ${object.kind}/${object.metadata?.name}`, renderedAsResource(object, r.path));
+    }
+  }
+  for (const [type, byName] of Object.entries(e.platform.resource ?? {})) {
+    if (!WORKLOAD_TYPES.includes(type)) continue;
+    for (const [name, config] of Object.entries(byName as Json)) {
+      const meta = Array.isArray(config.metadata) ? config.metadata[0] : config.metadata;
+      if (inScope(literal(meta?.namespace))) check(`${type}.${name}`, { type, config });
+    }
+  }
+  return problems;
 }

@@ -33,6 +33,7 @@ import { k8sImagePinned } from './k8s-image-pinned';
 import { k8sHostNamespaces } from './k8s-host-namespaces';
 import { k8sDefaultNamespace } from './k8s-default-namespace';
 import { k8sPoolPlacement } from './k8s-pool-placement';
+import { k8sReadOnlyRoot } from './k8s-read-only-root';
 import { helmPinned } from './helm-pinned';
 import { literalSecrets } from './literal-secrets';
 
@@ -70,6 +71,7 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   k8sHostNamespaces,
   k8sDefaultNamespace,
   k8sPoolPlacement,
+  k8sReadOnlyRoot,
   helmPinned,
   literalSecrets,
 ];
