@@ -2,8 +2,6 @@ import { Construct } from 'constructs';
 import { ITerraformDependable } from 'cdktf';
 import { LocalChartRelease } from '../data/local-chart-release';
 
-/** The CSI driver whose volumes the class snapshots (every storage class here provisions with it). */
-export const EBS_CSI_DRIVER = 'ebs.csi.aws.com';
 
 export interface VolumeSnapshotClassProps {
   /** Class name; VolumeSnapshots name it in `spec.volumeSnapshotClassName`. */

@@ -6,4 +6,4 @@ export { suppress, suppressionsUnder } from './suppress';
 export { setPolicyTier, policyTierOf } from './tier';
 export { POLICY_RULES } from './rules';
 export { evaluateRendered } from './rendered';
-export { evaluateOperated, operatedPods, OPERATED_KINDS, OPERATED_RULES } from './operated';
+export { evaluateOperated, operatedPods } from './operated';

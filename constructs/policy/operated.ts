@@ -110,8 +110,6 @@ export function operatedPods(object: Json): OperatedPod[] {
   }));
 }
 
-/** The custom-resource kinds whose pods are checked (`<group>/<Kind>`). */
-export const OPERATED_KINDS: readonly string[] = Object.keys(CONVERTERS);
 
 export interface OperatedEvaluation {
   readonly findings: readonly Finding[];
