@@ -77,7 +77,8 @@ describe('recovery table rows (production)', () => {
   test('a row says when the mechanism misses the objective, for RPO and RTO', () => {
     expect(renderTable([row('ChromaDB')])).toContain('| 5 min (meets) | 15 min | 7 min (meets): ');
     expect(renderTable([row('PostgreSQL')])).toContain('| 5 min (meets) | 15 min | ≥ 236 min (misses): ');
-    expect(renderTable([row('Vault (configuration)')])).toContain('| 30 min | 5 min (meets): ');
+    expect(renderTable([row('Vault secrets')])).toContain('| 15 min | 5 min (meets): ');
+    expect(renderTable([row('Vault configuration')])).toContain('| 0 min (meets) | 30 min | 2 min (meets): ');
   });
 });
 

@@ -147,8 +147,10 @@ describe('data.chroma.restore: claims created from the snapshots the schedule wr
     const v = valuesOf(r);
     const chroma = valuesOf(release(restored, 'chroma'));
     expect(v.claims).toEqual([
-      { name: CHROMA_STORAGE.claimOf(0), snapshot: SNAPSHOT, storageClass: chroma.chromadb.data.storageClass, size: chroma.chromadb.data.volumeSize, accessModes: chroma.chromadb.data.accessModes },
+      { name: CHROMA_STORAGE.claimOf(0), snapshot: SNAPSHOT, storageClass: chroma.volume.storageClass, size: chroma.volume.size, accessModes: ['ReadWriteOnce'] },
     ]);
+    // The access mode of the chart's claim template (charts/chroma), which the claim must match to be adopted.
+    expect(readFileSync(join(__dirname, '..', '..', 'charts', 'chroma', 'templates', 'statefulset.yaml'), 'utf8')).toMatch(/accessModes: \["ReadWriteOnce"\]/);
     // The snapshot is one the schedule names: `<claim>-<stamp>`, of the claim it restores.
     expect(SNAPSHOT.startsWith(`${CHROMA_STORAGE.claimOf(0)}-`)).toBe(true);
     expect(release(restored, 'chroma').depends_on).toContain(`helm_release.${r.__name}`);
