@@ -98,9 +98,10 @@ function transpile(files) {
  * the type check, which exits the process on a type error (nothing written) and records the
  * stamp on success.
  */
-function compile() {
+function compile(currentHash) {
   const files = sources();
-  const hash = sourceHash(files);
+  // The up-to-date check has just hashed the same sources: not read twice on the synth path.
+  const hash = currentHash ?? sourceHash(files);
   const upToDate = existsSync(stampFile) && readFileSync(stampFile, 'utf8') === hash && existsSync(join(dist, 'main.js'));
   if (upToDate) return Promise.resolve();
   // Both modes write into the same dist/: whichever compiles invalidates both stamps, so a stamp
@@ -225,13 +226,14 @@ if (require.main === module) {
   } else {
     // Up to date: same inputs, same outputs on disk. Checked before anything is compiled or loaded.
     const srcHash = existsSync(stampFile) ? readFileSync(stampFile, 'utf8') : undefined;
-    const key = srcHash !== undefined && srcHash === sourceHash() ? synthKey(srcHash) : undefined;
+    const currentHash = sourceHash();
+    const key = srcHash === currentHash ? synthKey(srcHash) : undefined;
     if (key !== undefined && synthUpToDate(key)) {
       process.stdout.write(`${relative(process.cwd(), outdir()) || '.'} is up to date: no input changed since the last synth, and every file it wrote is unchanged.\n`);
     } else {
       rmSync(SYNTH_STAMP, { force: true });
       v8.setFlagsFromString('--opt');
-      const checked = compile();
+      const checked = compile(currentHash);
       // main() awaits the type check before it builds or writes anything.
       void require(join(dist, 'main.js'))
         .main(checked)

@@ -16,6 +16,17 @@ export const RESTRICTED_POD_SECURITY = {
   seccompProfile: { type: 'RuntimeDefault' },
 };
 
+/**
+ * The pod context of a short job whose image runs as any user: `nobody` (65534), restricted.
+ * Kubernetes resources take the ids as strings.
+ */
+export const NOBODY_POD_SECURITY = {
+  runAsNonRoot: true,
+  runAsUser: '65534',
+  runAsGroup: '65534',
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
 export const RESTRICTED_CONTAINER_SECURITY = {
   runAsNonRoot: true,
   allowPrivilegeEscalation: false,

@@ -4,6 +4,7 @@ import { ChartRelease } from '../helm/chart-release';
 import { CHARTS } from '../helm/charts';
 import { NodePlacement } from '../nodepools/placement';
 import { LocalChartRelease } from './local-chart-release';
+import { RESTRICTED_CONTAINER_SECURITY } from '../common/pod-security';
 
 /** PostgreSQL's port (the `-rw`, `-ro`, `-r` services). */
 export const POSTGRES_PORT = 5432;
@@ -233,14 +234,7 @@ export class Postgres extends Construct {
           // CloudNativePG 1.30's own defaults (specs.GetPodSecurityContext / GetSecurityContext
           // fill every field left out), stated so the policy pack can check the instances' pods.
           podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-          securityContext: {
-            runAsNonRoot: true,
-            allowPrivilegeEscalation: false,
-            privileged: false,
-            readOnlyRootFilesystem: true,
-            capabilities: { drop: ['ALL'] },
-            seccompProfile: { type: 'RuntimeDefault' },
-          },
+          securityContext: RESTRICTED_CONTAINER_SECURITY,
           ...(extra.length > 0
             ? {
                 roles: extra.map((x) => ({

@@ -7,6 +7,7 @@ import { CronJobV1, CRON_JOB_POLICY } from '../kubernetes/workloads';
 import { NodePlacement } from '../nodepools/placement';
 import { cronMaxGapSeconds } from '../../environments/cron';
 import type { BackupCronJob as BackupCronJobAlertSpec } from '../observability/backup-alerts';
+import { NOBODY_POD_SECURITY, RESTRICTED_CONTAINER_SECURITY } from '../common/pod-security';
 
 /** The label every scheduled snapshot carries with the claim it was taken of. */
 export const SNAPSHOT_CLAIM_LABEL = 'toronto-ai.io/claim';
@@ -164,12 +165,7 @@ export class VolumeSnapshotSchedule extends Construct {
                 restartPolicy: 'Never',
                 nodeSelector: props.placement.nodeSelector,
                 toleration: props.placement.tolerations.map((t) => ({ ...t })),
-                securityContext: {
-                  runAsNonRoot: true,
-                  runAsUser: '65534',
-                  runAsGroup: '65534',
-                  seccompProfile: { type: 'RuntimeDefault' },
-                },
+                securityContext: NOBODY_POD_SECURITY,
                 container: [
                   {
                     name: 'snapshot',
@@ -177,13 +173,7 @@ export class VolumeSnapshotSchedule extends Construct {
                     command: ['/bin/sh', '-c', snapshotScript(props)],
                     env: [{ name: 'HOME', value: '/tmp' }],
                     resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '250m', memory: '128Mi' } },
-                    securityContext: {
-                      allowPrivilegeEscalation: false,
-                      readOnlyRootFilesystem: true,
-                      runAsNonRoot: true,
-                      capabilities: { drop: ['ALL'] },
-                      seccompProfile: { type: 'RuntimeDefault' },
-                    },
+                    securityContext: RESTRICTED_CONTAINER_SECURITY,
                     volumeMount: [{ name: 'tmp', mountPath: '/tmp' }],
                   },
                 ],

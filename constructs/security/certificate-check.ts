@@ -3,7 +3,7 @@ import { ITerraformDependable } from 'cdktf';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { CronJobV1, CRON_JOB_POLICY } from '../kubernetes/workloads';
 import { NodePlacement } from '../nodepools/placement';
-import { RESTRICTED_CONTAINER_SECURITY } from '../common/pod-security';
+import { NOBODY_POD_SECURITY, RESTRICTED_CONTAINER_SECURITY } from '../common/pod-security';
 
 /** One certificate to watch: a PEM key of a Secret in the check's namespace. */
 export interface WatchedCertificate {
@@ -100,12 +100,7 @@ export class CertificateCheck extends Construct {
                 restartPolicy: 'Never',
                 nodeSelector: props.placement.nodeSelector,
                 toleration: props.placement.tolerations.map((t) => ({ ...t })),
-                securityContext: {
-                  runAsNonRoot: true,
-                  runAsUser: '65534',
-                  runAsGroup: '65534',
-                  seccompProfile: { type: 'RuntimeDefault' },
-                },
+                securityContext: NOBODY_POD_SECURITY,
                 container: [
                   {
                     name: 'check',
