@@ -134,6 +134,73 @@ describe('review diff: compare', () => {
     expect(compare({ fixture: after }, { fixture: after }).flags).toEqual([]);
   });
 
+  test('GIVEN a construct id renamed WITH a moved block THEN it is a move in state: no rename flag, no destroy', () => {
+    const before = fixture((s) => new Assets(s, 'assets'));
+    const after = fixture((s) => {
+      const assets = new Assets(s, 'static-assets');
+      for (const child of assets.node.children) {
+        const r = child as S3Bucket | S3BucketVersioningA;
+        // The old construct ids' addresses, as the base synthesized them.
+        r.moveFromId(`${r.terraformResourceType}.${Object.keys(before.resource[r.terraformResourceType])[0]}`);
+      }
+    });
+    expect(after.moved).toHaveLength(2);
+    const report = compare({ fixture: before }, { fixture: after });
+    const stack = report.stacks[0];
+    expect([stack.added, stack.removed, stack.renamed, stack.changed]).toEqual([[], [], [], []]);
+    expect(stack.moved.map((m) => [m.from.split('.')[0], m.path, m.changes])).toEqual([
+      ['aws_s3_bucket', 'fixture/static-assets/bucket', []],
+      // Its reference names the bucket's new address, which is the same object after the move.
+      ['aws_s3_bucket_versioning', 'fixture/static-assets/versioning', []],
+    ]);
+    expect(stack.status).toBe('changed');
+    expect(report.flags).toEqual([]);
+    const md = renderMarkdown(report, { baseLabel: 'main', headLabel: 'pr', acknowledged: [] });
+    expect(md).toContain('| fixture | changed | 0 | 0 | 0 | 0 | 2 | 0 | 0 |');
+    expect(md).toMatch(/🚚 moved `aws_s3_bucket\.assets_bucket_[0-9A-F]+` → `aws_s3_bucket\.static-assets_bucket_[0-9A-F]+` \(`fixture\/static-assets\/bucket`\): no other change/);
+  });
+
+  test('GIVEN a moved resource that also changes THEN its changes are flagged as for any change', () => {
+    const before = fixture((s) => new Assets(s, 'assets'));
+    const after = fixture((s) => {
+      const assets = new Assets(s, 'static-assets', 'Suspended');
+      const v = assets.node.findChild('versioning') as S3BucketVersioningA;
+      v.moveFromId(`aws_s3_bucket_versioning.${Object.keys(before.resource.aws_s3_bucket_versioning)[0]}`);
+    });
+    const report = compare({ fixture: before }, { fixture: after });
+    expect(report.stacks[0].moved).toHaveLength(1);
+    // The bucket (no moved block) is still a destroy/create: a rename flag.
+    expect(report.flags.map((f) => f.kind).sort()).toEqual(['data-safety', 'rename']);
+    expect(report.flags.find((f) => f.kind === 'data-safety')!.message).toMatch(/versioning_configuration\.status Enabled → Suspended/);
+  });
+
+  test('GIVEN a moved block whose source is still declared, or whose target is missing THEN a moved flag says Terraform rejects it', () => {
+    const before = fixture((s) => new Assets(s, 'assets'));
+    const bucket = `aws_s3_bucket.${Object.keys(before.resource.aws_s3_bucket)[0]}`;
+    const still = JSON.parse(JSON.stringify(before));
+    still.moved = [{ from: bucket, to: 'aws_s3_bucket.other' }];
+    expect(compare({ fixture: before }, { fixture: still }).flags.map((f) => [f.kind, f.id, f.message])).toEqual([
+      ['moved', `moved:fixture/${bucket}`, expect.stringContaining('is still declared: Terraform rejects the plan')],
+    ]);
+    const gone = JSON.parse(JSON.stringify(before));
+    delete gone.resource.aws_s3_bucket;
+    gone.moved = [{ from: bucket, to: 'aws_s3_bucket.other' }];
+    // The bucket is destroyed (data-safety) and the block names no declared target (moved).
+    expect(compare({ fixture: before }, { fixture: gone }).flags.map((f) => f.kind).sort()).toEqual(['data-safety', 'moved']);
+  });
+
+  test('GIVEN a resource adopted by an import block THEN it is listed as imported, not added', () => {
+    const before = fixture(() => undefined);
+    const after = fixture((s) => {
+      const key = new KmsKey(s, 'key', { description: 'adopted', enableKeyRotation: true });
+      key.importFrom('1234abcd-12ab-34cd-56ef-1234567890ab');
+    });
+    const report = compare({ fixture: before }, { fixture: after });
+    expect(report.stacks[0].added).toEqual([]);
+    expect(report.stacks[0].imported.map((r) => r.address)).toEqual(['aws_kms_key.key']);
+    expect(renderMarkdown(report, { baseLabel: 'a', headLabel: 'b', acknowledged: [] })).toContain('📥 imported `aws_kms_key.key`');
+  });
+
   test('JSON documents in attributes diff field by field', () => {
     const flat = flatten({ policy: JSON.stringify({ Statement: [{ Action: 's3:GetObject' }] }) });
     expect([...flat.entries()]).toEqual([['policy(json).Statement[0].Action', 's3:GetObject']]);
@@ -160,7 +227,7 @@ describe('review diff: acknowledgments and Markdown', () => {
 
   test('the Markdown lists flags, marks acknowledged ones and names cdktf diff as the authoritative plan', () => {
     const pending = renderMarkdown(report, { baseLabel: 'main', headLabel: 'pr', acknowledged: [] });
-    expect(pending).toContain('| fixture | changed | 0 | 0 | 1 | 0 | 1 |');
+    expect(pending).toContain('| fixture | changed | 0 | 0 | 1 | 0 | 0 | 0 | 1 |');
     expect(pending).toContain('⚠️ **security** `security:fixture/aws_security_group.admin-sg`');
     expect(pending).toContain('`ingress[0].cidr_blocks[0]`: 10.40.0.0/16 → 0.0.0.0/0');
     expect(pending).toContain('`cdktf diff <stack>`');

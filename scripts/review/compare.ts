@@ -31,7 +31,7 @@ export interface ResourceChange {
   readonly changes: readonly AttributeChange[];
 }
 
-export type FlagKind = 'rename' | 'replace' | 'protected' | 'security' | 'data-safety' | 'suppression';
+export type FlagKind = 'rename' | 'moved' | 'replace' | 'protected' | 'security' | 'data-safety' | 'suppression';
 
 export interface Flag {
   /** Stable id reviewers acknowledge: `<kind>:<stack>/<address>[#<attribute>]`. */
@@ -48,6 +48,41 @@ export interface StackDiff {
   readonly removed: readonly ResourceView[];
   readonly changed: readonly ResourceChange[];
   readonly renamed: ReadonlyArray<{ readonly from: ResourceView; readonly to: ResourceView }>;
+  /**
+   * Resources a `moved` block of the head carries from a base address to a new one: Terraform
+   * moves the object in state instead of destroying and re-creating it; `changes` is what the
+   * apply then changes on it (empty for a pure move).
+   */
+  readonly moved: readonly MovedResource[];
+  /** Added resources an `import` block of the head adopts: Terraform imports them, nothing is created. */
+  readonly imported: readonly ResourceView[];
+}
+
+export interface MovedResource extends ResourceChange {
+  /** The base address the `moved` block names as `from`. */
+  readonly from: string;
+}
+
+/** A `moved` block of a synthesized stack (cdktf's `moveTo`/`moveFromId`, or an override). */
+export interface MoveBlock {
+  readonly from: string;
+  readonly to: string;
+}
+
+/** The `moved` blocks of a synthesized stack. */
+export function movesOf(json: Json | undefined): MoveBlock[] {
+  const raw = json?.moved;
+  const list: unknown[] = Array.isArray(raw) ? raw : raw && typeof raw === 'object' ? [raw] : [];
+  return list
+    .filter((m): m is Json => !!m && typeof m === 'object' && typeof (m as Json).from === 'string' && typeof (m as Json).to === 'string')
+    .map((m) => ({ from: m.from, to: m.to }));
+}
+
+/** The addresses the `import` blocks of a synthesized stack adopt. */
+export function importsOf(json: Json | undefined): Set<string> {
+  const raw = json?.import;
+  const list: unknown[] = Array.isArray(raw) ? raw : [];
+  return new Set(list.filter((m): m is Json => !!m && typeof m === 'object' && typeof (m as Json).to === 'string').map((m) => m.to));
 }
 
 export interface DiffReport {
@@ -194,24 +229,50 @@ export function compare(base: SynthSet, head: SynthSet): DiffReport {
   for (const stack of names) {
     const a = resourcesOf(base[stack]);
     const b = resourcesOf(head[stack]);
-    const removedAll = [...a.values()].filter((r) => !b.has(r.address));
-    const addedAll = [...b.values()].filter((r) => !a.has(r.address));
+    // A moved block carries a base object to a new address: a move in state, not a destroy and create.
+    const moves = movesOf(head[stack]);
+    const movedPairs = moves.filter((m) => a.has(m.from) && !b.has(m.from) && b.has(m.to) && !a.has(m.to));
+    const movedFrom = new Set(movedPairs.map((m) => m.from));
+    const movedTo = new Set(movedPairs.map((m) => m.to));
+    const removedAll = [...a.values()].filter((r) => !b.has(r.address) && !movedFrom.has(r.address));
+    const addedAll = [...b.values()].filter((r) => !a.has(r.address) && !movedTo.has(r.address));
     const renamed = findRenames(removedAll, addedAll);
     const removed = removedAll.filter((r) => !renamed.some((p) => p.from === r));
-    const added = addedAll.filter((r) => !renamed.some((p) => p.to === r));
+    const imports = importsOf(head[stack]);
+    const addedOrImported = addedAll.filter((r) => !renamed.some((p) => p.to === r));
+    const added = addedOrImported.filter((r) => !imports.has(r.address));
+    const imported = addedOrImported.filter((r) => imports.has(r.address));
+    // References to a moved object name its new address; after the move they resolve to the same object.
+    const movedBack = new Map(movedPairs.map((m) => [m.to, m.from]));
+    const asBase = (config: Json): Json => (movedBack.size === 0 ? config : JSON.parse(canonical(config, movedBack)));
     const changed: ResourceChange[] = [];
     for (const [address, before] of a) {
       const after = b.get(address);
       if (!after) continue;
-      const changes = attributeChanges(before.config, after.config);
+      const changes = attributeChanges(before.config, asBase(after.config));
       if (changes.length > 0) changed.push({ address, type: after.type, path: after.path, changes });
     }
-    const status = !base[stack] ? 'added' : !head[stack] ? 'removed' : removed.length + added.length + changed.length + renamed.length === 0 ? 'unchanged' : 'changed';
-    stacks.push({ stack, status, added, removed, changed, renamed });
-    flags.push(...flagsFor(stack, { added, removed, changed, renamed }, a));
+    const moved: MovedResource[] = movedPairs.map((m) => {
+      const after = b.get(m.to)!;
+      return { from: m.from, address: m.to, type: after.type, path: after.path, changes: attributeChanges(a.get(m.from)!.config, asBase(after.config)) };
+    });
+    const total = removed.length + added.length + changed.length + renamed.length + moved.length + imported.length;
+    const status = !base[stack] ? 'added' : !head[stack] ? 'removed' : total === 0 ? 'unchanged' : 'changed';
+    stacks.push({ stack, status, added, removed, changed, renamed, moved, imported });
+    flags.push(...flagsFor(stack, { added, removed, changed, renamed, moved }, a));
+    // A moved block Terraform rejects, or one that moves an object onto another type, is a reviewer's problem.
+    for (const m of moves) {
+      if (b.has(m.from)) {
+        flags.push({ id: `moved:${stack}/${m.from}`, kind: 'moved', stack, message: `a moved block moves \`${m.from}\` to \`${m.to}\`, but \`${m.from}\` is still declared: Terraform rejects the plan.` });
+      } else if (a.has(m.from) && !b.has(m.to)) {
+        flags.push({ id: `moved:${stack}/${m.from}`, kind: 'moved', stack, message: `a moved block moves \`${m.from}\` to \`${m.to}\`, which is not declared: Terraform rejects the plan, or the object is destroyed once the block goes.` });
+      } else if (a.has(m.from) && a.has(m.to)) {
+        flags.push({ id: `moved:${stack}/${m.from}`, kind: 'moved', stack, message: `a moved block moves \`${m.from}\` onto \`${m.to}\`, which the base already has: Terraform rejects the plan.` });
+      }
+    }
     // A new policy suppression is an exception a reviewer must accept explicitly.
     for (const r of b.values()) {
-      const previous = a.get(r.address) ?? renamed.find((p) => p.to === r)?.from;
+      const previous = a.get(r.address) ?? renamed.find((p) => p.to === r)?.from ?? a.get(moved.find((m) => m.address === r.address)?.from ?? '');
       for (const s of r.suppressions) {
         if (previous?.suppressions.some((p) => p.rule === s.rule && p.reason === s.reason)) continue;
         const id = `suppression:${stack}/${r.address}#${s.rule}`;
@@ -222,7 +283,7 @@ export function compare(base: SynthSet, head: SynthSet): DiffReport {
   return { stacks, flags };
 }
 
-function flagsFor(stack: string, d: Pick<StackDiff, 'added' | 'removed' | 'changed' | 'renamed'>, before: Map<string, ResourceView>): Flag[] {
+function flagsFor(stack: string, d: Pick<StackDiff, 'added' | 'removed' | 'changed' | 'renamed' | 'moved'>, before: Map<string, ResourceView>): Flag[] {
   const flags: Flag[] = [];
   const add = (kind: FlagKind, address: string, message: string, attribute?: string) => {
     const id = `${kind}:${stack}/${address}${attribute ? `#${attribute}` : ''}`;
@@ -240,8 +301,10 @@ function flagsFor(stack: string, d: Pick<StackDiff, 'added' | 'removed' | 'chang
     const risk = additionRisk(r);
     if (risk) add('security', r.address, `\`${r.path}\` (${r.type}) is added: ${risk}.`);
   }
-  for (const c of d.changed) {
-    const old = before.get(c.address)!;
+  // A moved resource's changes are judged like any change: against the object it was before the move.
+  const changedOrMoved: Array<ResourceChange & { from?: string }> = [...d.changed, ...d.moved.filter((m) => m.changes.length > 0)];
+  for (const c of changedOrMoved) {
+    const old = before.get(c.from ?? c.address)!;
     const kindOfType = STATEFUL_TYPES.has(c.type)
       ? 'stateful'
       : /^aws_(vpc|subnet|nat_gateway|eip|internet_gateway|route|security_group|vpc_endpoint|flow_log|lb|alb|acm_|route53_|wafv2_)/.test(c.type)
@@ -296,14 +359,14 @@ export interface RenderOptions {
 export function renderMarkdown(report: DiffReport, o: RenderOptions): string {
   const lines: string[] = [`## Infrastructure diff: \`${o.baseLabel}\` → \`${o.headLabel}\``, ''];
   const pending = report.flags.filter((f) => !isAcknowledged(f, o.acknowledged));
-  lines.push('| stack | status | added | removed | changed | renamed | flags |', '|---|---|---|---|---|---|---|');
+  lines.push('| stack | status | added | removed | changed | renamed | moved | imported | flags |', '|---|---|---|---|---|---|---|---|---|');
   for (const s of report.stacks) {
     const n = report.flags.filter((f) => f.stack === s.stack).length;
-    lines.push(`| ${s.stack} | ${s.status} | ${s.added.length} | ${s.removed.length} | ${s.changed.length} | ${s.renamed.length} | ${n} |`);
+    lines.push(`| ${s.stack} | ${s.status} | ${s.added.length} | ${s.removed.length} | ${s.changed.length} | ${s.renamed.length} | ${s.moved.length} | ${s.imported.length} | ${n} |`);
   }
   lines.push('');
   if (report.flags.length === 0) {
-    lines.push('No flagged change (no rename, replacement, protected resource, security or data-safety change).');
+    lines.push('No flagged change (no rename, bad move, replacement, protected resource, security or data-safety change).');
   } else {
     lines.push(`### Flags (${pending.length} unacknowledged of ${report.flags.length})`, '');
     for (const f of report.flags) {
@@ -317,6 +380,12 @@ export function renderMarkdown(report: DiffReport, o: RenderOptions): string {
   for (const s of report.stacks.filter((x) => x.status !== 'unchanged')) {
     lines.push('', `### ${s.stack} (${s.status})`, '');
     for (const r of s.renamed) lines.push(`- ↪ renamed \`${r.from.address}\` → \`${r.to.address}\` (\`${r.to.path}\`)`);
+    for (const m of s.moved) {
+      lines.push(`- 🚚 moved \`${m.from}\` → \`${m.address}\` (\`${m.path}\`)${m.changes.length === 0 ? ': no other change' : ''}`);
+      for (const ch of m.changes.slice(0, 25)) lines.push(`  - \`${ch.path}\`: ${show(ch.before)} → ${show(ch.after)}`);
+      if (m.changes.length > 25) lines.push(`  - ... and ${m.changes.length - 25} more`);
+    }
+    for (const r of s.imported) lines.push(`- 📥 imported \`${r.address}\` (\`${r.path}\`): adopted by an import block, nothing is created`);
     for (const r of s.added) lines.push(`- ➕ \`${r.address}\` (\`${r.path}\`)`);
     for (const r of s.removed) lines.push(`- ➖ \`${r.address}\` (\`${r.path}\`)`);
     for (const c of s.changed) {
