@@ -3,7 +3,7 @@
  * clean tree synthesizes every stack; a run that would write what is already there is skipped.
  */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFINITIONS } from '../environments';
@@ -28,6 +28,8 @@ test('a type error stops synth before any file is written', () => {
   expect(run.stdout + run.stderr).toMatch(/TS2322/);
   expect(run.stderr).toMatch(/nothing was synthesized/);
   expect(existsSync(join(dir, 'out'))).toBe(false);
+  // The program was built and synthesized beside the output while the check ran; that is gone too.
+  expect(existsSync(join(dir, 'out.staging'))).toBe(false);
 });
 
 describe('a synth that would write what is already there is skipped, and only then', () => {
@@ -60,13 +62,21 @@ describe('a synth that would write what is already there is skipped, and only th
     expect(readFileSync(stagingPlatform(), 'utf8')).toBe(before);
   });
 
-  test('an edited output file is rewritten by a full synth', () => {
+  test('an edited output file is rewritten by a full synth; what Terraform keeps beside it stays', () => {
     const original = readFileSync(stagingPlatform(), 'utf8');
     writeFileSync(stagingPlatform(), '{}');
+    // Terraform's working files in the stack's folder (providers, lock file) are not the synth's.
+    const stackDir = join(out(), 'stacks', 'staging-platform');
+    mkdirSync(join(stackDir, '.terraform'), { recursive: true });
+    writeFileSync(join(stackDir, '.terraform', 'marker'), 'kept');
+    writeFileSync(join(stackDir, '.terraform.lock.hcl'), '# lock');
     const again = run();
     expect(again.status).toBe(0);
     expect(again.stdout).not.toMatch(UP_TO_DATE);
     expect(readFileSync(stagingPlatform(), 'utf8')).toBe(original);
+    expect(readFileSync(join(stackDir, '.terraform', 'marker'), 'utf8')).toBe('kept');
+    expect(readFileSync(join(stackDir, '.terraform.lock.hcl'), 'utf8')).toBe('# lock');
+    expect(existsSync(join(dir, 'out.staging'))).toBe(false);
   });
 
   test('TORONTO_AI_FORCE_SYNTH=1 always synthesizes', () => {

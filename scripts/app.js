@@ -5,8 +5,10 @@
  *
  * - A type error stops the run before anything is written: the type check (`tsc --noEmit`) runs
  *   in a child process while esbuild writes dist/ and node loads the compiled program; this
- *   command calls main.js's exported `main(typeCheck)`, which awaits the check before it builds
- *   anything, and the process exits with the type errors if there are any.
+ *   command calls main.js's exported `main(typeCheck)`, which builds and synthesizes into a
+ *   staging folder beside the output while the check runs, and moves the result into the output
+ *   folder only once the check has passed; on type errors the process exits with them and the
+ *   staging folder is removed.
  *   esbuild only strips types (tsconfig sets `isolatedModules`, so tsc rejects anything it
  *   could not compile file by file); tsc stays the judge of the types.
  * - When no input changed since the last successful run (same content hash of every source,
@@ -234,7 +236,7 @@ if (require.main === module) {
       rmSync(SYNTH_STAMP, { force: true });
       v8.setFlagsFromString('--opt');
       const checked = compile(currentHash);
-      // main() awaits the type check before it builds or writes anything.
+      // main() synthesizes into a staging folder meanwhile and publishes only once the check passed.
       void require(join(dist, 'main.js'))
         .main(checked)
         .then(() => {
