@@ -57,12 +57,25 @@ describe('recovery table rows (production)', () => {
     expect(migrated.note).not.toContain('region loss');
   });
 
-  test('MongoDB\'s row comes from the stack: PBM point-in-time (the psmdb-db release\'s PITR and oplog span)', () => {
-    const pitr = row('MongoDB');
-    expect(pitr).toMatchObject({ rpoMinutes: 2, rpoObjectiveMinutes: 5 });
+  test('MongoDB\'s row comes from the stack: the member snapshots (RPO, RTO) beside PBM point-in-time (the psmdb-db release\'s PITR and oplog span)', () => {
+    const m = row('MongoDB');
+    expect(m).toMatchObject({ rpoMinutes: 5, rpoObjectiveMinutes: 5, rtoMinutes: 7, rtoObjectiveMinutes: 15 });
+    expect(m.mechanism).toContain('crash-consistent CSI volume snapshots `*/5 * * * *` of the 3 member volume(s) in one run');
+    expect(m.mechanism).toContain('oplog slices every 2 min');
+    expect(m.note).toContain('point in time to 2 min through PBM');
+    const withoutSnapshots = (json: Json): Json => {
+      const cut: Json = JSON.parse(JSON.stringify(json));
+      for (const [k, j] of Object.entries(cut.resource.kubernetes_cron_job_v1 as Record<string, Json>)) {
+        if ((Array.isArray(j.metadata) ? j.metadata[0] : j.metadata)?.name === 'mongodb-snapshot') delete cut.resource.kubernetes_cron_job_v1[k];
+      }
+      return cut;
+    };
+    // Without the snapshot job: PBM alone, the 2-minute RPO and the logical restore's RTO.
+    const pitr = recoveryRows(prodEnv, withoutSnapshots(prodPlatform)).find((r) => r.store === 'MongoDB')!;
+    expect(pitr).toMatchObject({ rpoMinutes: 2, rtoLowerBound: true });
     expect(pitr.mechanism).toContain('oplog slices every 2 min');
     // The same stack with PITR switched off in the release: the row follows it and misses.
-    const off: Json = JSON.parse(JSON.stringify(prodPlatform));
+    const off: Json = withoutSnapshots(prodPlatform);
     for (const r of Object.values(off.resource.helm_release) as Json[]) {
       if (r.chart === 'psmdb-db') {
         const v = JSON.parse(r.values[0]);
@@ -76,6 +89,7 @@ describe('recovery table rows (production)', () => {
 
   test('a row says when the mechanism misses the objective, for RPO and RTO', () => {
     expect(renderTable([row('ChromaDB')])).toContain('| 5 min (meets) | 15 min | 7 min (meets): ');
+    expect(renderTable([row('MongoDB')])).toContain('| 15 min | 7 min (meets): ');
     expect(renderTable([row('PostgreSQL')])).toContain('| 5 min (meets) | 15 min | ≥ 236 min (misses): ');
     expect(renderTable([row('Vault secrets')])).toContain('| 15 min | 5 min (meets): ');
     expect(renderTable([row('Vault configuration')])).toContain('| 0 min (meets) | 30 min | 2 min (meets): ');

@@ -4,6 +4,7 @@
  * services and ports clients connect to, and the Vault roles of the credential sync jobs.
  */
 import { BACKUP_PREFIXES } from '../backups/contract';
+import { MONGODB_DATA_CLAIM_TEMPLATE, MONGODB_REPLSET } from '../../constructs/data/mongodb';
 
 /**
  * Namespaces and service accounts of the data workloads. The platform stack creates the
@@ -65,6 +66,29 @@ export const CHROMA_STATEFUL_SET = { name: CHROMA_STORAGE.statefulSet, namespace
 /** The persistent volume claims holding Chroma's data: `data-chroma-0` .. `data-chroma-<replicas-1>`. */
 export function chromaClaimNames(replicas: number): string[] {
   return Array.from({ length: replicas }, (_, i) => CHROMA_STORAGE.claimOf(i));
+}
+/**
+ * MongoDB's storage (issue 13): the PerconaServerMongoDB resource, the StatefulSet the operator
+ * creates for replica set `rs0` (`<cluster>-rs0`) and its volume claim template `mongod-data`
+ * (the operator's name for the data volume, mounted at `/data/db`: data files and journal), so
+ * the claim of member `i` is `mongod-data-<cluster>-rs0-<i>`. The scheduled snapshots select these
+ * claims, and a snapshot restore pre-creates them before the operator creates the StatefulSet,
+ * which adopts them.
+ */
+export const MONGODB_STORAGE = {
+  namespace: DATA_NAMESPACE,
+  cluster: 'mongodb',
+  statefulSet: `mongodb-${MONGODB_REPLSET}`,
+  claimTemplate: MONGODB_DATA_CLAIM_TEMPLATE,
+  claimOf: (member: number) => `${MONGODB_DATA_CLAIM_TEMPLATE}-mongodb-${MONGODB_REPLSET}-${member}`,
+  /** The scheduled snapshot CronJob, its service account and Role (create/list/delete snapshots, get the claims). */
+  snapshotJob: 'mongodb-snapshot',
+  /** The release of the claims a snapshot restore creates. */
+  restoredClaims: 'mongodb-restored-claims',
+} as const;
+/** The persistent volume claims holding MongoDB's data: one per replica set member. */
+export function mongodbClaimNames(members: number): string[] {
+  return Array.from({ length: members }, (_, i) => MONGODB_STORAGE.claimOf(i));
 }
 /** The field of a channel's `<namespace>/vector` Vault secret holding its Chroma token. */
 export const CHROMA_TOKEN_FIELD = 'chroma_token';

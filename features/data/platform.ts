@@ -20,9 +20,9 @@ import { VAULT_TLS_SECRET_NAME, VaultClient } from '../../constructs/data/vault'
 import { PlatformContext } from '../context';
 import { vaultMultiRegionUnsealKeyAlias, vaultUnsealKeyAlias } from './cloud';
 import { servicesOf } from '../services/contract';
-import { VolumeSnapshotSchedule } from '../../constructs/data/volume-snapshot-schedule';
+import { snapshotNameOf, VolumeSnapshotSchedule } from '../../constructs/data/volume-snapshot-schedule';
 import { RestoredClaims } from '../../constructs/data/restored-claims';
-import { chromaClaimNames, CHROMA_GATEWAY, CHROMA_STATEFUL_SET, CHROMA_STORAGE, CHROMA_TOKEN_FIELD, CHROMA_TOKEN_SYNC, DATA_IDENTITIES, DATA_SERVICES, DATABASE_SYNC, VAULT_SNAPSHOT, VECTOR_NAMESPACE } from './contract';
+import { chromaClaimNames, CHROMA_GATEWAY, CHROMA_STATEFUL_SET, CHROMA_STORAGE, CHROMA_TOKEN_FIELD, CHROMA_TOKEN_SYNC, DATA_IDENTITIES, DATA_SERVICES, DATABASE_SYNC, MONGODB_STORAGE, mongodbClaimNames, VAULT_SNAPSHOT, VECTOR_NAMESPACE } from './contract';
 import { APP_CA_PUBLISHER, APP_CHANNELS, AppChannel, MONGODB_CA_FILE, channelsOf } from '../app/contract';
 import { MONGODB_EXPORTER_CA_DIR, MONGODB_MONITORING_USER } from '../observability/contract';
 
@@ -39,6 +39,10 @@ export interface DataPlatformOptions {
 export interface DataPlatform {
   readonly postgres: Postgres;
   readonly mongodb: MongoDb;
+  /** Issue 13: scheduled CSI volume snapshots of every MongoDB member's claim. */
+  readonly mongodbSnapshots: VolumeSnapshotSchedule;
+  /** The members' claims created from one snapshot run, while `data.mongodb.restore.snapshotRun` is set. */
+  readonly mongodbRestore?: RestoredClaims;
   readonly chroma: Chroma;
   /** Issue 13: scheduled CSI volume snapshots of Chroma's claims. */
   readonly chromaSnapshots: VolumeSnapshotSchedule;
@@ -119,9 +123,26 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
     dependsOn: [...base, postgresClass.storageClass, ...(options.monitoringDependsOn ?? [])],
   });
 
+  // Issue 13: a snapshot restore pre-creates each member's claim from its snapshot of one run (in
+  // `data`, where the scheduled snapshots are), before the replica set release: the operator then
+  // creates the StatefulSet, which adopts them. mongod recovers from its journal on start.
+  const mongodbClaims = mongodbClaimNames(d.mongodb.members);
+  const snapshotRun = d.mongodb.restore?.snapshotRun;
+  const mongodbRestore = snapshotRun
+    ? new RestoredClaims(stack, 'mongodb-restore-claims', {
+        name: MONGODB_STORAGE.restoredClaims,
+        namespace: dataNs,
+        claims: mongodbClaims.map((name) => ({ name, snapshot: snapshotNameOf(name, snapshotRun) })),
+        storageClass,
+        storageGiB: d.mongodb.storageGiB,
+        dependsOn: [...base, ctx.volumeSnapshots.release],
+      })
+    : undefined;
+  const pbmRestore = d.mongodb.restore?.baseBackup;
+
   const mongodb = new MongoDb(stack, 'mongodb', {
     namespace: dataNs,
-    name: 'mongodb',
+    name: MONGODB_STORAGE.cluster,
     members: d.mongodb.members,
     version: d.mongodb.version,
     storageGiB: d.mongodb.storageGiB,
@@ -142,8 +163,22 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
       oplogSpanMinutes: d.mongodb.oplogSpanMinutes,
       serviceAccountName: DATA_IDENTITIES.mongodbBackup.serviceAccount,
     },
-    restore: d.mongodb.restore,
+    restore: pbmRestore ? { baseBackup: pbmRestore, targetTime: d.mongodb.restore?.targetTime } : undefined,
     dependsOn: base,
+    replicaSetDependsOn: mongodbRestore ? [mongodbRestore.release.release] : undefined,
+  });
+  // Issue 13: crash-consistent CSI snapshots of every member's volume in one run, on the
+  // definition's schedule (every 5 minutes in staging/production: the database RPO).
+  const mongodbSnapshots = new VolumeSnapshotSchedule(stack, 'mongodb-snapshots', {
+    name: MONGODB_STORAGE.snapshotJob,
+    namespace: dataNs,
+    claims: mongodbClaims,
+    snapshotClass: ctx.volumeSnapshots.rotatingClassName,
+    schedule: d.mongodb.snapshotSchedule,
+    keep: d.mongodb.snapshotsKept,
+    image: d.jobImages.kubectlShell,
+    placement: ctx.placement('system'),
+    dependsOn: [ctx.volumeSnapshots.release, mongodb.replicaSet.release],
   });
 
   // Issue 13: a restore pre-creates each replica's claim from its volume snapshot (in `vector`,
@@ -415,5 +450,5 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
       }),
   );
 
-  return { postgres, mongodb, chroma, chromaSnapshots, chromaRestore, chromaGateway, chromaTokenSyncs, vault, vaultSnapshots, vaultRestore, databaseSync, betaDatabaseSync, vaultCertificateCheck, mongodbCertificateCheck };
+  return { postgres, mongodb, mongodbSnapshots, mongodbRestore, chroma, chromaSnapshots, chromaRestore, chromaGateway, chromaTokenSyncs, vault, vaultSnapshots, vaultRestore, databaseSync, betaDatabaseSync, vaultCertificateCheck, mongodbCertificateCheck };
 }
