@@ -45,12 +45,20 @@ describe('recovery table rows (production)', () => {
     expect(v.note).toContain('role vault-snapshot is used but vault-configure does not write auth/kubernetes/role/vault-snapshot');
   });
 
-  test('Vault secrets: a database-class store, 5-minute snapshots replicated offsite; the typed-in API keys have no other source; the seal still single-region', () => {
+  test('Vault secrets: a database-class store, 5-minute snapshots replicated offsite; every path re-syncs from a source (the API keys from Secrets Manager); the seal still single-region', () => {
     const v = row('Vault secrets');
     expect(v).toMatchObject({ rpoObjectiveMinutes: 5, rpoMinutes: 5, rtoObjectiveMinutes: 15 });
     expect(v.mechanism).toContain('replicated to ca-west-1');
     expect(v.note).toContain('raft quorum of 3');
-    expect(v.note).toContain('no source outside Vault: `secret/toronto-ai-beta/api`, `secret/toronto-ai/api` (typed in)');
+    expect(v.note).toContain('6 synced paths re-sync from their sources');
+    expect(v.note).not.toContain('no source outside Vault');
+    // Without the API keys' sync jobs, the row names the paths that only Vault holds again.
+    const cut: Json = JSON.parse(JSON.stringify(prodPlatform));
+    for (const [k, j] of Object.entries(cut.resource.kubernetes_cron_job_v1 as Record<string, Json>)) {
+      if (String((Array.isArray(j.metadata) ? j.metadata[0] : j.metadata)?.name).startsWith('vault-api-keys-sync')) delete cut.resource.kubernetes_cron_job_v1[k];
+    }
+    const typed = recoveryRows(prodEnv, cut).find((r) => r.store === 'Vault secrets')!;
+    expect(typed.note).toContain('no source outside Vault: `secret/toronto-ai-beta/api`, `secret/toronto-ai/api` (typed in)');
     expect(v.note).toContain('region loss: restorable in ca-west-1 only once `data.vault.seal` is multi-region (now single-region)');
     expect(v.alerts).toEqual(['BackupJobFailedVaultSnapshot', 'BackupStaleVaultSnapshot']);
     const migrated = recoveryRows(environment('production', (d) => (d.data.vault.seal = 'multi-region')), prodPlatform).find((r) => r.store === 'Vault secrets')!;

@@ -5,6 +5,9 @@
  */
 import { BACKUP_PREFIXES } from '../backups/contract';
 import { MONGODB_DATA_CLAIM_TEMPLATE, MONGODB_REPLSET } from '../../constructs/data/mongodb';
+import type { SyncedSecretKey } from '../../constructs/secrets/secrets-manager';
+import type { Environment } from '../../environments/schema';
+import { APP_API_KEYS, channelsOf } from '../app/contract';
 
 /**
  * Namespaces and service accounts of the data workloads. The platform stack creates the
@@ -119,6 +122,21 @@ export const VAULT_SNAPSHOT = {
    */
   restore: { job: 'vault-restore', role: 'vault-restore', serviceAccount: 'vault-restore', namespace: 'vault', prefix: BACKUP_PREFIXES.vault },
 } as const;
+
+/**
+ * Issue 13: the source of each channel's API keys outside Vault. Per channel, the Kubernetes
+ * Secret in `data` the External Secrets Operator fills from Secrets Manager (one Secrets Manager
+ * secret per field of APP_API_KEYS, named `<prefix>/data/<secretName>/<field>`), and the
+ * kubernetes-auth role and service account of the job that copies it into `secret/<namespace>/api`.
+ */
+export const API_KEYS_SYNC = {
+  stable: { role: 'api-keys-sync', serviceAccount: 'vault-api-keys-sync', secretName: 'api-keys-toronto-ai' },
+  beta: { role: 'api-keys-sync-beta', serviceAccount: 'vault-api-keys-sync-beta', secretName: 'api-keys-toronto-ai-beta' },
+} as const;
+/** The Secrets Manager values behind the API keys of `env`'s channels (what the cloud stack creates and the platform syncs). */
+export function apiKeySources(env: Environment): SyncedSecretKey[] {
+  return channelsOf(env).flatMap((c) => APP_API_KEYS.map((key) => ({ namespace: DATA_NAMESPACE, secretName: API_KEYS_SYNC[c.name].secretName, key })));
+}
 
 /** Kubernetes-auth roles and service accounts of the jobs that copy database credentials into Vault, by channel. */
 export const DATABASE_SYNC = {

@@ -22,8 +22,9 @@ import { vaultMultiRegionUnsealKeyAlias, vaultUnsealKeyAlias } from './cloud';
 import { servicesOf } from '../services/contract';
 import { snapshotNameOf, VolumeSnapshotSchedule } from '../../constructs/data/volume-snapshot-schedule';
 import { RestoredClaims } from '../../constructs/data/restored-claims';
-import { chromaClaimNames, CHROMA_GATEWAY, CHROMA_STATEFUL_SET, CHROMA_STORAGE, CHROMA_TOKEN_FIELD, CHROMA_TOKEN_SYNC, DATA_IDENTITIES, DATA_SERVICES, DATABASE_SYNC, MONGODB_STORAGE, mongodbClaimNames, VAULT_SNAPSHOT, VECTOR_NAMESPACE } from './contract';
-import { APP_CA_PUBLISHER, APP_CHANNELS, AppChannel, MONGODB_CA_FILE, channelsOf } from '../app/contract';
+import { chromaClaimNames, CHROMA_GATEWAY, CHROMA_STATEFUL_SET, CHROMA_STORAGE, CHROMA_TOKEN_FIELD, CHROMA_TOKEN_SYNC, DATA_IDENTITIES, DATA_SERVICES, DATA_NAMESPACE, DATABASE_SYNC, API_KEYS_SYNC, apiKeySources, MONGODB_STORAGE, mongodbClaimNames, VAULT_SNAPSHOT, VECTOR_NAMESPACE } from './contract';
+import { APP_API_KEYS, APP_CA_PUBLISHER, APP_CHANNELS, AppChannel, MONGODB_CA_FILE, channelsOf } from '../app/contract';
+import { ExternalSecretsOperator, SyncedSecrets } from '../../constructs/secrets/external-secrets';
 import { MONGODB_EXPORTER_CA_DIR, MONGODB_MONITORING_USER } from '../observability/contract';
 
 /** The application's database and user names (PostgreSQL and MongoDB). */
@@ -34,6 +35,8 @@ export const APP_SECRET_PATHS = Object.values(APP_CHANNELS.stable.secretPaths);
 export interface DataPlatformOptions {
   /** Releases that install the Prometheus Operator CRDs (PodMonitor, PrometheusRule). */
   readonly monitoringDependsOn?: ITerraformDependable[];
+  /** The External Secrets Operator (features/observability): syncs the API keys from Secrets Manager. */
+  readonly externalSecrets: ExternalSecretsOperator;
 }
 
 export interface DataPlatform {
@@ -59,6 +62,10 @@ export interface DataPlatform {
   readonly vaultRestore?: VaultRestore;
   /** The stable channel's credential sync (DATA-5). */
   readonly databaseSync: VaultSecretSync;
+  /** Issue 13: the API keys synced from Secrets Manager into `data` (their source outside Vault). */
+  readonly apiKeys: SyncedSecrets;
+  /** Per channel: copies its API keys from `data` into its Vault secret `<namespace>/api`. */
+  readonly apiKeySyncs: readonly VaultSecretSync[];
   /** The beta channel's credential sync, where the beta channel runs. */
   readonly betaDatabaseSync?: VaultSecretSync;
   readonly vaultCertificateCheck: CertificateCheck;
@@ -72,7 +79,7 @@ export const CHROMA_GATEWAY_IMAGE = 'docker.io/nginxinc/nginx-unprivileged:1.27.
 export const CERTIFICATE_WARN_DAYS = 30;
 
 /** Adds the in-cluster data services to the platform stack `stack`. */
-export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptions = {}): DataPlatform {
+export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptions): DataPlatform {
   const { env } = ctx;
   const stack = ctx.scope;
   const d = env.data;
@@ -265,6 +272,13 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
         writePaths: [c.secretPaths.database],
       },
       {
+        role: API_KEYS_SYNC[c.name].role,
+        serviceAccounts: [API_KEYS_SYNC[c.name].serviceAccount],
+        namespaces: [DATA_IDENTITIES.postgres.namespace],
+        readPaths: [],
+        writePaths: [c.secretPaths.api],
+      },
+      {
         role: CHROMA_TOKEN_SYNC[c.name].role,
         serviceAccounts: [CHROMA_TOKEN_SYNC[c.name].serviceAccount],
         namespaces: [VECTOR_NAMESPACE],
@@ -411,6 +425,36 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
       })
     : undefined;
 
+  // Issue 13: the API keys' source outside Vault. Secrets Manager (cloud stack, replicated to the
+  // replica region) -> the External Secrets Operator -> `api-keys-<namespace>` in `data` -> the
+  // channel's sync job -> `secret/<namespace>/api`. Until a person has put a value, the Secret is
+  // missing and the job leaves Vault as it is.
+  const apiKeys = new SyncedSecrets(stack, 'api-keys', {
+    name: 'api-keys',
+    namespace: dataNs,
+    namespaceName: DATA_NAMESPACE,
+    prefix: ctx.names.prefix,
+    region,
+    keys: apiKeySources(env),
+    operator: options.externalSecrets,
+  });
+  const apiKeySyncs = channels.map(
+    (c) =>
+      new VaultSecretSync(stack, `vault-api-keys-sync-${c.name}`, {
+        namespace: dataNs,
+        name: API_KEYS_SYNC[c.name].serviceAccount,
+        schedule: '27 * * * *',
+        vaultAddress: vault.address,
+        vaultRole: API_KEYS_SYNC[c.name].role,
+        vaultImage: `hashicorp/vault:${d.vault.imageTag}`,
+        path: c.secretPaths.api,
+        fields: APP_API_KEYS.map((key) => ({ field: key, secretName: API_KEYS_SYNC[c.name].secretName, key })),
+        optionalSources: true,
+        placement: ctx.placement('system'),
+        dependsOn: [apiKeys.release.release, vault.configureJob, dataCa],
+      }),
+  );
+
   // Issue 15: Chroma requires a token. One per channel, generated in the cluster, checked by the
   // gateway in front of Chroma and copied into the channel's Vault secret `<namespace>/vector`,
   // where the application's Vault agent reads it (like the database credentials).
@@ -450,5 +494,5 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
       }),
   );
 
-  return { postgres, mongodb, mongodbSnapshots, mongodbRestore, chroma, chromaSnapshots, chromaRestore, chromaGateway, chromaTokenSyncs, vault, vaultSnapshots, vaultRestore, databaseSync, betaDatabaseSync, vaultCertificateCheck, mongodbCertificateCheck };
+  return { postgres, mongodb, mongodbSnapshots, mongodbRestore, apiKeys, apiKeySyncs, chroma, chromaSnapshots, chromaRestore, chromaGateway, chromaTokenSyncs, vault, vaultSnapshots, vaultRestore, databaseSync, betaDatabaseSync, vaultCertificateCheck, mongodbCertificateCheck };
 }
