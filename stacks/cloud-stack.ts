@@ -176,7 +176,7 @@ export class CloudStack extends TerraformStack {
     // Issue 13: the keys recovery depends on (both regions), their alarm and the trail it needs.
     this.keyProtection = addKeyProtection(
       ctx,
-      guardedKeys(this.backups, this.data, this.keys.backups.arn),
+      guardedKeys(this.backups, this.data, this.keys.backups.arn, [this.apiKeys.key]),
       this.backups.storage.accessLogBucket.bucket.id,
     );
 

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { TerraformProvider } from 'cdktf';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
-import { EncryptionKey } from '../kms/kms-key';
+import { EncryptionKey, KeyGuard } from '../kms/kms-key';
 import { WorkloadRole } from '../identity/workload-role';
 import { protectFromDestroy } from '../common/protection';
 
@@ -57,7 +57,7 @@ export interface SecretContainersProps {
    * Alias of the containers' own key (without `alias/`) and what it holds (its description).
    * @default `<prefix>-platform-secrets`, the alert receiver credentials
    */
-  readonly key?: { readonly alias: string; readonly holds: string };
+  readonly key?: { readonly alias: string; readonly holds: string; readonly guard?: KeyGuard };
   /**
    * The External Secrets Operator's role when another SecretContainers already created it (a
    * service account has one Pod Identity association): these secrets' read statements are added
@@ -94,6 +94,7 @@ export class SecretContainers extends Construct {
       description: `${props.prefix}: Secrets Manager values synced into the cluster (${props.key?.holds ?? 'alert receiver credentials'})`,
       accountId: props.accountId,
       protect: props.protect,
+      ...(props.key?.guard ? { guard: props.key.guard } : {}),
       ...(props.replica ? { multiRegion: true } : {}),
     });
     const replicaKey = props.replica ? this.key.replicate(props.replica.region, props.replica.provider) : undefined;

@@ -206,7 +206,8 @@ export function addApiKeySources(ctx: CloudContext, deps: { readonly backups: Ba
     clusterName: ctx.cluster.name,
     clusterArn: ctx.cluster.arn,
     protect: env.protectState,
-    key: { alias: apiKeysKeyAlias(env), holds: "the application's API keys, synced into Vault" },
+    // Guarded like the keys recovery depends on: disabling it loses the API keys' only copy outside Vault.
+    key: { alias: apiKeysKeyAlias(env), holds: "the application's API keys, synced into Vault", guard: keyGuard(env, ctx.accountId) },
     readBy: { role: deps.externalSecretsRole, policyName: 'api-keys' },
     ...(replica ? { replica } : {}),
   });
