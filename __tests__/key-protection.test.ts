@@ -13,12 +13,13 @@ const devCloud = synth(stacksFor('development').cloud);
 const BREAK_GLASS = 'arn:aws:iam::444455556666:role/toronto-ai-production-kms-break-glass';
 
 const policyOf = (json: Json, path: string) => JSON.parse(resourceAt(json, 'aws_kms_key', path).policy).Statement as Json[];
-const GUARDED = ['/key-backups-mr/key', 'data/key-vault-unseal/key', 'data/key-vault-unseal-mr/key', 'key-backups/key'];
+const GUARDED = ['/key-backups-mr/key', 'data/key-vault-unseal/key', 'data/key-vault-unseal-mr/key', 'key-backups/key', 'api-keys/key/key'];
 /** The guarded keys in the replica region: the multi-region replicas and the replica bucket's own key. */
 const replicaKeyRefs = () => [
   `\${aws_kms_replica_key.${resourceAt(prodCloud, 'aws_kms_replica_key', '/key-backups-mr/replica-ca-west-1').__name}.arn}`,
   `\${aws_kms_replica_key.${resourceAt(prodCloud, 'aws_kms_replica_key', 'data/key-vault-unseal-mr/replica-ca-west-1').__name}.arn}`,
   `\${aws_kms_key.${resourceAt(prodCloud, 'aws_kms_key', 'backups/replica/key/key').__name}.arn}`,
+  `\${aws_kms_replica_key.${resourceAt(prodCloud, 'aws_kms_replica_key', 'api-keys/key/replica-ca-west-1').__name}.arn}`,
 ];
 
 describe('guarded keys (production)', () => {
@@ -54,8 +55,8 @@ describe('guarded keys (production)', () => {
     ]);
     const [statement] = JSON.parse(resourceAt(prodCloud, 'aws_iam_role_policy', 'key-protection/break-glass-policy').policy).Statement;
     expect(statement.Action).toEqual(['kms:DisableKey', 'kms:EnableKey', 'kms:ScheduleKeyDeletion', 'kms:CancelKeyDeletion', 'kms:DescribeKey', 'kms:GetKeyPolicy']);
-    // The four keys of this region, the trail's key and the three replicas in ca-west-1 (replicaKeyRefs).
-    expect(statement.Resource).toHaveLength(8);
+    // The five keys of this region (the API keys' one too), the trail's key and the four replicas in ca-west-1 (replicaKeyRefs).
+    expect(statement.Resource).toHaveLength(10);
     for (const r of statement.Resource) expect(r).toMatch(/^\$\{aws_kms_(replica_)?key\.[^.]+\.arn\}$/);
   });
 

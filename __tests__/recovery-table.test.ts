@@ -45,24 +45,45 @@ describe('recovery table rows (production)', () => {
     expect(v.note).toContain('role vault-snapshot is used but vault-configure does not write auth/kubernetes/role/vault-snapshot');
   });
 
-  test('Vault secrets: a database-class store, 5-minute snapshots replicated offsite; the typed-in API keys have no other source; the seal still single-region', () => {
+  test('Vault secrets: a database-class store, 5-minute snapshots replicated offsite; every path re-syncs from a source (the API keys from Secrets Manager); the seal still single-region', () => {
     const v = row('Vault secrets');
     expect(v).toMatchObject({ rpoObjectiveMinutes: 5, rpoMinutes: 5, rtoObjectiveMinutes: 15 });
     expect(v.mechanism).toContain('replicated to ca-west-1');
     expect(v.note).toContain('raft quorum of 3');
-    expect(v.note).toContain('no source outside Vault: `secret/toronto-ai-beta/api`, `secret/toronto-ai/api` (typed in)');
+    expect(v.note).toContain('6 synced paths re-sync from their sources');
+    expect(v.note).not.toContain('no source outside Vault');
+    // Without the API keys' sync jobs, the row names the paths that only Vault holds again.
+    const cut: Json = JSON.parse(JSON.stringify(prodPlatform));
+    for (const [k, j] of Object.entries(cut.resource.kubernetes_cron_job_v1 as Record<string, Json>)) {
+      if (String((Array.isArray(j.metadata) ? j.metadata[0] : j.metadata)?.name).startsWith('vault-api-keys-sync')) delete cut.resource.kubernetes_cron_job_v1[k];
+    }
+    const typed = recoveryRows(prodEnv, cut).find((r) => r.store === 'Vault secrets')!;
+    expect(typed.note).toContain('no source outside Vault: `secret/toronto-ai-beta/api`, `secret/toronto-ai/api` (typed in)');
     expect(v.note).toContain('region loss: restorable in ca-west-1 only once `data.vault.seal` is multi-region (now single-region)');
     expect(v.alerts).toEqual(['BackupJobFailedVaultSnapshot', 'BackupStaleVaultSnapshot']);
     const migrated = recoveryRows(environment('production', (d) => (d.data.vault.seal = 'multi-region')), prodPlatform).find((r) => r.store === 'Vault secrets')!;
     expect(migrated.note).not.toContain('region loss');
   });
 
-  test('MongoDB\'s row comes from the stack: PBM point-in-time (the psmdb-db release\'s PITR and oplog span)', () => {
-    const pitr = row('MongoDB');
-    expect(pitr).toMatchObject({ rpoMinutes: 2, rpoObjectiveMinutes: 5 });
+  test('MongoDB\'s row comes from the stack: the member snapshots (RPO, RTO) beside PBM point-in-time (the psmdb-db release\'s PITR and oplog span)', () => {
+    const m = row('MongoDB');
+    expect(m).toMatchObject({ rpoMinutes: 5, rpoObjectiveMinutes: 5, rtoMinutes: 7, rtoObjectiveMinutes: 15 });
+    expect(m.mechanism).toContain('crash-consistent CSI volume snapshots `*/5 * * * *` of the 3 member volume(s) in one run');
+    expect(m.mechanism).toContain('oplog slices every 2 min');
+    expect(m.note).toContain('point in time to 2 min through PBM');
+    const withoutSnapshots = (json: Json): Json => {
+      const cut: Json = JSON.parse(JSON.stringify(json));
+      for (const [k, j] of Object.entries(cut.resource.kubernetes_cron_job_v1 as Record<string, Json>)) {
+        if ((Array.isArray(j.metadata) ? j.metadata[0] : j.metadata)?.name === 'mongodb-snapshot') delete cut.resource.kubernetes_cron_job_v1[k];
+      }
+      return cut;
+    };
+    // Without the snapshot job: PBM alone, the 2-minute RPO and the logical restore's RTO.
+    const pitr = recoveryRows(prodEnv, withoutSnapshots(prodPlatform)).find((r) => r.store === 'MongoDB')!;
+    expect(pitr).toMatchObject({ rpoMinutes: 2, rtoLowerBound: true });
     expect(pitr.mechanism).toContain('oplog slices every 2 min');
     // The same stack with PITR switched off in the release: the row follows it and misses.
-    const off: Json = JSON.parse(JSON.stringify(prodPlatform));
+    const off: Json = withoutSnapshots(prodPlatform);
     for (const r of Object.values(off.resource.helm_release) as Json[]) {
       if (r.chart === 'psmdb-db') {
         const v = JSON.parse(r.values[0]);
@@ -76,6 +97,7 @@ describe('recovery table rows (production)', () => {
 
   test('a row says when the mechanism misses the objective, for RPO and RTO', () => {
     expect(renderTable([row('ChromaDB')])).toContain('| 5 min (meets) | 15 min | 7 min (meets): ');
+    expect(renderTable([row('MongoDB')])).toContain('| 15 min | 7 min (meets): ');
     expect(renderTable([row('PostgreSQL')])).toContain('| 5 min (meets) | 15 min | ≥ 236 min (misses): ');
     expect(renderTable([row('Vault secrets')])).toContain('| 15 min | 5 min (meets): ');
     expect(renderTable([row('Vault configuration')])).toContain('| 0 min (meets) | 30 min | 2 min (meets): ');

@@ -11,6 +11,9 @@ import { DEFINITIONS, validateEnvironments } from '../environments';
 import { Environment } from '../environments/schema';
 import { PLATFORM_NAMESPACES } from '../stacks/platform-stack';
 import { Json, resources, stacksFor, synth } from './helpers';
+import { API_KEYS_SYNC } from '../features/data/contract';
+import { APP_API_KEYS, APP_CHANNELS, channelsOf } from '../features/app/contract';
+import { policyGrants, vaultCoverage } from '../scripts/vault-coverage';
 
 const ENVIRONMENTS: Environment[] = validateEnvironments(DEFINITIONS);
 
@@ -33,7 +36,7 @@ const releaseNamed = (json: Json, name: string): Json => {
 describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('%s', (name, env) => {
   test('the cloud stack creates one empty Secrets Manager secret per receiver credential, with its own KMS key', () => {
     const cloud = synth(stacksFor(name).cloud);
-    const secrets = resources(cloud, 'aws_secretsmanager_secret');
+    const secrets = resources(cloud, 'aws_secretsmanager_secret').filter((s) => s.name.includes('/monitoring/'));
     expect(expectedNames(env).length).toBeGreaterThan(0);
     expect(secrets.map((s) => s.name).sort()).toEqual(expectedNames(env));
     for (const s of secrets) {
@@ -49,9 +52,9 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('%s', (name, env) =
     const cloud = synth(stacksFor(name).cloud);
     const [association] = resources(cloud, 'aws_eks_pod_identity_association').filter((a) => a.namespace === 'external-secrets');
     expect(association).toMatchObject({ namespace: 'external-secrets', service_account: 'external-secrets' });
-    const [policy] = resources(cloud, 'aws_iam_role_policy').filter((p) => p.__name.startsWith('alert-credentials_external-secrets-role'));
+    const [policy] = resources(cloud, 'aws_iam_role_policy').filter((p) => p.__name.startsWith('alert-credentials_external-secrets-role') && p.name === 'least-privilege');
     const statements = JSON.parse(policy.policy).Statement;
-    const secretArns = resources(cloud, 'aws_secretsmanager_secret').map((s) => `\${aws_secretsmanager_secret.${s.__name}.arn}`).sort();
+    const secretArns = resources(cloud, 'aws_secretsmanager_secret').filter((s) => s.name.includes('/monitoring/')).map((s) => `\${aws_secretsmanager_secret.${s.__name}.arn}`).sort();
     expect(statements).toEqual([
       { Sid: 'ReadSyncedSecrets', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: secretArns },
       {
@@ -83,6 +86,87 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('%s', (name, env) =
       for (const type of Object.keys(json.resource ?? {})) expect(type).not.toMatch(/^random_|^tls_private_key$|^kubernetes_secret/);
       for (const type of Object.keys(json.data ?? {})) expect(type).not.toMatch(/secret|kubernetes_/);
     }
+  });
+});
+
+describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('%s: the API keys\' source outside Vault (issue 13)', (name, env) => {
+  const channels = channelsOf(env);
+  const expected = channels.flatMap((c) => APP_API_KEYS.map((k) => `toronto-ai-${name}/data/${API_KEYS_SYNC[c.name].secretName}/${k}`)).sort();
+
+  test('one empty Secrets Manager secret per channel and key the application reads, with a key of its own; replicated with a multi-region key where there is a replica region', () => {
+    const cloud = synth(stacksFor(name).cloud);
+    const secrets = resources(cloud, 'aws_secretsmanager_secret').filter((s) => s.name.includes('/data/api-keys-'));
+    expect(secrets.map((s) => s.name).sort()).toEqual(expected);
+    expect(expected).toContain(`toronto-ai-${name}/data/api-keys-toronto-ai/api_key`);
+    const [key] = resources(cloud, 'aws_kms_key').filter((k) => k.__name.startsWith('api-keys_key'));
+    expect(key.enable_key_rotation).toBe(true);
+    for (const s of secrets) {
+      expect(s.kms_key_id).toBe(`\${aws_kms_key.${key.__name}.arn}`);
+      expect(s.lifecycle?.prevent_destroy === true).toBe(env.protectState);
+    }
+    const replicas = resources(cloud, 'aws_kms_replica_key').filter((k) => k.__name.startsWith('api-keys_key'));
+    if (env.backup.replicaRegion) {
+      expect(key.multi_region).toBe(true);
+      expect(replicas).toHaveLength(1);
+      expect(replicas[0].primary_key_arn).toBe(`\${aws_kms_key.${key.__name}.arn}`);
+      expect(replicas[0].provider).toMatch(/replica/);
+      for (const s of secrets) expect(s.replica).toEqual([{ region: env.backup.replicaRegion, kms_key_id: `\${aws_kms_replica_key.${replicas[0].__name}.arn}` }]);
+    } else {
+      expect(key.multi_region).toBeUndefined();
+      expect(replicas).toEqual([]);
+      for (const s of secrets) expect(s.replica).toBeUndefined();
+    }
+    expect(resources(cloud, 'aws_secretsmanager_secret_version')).toEqual([]);
+  });
+
+  test('the External Secrets role (one per service account) reads exactly them through an inline policy of its own', () => {
+    const cloud = synth(stacksFor(name).cloud);
+    expect(resources(cloud, 'aws_eks_pod_identity_association').filter((a) => a.service_account === 'external-secrets')).toHaveLength(1);
+    const [policy] = resources(cloud, 'aws_iam_role_policy').filter((p) => p.name === 'api-keys');
+    expect(policy.role).toMatch(/^\$\{aws_iam_role\.alert-credentials_external-secrets-role_\w+\.id\}$/);
+    const arns = resources(cloud, 'aws_secretsmanager_secret').filter((s) => s.name.includes('/data/api-keys-')).map((s) => `\${aws_secretsmanager_secret.${s.__name}.arn}`).sort();
+    const statements = JSON.parse(policy.policy).Statement;
+    expect([...statements[0].Resource].sort()).toEqual(arns);
+    expect(statements).toEqual([
+      { Sid: 'ReadSyncedSecrets', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: expect.arrayContaining(arns) },
+      {
+        Sid: 'DecryptThroughSecretsManager',
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: expect.stringMatching(/^\$\{aws_kms_key\.api-keys_key_\w+\.arn\}$/),
+        Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${env.aws.region}.amazonaws.com` } },
+      },
+    ]);
+  });
+
+  test('synced into data, then by each channel\'s job into its secret/<namespace>/api, with a Vault role that may write only that path', () => {
+    const platform = synth(stacksFor(name).platform);
+    const synced = releaseNamed(platform, 'api-keys');
+    expect(synced.namespace).toMatch(/namespaces_data_/);
+    const values = JSON.parse(synced.values[0]);
+    expect(values.secrets.flatMap((s: Json) => s.data.map((d: Json) => d.remoteKey)).sort()).toEqual(expected);
+    for (const c of channels) {
+      const job = resources(platform, 'kubernetes_cron_job_v1').find((j) => (j.metadata[0] ?? j.metadata).name === API_KEYS_SYNC[c.name].serviceAccount)!;
+      const spec = (x: any) => (Array.isArray(x) ? x[0] : x);
+      const pod = spec(spec(spec(spec(job.spec).job_template).spec).template).spec;
+      const pod0 = spec(pod);
+      const script: string = spec(pod0.container).command[2];
+      expect(script).toContain(`vault kv put -mount=secret ${c.secretPaths.api} api_key=@/sources/0/api_key`);
+      expect(script).toContain(`auth/kubernetes/login role=${API_KEYS_SYNC[c.name].role} `);
+      // Before a person has put a value, the job writes nothing (what Vault holds stays).
+      expect(script).toContain('[ -s "$f" ] || {');
+      expect(script.indexOf('[ -s "$f" ]')).toBeLessThan(script.indexOf('vault kv put'));
+      const source = pod0.volume.find((v: Json) => v.name === 'source-0');
+      expect(spec(source.secret)).toMatchObject({ secret_name: API_KEYS_SYNC[c.name].secretName, optional: true });
+      const coverage = vaultCoverage(platform);
+      expect(coverage.uses.filter((u) => u.roles.includes(API_KEYS_SYNC[c.name].role))).toEqual([
+        expect.objectContaining({ path: `secret/data/${c.secretPaths.api}`, capability: 'create' }),
+      ]);
+    }
+    const configMap = resources(platform, 'kubernetes_config_map_v1').find((m) => (m.metadata[0] ?? m.metadata).name === 'vault-configure')!;
+    const policy = policyGrants(configMap.data[`policy-${API_KEYS_SYNC.stable.role}.hcl`]);
+    expect([...policy.keys()]).toEqual([`secret/data/${APP_CHANNELS.stable.secretPaths.api}`]);
+    expect(vaultCoverage(platform).secretsWithoutSource).toEqual([]);
   });
 });
 

@@ -13,7 +13,7 @@
 import { Environment } from '../environments/schema';
 import { POD_IDENTITY_AGENT_CIDR, POD_IDENTITY_AGENT_PORT } from '../constructs/identity/workload-role';
 import { APP_PORT, AppChannel, channelsOf } from './app/contract';
-import { CHROMA_GATEWAY, CHROMA_TOKEN_SYNC, DATA_IDENTITIES, DATA_NAMESPACE, DATA_SERVICES, DATABASE_SYNC, VAULT_INJECTOR_PORT, VAULT_NAMESPACE, VAULT_SNAPSHOT, VECTOR_NAMESPACE } from './data/contract';
+import { API_KEYS_SYNC, CHROMA_GATEWAY, CHROMA_TOKEN_SYNC, DATA_IDENTITIES, DATA_NAMESPACE, DATA_SERVICES, DATABASE_SYNC, VAULT_INJECTOR_PORT, VAULT_NAMESPACE, VAULT_SNAPSHOT, VECTOR_NAMESPACE } from './data/contract';
 import { CLAMD, CLAMD_POD_LABELS, LOGGING_NAMESPACE, MONITORING_NAMESPACE, OBSERVABILITY_PORTS, SECURITY_NAMESPACE } from './observability/contract';
 import { VELERO } from './backups/contract';
 import { ADDON_NAMESPACE } from './cluster-addons/contract';
@@ -322,6 +322,10 @@ export function platformFlows(env: Environment): Flow[] {
       endpoint: { kind: 'config', stack: 'platform', type: 'kubernetes_job_v1', path: 'vault-restore/job', contains: VAULT_HOST_LABEL },
     });
   }
+  // The API keys' sync jobs write each channel's keys, synced from Secrets Manager, into Vault (issue 13).
+  for (const c of channelsOf(env)) {
+    flows.push(vaultSyncFlow(c, API_KEYS_SYNC[c.name], DATA_NAMESPACE, c.secretPaths.api, 'API keys', `vault-api-keys-sync-${c.name}/cron-job`));
+  }
   // The vector store's token sync jobs write each channel's Chroma token into Vault (issue 15).
   for (const c of channelsOf(env)) {
     flows.push(vaultSyncFlow(c, CHROMA_TOKEN_SYNC[c.name], VECTOR_NAMESPACE, c.secretPaths.vector, 'Chroma token', `vault-chroma-token-sync-${c.name}/cron-job`));
@@ -340,6 +344,8 @@ export function platformFlows(env: Environment): Flow[] {
     { id: 'vault-unseal', ns: DATA_IDENTITIES.vault.namespace, sa: DATA_IDENTITIES.vault.serviceAccount, action: 'kms:Decrypt', type: 'helm_release', path: 'vault/release/release', contains: 'seal \\"awskms\\"' },
     // Alertmanager's credentials (and the heartbeat URL) from Secrets Manager, in the SecretStore's region.
     { id: 'external-secrets-read', ns: EXTERNAL_SECRETS_IDENTITY.namespace, sa: EXTERNAL_SECRETS_IDENTITY.serviceAccount, action: 'secretsmanager:GetSecretValue', type: 'helm_release', path: 'alert-credentials/release/release', contains: `"region":"${env.aws.region}"` },
+    // The application's API keys from Secrets Manager (issue 13), through the same role.
+    { id: 'external-secrets-read-api-keys', ns: EXTERNAL_SECRETS_IDENTITY.namespace, sa: EXTERNAL_SECRETS_IDENTITY.serviceAccount, action: 'secretsmanager:GetSecretValue', type: 'helm_release', path: 'api-keys/release/release', contains: `"region":"${env.aws.region}"` },
     // KEDA reads the Celery queues' depth; the AI service reads its models, the model sync writes them.
     { id: 'keda-queue-depth', ns: KEDA_NAMESPACE, sa: KEDA_OPERATOR_SERVICE_ACCOUNT, action: 'sqs:GetQueueAttributes', type: 'helm_release', path: 'services/service-tier/release', contains: 'aws-sqs-queue' },
     { id: 'inference-model-store', ns: INFERENCE_NAMESPACE, sa: INFERENCE_SERVICE_ACCOUNT, action: 's3:GetObject', type: 'kubernetes_deployment_v1', path: 'services/inference', contains: '/models/' },

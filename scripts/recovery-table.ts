@@ -4,8 +4,10 @@
  * written by hand. Each store's row is read from what the platform stack actually runs:
  *
  * - PostgreSQL: the CloudNativePG cluster release (archive_timeout, base backups, archive path);
- * - MongoDB: a Percona psmdb-db release with point-in-time recovery (`backup.pitr`) when there is
- *   one, otherwise the mongodump CronJob: the row changes with the stack, not with this file;
+ * - MongoDB: its volume snapshot CronJob (through a class of the volume-snapshot-class release,
+ *   over every member's claim) when the stack has it, beside the point-in-time path: a Percona
+ *   psmdb-db release with point-in-time recovery (`backup.pitr`), otherwise the mongodump
+ *   CronJob: the row changes with the stack, not with this file;
  * - ChromaDB: its volume snapshot CronJob (through a class of the volume-snapshot-class release)
  *   and its backup CronJobs; Vault configuration: what vault-configure writes against what its
  *   clients use (scripts/vault-coverage.ts); Vault secrets: the raft snapshot CronJob;
@@ -24,7 +26,7 @@ import { buildApp } from '../stacks/app';
 import { namesFor } from '../features/naming';
 import { cronMaxGapSeconds } from '../constructs/observability/backup-alerts';
 import { vaultCoverage } from './vault-coverage';
-import { CHROMA_STORAGE } from '../features/data/contract';
+import { CHROMA_STORAGE, chromaClaimNames, MONGODB_STORAGE, mongodbClaimNames } from '../features/data/contract';
 
 type Json = Record<string, any>;
 
@@ -130,13 +132,24 @@ export function recoveryRows(env: Environment, platform: Json): RecoveryRow[] {
     });
   }
 
-  // MongoDB: Percona Backup for MongoDB with PITR when the stack has it, else the dump CronJob.
+  // MongoDB: scheduled CSI volume snapshots of every member when the stack has them (restore:
+  // claims from one run's snapshots, mongod recovers its journal on start), and Percona Backup for
+  // MongoDB with PITR (the point-in-time path) when the stack has it, else the dump CronJob.
   const psmdb = all(platform, 'helm_release').find((r) => String(r.chart ?? '').includes('psmdb-db'));
   const pitr = psmdb ? valuesOf(psmdb).backup?.pitr : undefined;
   const dump = jobs.find((j) => j.name.startsWith('mongodb') && j.name.includes('backup'));
+  const mongoSnapshotJob = jobs.find((j) => j.name === MONGODB_STORAGE.snapshotJob);
+  const snapshotRelease = all(platform, 'helm_release').find((r) => r.name === 'volume-snapshot-class');
+  const rotating = snapshotRelease ? ((valuesOf(snapshotRelease).classes ?? []) as Json[]).map((c) => String(c.name)) : [];
+  // Snapshots count when the job takes them through a class the stack creates, of every member's claim.
+  const takesSnapshots = (job: { script: string } | undefined, claims: string[]): job is { name: string; schedule: string; script: string } =>
+    job !== undefined && rotating.some((c) => job.script.includes(`volumeSnapshotClassName: ${c}`)) && claims.every((c) => job.script.includes(c));
+  const mongoSnapshotting = takesSnapshots(mongoSnapshotJob, mongodbClaimNames(env.data.mongodb.members));
+  const pbmAlerts = alertsOf(rules, (r) => !r.expr.includes('cronjob="') && (/mongo|pbm|psmdb/i.test(r.alert) || /psmdb|pbm/i.test(r.expr)));
+  let mongo: RecoveryRow | undefined;
   if (pitr?.enabled) {
     const span = Number(pitr.oplogSpanMin ?? 10);
-    rows.push({
+    mongo = {
       ...db,
       store: 'MongoDB',
       rpoMinutes: span,
@@ -144,23 +157,23 @@ export function recoveryRows(env: Environment, platform: Json): RecoveryRow[] {
       rtoNote: `PBM logical restore of the ${env.data.mongodb.storageGiB} GiB data set from S3, then oplog replay to the target time`,
       rtoLowerBound: true,
       mechanism: `Percona Backup for MongoDB: oplog slices every ${span} min (point in time) + base backups`,
-      alerts: alertsOf(rules, (r) => /mongo|pbm|psmdb/i.test(r.alert) || /psmdb|pbm/i.test(r.expr)),
-    });
+      alerts: pbmAlerts,
+    };
   } else if (psmdb) {
     // Base backups only: the data written since the last one is lost.
     const tasks = ((valuesOf(psmdb).backup?.tasks ?? []) as { enabled?: boolean; schedule?: string }[]).filter((t) => t.enabled !== false && t.schedule);
     const gap = tasks.length > 0 ? Math.min(...tasks.map((t) => gapMinutes(String(t.schedule)))) : Number.POSITIVE_INFINITY;
-    rows.push({
+    mongo = {
       ...db,
       store: 'MongoDB',
       rpoMinutes: gap,
       rtoMinutes: s3RestoreMinutes(env.data.mongodb.storageGiB, RTO_ASSUMPTIONS.s3LogicalMiBps),
       rtoNote: `PBM logical restore of the ${env.data.mongodb.storageGiB} GiB data set from S3`,
       mechanism: `Percona Backup for MongoDB base backups only (point-in-time recovery off)`,
-      alerts: alertsOf(rules, (r) => /mongo|pbm|psmdb/i.test(r.alert) || /psmdb|pbm/i.test(r.expr)),
-    });
+      alerts: pbmAlerts,
+    };
   } else if (dump) {
-    rows.push({
+    mongo = {
       ...db,
       store: 'MongoDB',
       rpoMinutes: gapMinutes(dump.schedule),
@@ -168,20 +181,34 @@ export function recoveryRows(env: Environment, platform: Json): RecoveryRow[] {
       rtoNote: `mongorestore of the ${env.data.mongodb.storageGiB} GiB data set from S3`,
       mechanism: `mongodump \`${dump.schedule}\` (no continuous oplog capture)`,
       alerts: alertsOf(rules, (r) => r.expr.includes(`cronjob="${dump.name}"`)),
+    };
+  }
+  if (mongoSnapshotting) {
+    // The row is the snapshot path (the one that meets the RTO): its RPO is the snapshot interval.
+    // The point-in-time path (PBM) stays beside it, with the finer RPO and the longer restore it has.
+    const members = env.data.mongodb.members;
+    const pointInTime = mongo
+      ? `; point in time: ${mongo.mechanism} (restore: \`data.mongodb.restore.baseBackup\`/\`targetTime\`, ${mongo.rtoLowerBound ? '≥ ' : ''}${mongo.rtoMinutes} min: ${mongo.rtoNote})`
+      : '';
+    rows.push({
+      ...db,
+      store: 'MongoDB',
+      rpoMinutes: gapMinutes(mongoSnapshotJob.schedule),
+      rtoMinutes: RTO_ASSUMPTIONS.volumeFromSnapshotMinutes + RTO_ASSUMPTIONS.startMinutes,
+      rtoNote: `claims created from one run's volume snapshots (\`data.mongodb.restore.snapshotRun\`); mongod recovers from its WiredTiger journal on start, no replay`,
+      ...(mongo ? { note: `point in time to ${mongo.rpoMinutes} min through PBM, at its restore time` } : {}),
+      mechanism: `crash-consistent CSI volume snapshots \`${mongoSnapshotJob.schedule}\` of the ${members} member volume(s) in one run (${env.data.mongodb.snapshotsKept} kept; restore: \`data.mongodb.restore.snapshotRun\`)${pointInTime}`,
+      alerts: [...alertsOf(rules, (r) => r.expr.includes(`cronjob="${mongoSnapshotJob.name}"`)), ...(mongo?.alerts ?? [])],
     });
+  } else if (mongo) {
+    rows.push(mongo);
   }
 
   // ChromaDB: scheduled CSI volume snapshots when the stack has them (restore: a claim from a
   // snapshot), and the copies of the data directory to S3 (the off-region copy).
   const chroma = jobs.filter((j) => j.name.startsWith('chroma') && j.name.endsWith('backup'));
   const snapshotJob = jobs.find((j) => j.name === CHROMA_STORAGE.snapshotJob);
-  const snapshotRelease = all(platform, 'helm_release').find((r) => r.name === 'volume-snapshot-class');
-  const rotating = snapshotRelease ? ((valuesOf(snapshotRelease).classes ?? []) as Json[]).map((c) => String(c.name)) : [];
-  // Snapshots count when the job takes them through a class the stack creates, of every replica's claim.
-  const snapshotting =
-    snapshotJob !== undefined &&
-    rotating.some((c) => snapshotJob.script.includes(`volumeSnapshotClassName: ${c}`)) &&
-    Array.from({ length: env.data.chroma.replicas }, (_, i) => CHROMA_STORAGE.claimOf(i)).every((c) => snapshotJob.script.includes(c));
+  const snapshotting = takesSnapshots(snapshotJob, chromaClaimNames(env.data.chroma.replicas));
   if (chroma.length > 0 || snapshotJob) {
     const copyGap = chroma.length > 0 ? Math.max(...chroma.map((j) => gapMinutes(j.schedule))) : Number.POSITIVE_INFINITY;
     const copy = chroma.length > 0 ? `data directory copied \`${chroma[0].schedule}\` to S3 (off-region)` : '';

@@ -17,7 +17,8 @@ import { setPolicyTier } from '../constructs/policy/tier';
 import { namesFor, tagsFor } from '../features/naming';
 import { CloudContext, CloudOutputs, crossStackValue } from '../features/context';
 import { addBackups, Backups } from '../features/backups/cloud';
-import { addDataCloud, DataCloud } from '../features/data/cloud';
+import { addApiKeySources, addDataCloud, DataCloud } from '../features/data/cloud';
+import type { SecretContainers } from '../constructs/secrets/secrets-manager';
 import { addEdge, Edge } from '../features/edge/cloud';
 import { addClusterAddonRoles, ClusterAddonRoles } from '../features/cluster-addons/cloud';
 import { addObservabilityCloud, ObservabilityCloudParts } from '../features/observability/cloud';
@@ -51,6 +52,8 @@ export class CloudStack extends TerraformStack {
   readonly addonRoles: ClusterAddonRoles;
   /** SEC-3: GuardDuty with EKS protection behind the definition flag (features/observability/cloud.ts). */
   readonly observability: ObservabilityCloudParts;
+  /** The application's API keys in Secrets Manager (their source outside Vault). */
+  readonly apiKeys: SecretContainers;
   /** Service tier: queues, files, model store, e-mail, registry, service roles (features/services/cloud.ts). */
   readonly services: ServicesCloud;
   /** CI/CD: GitHub OIDC provider and the deploy role of this environment (features/cicd/cloud.ts). */
@@ -166,12 +169,14 @@ export class CloudStack extends TerraformStack {
     this.edge = addEdge(ctx);
     this.addonRoles = addClusterAddonRoles(ctx, this.edge.construct);
     this.observability = addObservabilityCloud(ctx);
+    // Issue 13: the API keys' source outside Vault (read by the same External Secrets role).
+    this.apiKeys = addApiKeySources(ctx, { backups: this.backups, externalSecretsRole: this.observability.alertCredentials.role });
     this.services = addServicesCloud(ctx, { backups: this.backups, data: this.data });
     this.deploy = addCicd(ctx, this.backups);
     // Issue 13: the keys recovery depends on (both regions), their alarm and the trail it needs.
     this.keyProtection = addKeyProtection(
       ctx,
-      guardedKeys(this.backups, this.data, this.keys.backups.arn),
+      guardedKeys(this.backups, this.data, this.keys.backups.arn, [this.apiKeys.key]),
       this.backups.storage.accessLogBucket.bucket.id,
     );
 

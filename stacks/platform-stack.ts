@@ -134,7 +134,7 @@ export class PlatformStack extends TerraformStack {
     this.networkPolicies = addNetworkPolicies(ctx, ctx.flows);
     this.observability = addObservability(ctx);
     this.velero = addVelero(ctx);
-    this.data = addDataPlatform(ctx, { monitoringDependsOn: [this.observability.monitoring.release.release] });
+    this.data = addDataPlatform(ctx, { monitoringDependsOn: [this.observability.monitoring.release.release], externalSecrets: this.observability.externalSecrets });
     this.exporters = addDataExporters(ctx, this.observability.monitoring, this.data);
     addBackupAlerts(ctx, this.observability.monitoring, this.data);
     this.app = addApp(ctx, { vault: this.data.vault });

@@ -54,10 +54,20 @@ export interface MongoDbProps {
   /** BAK-3: restore from the backup storage, from base backup `baseBackup` up to `targetTime` (or the latest slice). */
   readonly restore?: { readonly baseBackup: string; readonly targetTime?: string };
   readonly dependsOn?: ITerraformDependable[];
+  /**
+   * What the replica set (the PerconaServerMongoDB resource, from which the operator creates the
+   * StatefulSet) waits for besides the operator: e.g. the members' claims restored from snapshots.
+   */
+  readonly replicaSetDependsOn?: ITerraformDependable[];
 }
 
 /** The replica set's name inside the PerconaServerMongoDB resource. */
 export const MONGODB_REPLSET = 'rs0';
+/**
+ * The operator's volume claim template of a member's data volume, mounted at `/data/db` (data
+ * files and the WiredTiger journal): the claim of member `i` is `mongod-data-<name>-rs0-<i>`.
+ */
+export const MONGODB_DATA_CLAIM_TEMPLATE = 'mongod-data';
 /** MongoDB's port. */
 export const MONGODB_PORT = 27017;
 /** The PBM storage name in the PerconaServerMongoDB resource. */
@@ -250,7 +260,7 @@ export class MongoDb extends Construct {
           ],
         },
       },
-      dependsOn: [this.operator.release, this.credentials.release, this.serviceAccount],
+      dependsOn: [this.operator.release, this.credentials.release, this.serviceAccount, ...(props.replicaSetDependsOn ?? [])],
     });
 
     if (props.restore) {

@@ -27,6 +27,13 @@ export interface VaultSecretSyncProps {
   /** KV v2 path under `secret/`, e.g. `toronto-ai/database`. */
   readonly path: string;
   readonly fields: readonly SyncedField[];
+  /**
+   * The source Secrets may not exist yet (e.g. synced from Secrets Manager before a person has put
+   * a value): they are mounted optionally, and a run that finds any field missing or empty writes
+   * nothing (what Vault holds stays) and says so.
+   * @default false: the Secrets are created before the job (operators' generated Secrets)
+   */
+  readonly optionalSources?: boolean;
   readonly placement: NodePlacement;
   readonly dependsOn?: ITerraformDependable[];
 }
@@ -65,6 +72,7 @@ export class VaultSecretSync extends Construct {
         name: `source-${i}`,
         secret: {
           secretName,
+          ...(props.optionalSources ? { optional: true } : {}),
           items: props.fields.filter((f) => f.secretName === secretName).map((f) => ({ key: f.key, path: f.field })),
         },
       })),
@@ -76,6 +84,9 @@ export class VaultSecretSync extends Construct {
       'export VAULT_CACERT=/vault-ca/ca.crt',
       `VAULT_TOKEN="$(vault write -field=token auth/kubernetes/login role=${props.vaultRole} jwt=@/var/run/secrets/kubernetes.io/serviceaccount/token)" || { echo "Vault not initialised or role ${props.vaultRole} not configured yet: nothing to do"; exit 0; }`,
       'export VAULT_TOKEN',
+      ...(props.optionalSources
+        ? [`for f in ${props.fields.map(fileOf).join(' ')}; do [ -s "$f" ] || { echo "$f has no value yet: secret/${props.path} left as it is"; exit 0; }; done`]
+        : []),
       `vault kv put -mount=secret ${props.path} ${props.fields.map((f) => `${f.field}=@${fileOf(f)}`).join(' ')} >/dev/null`,
       `echo "secret/${props.path} updated (${props.fields.map((f) => f.field).join(', ')})"`,
     ].join('\n');

@@ -37,6 +37,16 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** The timestamp suffix of a snapshot name: `-YYYYMMDDhhmm` (UTC), 13 characters. */
 const STAMP_LENGTH = 13;
 
+/**
+ * The name one run gives the snapshot of `claim`: `<claim>-<stamp>`, the run's UTC minute as
+ * `YYYYMMDDhhmm` (the script's `$claim-$stamp`). Every claim of a run carries the same stamp, so
+ * the snapshots of one run are named by the claims and that stamp.
+ */
+export function snapshotNameOf(claim: string, stamp: string): string {
+  if (!/^\d{12}$/.test(stamp)) throw new Error(`snapshot stamp '${stamp}' must be YYYYMMDDhhmm (UTC)`);
+  return `${claim}-${stamp}`;
+}
+
 /** The shell script of one run (kept a pure function so tests read exactly what runs). */
 export function snapshotScript(props: Pick<VolumeSnapshotScheduleProps, 'name' | 'namespace' | 'claims' | 'snapshotClass' | 'keep'>): string {
   const ns = props.namespace;

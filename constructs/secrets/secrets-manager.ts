@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
+import { TerraformProvider } from 'cdktf';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
-import { EncryptionKey } from '../kms/kms-key';
+import { EncryptionKey, KeyGuard } from '../kms/kms-key';
 import { WorkloadRole } from '../identity/workload-role';
 import { protectFromDestroy } from '../common/protection';
 
@@ -52,6 +53,24 @@ export interface SecretContainersProps {
   readonly clusterArn: string;
   /** BAK-4: prevent_destroy on the key and the secrets (a deleted secret loses its value). */
   readonly protect: boolean;
+  /**
+   * Alias of the containers' own key (without `alias/`) and what it holds (its description).
+   * @default `<prefix>-platform-secrets`, the alert receiver credentials
+   */
+  readonly key?: { readonly alias: string; readonly holds: string; readonly guard?: KeyGuard };
+  /**
+   * The External Secrets Operator's role when another SecretContainers already created it (a
+   * service account has one Pod Identity association): these secrets' read statements are added
+   * to it as an inline policy of their own instead of creating a second role.
+   * @default a new role `<prefix>-external-secrets`
+   */
+  readonly readBy?: { readonly role: WorkloadRole; readonly policyName: string };
+  /**
+   * A copy of every secret in another region (Secrets Manager replication), encrypted there with
+   * the replica of the containers' key (then a multi-region key): a region loss keeps the values.
+   * @default none
+   */
+  readonly replica?: { readonly region: string; readonly provider: TerraformProvider };
 }
 
 /**
@@ -71,11 +90,14 @@ export class SecretContainers extends Construct {
       throw new Error(`${this.node.path}: no values to hold; leave the construct out instead`);
     }
     this.key = new EncryptionKey(this, 'key', {
-      alias: `${props.prefix}-platform-secrets`,
-      description: `${props.prefix}: Secrets Manager values synced into the cluster (alert receiver credentials)`,
+      alias: props.key?.alias ?? `${props.prefix}-platform-secrets`,
+      description: `${props.prefix}: Secrets Manager values synced into the cluster (${props.key?.holds ?? 'alert receiver credentials'})`,
       accountId: props.accountId,
       protect: props.protect,
+      ...(props.key?.guard ? { guard: props.key.guard } : {}),
+      ...(props.replica ? { multiRegion: true } : {}),
     });
+    const replicaKey = props.replica ? this.key.replicate(props.replica.region, props.replica.provider) : undefined;
     for (const k of keys) {
       const name = secretsManagerName(props.prefix, k);
       const secret = new SecretsmanagerSecret(this, name.slice(props.prefix.length + 1).replace(/[^A-Za-z0-9-]/g, '-'), {
@@ -83,11 +105,27 @@ export class SecretContainers extends Construct {
         description: `Synced by External Secrets into ${k.namespace}/${k.secretName} key ${k.key}. Value: aws secretsmanager put-secret-value (README)`,
         kmsKeyId: this.key.arn,
         recoveryWindowInDays: 30,
+        ...(props.replica && replicaKey ? { replica: [{ region: props.replica.region, kmsKeyId: replicaKey.arn }] } : {}),
       });
       protectFromDestroy(secret, props.protect);
       this.secrets[name] = secret;
     }
     const arns = Object.values(this.secrets).map((s) => s.arn);
+    const statements = [
+      { Sid: 'ReadSyncedSecrets', Effect: 'Allow' as const, Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: arns },
+      {
+        Sid: 'DecryptThroughSecretsManager',
+        Effect: 'Allow' as const,
+        Action: 'kms:Decrypt',
+        Resource: this.key.arn,
+        Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${props.region}.amazonaws.com` } },
+      },
+    ];
+    if (props.readBy) {
+      props.readBy.role.addStatements(props.readBy.policyName, statements);
+      this.role = props.readBy.role;
+      return;
+    }
     this.role = new WorkloadRole(this, 'external-secrets-role', {
       roleName: `${props.prefix}-external-secrets`,
       clusterName: props.clusterName,
@@ -95,16 +133,7 @@ export class SecretContainers extends Construct {
       accountId: props.accountId,
       namespace: EXTERNAL_SECRETS_IDENTITY.namespace,
       serviceAccount: EXTERNAL_SECRETS_IDENTITY.serviceAccount,
-      statements: [
-        { Sid: 'ReadSyncedSecrets', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: arns },
-        {
-          Sid: 'DecryptThroughSecretsManager',
-          Effect: 'Allow',
-          Action: 'kms:Decrypt',
-          Resource: this.key.arn,
-          Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${props.region}.amazonaws.com` } },
-        },
-      ],
+      statements,
     });
   }
 }

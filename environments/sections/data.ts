@@ -154,14 +154,30 @@ export const dataSchema = z
          */
         oplogSpanMinutes: z.number().int().min(1).max(60),
         /**
-         * BAK-3 restore: a PerconaServerMongoDBRestore from the backup bucket's `mongodb/` prefix,
-         * starting from the base backup `baseBackup` (its PBM name, as `pbm list` or
-         * `aws s3 ls s3://<bucket>/mongodb/` show it) and replaying the oplog up to `targetTime`
-         * (RFC 3339, UTC) or to the latest slice. Remove it once the restore has completed.
+         * Issue 13: CSI volume snapshots of every member's data volume (crash-consistent: the
+         * WiredTiger journal is on the same volume), all members in one run, five-field cron
+         * (UTC). Staging and production: at least as often as the database RPO, e.g. every 5 minutes.
+         */
+        snapshotSchedule: cron(5, '*/5 * * * *'),
+        /** Snapshots kept per member's volume (the scheduled job deletes older ones); >= 2. */
+        snapshotsKept: z.number().int().min(2).max(1000),
+        /**
+         * BAK-3 restore, from one of two sources (never both; README: restores per data service):
+         * - `snapshotRun`: the `YYYYMMDDhhmm` stamp of one snapshot run (`kubectl -n data get
+         *   volumesnapshots`: `mongod-data-mongodb-rs0-<i>-<stamp>`): every member's claim is
+         *   created from its snapshot of that run before the operator creates the StatefulSet,
+         *   which adopts them (RTO minutes, RPO the snapshot interval). Keep it set while the
+         *   restored volumes are in use (the claims are Terraform's).
+         * - `baseBackup` (+ `targetTime`): a PBM point-in-time restore (PerconaServerMongoDBRestore)
+         *   from the backup bucket's `mongodb/` prefix, starting from the base backup `baseBackup`
+         *   (its PBM name, as `pbm list` or `aws s3 ls s3://<bucket>/mongodb/` show it) and
+         *   replaying the oplog up to `targetTime` (RFC 3339, UTC) or to the latest slice. Remove it
+         *   once the restore has completed.
          */
         restore: z
           .object({
-            baseBackup: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, 'must be a PBM backup name such as 2026-01-31T06:30:21Z'),
+            snapshotRun: z.string().regex(/^\d{12}$/, 'must be the YYYYMMDDhhmm stamp of a snapshot run such as 202611291040').optional(),
+            baseBackup: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, 'must be a PBM backup name such as 2026-01-31T06:30:21Z').optional(),
             targetTime: z.string().datetime({ offset: true, message: 'must be an RFC 3339 time such as 2026-01-31T12:00:00Z' }).optional(),
           })
           .strict()
@@ -338,9 +354,16 @@ export function checkData(env: DataRuleContext, report: Report): void {
     report(at('postgres', 'restore', 'fromGeneration'), `generation ${restore.fromGeneration} is not older than backupGeneration ${d.postgres.backupGeneration}; the restored cluster would archive over the backups it reads: set backupGeneration to ${restore.fromGeneration + 1}`);
   }
 
-  // ---- restore (BAK-3): the oplog is replayed forward from the base backup
+  // ---- restore (BAK-3): one source, snapshots of one run or a PBM point in time
   const mRestore = d.mongodb.restore;
-  if (mRestore?.targetTime && Date.parse(mRestore.targetTime) < Date.parse(mRestore.baseBackup)) {
+  if (mRestore && mRestore.snapshotRun !== undefined && (mRestore.baseBackup !== undefined || mRestore.targetTime !== undefined)) {
+    report(at('mongodb', 'restore'), `names both a snapshot run (snapshotRun) and a PBM point-in-time restore (baseBackup/targetTime); a restore reads one source: keep one of them`);
+  }
+  if (mRestore && mRestore.snapshotRun === undefined && mRestore.baseBackup === undefined) {
+    report(at('mongodb', 'restore'), `names no source; set snapshotRun (volume snapshots of one run) or baseBackup (PBM point in time, with an optional targetTime)`);
+  }
+  // ---- restore (BAK-3): the oplog is replayed forward from the base backup
+  if (mRestore?.targetTime && mRestore.baseBackup && Date.parse(mRestore.targetTime) < Date.parse(mRestore.baseBackup)) {
     report(at('mongodb', 'restore', 'targetTime'), `${mRestore.targetTime} is before the base backup ${mRestore.baseBackup}; the oplog is replayed forward from a base backup: name one taken before the target time`);
   }
 
@@ -373,6 +396,14 @@ export function checkData(env: DataRuleContext, report: Report): void {
     const gapMinutes = cronMaxGapSeconds(d.vault.snapshotSchedule) / 60;
     if (gapMinutes > env.backup.databaseRpoMinutes) {
       report(at('vault', 'snapshotSchedule'), `'${d.vault.snapshotSchedule}' leaves up to ${gapMinutes} minutes between snapshots, above the RPO of ${env.backup.databaseRpoMinutes} minutes (backup.databaseRpoMinutes); ${env.tier} must snapshot at least that often, e.g. '*/${env.backup.databaseRpoMinutes} * * * *'`);
+    }
+  }
+
+  // ---- MongoDB volume snapshots (issue 13): the RPO in staging/production
+  if (productionLike && env.backup) {
+    const gapMinutes = cronMaxGapSeconds(d.mongodb.snapshotSchedule) / 60;
+    if (gapMinutes > env.backup.databaseRpoMinutes) {
+      report(at('mongodb', 'snapshotSchedule'), `'${d.mongodb.snapshotSchedule}' leaves up to ${gapMinutes} minutes between volume snapshots, above the database RPO of ${env.backup.databaseRpoMinutes} minutes (backup.databaseRpoMinutes); e.g. '*/${env.backup.databaseRpoMinutes} * * * *'`);
     }
   }
 

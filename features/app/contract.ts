@@ -106,6 +106,14 @@ export function vaultAgentOf(c: AppChannel): VaultAgentProps {
   };
 }
 
+/**
+ * The fields of a channel's `secret/<namespace>/api` the application reads (the agent renders the
+ * secret to `/vault/secrets/api`): `api_key`, the name seed 000 (1.4.2) stores it under. Their
+ * source is Secrets Manager (issue 13: one secret per channel and field, replicated to the replica
+ * region), synced into `data` and from there into Vault; exactly these are held and synced.
+ */
+export const APP_API_KEYS = ['api_key'] as const;
+
 /** The file the Vault agent renders the MongoDB CA certificate into (from the database secret's `mongodb_ca`). */
 export const MONGODB_CA_AGENT_FILE = 'mongodb-ca';
 export const MONGODB_CA_FILE = `/vault/secrets/${MONGODB_CA_AGENT_FILE}`;

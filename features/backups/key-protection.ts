@@ -26,7 +26,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { Environment } from '../../environments/schema';
-import { KeyGuard } from '../../constructs/kms/kms-key';
+import { EncryptionKey, KeyGuard } from '../../constructs/kms/kms-key';
 import { policyDocument } from '../../constructs/common/iam';
 import { alertEventRuleName } from '../../constructs/observability/alert-topic';
 import { AuditTrail } from '../../constructs/security/audit-trail';
@@ -79,17 +79,19 @@ export interface GuardedKeys {
 
 /**
  * The guarded keys of the stack: the backups keys (single-region, multi-region) and the Vault
- * unseal keys (single-region, multi-region); in the replica region the multi-region replicas and
+ * unseal keys (single-region, multi-region), and `others` (the API keys' Secrets Manager key: the
+ * only copy of those values outside Vault); in the replica region the multi-region replicas and
  * the offsite replica bucket's own key (copies made before the multi-region switch use it).
  */
-export function guardedKeys(backups: Backups, data: DataCloud, primaryBackupsKeyArn: string): GuardedKeys {
-  const primary = [primaryBackupsKeyArn, backups.multiRegionKey.arn, data.vaultUnsealKey.arn, data.vaultUnsealMultiRegionKey.arn];
+export function guardedKeys(backups: Backups, data: DataCloud, primaryBackupsKeyArn: string, others: readonly EncryptionKey[] = []): GuardedKeys {
+  const primary = [primaryBackupsKeyArn, backups.multiRegionKey.arn, data.vaultUnsealKey.arn, data.vaultUnsealMultiRegionKey.arn, ...others.map((k) => k.arn)];
   const region = Object.keys(backups.multiRegionKey.replicas)[0];
   if (!region || !backups.replicaProvider) return { primary };
   const arns = [
     backups.multiRegionKey.replicas[region].arn,
     ...(data.vaultUnsealMultiRegionKey.replicas[region] ? [data.vaultUnsealMultiRegionKey.replicas[region].arn] : []),
     ...(backups.storage.replica ? [backups.storage.replica.replicaKey.arn] : []),
+    ...others.flatMap((k) => (k.replicas[region] ? [k.replicas[region].arn] : [])),
   ];
   return { primary, replica: { region, provider: backups.replicaProvider, arns } };
 }

@@ -15,7 +15,8 @@ import { namesFor } from '../naming';
 import { CloudContext } from '../context';
 import { Backups } from '../backups/cloud';
 import { BackupPrefix } from '../backups/contract';
-import { DATA_IDENTITIES, VAULT_SNAPSHOT } from './contract';
+import { apiKeySources, DATA_IDENTITIES, VAULT_SNAPSHOT } from './contract';
+import { SecretContainers, secretsManagerName } from '../../constructs/secrets/secrets-manager';
 import { keyGuard } from '../backups/key-protection';
 import { ChannelName, channelsOf } from '../app/contract';
 
@@ -177,4 +178,42 @@ export function addDataCloud(ctx: CloudContext, backups: Backups): DataCloud {
   });
 
   return { redis, cacheKey, vaultUnsealKey, vaultUnsealMultiRegionKey, roles, vaultRestoreRole, cacheClientRoles };
+}
+
+/** The alias (without `alias/`) of the API keys' Secrets Manager key, multi-region where there is a replica region. */
+export function apiKeysKeyAlias(env: Environment): string {
+  return `${namesFor(env).prefix}-api-keys`;
+}
+
+/**
+ * SEC-1, issue 13: the source of the application's API keys outside Vault. One empty Secrets
+ * Manager secret per channel and field (`<prefix>/data/api-keys-<namespace>/<field>`), encrypted
+ * with a key of their own, replicated to `backup.replicaRegion` where there is one (the key is
+ * then multi-region, its replica encrypting the copies), so a region loss keeps them. A person
+ * puts each value with `aws secretsmanager put-secret-value`; nothing passes through Terraform.
+ * The External Secrets Operator's role (created with the alert credentials) may read exactly
+ * these, through an inline policy of its own.
+ */
+export function addApiKeySources(ctx: CloudContext, deps: { readonly backups: Backups; readonly externalSecretsRole: WorkloadRole }): SecretContainers {
+  const { env, names } = ctx;
+  const keys = apiKeySources(env);
+  const replica = env.backup.replicaRegion && deps.backups.replicaProvider ? { region: env.backup.replicaRegion, provider: deps.backups.replicaProvider } : undefined;
+  const containers = new SecretContainers(ctx.scope, 'api-keys', {
+    prefix: names.prefix,
+    accountId: ctx.accountId,
+    region: env.aws.region,
+    keys,
+    clusterName: ctx.cluster.name,
+    clusterArn: ctx.cluster.arn,
+    protect: env.protectState,
+    // Guarded like the keys recovery depends on: disabling it loses the API keys' only copy outside Vault.
+    key: { alias: apiKeysKeyAlias(env), holds: "the application's API keys, synced into Vault", guard: keyGuard(env, ctx.accountId) },
+    readBy: { role: deps.externalSecretsRole, policyName: 'api-keys' },
+    ...(replica ? { replica } : {}),
+  });
+  new TerraformOutput(ctx.scope, 'api_key_secrets', {
+    value: keys.map((k) => secretsManagerName(names.prefix, k)),
+    description: "Secrets Manager secrets (created empty) a person fills with `aws secretsmanager put-secret-value`: the application's API keys per channel, synced into Vault's secret/<namespace>/api",
+  });
+  return containers;
 }

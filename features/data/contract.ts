@@ -4,6 +4,10 @@
  * services and ports clients connect to, and the Vault roles of the credential sync jobs.
  */
 import { BACKUP_PREFIXES } from '../backups/contract';
+import { MONGODB_DATA_CLAIM_TEMPLATE, MONGODB_REPLSET } from '../../constructs/data/mongodb';
+import type { SyncedSecretKey } from '../../constructs/secrets/secrets-manager';
+import type { Environment } from '../../environments/schema';
+import { APP_API_KEYS, channelsOf } from '../app/contract';
 
 /**
  * Namespaces and service accounts of the data workloads. The platform stack creates the
@@ -66,6 +70,29 @@ export const CHROMA_STATEFUL_SET = { name: CHROMA_STORAGE.statefulSet, namespace
 export function chromaClaimNames(replicas: number): string[] {
   return Array.from({ length: replicas }, (_, i) => CHROMA_STORAGE.claimOf(i));
 }
+/**
+ * MongoDB's storage (issue 13): the PerconaServerMongoDB resource, the StatefulSet the operator
+ * creates for replica set `rs0` (`<cluster>-rs0`) and its volume claim template `mongod-data`
+ * (the operator's name for the data volume, mounted at `/data/db`: data files and journal), so
+ * the claim of member `i` is `mongod-data-<cluster>-rs0-<i>`. The scheduled snapshots select these
+ * claims, and a snapshot restore pre-creates them before the operator creates the StatefulSet,
+ * which adopts them.
+ */
+export const MONGODB_STORAGE = {
+  namespace: DATA_NAMESPACE,
+  cluster: 'mongodb',
+  statefulSet: `mongodb-${MONGODB_REPLSET}`,
+  claimTemplate: MONGODB_DATA_CLAIM_TEMPLATE,
+  claimOf: (member: number) => `${MONGODB_DATA_CLAIM_TEMPLATE}-mongodb-${MONGODB_REPLSET}-${member}`,
+  /** The scheduled snapshot CronJob, its service account and Role (create/list/delete snapshots, get the claims). */
+  snapshotJob: 'mongodb-snapshot',
+  /** The release of the claims a snapshot restore creates. */
+  restoredClaims: 'mongodb-restored-claims',
+} as const;
+/** The persistent volume claims holding MongoDB's data: one per replica set member. */
+export function mongodbClaimNames(members: number): string[] {
+  return Array.from({ length: members }, (_, i) => MONGODB_STORAGE.claimOf(i));
+}
 /** The field of a channel's `<namespace>/vector` Vault secret holding its Chroma token. */
 export const CHROMA_TOKEN_FIELD = 'chroma_token';
 /**
@@ -95,6 +122,21 @@ export const VAULT_SNAPSHOT = {
    */
   restore: { job: 'vault-restore', role: 'vault-restore', serviceAccount: 'vault-restore', namespace: 'vault', prefix: BACKUP_PREFIXES.vault },
 } as const;
+
+/**
+ * Issue 13: the source of each channel's API keys outside Vault. Per channel, the Kubernetes
+ * Secret in `data` the External Secrets Operator fills from Secrets Manager (one Secrets Manager
+ * secret per field of APP_API_KEYS, named `<prefix>/data/<secretName>/<field>`), and the
+ * kubernetes-auth role and service account of the job that copies it into `secret/<namespace>/api`.
+ */
+export const API_KEYS_SYNC = {
+  stable: { role: 'api-keys-sync', serviceAccount: 'vault-api-keys-sync', secretName: 'api-keys-toronto-ai' },
+  beta: { role: 'api-keys-sync-beta', serviceAccount: 'vault-api-keys-sync-beta', secretName: 'api-keys-toronto-ai-beta' },
+} as const;
+/** The Secrets Manager values behind the API keys of `env`'s channels (what the cloud stack creates and the platform syncs). */
+export function apiKeySources(env: Environment): SyncedSecretKey[] {
+  return channelsOf(env).flatMap((c) => APP_API_KEYS.map((key) => ({ namespace: DATA_NAMESPACE, secretName: API_KEYS_SYNC[c.name].secretName, key })));
+}
 
 /** Kubernetes-auth roles and service accounts of the jobs that copy database credentials into Vault, by channel. */
 export const DATABASE_SYNC = {

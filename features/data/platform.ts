@@ -20,10 +20,11 @@ import { VAULT_TLS_SECRET_NAME, VaultClient } from '../../constructs/data/vault'
 import { PlatformContext } from '../context';
 import { vaultMultiRegionUnsealKeyAlias, vaultUnsealKeyAlias } from './cloud';
 import { servicesOf } from '../services/contract';
-import { VolumeSnapshotSchedule } from '../../constructs/data/volume-snapshot-schedule';
+import { snapshotNameOf, VolumeSnapshotSchedule } from '../../constructs/data/volume-snapshot-schedule';
 import { RestoredClaims } from '../../constructs/data/restored-claims';
-import { chromaClaimNames, CHROMA_GATEWAY, CHROMA_STATEFUL_SET, CHROMA_STORAGE, CHROMA_TOKEN_FIELD, CHROMA_TOKEN_SYNC, DATA_IDENTITIES, DATA_SERVICES, DATABASE_SYNC, VAULT_SNAPSHOT, VECTOR_NAMESPACE } from './contract';
-import { APP_CA_PUBLISHER, APP_CHANNELS, AppChannel, MONGODB_CA_FILE, channelsOf } from '../app/contract';
+import { chromaClaimNames, CHROMA_GATEWAY, CHROMA_STATEFUL_SET, CHROMA_STORAGE, CHROMA_TOKEN_FIELD, CHROMA_TOKEN_SYNC, DATA_IDENTITIES, DATA_SERVICES, DATA_NAMESPACE, DATABASE_SYNC, API_KEYS_SYNC, apiKeySources, MONGODB_STORAGE, mongodbClaimNames, VAULT_SNAPSHOT, VECTOR_NAMESPACE } from './contract';
+import { APP_API_KEYS, APP_CA_PUBLISHER, APP_CHANNELS, AppChannel, MONGODB_CA_FILE, channelsOf } from '../app/contract';
+import { ExternalSecretsOperator, SyncedSecrets } from '../../constructs/secrets/external-secrets';
 import { MONGODB_EXPORTER_CA_DIR, MONGODB_MONITORING_USER } from '../observability/contract';
 
 /** The application's database and user names (PostgreSQL and MongoDB). */
@@ -34,11 +35,17 @@ export const APP_SECRET_PATHS = Object.values(APP_CHANNELS.stable.secretPaths);
 export interface DataPlatformOptions {
   /** Releases that install the Prometheus Operator CRDs (PodMonitor, PrometheusRule). */
   readonly monitoringDependsOn?: ITerraformDependable[];
+  /** The External Secrets Operator (features/observability): syncs the API keys from Secrets Manager. */
+  readonly externalSecrets: ExternalSecretsOperator;
 }
 
 export interface DataPlatform {
   readonly postgres: Postgres;
   readonly mongodb: MongoDb;
+  /** Issue 13: scheduled CSI volume snapshots of every MongoDB member's claim. */
+  readonly mongodbSnapshots: VolumeSnapshotSchedule;
+  /** The members' claims created from one snapshot run, while `data.mongodb.restore.snapshotRun` is set. */
+  readonly mongodbRestore?: RestoredClaims;
   readonly chroma: Chroma;
   /** Issue 13: scheduled CSI volume snapshots of Chroma's claims. */
   readonly chromaSnapshots: VolumeSnapshotSchedule;
@@ -55,6 +62,10 @@ export interface DataPlatform {
   readonly vaultRestore?: VaultRestore;
   /** The stable channel's credential sync (DATA-5). */
   readonly databaseSync: VaultSecretSync;
+  /** Issue 13: the API keys synced from Secrets Manager into `data` (their source outside Vault). */
+  readonly apiKeys: SyncedSecrets;
+  /** Per channel: copies its API keys from `data` into its Vault secret `<namespace>/api`. */
+  readonly apiKeySyncs: readonly VaultSecretSync[];
   /** The beta channel's credential sync, where the beta channel runs. */
   readonly betaDatabaseSync?: VaultSecretSync;
   readonly vaultCertificateCheck: CertificateCheck;
@@ -68,7 +79,7 @@ export const CHROMA_GATEWAY_IMAGE = 'docker.io/nginxinc/nginx-unprivileged:1.27.
 export const CERTIFICATE_WARN_DAYS = 30;
 
 /** Adds the in-cluster data services to the platform stack `stack`. */
-export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptions = {}): DataPlatform {
+export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptions): DataPlatform {
   const { env } = ctx;
   const stack = ctx.scope;
   const d = env.data;
@@ -119,9 +130,26 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
     dependsOn: [...base, postgresClass.storageClass, ...(options.monitoringDependsOn ?? [])],
   });
 
+  // Issue 13: a snapshot restore pre-creates each member's claim from its snapshot of one run (in
+  // `data`, where the scheduled snapshots are), before the replica set release: the operator then
+  // creates the StatefulSet, which adopts them. mongod recovers from its journal on start.
+  const mongodbClaims = mongodbClaimNames(d.mongodb.members);
+  const snapshotRun = d.mongodb.restore?.snapshotRun;
+  const mongodbRestore = snapshotRun
+    ? new RestoredClaims(stack, 'mongodb-restore-claims', {
+        name: MONGODB_STORAGE.restoredClaims,
+        namespace: dataNs,
+        claims: mongodbClaims.map((name) => ({ name, snapshot: snapshotNameOf(name, snapshotRun) })),
+        storageClass,
+        storageGiB: d.mongodb.storageGiB,
+        dependsOn: [...base, ctx.volumeSnapshots.release],
+      })
+    : undefined;
+  const pbmRestore = d.mongodb.restore?.baseBackup;
+
   const mongodb = new MongoDb(stack, 'mongodb', {
     namespace: dataNs,
-    name: 'mongodb',
+    name: MONGODB_STORAGE.cluster,
     members: d.mongodb.members,
     version: d.mongodb.version,
     storageGiB: d.mongodb.storageGiB,
@@ -142,8 +170,22 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
       oplogSpanMinutes: d.mongodb.oplogSpanMinutes,
       serviceAccountName: DATA_IDENTITIES.mongodbBackup.serviceAccount,
     },
-    restore: d.mongodb.restore,
+    restore: pbmRestore ? { baseBackup: pbmRestore, targetTime: d.mongodb.restore?.targetTime } : undefined,
     dependsOn: base,
+    replicaSetDependsOn: mongodbRestore ? [mongodbRestore.release.release] : undefined,
+  });
+  // Issue 13: crash-consistent CSI snapshots of every member's volume in one run, on the
+  // definition's schedule (every 5 minutes in staging/production: the database RPO).
+  const mongodbSnapshots = new VolumeSnapshotSchedule(stack, 'mongodb-snapshots', {
+    name: MONGODB_STORAGE.snapshotJob,
+    namespace: dataNs,
+    claims: mongodbClaims,
+    snapshotClass: ctx.volumeSnapshots.rotatingClassName,
+    schedule: d.mongodb.snapshotSchedule,
+    keep: d.mongodb.snapshotsKept,
+    image: d.jobImages.kubectlShell,
+    placement: ctx.placement('system'),
+    dependsOn: [ctx.volumeSnapshots.release, mongodb.replicaSet.release],
   });
 
   // Issue 13: a restore pre-creates each replica's claim from its volume snapshot (in `vector`,
@@ -228,6 +270,13 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
         namespaces: [DATA_IDENTITIES.postgres.namespace],
         readPaths: [],
         writePaths: [c.secretPaths.database],
+      },
+      {
+        role: API_KEYS_SYNC[c.name].role,
+        serviceAccounts: [API_KEYS_SYNC[c.name].serviceAccount],
+        namespaces: [DATA_IDENTITIES.postgres.namespace],
+        readPaths: [],
+        writePaths: [c.secretPaths.api],
       },
       {
         role: CHROMA_TOKEN_SYNC[c.name].role,
@@ -376,6 +425,36 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
       })
     : undefined;
 
+  // Issue 13: the API keys' source outside Vault. Secrets Manager (cloud stack, replicated to the
+  // replica region) -> the External Secrets Operator -> `api-keys-<namespace>` in `data` -> the
+  // channel's sync job -> `secret/<namespace>/api`. Until a person has put a value, the Secret is
+  // missing and the job leaves Vault as it is.
+  const apiKeys = new SyncedSecrets(stack, 'api-keys', {
+    name: 'api-keys',
+    namespace: dataNs,
+    namespaceName: DATA_NAMESPACE,
+    prefix: ctx.names.prefix,
+    region,
+    keys: apiKeySources(env),
+    operator: options.externalSecrets,
+  });
+  const apiKeySyncs = channels.map(
+    (c) =>
+      new VaultSecretSync(stack, `vault-api-keys-sync-${c.name}`, {
+        namespace: dataNs,
+        name: API_KEYS_SYNC[c.name].serviceAccount,
+        schedule: '27 * * * *',
+        vaultAddress: vault.address,
+        vaultRole: API_KEYS_SYNC[c.name].role,
+        vaultImage: `hashicorp/vault:${d.vault.imageTag}`,
+        path: c.secretPaths.api,
+        fields: APP_API_KEYS.map((key) => ({ field: key, secretName: API_KEYS_SYNC[c.name].secretName, key })),
+        optionalSources: true,
+        placement: ctx.placement('system'),
+        dependsOn: [apiKeys.release.release, vault.configureJob, dataCa],
+      }),
+  );
+
   // Issue 15: Chroma requires a token. One per channel, generated in the cluster, checked by the
   // gateway in front of Chroma and copied into the channel's Vault secret `<namespace>/vector`,
   // where the application's Vault agent reads it (like the database credentials).
@@ -415,5 +494,5 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
       }),
   );
 
-  return { postgres, mongodb, chroma, chromaSnapshots, chromaRestore, chromaGateway, chromaTokenSyncs, vault, vaultSnapshots, vaultRestore, databaseSync, betaDatabaseSync, vaultCertificateCheck, mongodbCertificateCheck };
+  return { postgres, mongodb, mongodbSnapshots, mongodbRestore, apiKeys, apiKeySyncs, chroma, chromaSnapshots, chromaRestore, chromaGateway, chromaTokenSyncs, vault, vaultSnapshots, vaultRestore, databaseSync, betaDatabaseSync, vaultCertificateCheck, mongodbCertificateCheck };
 }

@@ -182,7 +182,7 @@ export function addBackupAlerts(ctx: PlatformContext, monitoring: Monitoring, da
   monitoring.addRules(
     'toronto-ai-backups',
     backupAlertRules({
-      cronJobs: [...data.chroma.backupJobs, data.chromaSnapshots, data.vaultSnapshots.job].map((j) => j.alertSpec),
+      cronJobs: [...data.chroma.backupJobs, data.chromaSnapshots, data.mongodbSnapshots, data.vaultSnapshots.job].map((j) => j.alertSpec),
       mongodb: { ...data.mongodb.alertSpec, rpoMinutes: ctx.env.backup.databaseRpoMinutes },
       postgres: { namespace: DATA_NAMESPACE, baseBackupSchedule: d.postgres.baseBackupSchedule, rpoMinutes: ctx.env.backup.databaseRpoMinutes },
     }),
