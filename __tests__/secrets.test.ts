@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { DEFINITIONS, validateEnvironments } from '../environments';
 import { Environment } from '../environments/schema';
 import { PLATFORM_NAMESPACES } from '../stacks/platform-stack';
-import { Json, resources, stacksFor, synth } from './helpers';
+import { Json, resources, shipped } from './helpers';
 
 const ENVIRONMENTS: Environment[] = validateEnvironments(DEFINITIONS);
 
@@ -32,7 +32,7 @@ const releaseNamed = (json: Json, name: string): Json => {
 
 describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('%s', (name, env) => {
   test('the cloud stack creates one empty Secrets Manager secret per receiver credential, with its own KMS key', () => {
-    const cloud = synth(stacksFor(name).cloud);
+    const cloud = shipped(name).cloud;
     const secrets = resources(cloud, 'aws_secretsmanager_secret');
     expect(expectedNames(env).length).toBeGreaterThan(0);
     expect(secrets.map((s) => s.name).sort()).toEqual(expectedNames(env));
@@ -46,7 +46,7 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('%s', (name, env) =
   });
 
   test('the External Secrets role reads exactly those secrets and decrypts only through Secrets Manager', () => {
-    const cloud = synth(stacksFor(name).cloud);
+    const cloud = shipped(name).cloud;
     const [association] = resources(cloud, 'aws_eks_pod_identity_association').filter((a) => a.namespace === 'external-secrets');
     expect(association).toMatchObject({ namespace: 'external-secrets', service_account: 'external-secrets' });
     const [policy] = resources(cloud, 'aws_iam_role_policy').filter((p) => p.__name.startsWith('alert-credentials_external-secrets-role'));
@@ -65,7 +65,7 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('%s', (name, env) =
   });
 
   test('the platform syncs the same names into monitoring, after the operator, before Alertmanager', () => {
-    const platform = synth(stacksFor(name).platform);
+    const platform = shipped(name).platform;
     const operator = releaseNamed(platform, 'external-secrets');
     const synced = releaseNamed(platform, 'alert-credentials');
     expect(synced.depends_on).toEqual([`helm_release.${operator.__name}`]);
@@ -79,7 +79,7 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('%s', (name, env) =
   });
 
   test('no secret value is generated into, or read through, Terraform state', () => {
-    for (const json of [synth(stacksFor(name).cloud), synth(stacksFor(name).platform)]) {
+    for (const json of [shipped(name).cloud, shipped(name).platform]) {
       for (const type of Object.keys(json.resource ?? {})) expect(type).not.toMatch(/^random_|^tls_private_key$|^kubernetes_secret/);
       for (const type of Object.keys(json.data ?? {})) expect(type).not.toMatch(/secret|kubernetes_/);
     }

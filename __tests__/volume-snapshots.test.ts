@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../stacks/app';
-import { definition, definitionProblems, environment, Json, resourceAt, resources, stacksFor, synth } from './helpers';
+import { definition, definitionProblems, environment, Json, resourceAt, resources, stacksFor, synth, shipped } from './helpers';
 import { findOrderingProblems } from '../scripts/dependency-order';
 import { renderPlatformStack } from '../scripts/helm/platform';
 import { schemaProblems } from '../scripts/helm/suite';
@@ -23,7 +23,7 @@ jest.setTimeout(600_000);
 const prod = stacksFor('production');
 const prodCloud = synth(prod.cloud);
 const prodPlatform = synth(prod.platform);
-const devPlatform = synth(stacksFor('development').platform);
+const devPlatform = shipped('development').platform;
 const first = (v: any) => (Array.isArray(v) ? v[0] : v);
 const valuesOf = (r: Json) => JSON.parse(r.values[0]);
 const release = (json: Json, name: string) => {
