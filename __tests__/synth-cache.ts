@@ -10,8 +10,8 @@
  *
  * - The key hashes everything the JSON depends on: the compiled program the tests run (every .js
  *   under dist/ environments, constructs, features, stacks and dist/main.js, the output of the
- *   sources scripts/app.js hashes), this cache's own compiled code and the helpers it synthesizes
- *   with, every file under charts/, package-lock.json (the cdktf and provider versions), the Node
+ *   sources scripts/app.js hashes), this cache's own compiled code, the helpers it synthesizes
+ *   with and the render suite (scripts/helm/suite.ts, which keeps a whole-app synth here), every file under charts/, package-lock.json (the cdktf and provider versions), the Node
  *   version and the CDKTF_ / TORONTO_AI_ environment variables. Any change gives a new key, so a
  *   stale entry is never read; the compiled output is hashed rather than the .ts sources so that a
  *   run on a dist/ older than its sources cannot file its output under the sources' key.
@@ -61,6 +61,7 @@ export function keyFiles(dist: string, root: string): string[] {
     join(dist, 'main.js'),
     join(dist, '__tests__', 'synth-cache.js'),
     join(dist, '__tests__', 'helpers.js'),
+    join(dist, 'scripts', 'helm', 'suite.js'),
     ...listFiles(join(root, 'charts'), () => true),
     join(root, 'package-lock.json'),
   ]
