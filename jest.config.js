@@ -1,8 +1,12 @@
-/** Tests run on the compiled output of `tsc` (npm test compiles first), so no transform is needed. */
+/** Tests run on the compiled output in dist/ (npm test compiles first with esbuild), so no transform is needed. */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/dist/__tests__'],
   testMatch: ['**/*.test.js'],
+  // Token creation stacks are skipped in tests as in the app (see __tests__/setup.ts).
+  setupFiles: ['<rootDir>/dist/__tests__/setup.js'],
+  // dist/ is already plain CommonJS (esbuild): no babel transform (it cost seconds per file cold).
+  transform: {},
   maxWorkers: 2,
   testTimeout: 30000,
   reporters: ['default', '<rootDir>/scripts/summary-reporter.js'],

@@ -6,7 +6,7 @@ import { AlertRule, alertRules, ruleGroups } from '../constructs/observability/a
 
 /** The rules for the production namespaces (stable and beta channel). */
 const ALERT_RULES = alertRules(['toronto-ai', 'toronto-ai-beta']);
-import { Json, resources, stacksFor, synth } from './helpers';
+import { Json, resources, shipped } from './helpers';
 
 const rule = (alert: string): AlertRule => {
   const found = ALERT_RULES.find((r) => r.alert === alert);
@@ -113,13 +113,13 @@ describe('alert rules (typed data)', () => {
 });
 
 describe('alert rules in the monitoring release', () => {
-  const json: Json = synth(stacksFor('production').platform);
+  const json: Json = shipped('production').platform;
   const release = resources(json, 'helm_release').find((r) => r.name === 'kube-prometheus-stack')!;
   const values = JSON.parse(release.values[0]);
   const group = values.additionalPrometheusRulesMap['toronto-ai-platform'].groups[0];
 
   test('select the namespaces of the environment: production both channels, development stable only', () => {
-    const dev = JSON.parse(resources(synth(stacksFor('development').platform), 'helm_release').find((r) => r.name === 'kube-prometheus-stack')!.values[0]);
+    const dev = JSON.parse(resources(shipped('development').platform, 'helm_release').find((r) => r.name === 'kube-prometheus-stack')!.values[0]);
     const exprOf = (v: Json) => v.additionalPrometheusRulesMap['toronto-ai-platform'].groups[0].rules.find((r: Json) => r.alert === 'ErrorRateRollback').expr;
     expect(exprOf(values)).toContain('namespace=~"toronto-ai|toronto-ai-beta"');
     expect(exprOf(dev)).toContain('namespace=~"toronto-ai",');
@@ -182,7 +182,7 @@ describe('service level targets of the seeds (issue 15)', () => {
   });
 
   test('Prometheus scrapes and evaluates every 15 s (seed 004)', () => {
-    const values = JSON.parse(resources(synth(stacksFor('production').platform), 'helm_release').find((r) => r.name === 'kube-prometheus-stack')!.values[0]);
+    const values = JSON.parse(resources(shipped('production').platform, 'helm_release').find((r) => r.name === 'kube-prometheus-stack')!.values[0]);
     expect(values.prometheus.prometheusSpec).toMatchObject({ scrapeInterval: '15s', evaluationInterval: '15s' });
   });
 });

@@ -1,5 +1,5 @@
 /** The application in the platform stack (APP-1..3, ENV-4, K8S-3, SEC-4) and the `app` definition rules. */
-import { Json, resourceAt, resources, stacksFor, synth, definitionProblems } from './helpers';
+import { Json, resourceAt, resources, stacksFor, synth, definitionProblems, shipped } from './helpers';
 import { CHARTS } from '../constructs/helm/charts';
 import { ChartRelease } from '../constructs/helm/chart-release';
 import { LocalChartRelease } from '../constructs/data/local-chart-release';
@@ -7,9 +7,8 @@ import { CLUSTER_AUTOSCALER_IDENTITY } from '../features/cluster-addons/contract
 import { LB_CONTROLLER_IDENTITY } from '../features/cluster-addons/contract';
 
 const prodStacks = stacksFor('production');
-const prod = synth(prodStacks.platform);
-const devStacks = stacksFor('development');
-const dev = synth(devStacks.platform);
+const prod = shipped('production').platform;
+const dev = shipped('development').platform;
 
 const deployment = (json: Json, suffix: string) => resourceAt(json, 'kubernetes_deployment_v1', suffix);
 const podSpec = (d: Json) => d.spec.template.spec;
@@ -151,7 +150,7 @@ describe('blue-green (APP-2) and autoscaling (K8S-3)', () => {
     expect(container(dAfter).image).toBe('docker.io/torontoai/team-agent:v1.1.0');
     expect(dAfter.spec.template.metadata.labels.colour).toBe('green');
     // The cloud stack does not change at all.
-    expect(JSON.stringify(synth(green.cloud).resource)).toBe(JSON.stringify(synth(prodStacks.cloud).resource));
+    expect(JSON.stringify(synth(green.cloud).resource)).toBe(JSON.stringify(shipped('production').cloud.resource));
   });
 });
 

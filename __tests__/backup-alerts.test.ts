@@ -1,7 +1,7 @@
 /** Issue 13: alert rules for failed and stale backups and for WAL archiving, from the schedules. */
 import { backupAlertRules, cronMaxGapSeconds } from '../constructs/observability/backup-alerts';
 import { DEFINITIONS } from '../environments';
-import { Json, resourceAt, resources, stacksFor, synth } from './helpers';
+import { Json, resourceAt, resources, shipped } from './helpers';
 
 const HOUR = 3600;
 const DAY = 24 * HOUR;
@@ -87,7 +87,7 @@ describe('backupAlertRules', () => {
 
 describe('every environment: the monitoring release alerts on every backup it runs', () => {
   test.each(DEFINITIONS.map((d) => d.name as string))('%s', (name: string) => {
-    const json = synth(stacksFor(name).platform);
+    const json = shipped(name).platform;
     const release = resourceAt(json, 'helm_release', 'monitoring/kube-prometheus-stack/release');
     expect(release.values).toHaveLength(1);
     const values = JSON.parse(release.values[0]);

@@ -11,17 +11,17 @@ import { PLATFORM_NAMESPACES } from '../stacks/platform-stack';
 import { replicaBucketName } from '../features/backups/cloud';
 import { backupWriterStatements } from '../constructs/backup/policies';
 import { CHARTS } from '../constructs/helm/charts';
-import { Json, environment, resourceAt, resources, stacksFor, synth, definitionProblems } from './helpers';
+import { Json, environment, resourceAt, resources, stacksFor, synth, definitionProblems, shipped } from './helpers';
 
 const BACKUP = 'backups/backups/bucket';
 const ACCESS_LOGS = 'backups/access-logs/bucket';
 
 function cloud(name: string): Json {
-  return synth(stacksFor(name).cloud);
+  return shipped(name).cloud;
 }
 
 function platform(name: string): Json {
-  return synth(stacksFor(name).platform);
+  return shipped(name).platform;
 }
 
 /** The resource of `type` whose `bucket` argument refers to the bucket at `bucketPath`. */

@@ -4,16 +4,15 @@
  * gateway; each channel's token reaches the application through Vault, like its database
  * credentials. On the synthesized stacks, the rendered charts and the completeness check.
  */
-import { Json, environment, resourceAt, stacksFor, synth } from './helpers';
+import { Json, environment, resourceAt, shipped } from './helpers';
 import { renderAll } from '../scripts/helm/suite';
 import { checkWiring } from '../scripts/completeness';
 import { platformFlows } from '../features/flows';
 import { unescapeTemplate } from '../constructs/observability/terraform-escape';
 import { gatewayConfig } from '../constructs/data/chroma-gateway';
 
-const stacks = stacksFor('production');
-const production = synth(stacks.platform);
-const cloud = synth(stacks.cloud);
+const production = shipped('production').platform;
+const cloud = shipped('production').cloud;
 const clone = (j: Json): Json => JSON.parse(JSON.stringify(j));
 
 describe('the Chroma gateway (synthesized)', () => {
@@ -37,7 +36,7 @@ describe('the Chroma gateway (synthesized)', () => {
   });
 
   test('only the stable channel\'s token where there is no beta channel', () => {
-    const dev = synth(stacksFor('development').platform);
+    const dev = shipped('development').platform;
     const env = resourceAt(dev, 'kubernetes_deployment_v1', 'chroma-gateway/deployment').spec.template.spec.container[0].env;
     expect(env.map((e: Json) => e.name)).toEqual(['CHROMA_TOKEN_STABLE']);
   });

@@ -11,13 +11,13 @@ import { Testing, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SfnActivity } from '@cdktf/provider-aws/lib/sfn-activity';
 import { GithubDeployRole, serviceOf } from '../constructs/cicd/github-deploy-role';
-import { definition, definitionProblems, Json, problemsOfInputs, resourceAt, resources, stacksFor, synth } from './helpers';
+import { definition, definitionProblems, Json, problemsOfInputs, resourceAt, resources, stacksFor, synth, shipped } from './helpers';
 
 const ENVS: Environment[] = validateEnvironments(DEFINITIONS);
 const names = ENVS.map((e) => e.name);
 
 function deployParts(env: Environment) {
-  const json = synth(stacksFor(env.name).cloud);
+  const json = shipped(env.name).cloud;
   const role = resourceAt(json, 'aws_iam_role', '/github-deploy/role');
   const policy = resourceAt(json, 'aws_iam_role_policy', '/github-deploy/policy');
   return {

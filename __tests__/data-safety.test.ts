@@ -13,7 +13,7 @@ import { PersistentVolumeClaimV1 } from '@cdktf/provider-kubernetes/lib/persiste
 import { protectFromDestroy } from '../constructs/common/protection';
 import { StorageClasses } from '../constructs/kubernetes/storage-classes';
 import { findUnprotected, formatFindings, isStateHolding } from '../scripts/data-safety';
-import { Json, definition, resources, stacksFor, synth } from './helpers';
+import { Json, definition, resources, stacksFor, synth, shipped } from './helpers';
 import { DEFINITIONS, DefinitionError, validateEnvironments } from '../environments';
 import { isStateHoldingResource, STATE_HOLDING_NAMESPACES } from '../constructs/policy/state-holding';
 import { evaluate } from '../constructs/policy/engine';
@@ -34,13 +34,12 @@ describe('staging and production protect every state-holding resource', () => {
     ['staging', 'cloud'],
     ['staging', 'platform'],
   ] as const)('%s %s stack: no unprotected state', (name, which) => {
-    const stack = stacksFor(name)[which];
-    const json = synth(stack);
-    expect(formatFindings(stack.node.id, findUnprotected(json))).toEqual([]);
+    const json = shipped(name)[which];
+    expect(formatFindings(which === 'cloud' ? name : `${name}-platform`, findUnprotected(json))).toEqual([]);
   });
 
   test('the walk really covers state: production has protected buckets, keys, a cluster and log groups', () => {
-    const json = synth(stacksFor('production').cloud);
+    const json = shipped('production').cloud;
     for (const type of ['aws_s3_bucket', 'aws_kms_key', 'aws_eks_cluster', 'aws_cloudwatch_log_group']) {
       const found = resources(json, type);
       expect(found.length).toBeGreaterThan(0);
@@ -49,7 +48,7 @@ describe('staging and production protect every state-holding resource', () => {
   });
 
   test('the default storage class of the platform retains its volumes', () => {
-    const json = synth(stacksFor('production').platform);
+    const json = shipped('production').platform;
     const defaults = resources(json, 'kubernetes_storage_class_v1').filter(
       (c) => c.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true',
     );
@@ -57,7 +56,7 @@ describe('staging and production protect every state-holding resource', () => {
   });
 
   test('development may be destroyed (protectState false): the walker reports its buckets', () => {
-    const findings = findUnprotected(synth(stacksFor('development').cloud));
+    const findings = findUnprotected(shipped('development').cloud);
     expect(findings.map((f) => f.address)).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_s3_bucket\.backups_bucket_/)]));
   });
 });
@@ -177,7 +176,7 @@ describe('data-owning releases and data namespaces cannot be destroyed by accide
   });
 
   test.each(protectedEnvs)('%s-platform: every data-owning release and data namespace is classified and has prevent_destroy', (name) => {
-    const json = synth(stacksFor(name).platform);
+    const json = shipped(name).platform;
     for (const [type, names] of [
       ['helm_release', DATA_RELEASE_NAMES],
       ['kubernetes_namespace_v1', DATA_NAMESPACE_NAMES],
@@ -193,7 +192,7 @@ describe('data-owning releases and data namespaces cannot be destroyed by accide
   });
 
   test.each(protectedEnvs)('%s-platform: removing prevent_destroy from any one of them is reported by the walker', (name) => {
-    const original = synth(stacksFor(name).platform);
+    const original = shipped(name).platform;
     expect(findUnprotected(original)).toEqual([]);
     for (const [type, names] of [
       ['helm_release', DATA_RELEASE_NAMES],
@@ -209,7 +208,7 @@ describe('data-owning releases and data namespaces cannot be destroyed by accide
   });
 
   test.each(protectedEnvs)('%s-platform: TAI-DATA-1 flags a data release or namespace without prevent_destroy', (name) => {
-    const json = JSON.parse(JSON.stringify(synth(stacksFor(name).platform)));
+    const json = JSON.parse(JSON.stringify(shipped(name).platform));
     const [release] = byName(json, 'helm_release', 'postgres');
     const [namespace] = byName(json, 'kubernetes_namespace_v1', 'vector');
     delete json.resource.helm_release[release.__name].lifecycle;
@@ -221,7 +220,7 @@ describe('data-owning releases and data namespaces cannot be destroyed by accide
   });
 
   test('the classification takes every release that puts data on a volume, and no other', () => {
-    const json = synth(stacksFor(protectedEnvs[0]).platform);
+    const json = shipped(protectedEnvs[0]).platform;
     const owning = resources(json, 'helm_release')
       .filter(({ __name, ...config }) => isStateHoldingResource('helm_release', config))
       .map((r) => r.name)
@@ -231,7 +230,7 @@ describe('data-owning releases and data namespaces cannot be destroyed by accide
   });
 
   test.each(unprotectedEnvs)('%s (protectState false) may be destroyed: no release or namespace is protected', (name) => {
-    const json = synth(stacksFor(name).platform);
+    const json = shipped(name).platform;
     for (const type of ['helm_release', 'kubernetes_namespace_v1']) {
       expect(resources(json, type).filter((r) => r.lifecycle?.prevent_destroy)).toEqual([]);
     }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Testing } from 'cdktf';
 import { DEFINITIONS, validateEnvironments } from '../environments';
 import { buildStacks } from '../stacks/app';
-import { Json, resourceAt, resources, stacksFor, synth, definitionProblems } from './helpers';
+import { Json, resourceAt, resources, stacksFor, synth, definitionProblems, shipped } from './helpers';
 import { BackupPrefix } from '../features/backups/contract';
 import { DATA_IDENTITIES, chromaClaimNames } from '../features/data/contract';
 import { Chroma } from '../constructs/data/chroma';
@@ -26,13 +26,12 @@ const allApp = Testing.app();
 const allStacks = buildStacks(allApp, validateEnvironments(DEFINITIONS));
 
 const prod = stacksFor('production');
-const dev = stacksFor('development');
-const prodCloud = synth(prod.cloud);
+const prodCloud = shipped('production').cloud;
 /** The backup bucket's ARN as the backups feature (the bucket's owner) exposes it. */
 const BACKUP_BUCKET_ARN = prod.cloud.backups.bucketArn;
-const devCloud = synth(dev.cloud);
-const prodPlatform = synth(prod.platform);
-const devPlatform = synth(dev.platform);
+const devCloud = shipped('development').cloud;
+const prodPlatform = shipped('production').platform;
+const devPlatform = shipped('development').platform;
 
 function problemsOf(name: string, mutate: (d: any) => void): string[] {
   return definitionProblems(name, mutate);
@@ -638,7 +637,7 @@ describe('no literal password, token or key in any synthesized stack (DATA-5)', 
 
 describe('cache health alarms (OBS-2, DATA-4)', () => {
   test('ElastiCache engine CPU and memory alarm to the stack alert topic, and missing data alarms too', () => {
-    const cloud = synth(stacksFor('production').cloud);
+    const cloud = shipped('production').cloud;
     const topic = resources(cloud, 'aws_sns_topic').find((t) => t.name === 'toronto-ai-production-alerts')!;
     const alarms = resources(cloud, 'aws_cloudwatch_metric_alarm').filter((a) => a.namespace === 'AWS/ElastiCache');
     expect(alarms.map((a) => [a.metric_name, a.threshold]).sort()).toEqual([

@@ -7,10 +7,10 @@
  */
 import { DEFINITIONS, validateEnvironments } from '../environments';
 import { analyseOrdering, findOrderingProblems, formatOrderingFindings, RUNTIME_CREATED } from '../scripts/dependency-order';
-import { Json, resourceAt, resources, stacksFor, synth } from './helpers';
+import { Json, resourceAt, resources, shipped } from './helpers';
 
 const ENVIRONMENTS = validateEnvironments(DEFINITIONS).map((e) => e.name);
-const platform = (name: string): Json => synth(stacksFor(name).platform);
+const platform = (name: string): Json => shipped(name).platform;
 const copy = (json: Json): Json => JSON.parse(JSON.stringify(json));
 
 /** The address and (mutable) configuration of the one resource of `type` at `*pathSuffix`. */

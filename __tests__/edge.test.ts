@@ -2,12 +2,12 @@
 import { Testing, TerraformStack } from 'cdktf';
 import { DnsValidatedCertificate } from '../constructs/edge/certificate';
 import { DEFINITIONS, validateEnvironments } from '../environments';
-import { Json, resourceAt, resources, stacksFor, synth, definitionProblems } from './helpers';
+import { Json, resourceAt, resources, stacksFor, definitionProblems, shipped } from './helpers';
 import { SEED_SECURITY_HEADERS, hstsValue } from '../constructs/edge/security-headers';
 import { COMMON_RULE_SET_BODY_RULES, MANAGED_RULE_GROUPS, greaterThanPattern } from '../constructs/edge/web-acl';
 
-const prod = synth(stacksFor('production').cloud);
-const dev = synth(stacksFor('development').cloud);
+const prod = shipped('production').cloud;
+const dev = shipped('development').cloud;
 
 const ref = (type: string, r: Json, attr: string) => `\${${type}.${r.__name}.${attr}}`;
 const policyOf = (r: Json) => JSON.parse(r.policy);

@@ -3,15 +3,14 @@
  * and the completeness check reports each kind of missing part (proved by removing the part from
  * the synthesized JSON).
  */
-import { Json, stacksFor, synth } from './helpers';
+import { Json, shipped } from './helpers';
 import { checkWiring } from '../scripts/completeness';
 import { DEFAULT_DENY_NAMESPACES, Flow, egressNamespaces, platformFlows } from '../features/flows';
 import { environment } from './helpers';
 
 const clone = (j: Json): Json => JSON.parse(JSON.stringify(j));
-const prod = stacksFor('production');
-const cloud: Json = synth(prod.cloud);
-const platform: Json = synth(prod.platform);
+const cloud: Json = shipped('production').cloud;
+const platform: Json = shipped('production').platform;
 const flows: Flow[] = platformFlows(environment('production'));
 
 /** The one resource of `type` whose construct path ends with `suffix` (its key). */
@@ -23,8 +22,8 @@ function key(json: Json, type: string, suffix: string): string {
 
 describe('the wiring of every environment is complete', () => {
   test.each(['development', 'testing', 'staging', 'production'])('%s: every flow has its network path, identity, credential and endpoint', (name) => {
-    const stacks = stacksFor(name);
-    expect(checkWiring(platformFlows(environment(name)), synth(stacks.cloud), synth(stacks.platform))).toEqual([]);
+    const stacks = shipped(name);
+    expect(checkWiring(platformFlows(environment(name)), stacks.cloud, stacks.platform)).toEqual([]);
   });
 
   test('production declares both channels\' flows; development only the stable channel\'s', () => {

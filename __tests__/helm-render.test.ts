@@ -4,12 +4,13 @@
  * Kubernetes OpenAPI), no object declared twice, and the policy pack's Kubernetes rules hold for
  * every rendered workload. Plus the harness's own guarantees (checksums, binaries, stand-ins).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { binaries, BinariesUnavailable, integrityMatches } from '../scripts/helm/binaries';
-import { pinnedChecksums, repositoryChart, sha256, SHARED_HELM_CHARTS } from '../scripts/helm/chart-packages';
+import { localChart, pinnedChecksums, repositoryChart, sha256, SHARED_HELM_CHARTS } from '../scripts/helm/chart-packages';
 import { crdApiVersions, kubeVersionOf } from '../scripts/helm/platform';
-import { helmEnv, parseRender, render } from '../scripts/helm/render';
+import { helmEnv, parsedFile, parseRender, parseResult, plainJson, render, renderKey } from '../scripts/helm/render';
 import { crdValidators, ajvMessages } from '../scripts/helm/schema';
 import { disruptionProblems, EnvironmentRender, operatedPolicy, ownershipConflicts, podSecurityProblems, renderAll, renderedPolicy, restrictedViolations, schemaProblems, templateErrors } from '../scripts/helm/suite';
 import { renderedAsResource } from '../constructs/policy/rendered';
@@ -170,6 +171,45 @@ describe('the render harness', () => {
   test('the cluster version comes from the cloud stack', () => {
     expect(kubeVersionOf({ resource: { aws_eks_cluster: { c: { version: '1.35' } } } })).toBe('1.35');
     expect(() => kubeVersionOf({ resource: {} })).toThrow(/aws_eks_cluster/);
+  });
+
+  test('a render is cached by chart content, not by the folder a synth copied the chart to', async () => {
+    const release = get('production').rendered.releases.find((r) => r.chartName.startsWith('local:'))!;
+    const copy = (): string => {
+      const dir = join(mkdtempSync(join(tmpdir(), 'chart-copy-')), 'chart');
+      cpSync(release.request.chart.path, dir, { recursive: true });
+      return dir;
+    };
+    const [a, b, c] = [copy(), copy(), copy()];
+    const keyIn = async (dir: string) => renderKey({ ...release.request, chart: await localChart(dir) });
+    expect(await keyIn(a)).toBe(await keyIn(b));
+    expect(await keyIn(a)).toBe(renderKey(release.request));
+    // Any change of the chart's files, the release name, a flag or a value is another render.
+    appendFileSync(join(c, 'values.yaml'), '\n# changed\n');
+    expect(await keyIn(c)).not.toBe(await keyIn(a));
+    expect(renderKey({ ...release.request, release: `${release.request.release}-x` })).not.toBe(renderKey(release.request));
+    expect(renderKey({ ...release.request, kubeVersion: '1.30' })).not.toBe(renderKey(release.request));
+    expect(renderKey({ ...release.request, values: { ...release.request.values, extra: 1 } })).not.toBe(renderKey(release.request));
+  });
+
+  test('a parse read back from the disk is the parse of the text; what JSON cannot hold exactly is never stored', async () => {
+    const release = get('production').rendered.releases.find((r) => r.name === 'velero')!;
+    const result = await render(binaries(), release.request);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    parseResult(result);
+    expect(existsSync(parsedFile(result.text))).toBe(true);
+    expect(parseResult(result)).toEqual({ objects: parseRender(result.text) });
+    // A YAML timestamp becomes a Date, which JSON would turn into a string: parsed, not stored.
+    const dated = { ok: true as const, text: `# Source: x.yaml\nkind: A\nmetadata:\n  name: a-${Date.now()}\nwhen: 2026-01-01\n` };
+    expect(parseResult(dated).objects[0].object.when).toBeInstanceOf(Date);
+    expect(existsSync(parsedFile(dated.text))).toBe(false);
+    expect(plainJson({ a: [1, 'x', null, { b: true }] })).toBe(true);
+    expect([new Date(0), Buffer.from('x'), Infinity, NaN, undefined].map(plainJson)).toEqual([false, false, false, false, false]);
+    // A YAML error is kept as the error it is.
+    const duplicate = { ok: true as const, text: `# Source: y.yaml\nkind: A\nmetadata:\n  a: ${Date.now()}\n  a: 2\n` };
+    expect(parseResult(duplicate)).toEqual({ objects: [], error: expect.stringMatching(/y\.yaml: invalid YAML/) });
+    expect(parseResult(duplicate)).toEqual({ objects: [], error: expect.stringMatching(/y\.yaml: invalid YAML/) });
   });
 
   test('a template error, duplicate keys and an unknown custom-resource field are caught', async () => {

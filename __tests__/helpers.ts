@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { App, Testing, TerraformStack } from 'cdktf';
 import { EnvironmentInput, DEFINITIONS, DefinitionError, validateEnvironments, Environment } from '../environments';
 import { buildStacks, EnvironmentStacks, synthesizeApp } from '../stacks/app';
+import { cachedShipped, ShippedJson } from './synth-cache';
 
 export type Json = Record<string, any>;
 
@@ -50,6 +51,19 @@ export function synth(stack: TerraformStack): Json {
     }
   }
   return synthCache.get(stack)!;
+}
+
+/**
+ * The synthesized JSON of both stacks of a shipped, unmodified environment: the same as
+ * `synth(stacksFor(name).cloud)` and `synth(stacksFor(name).platform)`, but synthesized once per
+ * run for every test file (an on-disk cache keyed by the compiled program, ./synth-cache.ts).
+ * For tests that only read the JSON; a test that needs the constructs uses `stacksFor`.
+ */
+export function shipped(name: string): ShippedJson {
+  return cachedShipped(name, () => {
+    const stacks = stacksFor(name);
+    return { cloud: synth(stacks.cloud), platform: synth(stacks.platform) };
+  });
 }
 
 /** All resources of a type: `[{ name, ...config }]`. */

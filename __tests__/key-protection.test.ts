@@ -6,10 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { autoScalingVolumeStatements, cloudWatchLogsStatements } from '../constructs/kms/foundation-keys';
-import { Json, definitionProblems, environment, resourceAt, resources, stacksFor, synth } from './helpers';
+import { Json, definitionProblems, environment, resourceAt, resources, stacksFor, synth, shipped } from './helpers';
 
-const prodCloud = synth(stacksFor('production').cloud);
-const devCloud = synth(stacksFor('development').cloud);
+const prodCloud = shipped('production').cloud;
+const devCloud = shipped('development').cloud;
 const BREAK_GLASS = 'arn:aws:iam::444455556666:role/toronto-ai-production-kms-break-glass';
 
 const policyOf = (json: Json, path: string) => JSON.parse(resourceAt(json, 'aws_kms_key', path).policy).Statement as Json[];
@@ -193,7 +193,7 @@ describe('the backup bucket on the multi-region key (issue 13)', () => {
   test('Velero writes with an explicit key: the platform reads the multi-region key\'s ARN from the cloud stack', () => {
     const mr = resourceAt(prodCloud, 'aws_kms_key', '/key-backups-mr/key').__name;
     const old = resourceAt(prodCloud, 'aws_kms_key', 'key-backups/key').__name;
-    const prodPlatform = synth(stacksFor('production').platform);
+    const prodPlatform = shipped('production').platform;
     const velero = resources(prodPlatform, 'helm_release').find((r) => r.name === 'velero')!;
     const [bsl] = JSON.parse(velero.values[0]).configuration.backupStorageLocation;
     // The multi-region key's ARN (in `cdktf synth` a remote-state read of the cloud stack's output for it).

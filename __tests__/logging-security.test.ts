@@ -7,13 +7,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Json, resourceAt, resources, stacksFor, synth } from './helpers';
+import { Json, resourceAt, resources, shipped } from './helpers';
 import { renderAll, EnvironmentRender } from '../scripts/helm/suite';
 import { unescapeTemplate } from '../constructs/observability/terraform-escape';
 import { BEATS_TLS_KEYS, beatsTlsScript } from '../constructs/observability/beats-tls';
 import { findOrderingProblems } from '../scripts/dependency-order';
 
-const production = synth(stacksFor('production').platform);
+const production = shipped('production').platform;
 const valuesAt = (json: Json, path: string): Json => JSON.parse(resourceAt(json, 'helm_release', path).values[0]);
 const SERVICE = 'logstash-ls-beats';
 

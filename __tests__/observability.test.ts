@@ -7,13 +7,13 @@ import { Testing, TerraformStack } from 'cdktf';
 import { alertmanagerReceiver, Monitoring } from '../constructs/observability/monitoring';
 import { placementFor } from '../constructs/nodepools/placement';
 import { unescapeTemplate } from '../constructs/observability/terraform-escape';
-import { definition, Json, resources, stacksFor, synth, definitionProblems } from './helpers';
+import { definition, Json, resources, stacksFor, synth, definitionProblems, shipped } from './helpers';
 
 function problemsOf(name: string, mutate: (d: any) => void): string[] {
   return definitionProblems(name, mutate);
 }
 
-const platform = (name: string): Json => synth(stacksFor(name).platform);
+const platform = (name: string): Json => shipped(name).platform;
 
 function release(json: Json, name: string): Json {
   const found = resources(json, 'helm_release').filter((r) => r.name === name);

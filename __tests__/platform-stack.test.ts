@@ -3,7 +3,7 @@ import { App, Testing } from 'cdktf';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Json, resources, stacksFor, synth, definition } from './helpers';
+import { Json, resources, stacksFor, definition, shipped } from './helpers';
 import { synthesizeApp } from '../stacks/app';
 import { placementFor } from '../constructs/nodepools/placement';
 import { Namespaces } from '../constructs/kubernetes/namespaces';
@@ -99,6 +99,6 @@ describe('placement', () => {
 test('the platform stack is synthesized per environment with its own state', () => {
   const app: App = Testing.app();
   void app;
-  const json = synth(stacksFor('testing').platform);
+  const json = shipped('testing').platform;
   expect(json.terraform.backend).toEqual({ local: { path: '../../../terraform-state/terraform.testing-platform.tfstate' } });
 });

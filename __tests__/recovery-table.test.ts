@@ -5,12 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { END, START, generateTable, recoveryRows, renderTable, withTable } from '../scripts/recovery-table';
-import { Json, environment, stacksFor, synth } from './helpers';
+import { Json, environment, shipped } from './helpers';
 
 jest.setTimeout(300_000);
 
 const prodEnv = environment('production');
-const prodPlatform = synth(stacksFor('production').platform);
+const prodPlatform = shipped('production').platform;
 const rows = recoveryRows(prodEnv, prodPlatform);
 const row = (store: string) => {
   const found = rows.find((r) => r.store === store);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { DEFINITIONS, validateEnvironments } from '../environments';
 import { Environment } from '../environments/schema';
 import { PLATFORM_NAMESPACES } from '../stacks/platform-stack';
-import { Json, resources, stacksFor, synth } from './helpers';
+import { Json, resources, shipped } from './helpers';
 import { API_KEYS_SYNC } from '../features/data/contract';
 import { APP_API_KEYS, APP_CHANNELS, channelsOf } from '../features/app/contract';
 import { policyGrants, vaultCoverage } from '../scripts/vault-coverage';
@@ -35,7 +35,7 @@ const releaseNamed = (json: Json, name: string): Json => {
 
 describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('%s', (name, env) => {
   test('the cloud stack creates one empty Secrets Manager secret per receiver credential, with its own KMS key', () => {
-    const cloud = synth(stacksFor(name).cloud);
+    const cloud = shipped(name).cloud;
     const secrets = resources(cloud, 'aws_secretsmanager_secret').filter((s) => s.name.includes('/monitoring/'));
     expect(expectedNames(env).length).toBeGreaterThan(0);
     expect(secrets.map((s) => s.name).sort()).toEqual(expectedNames(env));
@@ -49,7 +49,7 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('%s', (name, env) =
   });
 
   test('the External Secrets role reads exactly those secrets and decrypts only through Secrets Manager', () => {
-    const cloud = synth(stacksFor(name).cloud);
+    const cloud = shipped(name).cloud;
     const [association] = resources(cloud, 'aws_eks_pod_identity_association').filter((a) => a.namespace === 'external-secrets');
     expect(association).toMatchObject({ namespace: 'external-secrets', service_account: 'external-secrets' });
     const [policy] = resources(cloud, 'aws_iam_role_policy').filter((p) => p.__name.startsWith('alert-credentials_external-secrets-role') && p.name === 'least-privilege');
@@ -68,7 +68,7 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('%s', (name, env) =
   });
 
   test('the platform syncs the same names into monitoring, after the operator, before Alertmanager', () => {
-    const platform = synth(stacksFor(name).platform);
+    const platform = shipped(name).platform;
     const operator = releaseNamed(platform, 'external-secrets');
     const synced = releaseNamed(platform, 'alert-credentials');
     expect(synced.depends_on).toEqual([`helm_release.${operator.__name}`]);
@@ -82,7 +82,7 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('%s', (name, env) =
   });
 
   test('no secret value is generated into, or read through, Terraform state', () => {
-    for (const json of [synth(stacksFor(name).cloud), synth(stacksFor(name).platform)]) {
+    for (const json of [shipped(name).cloud, shipped(name).platform]) {
       for (const type of Object.keys(json.resource ?? {})) expect(type).not.toMatch(/^random_|^tls_private_key$|^kubernetes_secret/);
       for (const type of Object.keys(json.data ?? {})) expect(type).not.toMatch(/secret|kubernetes_/);
     }
@@ -94,7 +94,7 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('%s: the API keys\'
   const expected = channels.flatMap((c) => APP_API_KEYS.map((k) => `toronto-ai-${name}/data/${API_KEYS_SYNC[c.name].secretName}/${k}`)).sort();
 
   test('one empty Secrets Manager secret per channel and key the application reads, with a key of its own; replicated with a multi-region key where there is a replica region', () => {
-    const cloud = synth(stacksFor(name).cloud);
+    const cloud = shipped(name).cloud;
     const secrets = resources(cloud, 'aws_secretsmanager_secret').filter((s) => s.name.includes('/data/api-keys-'));
     expect(secrets.map((s) => s.name).sort()).toEqual(expected);
     expect(expected).toContain(`toronto-ai-${name}/data/api-keys-toronto-ai/api_key`);
@@ -120,7 +120,7 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('%s: the API keys\'
   });
 
   test('the External Secrets role (one per service account) reads exactly them through an inline policy of its own', () => {
-    const cloud = synth(stacksFor(name).cloud);
+    const cloud = shipped(name).cloud;
     expect(resources(cloud, 'aws_eks_pod_identity_association').filter((a) => a.service_account === 'external-secrets')).toHaveLength(1);
     const [policy] = resources(cloud, 'aws_iam_role_policy').filter((p) => p.name === 'api-keys');
     expect(policy.role).toMatch(/^\$\{aws_iam_role\.alert-credentials_external-secrets-role_\w+\.id\}$/);
@@ -140,7 +140,7 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('%s: the API keys\'
   });
 
   test('synced into data, then by each channel\'s job into its secret/<namespace>/api, with a Vault role that may write only that path', () => {
-    const platform = synth(stacksFor(name).platform);
+    const platform = shipped(name).platform;
     const synced = releaseNamed(platform, 'api-keys');
     expect(synced.namespace).toMatch(/namespaces_data_/);
     const values = JSON.parse(synced.values[0]);

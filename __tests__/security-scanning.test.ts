@@ -3,14 +3,14 @@
  * configuration scanning of the running workloads, its findings as alerts), on the synthesized
  * stacks and on what helm renders from them.
  */
-import { Json, resourceAt, resources, stacksFor, synth } from './helpers';
+import { Json, resourceAt, resources, stacksFor, synth, shipped } from './helpers';
 import { renderAll, EnvironmentRender } from '../scripts/helm/suite';
 import { METRICS_PORTS, platformFlows } from '../features/flows';
 import { REVIEWED_NODE_AGENTS, SECURITY_NAMESPACE } from '../features/observability/contract';
 import { TRIVY_METRICS_PORT, trivyAlertRules } from '../constructs/security/trivy-operator';
 import { environment } from './helpers';
 
-const production = synth(stacksFor('production').platform);
+const production = shipped('production').platform;
 const values = (json: Json, path: string): Json => JSON.parse(resourceAt(json, 'helm_release', path).values[0]);
 
 /** The rendered objects of the release at construct path suffix `path` in `e`. */

@@ -5,10 +5,10 @@
 import { Testing, TerraformStack } from 'cdktf';
 import { Clamav } from '../constructs/security/clamav';
 import { unescapeTemplate } from '../constructs/observability/terraform-escape';
-import { Json, resources, stacksFor, synth } from './helpers';
+import { Json, resources, shipped } from './helpers';
 
-const platform = (name: string): Json => synth(stacksFor(name).platform);
-const cloud = (name: string): Json => synth(stacksFor(name).cloud);
+const platform = (name: string): Json => shipped(name).platform;
+const cloud = (name: string): Json => shipped(name).cloud;
 
 describe('Falco (host intrusion detection)', () => {
   const json = platform('production');

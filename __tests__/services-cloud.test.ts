@@ -5,7 +5,7 @@
  * the ECR repositories; and one role per service account holding exactly its AWS needs.
  */
 import { DefaultTokenResolver, StringConcat, Testing, TerraformStack, Tokenization } from 'cdktf';
-import { Json, definitionProblems, environment, resourceAt, resources, stacksFor, synth } from './helpers';
+import { Json, definitionProblems, environment, resourceAt, resources, stacksFor, shipped } from './helpers';
 import { APP_CHANNELS, AppChannel, ChannelName, channelsOf } from '../features/app/contract';
 import {
   APP_AWS_NEEDS,
@@ -30,8 +30,8 @@ import { ImageRepository } from '../constructs/registry/image-repository';
 
 const prod = stacksFor('production');
 const dev = stacksFor('development');
-const prodCloud: Json = synth(prod.cloud);
-const devCloud: Json = synth(dev.cloud);
+const prodCloud: Json = shipped('production').cloud;
+const devCloud: Json = shipped('development').cloud;
 const prodEnv = environment('production');
 const PREFIX = 'toronto-ai-production';
 const ACCOUNT = '444455556666';

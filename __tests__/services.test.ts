@@ -4,14 +4,13 @@
  * beat scheduler; the AI service on its pool; releases that roll themselves back (Argo Rollouts)
  * with the alert rules' thresholds; and Terraform never owning what the controllers change.
  */
-import { Json, resourceAt, resources, stacksFor, synth, definitionProblems } from './helpers';
+import { Json, resourceAt, resources, stacksFor, synth, definitionProblems, shipped } from './helpers';
 import { SERVICES, INFERENCE_NAMESPACE } from '../features/services/contract';
 import { alertRules, rollbackRules } from '../constructs/observability/alert-rules';
 
-const prodStacks = stacksFor('production');
-const prod = synth(prodStacks.platform);
-const prodCloud = synth(prodStacks.cloud);
-const dev = synth(stacksFor('development').platform);
+const prod = shipped('production').platform;
+const prodCloud = shipped('production').cloud;
+const dev = shipped('development').platform;
 
 const tierObjects = (json: Json): Json[] => JSON.parse(resourceAt(json, 'helm_release', 'services/service-tier/release').values[0]).objects;
 const container = (d: Json) => d.spec.template.spec.container[0];

@@ -2,11 +2,11 @@
  * Issue 13, storage: provisioned IOPS and throughput of the database and vector volumes per
  * environment (checked against gp3's limits), and seed 004's PostgreSQL settings for PostgreSQL 17.
  */
-import { Json, definitionProblems, resourceAt, stacksFor, synth } from './helpers';
+import { Json, definitionProblems, resourceAt, shipped } from './helpers';
 import { seedParameters } from '../constructs/data/postgres';
 
-const prodPlatform = synth(stacksFor('production').platform);
-const devPlatform = synth(stacksFor('development').platform);
+const prodPlatform = shipped('production').platform;
+const devPlatform = shipped('development').platform;
 const values = (json: Json, path: string) => JSON.parse(resourceAt(json, 'helm_release', path).values[0]);
 const classRef = (store: string) => new RegExp(`^\\$\\{kubernetes_storage_class_v1\\.storage-class-${store}_class_[A-F0-9]+\\.metadata\\[0\\]\\.name\\}$`);
 

@@ -6,14 +6,14 @@
  */
 import { DEFINITIONS } from '../environments';
 import { policyGrants, vaultCoverage } from '../scripts/vault-coverage';
-import { Json, stacksFor, synth } from './helpers';
+import { Json, shipped } from './helpers';
 
 jest.setTimeout(300_000);
 
 const names = DEFINITIONS.map((d) => d.name);
 
 describe.each(names)('%s: everything Vault serves is written by vault-configure', (name) => {
-  const platform = synth(stacksFor(name).platform);
+  const platform = shipped(name).platform;
   const coverage = vaultCoverage(platform);
 
   test('no role, policy, path, mount or auth method outside the code', () => {
@@ -36,7 +36,7 @@ describe.each(names)('%s: everything Vault serves is written by vault-configure'
 });
 
 describe('the walk fails on what the code does not write', () => {
-  const base = synth(stacksFor('production').platform);
+  const base = shipped('production').platform;
   const configMap = (json: Json) =>
     (Object.values(json.resource.kubernetes_config_map_v1) as Json[]).find((c) => (c.metadata[0] ?? c.metadata).name === 'vault-configure')!;
   const copy = () => JSON.parse(JSON.stringify(base)) as Json;

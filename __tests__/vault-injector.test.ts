@@ -4,7 +4,7 @@
  * pod is never created without its secrets, and no other pod depends on the injector.
  */
 import { DEFINITIONS } from '../environments';
-import { Json, resourceAt, resources, stacksFor, synth } from './helpers';
+import { Json, resourceAt, resources, shipped } from './helpers';
 
 /** Pod templates of the workload resources of a synthesized stack, with their address. */
 function podTemplates(json: Json): { address: string; metadata: Json }[] {
@@ -21,7 +21,7 @@ function podTemplates(json: Json): { address: string; metadata: Json }[] {
 }
 
 describe.each(DEFINITIONS.map((d) => d.name as string))('%s', (name) => {
-  const json = synth(stacksFor(name).platform);
+  const json = shipped(name).platform;
 
   test('the injector webhook fails closed and selects only labelled pods', () => {
     const vault = resourceAt(json, 'helm_release', 'vault/release/release');

@@ -5,11 +5,11 @@
 import { checkWiring } from '../scripts/completeness';
 import { platformFlows } from '../features/flows';
 import { DATA_IDENTITIES, VAULT_SNAPSHOT } from '../features/data/contract';
-import { Json, definitionProblems, environment, resourceAt, resources, stacksFor, synth } from './helpers';
+import { Json, definitionProblems, environment, resourceAt, resources, stacksFor, synth, shipped } from './helpers';
 
 const prod = stacksFor('production');
-const prodCloud = synth(prod.cloud);
-const prodPlatform = synth(prod.platform);
+const prodCloud = shipped('production').cloud;
+const prodPlatform = shipped('production').platform;
 const BUCKET = 'toronto-ai-production-backups-444455556666';
 
 const configMap = (json: Json) => resourceAt(json, 'kubernetes_config_map_v1', 'vault/configure-script').data;

@@ -54,10 +54,20 @@ function text(r: Resource): string {
 
 const first = <T>(v: T | T[] | undefined): T | undefined => (Array.isArray(v) ? v[0] : v);
 
+/**
+ * The two stacks' JSON as the checks read it. Every list and searched text is computed once per
+ * model (the JSON must not change while a check runs; `checkWiring` builds a new model per call):
+ * recomputed per flow, resolving every resource's text was nearly all of the check's time.
+ */
 export class WiringModel {
   /** Namespace resource tokens -> namespace names. */
   private readonly nsTokens = new Map<string, string>();
   readonly namespaces: Set<string>;
+  private platformMemo?: Resource[];
+  private policiesMemo?: { namespace: string; spec: Json; name: string }[];
+  private readonly cloudMemo = new Map<string, Resource[]>();
+  private readonly textMemo = new Map<Resource, string>();
+  private readonly resolvedMemo = new Map<Resource, string>();
 
   constructor(
     readonly cloud: Json,
@@ -85,19 +95,32 @@ export class WiringModel {
   }
 
   policies(): { namespace: string; spec: Json; name: string }[] {
-    return all(this.platform, 'kubernetes_network_policy_v1').map((r) => ({
+    return (this.policiesMemo ??= all(this.platform, 'kubernetes_network_policy_v1').map((r) => ({
       namespace: this.resolve(String(first(r.body.metadata)?.namespace)),
       name: String(first(r.body.metadata)?.name),
       spec: first(r.body.spec) as Json,
-    }));
+    })));
   }
 
   platformResources(): Resource[] {
-    return all(this.platform);
+    return (this.platformMemo ??= all(this.platform));
   }
 
   cloudResources(type: string): Resource[] {
-    return all(this.cloud, type);
+    if (!this.cloudMemo.has(type)) this.cloudMemo.set(type, all(this.cloud, type));
+    return this.cloudMemo.get(type)!;
+  }
+
+  /** The text a resource's configuration is searched in (see `text`). */
+  text(r: Resource): string {
+    if (!this.textMemo.has(r)) this.textMemo.set(r, text(r));
+    return this.textMemo.get(r)!;
+  }
+
+  /** That text with namespace references replaced by the namespace names. */
+  resolvedText(r: Resource): string {
+    if (!this.resolvedMemo.has(r)) this.resolvedMemo.set(r, this.resolve(this.text(r)));
+    return this.resolvedMemo.get(r)!;
   }
 }
 
@@ -242,7 +265,7 @@ function checkCredential(model: WiringModel, f: Flow, problems: string[]): void 
     if (!block || !block.includes(`"${c.capability}"`)) problems.push(`${f.id}: credential: Vault policy ${f.identity.role} does not ${c.capability} ${c.path}`);
   } else if (c.kind === 'kubernetes-secret' && f.consumer.kind === 'pods') {
     const ns = f.consumer.namespace;
-    const used = model.platformResources().some((r) => model.namespaceOf(r) === ns && text(r).includes(c.name));
+    const used = model.platformResources().some((r) => model.namespaceOf(r) === ns && model.text(r).includes(c.name));
     if (!used) problems.push(`${f.id}: credential: no workload in ${ns} uses the Secret ${c.name}`);
   }
 }
@@ -254,7 +277,7 @@ function checkEndpoint(model: WiringModel, f: Flow, problems: string[]): void {
   const found = pool.filter((r) => r.path.endsWith(e.path));
   if (found.length === 0) {
     problems.push(`${f.id}: endpoint: no ${e.type} at *${e.path}`);
-  } else if (!found.some((r) => model.resolve(text(r)).includes(e.contains))) {
+  } else if (!found.some((r) => model.resolvedText(r).includes(e.contains))) {
     problems.push(`${f.id}: endpoint: ${e.type} at *${e.path} does not contain ${e.contains}`);
   }
 }
@@ -276,7 +299,7 @@ function checkUndeclared(model: WiringModel, flows: readonly Flow[], problems: s
   for (const r of model.platformResources()) {
     const from = model.namespaceOf(r);
     if (!from || UNMANAGED_NAMESPACES.has(from)) continue;
-    const body = model.resolve(text(r));
+    const body = model.resolvedText(r);
     for (const m of body.matchAll(/([a-z0-9-]+)\.([a-z0-9-]+)\.svc\b/g)) {
       const to = m[2];
       if (!model.namespaces.has(to) || declared(from, to)) continue;

@@ -1,7 +1,8 @@
 /**
  * `helm template` with a process pool (half the cores per test worker) and a content-addressed cache: a render is keyed by the
- * chart's digest, the values, the flags and the helm build, and kept in
- * node_modules/.cache/helm-render/renders/, so an unchanged release is never rendered twice.
+ * chart's digest (not its path), the values, the flags and the helm build, and kept in
+ * node_modules/.cache/helm-render/renders/, so an unchanged release is never rendered twice; the
+ * parsed objects of a render are kept beside it (parsed/, keyed by the render's text).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -92,11 +93,22 @@ export function templateArgs(req: RenderRequest): string[] {
 
 const memo = new Map<string, Promise<RenderResult>>();
 
+/**
+ * The cache key of a render: the helm build, the chart's content digest, every flag and the values.
+ * The chart is named by its digest only, not by its path: the program's own charts are read from
+ * each synth's (temporary) output folder, and keyed by path they were rendered again by every test
+ * file and every run.
+ */
+export function renderKey(req: RenderRequest): string {
+  const [, release, , ...flags] = templateArgs(req);
+  return sha256(JSON.stringify([LAYER_VERSION, req.chart.digest, release, flags, JSON.stringify(req.values)]));
+}
+
 /** Renders one release (cached on disk and in memory). */
 export function render(bin: Binaries, req: RenderRequest): Promise<RenderResult> {
   const args = templateArgs(req);
   const stdin = JSON.stringify(req.values);
-  const key = sha256(JSON.stringify([LAYER_VERSION, req.chart.digest, args.slice(2), stdin]));
+  const key = renderKey(req);
   if (!memo.has(key)) {
     memo.set(
       key,
@@ -137,12 +149,49 @@ export function parseRender(text: string): RenderedObject[] {
   return out;
 }
 
-/** parseRender, with a failure as an error message instead of an exception. */
+/** Whether a parsed value survives JSON unchanged (js-yaml can also give Dates, Buffers, non-finite numbers). */
+export function plainJson(v: unknown): boolean {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
+  if (typeof v === 'number') return Number.isFinite(v) && !Object.is(v, -0);
+  if (Array.isArray(v)) return v.every(plainJson);
+  if (typeof v === 'object') return Object.getPrototypeOf(v) === Object.prototype && Object.values(v as object).every(plainJson);
+  return false;
+}
+
+const YAML_VERSION = (JSON.parse(readFileSync(require.resolve('js-yaml/package.json'), 'utf8')) as { version: string }).version;
+
+/** Where the parse of a render is kept: keyed by the render's text and the YAML parser's version. */
+export function parsedFile(text: string): string {
+  const key = sha256(`js-yaml ${YAML_VERSION}\0${text}`);
+  return join(CACHE_DIR, 'parsed', key.slice(0, 2), `${key}.json`);
+}
+
+/**
+ * parseRender, with a failure as an error message instead of an exception. Parsing the YAML of
+ * every release was seconds per test file: the result is kept on disk beside the render cache (as
+ * JSON, which reads several times faster) when JSON holds it exactly, and read from there.
+ */
 export function parseResult(result: RenderResult): { objects: RenderedObject[]; error?: string } {
   if (!result.ok) return { objects: [], error: result.error };
-  try {
-    return { objects: parseRender(result.text) };
-  } catch (e) {
-    return { objects: [], error: (e as Error).message };
+  const file = parsedFile(result.text);
+  if (existsSync(file)) {
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as { objects: RenderedObject[]; error?: string };
+    } catch {
+      // damaged: parsed again below
+    }
   }
+  let parsed: { objects: RenderedObject[]; error?: string };
+  try {
+    parsed = { objects: parseRender(result.text) };
+  } catch (e) {
+    parsed = { objects: [], error: (e as Error).message };
+  }
+  if (plainJson(parsed)) {
+    mkdirSync(join(file, '..'), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(parsed));
+    renameSync(tmp, file);
+  }
+  return parsed;
 }

@@ -4,7 +4,7 @@
  * rendered objects checked against schemas, each other, the stack's own kubernetes_* resources and
  * the policy pack.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Testing } from 'cdktf';
 import { DEFINITIONS, validateEnvironments } from '../../environments';
@@ -16,6 +16,7 @@ import { podSpecOf, WORKLOAD_TYPES } from '../../constructs/policy/rules/k8s-com
 import { renderPlatformStack, RenderedStack } from './platform';
 import { ajvMessages, crdValidators, isBuiltinApiVersion, validateBuiltins } from './schema';
 import { Json, resolveTemplate } from './terraform-values';
+import { cacheKey, SYNTH_CACHE_DIR } from '../../__tests__/synth-cache';
 
 export interface EnvironmentRender {
   readonly env: string;
@@ -28,20 +29,57 @@ export interface EnvironmentRender {
 
 let all: Promise<EnvironmentRender[]> | undefined;
 
+/** What renderAll reads of a synth: the stacks of each environment, its policy tier and suppressions. */
+interface SynthIndex {
+  readonly envs: ReadonlyArray<{ env: string; cloud: string; platform: string; tier: PolicyTier; suppressions: Suppression[] }>;
+}
+
+/**
+ * Every environment synthesized in one app, as `cdktf synth` writes it (stacks and their assets),
+ * shared by the test files of a run: the output folder is kept in the on-disk synth cache of the
+ * tests (__tests__/synth-cache.ts, same key: the compiled program, charts, lock file, Node,
+ * variables), with the tiers and suppressions read from the constructs beside it. A worker
+ * synthesizes into a folder of its own and renames it into place; when another worker's rename
+ * won, its identical output is used.
+ */
+function synthesizedApp(): { outdir: string; index: SynthIndex } {
+  const dir = join(SYNTH_CACHE_DIR, cacheKey(), 'app');
+  const indexFile = join(dir, 'suite-index.json');
+  if (existsSync(indexFile)) return { outdir: dir, index: JSON.parse(readFileSync(indexFile, 'utf8')) as SynthIndex };
+  mkdirSync(join(dir, '..'), { recursive: true });
+  const app = Testing.app({ outdir: mkdtempSync(`${dir}.${process.pid}.`) });
+  const built = buildStacks(app, validateEnvironments(DEFINITIONS));
+  app.synth();
+  const index: SynthIndex = {
+    envs: Object.entries(built).map(([env, { cloud, platform }]) => ({
+      env,
+      cloud: cloud.node.id,
+      platform: platform.node.id,
+      tier: policyTierOf(platform),
+      suppressions: suppressionsUnder(platform),
+    })),
+  };
+  writeFileSync(join(app.outdir, 'suite-index.json'), JSON.stringify(index));
+  try {
+    renameSync(app.outdir, dir);
+  } catch {
+    // another worker renamed its identical output into place first
+    rmSync(app.outdir, { recursive: true, force: true });
+  }
+  return { outdir: dir, index };
+}
+
 /** Synthesizes every environment and renders every platform stack (memoized). */
 export function renderAll(): Promise<EnvironmentRender[]> {
   if (all) return all;
   all = (async (): Promise<EnvironmentRender[]> => {
-    const app = Testing.app();
-    const built = buildStacks(app, validateEnvironments(DEFINITIONS));
-    app.synth();
-    const outdir = app.outdir;
+    const { outdir, index } = synthesizedApp();
     const read = (id: string) => JSON.parse(readFileSync(join(outdir, 'stacks', id, 'cdk.tf.json'), 'utf8')) as Json;
     return Promise.all(
-      Object.entries(built).map(async ([env, { cloud, platform }]) => {
-        const json = read(platform.node.id);
-        const rendered = await renderPlatformStack(platform.node.id, json, read(cloud.node.id), join(outdir, 'stacks', platform.node.id));
-        return { env, tier: policyTierOf(platform), platform: json, rendered, suppressions: suppressionsUnder(platform) };
+      index.envs.map(async ({ env, cloud, platform, tier, suppressions }) => {
+        const json = read(platform);
+        const rendered = await renderPlatformStack(platform, json, read(cloud), join(outdir, 'stacks', platform));
+        return { env, tier, platform: json, rendered, suppressions };
       }),
     );
   })();
