@@ -4,13 +4,13 @@
  * Kubernetes OpenAPI), no object declared twice, and the policy pack's Kubernetes rules hold for
  * every rendered workload. Plus the harness's own guarantees (checksums, binaries, stand-ins).
  */
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { binaries, BinariesUnavailable, integrityMatches } from '../scripts/helm/binaries';
 import { localChart, pinnedChecksums, repositoryChart, sha256, SHARED_HELM_CHARTS } from '../scripts/helm/chart-packages';
 import { crdApiVersions, kubeVersionOf } from '../scripts/helm/platform';
-import { helmEnv, parsedFile, parseRender, parseResult, plainJson, render, renderKey } from '../scripts/helm/render';
+import { CACHE_SWEEP_EVERY_MS, CACHE_UNUSED_MS, helmEnv, parsedFile, parseRender, parseResult, plainJson, render, renderKey, sweepCache } from '../scripts/helm/render';
 import { crdValidators, ajvMessages } from '../scripts/helm/schema';
 import { disruptionProblems, EnvironmentRender, operatedPolicy, ownershipConflicts, podSecurityProblems, renderAll, renderedPolicy, restrictedViolations, schemaProblems, templateErrors } from '../scripts/helm/suite';
 import { renderedAsResource } from '../constructs/policy/rendered';
@@ -190,6 +190,30 @@ describe('the render harness', () => {
     expect(renderKey({ ...release.request, release: `${release.request.release}-x` })).not.toBe(renderKey(release.request));
     expect(renderKey({ ...release.request, kubeVersion: '1.30' })).not.toBe(renderKey(release.request));
     expect(renderKey({ ...release.request, values: { ...release.request.values, extra: 1 } })).not.toBe(renderKey(release.request));
+  });
+
+  test('the cache sweep removes entries unused for three days, keeps the others, and runs at most twice a day', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'render-cache-'));
+    const now = Date.now();
+    const entry = (kind: string, name: string, ageMs: number) => {
+      mkdirSync(join(dir, kind, name.slice(0, 2)), { recursive: true });
+      const file = join(dir, kind, name.slice(0, 2), `${name}.json`);
+      writeFileSync(file, '{}');
+      const t = new Date(now - ageMs);
+      utimesSync(file, t, t);
+      return file;
+    };
+    const old = [entry('renders', 'aa01', CACHE_UNUSED_MS + 60_000), entry('parsed', 'bb01', CACHE_UNUSED_MS + 60_000)];
+    const recent = [entry('renders', 'aa02', CACHE_UNUSED_MS - 60_000), entry('parsed', 'bb02', 1000)];
+    expect(sweepCache(dir, now)).toBe(2);
+    expect(old.map(existsSync)).toEqual([false, false]);
+    expect(recent.map(existsSync)).toEqual([true, true]);
+    // Swept just now: not again until CACHE_SWEEP_EVERY_MS has passed.
+    const later = entry('renders', 'aa03', CACHE_UNUSED_MS + 60_000);
+    expect(sweepCache(dir, now + 1000)).toBe(0);
+    expect(existsSync(later)).toBe(true);
+    expect(sweepCache(dir, now + CACHE_SWEEP_EVERY_MS + 1000)).toBeGreaterThanOrEqual(1);
+    expect(existsSync(later)).toBe(false);
   });
 
   test('a parse read back from the disk is the parse of the text; what JSON cannot hold exactly is never stored', async () => {

@@ -2,10 +2,11 @@
  * `helm template` with a process pool (half the cores per test worker) and a content-addressed cache: a render is keyed by the
  * chart's digest (not its path), the values, the flags and the helm build, and kept in
  * node_modules/.cache/helm-render/renders/, so an unchanged release is never rendered twice; the
- * parsed objects of a render are kept beside it (parsed/, keyed by the render's text).
+ * parsed objects of a render are kept beside it (parsed/, keyed by the render's text). Entries
+ * unused for three days are swept (sweepCache), at most twice a day.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
@@ -104,8 +105,61 @@ export function renderKey(req: RenderRequest): string {
   return sha256(JSON.stringify([LAYER_VERSION, req.chart.digest, release, flags, JSON.stringify(req.values)]));
 }
 
+/** Cache entries not used for this long are removed (a use touches the entry). */
+export const CACHE_UNUSED_MS = 3 * 24 * 3600 * 1000;
+/** The cache is swept at most this often (a marker file's age says when it last was). */
+export const CACHE_SWEEP_EVERY_MS = 12 * 3600 * 1000;
+
+/**
+ * Removes the renders and parses of `dir` not used for CACHE_UNUSED_MS, at most once every
+ * CACHE_SWEEP_EVERY_MS (the marker `.swept`): a render's key changes with every change to a
+ * chart, its values or helm, so without a sweep the cache only grows (gigabytes in a week of work).
+ * Returns how many entries were removed.
+ */
+export function sweepCache(dir: string = CACHE_DIR, now: number = Date.now()): number {
+  const marker = join(dir, '.swept');
+  if (existsSync(marker) && now - statSync(marker).mtimeMs < CACHE_SWEEP_EVERY_MS) return 0;
+  let removed = 0;
+  for (const kind of ['renders', 'parsed']) {
+    const root = join(dir, kind);
+    for (const prefix of existsSync(root) ? readdirSync(root) : []) {
+      for (const name of readdirSync(join(root, prefix))) {
+        const file = join(root, prefix, name);
+        try {
+          if (now - statSync(file).mtimeMs > CACHE_UNUSED_MS) {
+            rmSync(file, { force: true });
+            removed++;
+          }
+        } catch {
+          // removed meanwhile by another worker's sweep
+        }
+      }
+    }
+  }
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(marker, '');
+  utimesSync(marker, new Date(now), new Date(now));
+  return removed;
+}
+
+/** Marks a cache entry as used now, so the sweep keeps it. */
+function touch(file: string): void {
+  try {
+    const now = new Date();
+    utimesSync(file, now, now);
+  } catch {
+    // swept meanwhile: it is written again next time
+  }
+}
+
+let swept = false;
+
 /** Renders one release (cached on disk and in memory). */
 export function render(bin: Binaries, req: RenderRequest): Promise<RenderResult> {
+  if (!swept) {
+    swept = true;
+    sweepCache();
+  }
   const args = templateArgs(req);
   const stdin = JSON.stringify(req.values);
   const key = renderKey(req);
@@ -115,7 +169,10 @@ export function render(bin: Binaries, req: RenderRequest): Promise<RenderResult>
       (async () => {
         const dir = join(CACHE_DIR, 'renders', key.slice(0, 2));
         const file = join(dir, `${key}.json`);
-        if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as RenderResult;
+        if (existsSync(file)) {
+          touch(file);
+          return JSON.parse(readFileSync(file, 'utf8')) as RenderResult;
+        }
         const result = await exec(bin.helm, args, stdin);
         mkdirSync(dir, { recursive: true });
         const tmp = `${file}.${process.pid}.tmp`;
@@ -176,6 +233,7 @@ export function parseResult(result: RenderResult): { objects: RenderedObject[]; 
   const file = parsedFile(result.text);
   if (existsSync(file)) {
     try {
+      touch(file);
       return JSON.parse(readFileSync(file, 'utf8')) as { objects: RenderedObject[]; error?: string };
     } catch {
       // damaged: parsed again below
