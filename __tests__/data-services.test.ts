@@ -278,8 +278,11 @@ describe('PostgreSQL: CloudNativePG (DATA-1)', () => {
     expect(script).toContain('sb=postgres-snapshot-backup');
     expect(script).toContain('excess=$((count - 96))');
     expect(script).toContain('{"spec":{"deletionPolicy":"Delete"}}');
-    // the longest gap of the snapshot schedule (15 min) + 5 min to become ready + 10 min grace
-    expect(script).toContain('-gt 1800 ]');
+    // the longest gap of the snapshot schedule (15 min) + 5 min to become ready + 10 min grace;
+    // the base backups: a day + 6 hours (CloudNativePG's metrics no longer tell them apart)
+    expect(script).toContain('check "$sb" 1800 "volume snapshot backups"');
+    expect(script).toContain(`check postgres-postgres-base-backup ${24 * 3600 + 6 * 3600} "base backups"`);
+    expect(script).toContain('exit "$fail"');
     const role = resourceAt(prodPlatform, 'kubernetes_role_v1', 'postgres-snapshot-rotation/role');
     expect(role.rule).toEqual([
       { api_groups: ['postgresql.cnpg.io'], resources: ['backups'], verbs: ['get', 'list', 'delete'] },

@@ -28,8 +28,8 @@ describe('recovery table rows (production)', () => {
       'PostgresWALArchivingFailing',
       'PostgresBaseBackupFailed',
       'PostgresBaseBackupStale',
-      'PostgresSnapshotBackupFailed',
-      'PostgresSnapshotBackupCheckStale',
+      'PostgresBackupCheckFailed',
+      'PostgresBackupCheckStale',
     ]);
   });
 

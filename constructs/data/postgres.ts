@@ -125,6 +125,8 @@ export class Postgres extends Construct {
   readonly cluster: LocalChartRelease;
   /** The ScheduledBackup of the volume snapshot backups. */
   readonly snapshotBackupName: string;
+  /** The ScheduledBackup of the base backups to S3 (the name the `cluster` chart gave it). */
+  readonly baseBackupName: string;
   /** The VolumeSnapshotClass the snapshot backups are taken through. */
   readonly volumeSnapshotClass: string;
   /** Service account of the instances: the Pod Identity association binds the backup role to it. */
@@ -231,6 +233,7 @@ export class Postgres extends Construct {
         }
       : { initdb: { database: props.database, owner: props.database } };
     this.snapshotBackupName = `${props.clusterName}-snapshot-backup`;
+    this.baseBackupName = `${props.clusterName}-${props.clusterName}-base-backup`;
     this.volumeSnapshotClass = props.snapshots.className;
 
     // The Cluster spec as the `cluster` chart 0.8.1 rendered it (so the upgrade to the local
@@ -326,7 +329,7 @@ export class Postgres extends Construct {
         scheduledBackups: [
           {
             // The name the `cluster` chart gave it (`<fullname>-<name>`), so the upgrade keeps it.
-            name: `${props.clusterName}-${props.clusterName}-base-backup`,
+            name: this.baseBackupName,
             spec: { immediate: true, schedule: props.baseBackupSchedule, method: 'barmanObjectStore', backupOwnerReference: 'self' },
           },
           {

@@ -27,6 +27,12 @@ export interface SnapshotBackupRotationProps {
   readonly snapshotSchedule: string;
   /** Minutes a snapshot backup may take to complete after its scheduled time. */
   readonly completionMinutes: number;
+  /**
+   * The ScheduledBackup of the base backups to S3, checked too: CloudNativePG's backup metrics
+   * take the newest backup of any method, so with snapshot backups they no longer tell an overdue
+   * base backup apart.
+   */
+  readonly baseBackup: { readonly scheduledBackup: string; readonly schedule: string; readonly completionMinutes: number };
   /** Completed backups kept (older ones deleted with their VolumeSnapshots and EBS snapshots); >= 2. */
   readonly keep: number;
   /** When the job runs (five-field cron, UTC). */
@@ -37,14 +43,15 @@ export interface SnapshotBackupRotationProps {
   readonly dependsOn?: ITerraformDependable[];
 }
 
-/** The age (seconds) above which the newest completed snapshot backup is stale. */
+/** The age (seconds) above which the newest completed backup of a schedule is stale. */
 export function snapshotBackupMaxAgeSeconds(snapshotSchedule: string, completionMinutes: number): number {
   return cronMaxGapSeconds(snapshotSchedule) + completionMinutes * 60;
 }
 
 /** The shell script of one run (a pure function, so tests read exactly what runs). */
-export function rotationScript(props: Pick<SnapshotBackupRotationProps, 'namespace' | 'scheduledBackup' | 'keep' | 'snapshotSchedule' | 'completionMinutes'>): string {
+export function rotationScript(props: Pick<SnapshotBackupRotationProps, 'namespace' | 'scheduledBackup' | 'keep' | 'snapshotSchedule' | 'completionMinutes' | 'baseBackup'>): string {
   const maxAge = snapshotBackupMaxAgeSeconds(props.snapshotSchedule, props.completionMinutes);
+  const baseMaxAge = snapshotBackupMaxAgeSeconds(props.baseBackup.schedule, props.baseBackup.completionMinutes);
   return [
     'set -eu',
     `ns=${props.namespace}`,
@@ -70,15 +77,21 @@ export function rotationScript(props: Pick<SnapshotBackupRotationProps, 'namespa
     'failed="$(printf \'%s\\n\' "$list" | awk \'$2 == "failed" { print $1 }\')"',
     'nfailed="$(printf \'%s\\n\' "$failed" | grep -c . || true)"',
     'if [ "$nfailed" -gt 1 ]; then printf \'%s\\n\' "$failed" | grep . | head -n "$((nfailed - 1))" | while read -r b; do prune "$b"; done; fi',
-    // The check: the newest finished backup succeeded, and it is recent enough.
-    'last="$(printf \'%s\\n\' "$list" | awk \'$2 == "completed" || $2 == "failed"\' | tail -n 1)"',
-    'if [ -z "$last" ]; then echo "no finished volume snapshot backup of $sb yet" >&2; exit 1; fi',
-    'set -- $last',
-    'if [ "$2" = "failed" ]; then echo "the newest volume snapshot backup $1 failed (kubectl -n $ns describe backup $1)" >&2; exit 1; fi',
-    'stopped="$(date -u -d "$(printf \'%s\' "$3" | sed \'s/T/ /; s/Z$//\')" +%s)"',
-    'age=$(($(date -u +%s) - stopped))',
-    `if [ "$age" -gt ${maxAge} ]; then echo "the newest volume snapshot backup $1 is $age s old, more than the ${maxAge} s its schedule allows" >&2; exit 1; fi`,
-    'echo "newest volume snapshot backup $1 completed $age s ago"',
+    // The checks: the newest finished backup of each ScheduledBackup succeeded and is recent enough.
+    'fail=0',
+    'check() {',
+    `  last="$(kubectl -n "$ns" get backups.postgresql.cnpg.io -l ${SCHEDULED_BACKUP_LABEL}="$1" --sort-by=.metadata.creationTimestamp -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.status.phase}{" "}{.status.stoppedAt}{"\\n"}{end}' | awk '$2 == "completed" || $2 == "failed"' | tail -n 1)"`,
+    '  if [ -z "$last" ]; then echo "$3: no finished backup of $1 yet" >&2; fail=1; return 0; fi',
+    '  name="${last%% *}"; rest="${last#* }"; phase="${rest%% *}"; at="${rest#* }"',
+    '  if [ "$phase" = "failed" ]; then echo "$3: the newest backup $name failed (kubectl -n $ns describe backup $name)" >&2; fail=1; return 0; fi',
+    '  stopped="$(date -u -d "$(printf \'%s\' "$at" | sed \'s/T/ /; s/Z$//\')" +%s)"',
+    '  age=$(($(date -u +%s) - stopped))',
+    '  if [ "$age" -gt "$2" ]; then echo "$3: the newest backup $name is $age s old, more than the $2 s its schedule allows" >&2; fail=1; return 0; fi',
+    '  echo "$3: the newest backup $name completed $age s ago"',
+    '}',
+    `check "$sb" ${maxAge} "volume snapshot backups"`,
+    `check ${props.baseBackup.scheduledBackup} ${baseMaxAge} "base backups"`,
+    'exit "$fail"',
   ].join('\n');
 }
 
@@ -87,9 +100,9 @@ export function rotationScript(props: Pick<SnapshotBackupRotationProps, 'namespa
  * no retention policy to them (its retentionPolicy covers the object store only), so each run
  * deletes the completed Backups of the ScheduledBackup beyond `keep` (and failed ones but the
  * newest), each with its VolumeSnapshots, whose contents it first switches to `Delete` so the EBS
- * snapshots go too. Then it fails when the newest finished backup failed or the newest completed
- * one is older than the schedule allows: the backup alerts watch the CronJob
- * (PostgresSnapshotBackupFailed / PostgresSnapshotBackupCheckStale).
+ * snapshots go too. Then it fails when, for the snapshot backups or the base backups, the newest
+ * finished backup failed or the newest completed one is older than its schedule allows: the
+ * backup alerts watch the CronJob (PostgresBackupCheckFailed / PostgresBackupCheckStale).
  *
  * Least privilege: in its namespace, get, list and delete Backups and VolumeSnapshots; across the
  * cluster, get and patch VolumeSnapshotContents (cluster-scoped, their names are generated).

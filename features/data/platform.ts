@@ -135,6 +135,8 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
     snapshotSchedule: d.postgres.snapshotSchedule,
     completionMinutes: SNAPSHOT_RESTORE_ASSUMPTIONS.snapshotReadyMinutes + POSTGRES_SNAPSHOT_ROTATION.graceMinutes,
     keep: d.postgres.snapshotsKept,
+    // As PostgresBaseBackupStale allows: the longest gap plus 6 hours to complete.
+    baseBackup: { scheduledBackup: postgres.baseBackupName, schedule: d.postgres.baseBackupSchedule, completionMinutes: 360 },
     schedule: POSTGRES_SNAPSHOT_ROTATION.schedule,
     image: d.jobImages.kubectlShell,
     placement: ctx.placement('system'),
