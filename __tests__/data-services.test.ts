@@ -341,6 +341,16 @@ describe('PostgreSQL: CloudNativePG (DATA-1)', () => {
     expect(r.externalClusters[0].barmanObjectStore.serverName).toBe('postgres');
     // The restored cluster snapshots through the same class, under the same ScheduledBackup name.
     expect(r.backup.volumeSnapshot.className).toBe(staging.backup.volumeSnapshot.className);
+    // The VolumeSnapshot is read in the namespace the snapshot backups are taken in (the Cluster's,
+    // where the rotation job finds their Backups).
+    const json = synth(stacksFor('staging', (d) => {
+      d.data.postgres.backupGeneration = 2;
+      d.data.postgres.restore = { fromGeneration: 1, volumeSnapshot: 'snap-a' };
+    }).platform);
+    const release = resourceAt(json, 'helm_release', 'postgres/cluster/release');
+    const rotation = resourceAt(json, 'kubernetes_cron_job_v1', 'postgres-snapshot-rotation/cron-job');
+    expect(release.namespace).toMatch(/namespaces_data_/);
+    expect(rotation.metadata.namespace).toBe(release.namespace);
     // Without a target time: replay all the WAL there is.
     expect(restoredSpec({ fromGeneration: 1, volumeSnapshot: 'snap-a' }).bootstrap.recovery.recoveryTarget).toBeUndefined();
   });
