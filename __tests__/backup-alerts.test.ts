@@ -37,7 +37,12 @@ describe('cronMaxGapSeconds', () => {
 describe('backupAlertRules', () => {
   const rules = backupAlertRules({
     cronJobs: [{ namespace: 'data', name: 'mongodb-backup', schedule: '30 */6 * * *', deadlineSeconds: 3600 }],
-    postgres: { namespace: 'data', baseBackupSchedule: '0 0 2 * * *', rpoMinutes: 5 },
+    postgres: {
+      namespace: 'data',
+      baseBackupSchedule: '0 0 2 * * *',
+      rpoMinutes: 5,
+      snapshotBackups: { namespace: 'data', name: 'postgres-snapshot-rotation', schedule: '*/10 * * * *', deadlineSeconds: 540, snapshotSchedule: '0 */15 * * * *', maxAgeSeconds: 1800 },
+    },
     mongodb: { namespace: 'data', baseBackupSchedule: '30 */6 * * *', oplogSpanMinutes: 2, rpoMinutes: 5 },
   });
   const rule = (name: string) => {
@@ -71,6 +76,22 @@ describe('backupAlertRules', () => {
     for (const r of rules) expect(r.expr.endsWith(`${r.comparison} ${r.threshold}`)).toBe(true);
   });
 
+  test('PostgreSQL volume snapshot backups: the check job found the newest failed or overdue, or the check itself is not running', () => {
+    const failed = rule('PostgresBackupCheckFailed');
+    const sel = 'namespace="data",cronjob="postgres-snapshot-rotation"';
+    expect(failed.expr).toContain(`kube_cronjob_status_last_schedule_time{${sel}} - kube_cronjob_status_last_successful_time{${sel}}`);
+    expect(failed.expr).toContain('unless on (namespace, cronjob) kube_cronjob_status_last_successful_time');
+    expect(failed.for).toBe('14m'); // the run's deadline (9 min) + 5
+    expect(failed.severity).toBe('critical');
+    expect(failed.description).toContain('older than 1800 s (schedule 0 */15 * * * *), or the newest base backup failed or overdue');
+    const stale = rule('PostgresBackupCheckStale');
+    expect(stale.threshold).toBe(600 + 540);
+    expect(stale.expr).toBe(`time() - max by (namespace, cronjob) (kube_cronjob_status_last_successful_time{${sel}}) > 1140`);
+    // Without snapshot backups, no snapshot rules.
+    const without = backupAlertRules({ cronJobs: [], postgres: { namespace: 'data', baseBackupSchedule: '0 0 2 * * *', rpoMinutes: 5 } });
+    expect(without.map((r) => r.alert).filter((a) => a.includes('BackupCheck'))).toEqual([]);
+  });
+
   test('MongoDB: PITR off or an agent unhealthy for longer than the RPO, failed or overdue base backups fire (PBM collector metrics)', () => {
     const pitr = rule('MongoDBPITRNotRunning');
     expect(pitr.for).toBe('5m');
@@ -101,10 +122,13 @@ describe('every environment: the monitoring release alerts on every backup it ru
     for (const job of backupJobs) {
       // Each backup CronJob is watched by exactly a failed-run rule and a staleness rule.
       const sel = `namespace="${job.metadata.namespace}",cronjob="${job.metadata.name}"`;
-      const covering = rules.filter((r) => r.expr.includes(sel)).map((r) => r.alert.replace(/^(BackupJobFailed|BackupStale).*$/, '$1'));
+      // (The PostgreSQL snapshot check job's rules carry names of their own.)
+      const covering = rules
+        .filter((r) => r.expr.includes(sel))
+        .map((r) => r.alert.replace(/^(BackupJobFailed.*|PostgresBackupCheckFailed)$/, 'BackupJobFailed').replace(/^(BackupStale.*|PostgresBackupCheckStale)$/, 'BackupStale'));
       expect([job.metadata.name, covering.sort()]).toEqual([job.metadata.name, ['BackupJobFailed', 'BackupStale']]);
     }
-    for (const alert of ['PostgresWALArchivingBehind', 'PostgresWALArchivingFailing', 'PostgresBaseBackupFailed', 'PostgresBaseBackupStale', 'MongoDBPITRNotRunning', 'MongoDBBackupAgentUnhealthy', 'MongoDBBaseBackupFailed', 'MongoDBBaseBackupStale']) {
+    for (const alert of ['PostgresWALArchivingBehind', 'PostgresWALArchivingFailing', 'PostgresBaseBackupFailed', 'PostgresBaseBackupStale', 'MongoDBPITRNotRunning', 'MongoDBBackupAgentUnhealthy', 'MongoDBBaseBackupFailed', 'MongoDBBaseBackupStale', 'PostgresBackupCheckFailed', 'PostgresBackupCheckStale']) {
       expect(rules.map((r) => r.alert)).toContain(alert);
     }
     for (const r of rules) {

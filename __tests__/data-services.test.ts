@@ -14,7 +14,7 @@ import { DATA_IDENTITIES, chromaClaimNames } from '../features/data/contract';
 import { Chroma } from '../constructs/data/chroma';
 import { APP_SECRET_PATHS } from '../features/data/platform';
 import { LOCAL_CHARTS_DIR, LocalChartRelease } from '../constructs/data/local-chart-release';
-import { leafPaths, pathExists, unknownValuesPaths } from '../scripts/chart-values';
+import { leafPaths, pathExists } from '../scripts/chart-values';
 
 /** The stateful storage class, by reference (so volumes wait for the class). */
 const STATEFUL_STORAGE_CLASS = expect.stringMatching(/^\$\{kubernetes_storage_class_v1\.storage-classes_stateful_[A-F0-9]+\.metadata\[0\]\.name\}$/);
@@ -77,9 +77,20 @@ describe('data section of the definitions (DATA-1..4, HW-1, HW-3)', () => {
     ['staging', 'staging.data.postgres.restore.fromGeneration: generation 1 is not older than backupGeneration 1; the restored cluster would archive over the backups it reads: set backupGeneration to 2', (d: any) => (d.data.postgres.restore = { fromGeneration: 1 })],
     ['staging', 'staging.data.postgres.restore.targetTime: must be an RFC 3339 time', (d: any) => (d.data.postgres.restore = { fromGeneration: 1, targetTime: 'yesterday' })],
     ['production', 'production.data.chroma.replicas: 3 replicas would be independent servers behind one Service', (d: any) => (d.data.chroma.replicas = 3)],
+    // Issue 13: hourly snapshots leave up to 65 minutes of WAL, 17 minutes of replay at 4x: 24 > 15.
+    ['production', "production.data.postgres.snapshotSchedule: '0 0 * * * *' lets a restore replay up to 65 minutes of WAL (the longest gap plus 5 minutes until a snapshot is ready), 17 minutes at 4x the rate it was written; with 5 + 2 minutes for the volume and the start that is 24 minutes, above the database RTO of 15 minutes (backup.databaseRtoMinutes)", (d: any) => (d.data.postgres.snapshotSchedule = '0 0 * * * *')],
+    ['staging', "staging.data.postgres.snapshotSchedule: '0 */30 * * * *' lets a restore replay up to 35 minutes of WAL", (d: any) => (d.data.postgres.snapshotSchedule = '0 */30 * * * *')],
+    ['development', 'development.data.postgres.snapshotSchedule: must be a six-field cron schedule with seconds first', (d: any) => (d.data.postgres.snapshotSchedule = '*/15 * * * *')],
+    ['development', 'development.data.postgres.snapshotsKept: must be >= 2', (d: any) => (d.data.postgres.snapshotsKept = 1)],
+    ['staging', 'staging.data.postgres.restore.volumeSnapshot: must be the name of a VolumeSnapshot (a lower-case DNS label)', (d: any) => (d.data.postgres.restore = { fromGeneration: 1, volumeSnapshot: 'Postgres_Snap' })],
   ])('%s: rejects "%s"', (name, message, mutate) => {
     const problems = problemsOf(name as string, mutate as (d: any) => void);
     expect(problems.some((p) => p.startsWith(message as string))).toBe(true);
+  });
+
+  test('development and testing may snapshot PostgreSQL rarely (no RTO rule below staging)', () => {
+    expect(problemsOf('development', (d) => (d.data.postgres.snapshotSchedule = '0 0 3 * * *'))).toEqual([]);
+    expect(problemsOf('production', (d) => (d.data.postgres.snapshotSchedule = '0 */20 * * * *'))).toEqual([]);
   });
 
   test('development may run single instances on small volumes', () => {
@@ -169,84 +180,187 @@ describe('workload roles of the data services (BAK-2, SEC-1)', () => {
 
 describe('PostgreSQL: CloudNativePG (DATA-1)', () => {
   const values = releaseValues(prodPlatform, 'postgres/cluster/release');
+  const spec = values.cluster;
+  const bucket = 'toronto-ai-production-backups-444455556666';
 
   test('3 instances across zones on the tainted database pool, 2 TiB retained volumes', () => {
-    expect(values.cluster.instances).toBe(3);
-    expect(values.cluster.storage).toEqual({ size: '2048Gi', storageClass: STORE_CLASS('postgres') });
-    expect(values.cluster.affinity).toEqual({
+    expect(spec.instances).toBe(3);
+    expect(spec.storage).toEqual({ size: '2048Gi', storageClass: STORE_CLASS('postgres') });
+    expect(spec.affinity).toEqual({
       enablePodAntiAffinity: true,
       topologyKey: 'topology.kubernetes.io/zone',
       podAntiAffinityType: 'required',
       nodeSelector: { 'toronto-ai.io/pool': 'database' },
       tolerations: [{ key: 'toronto-ai.io/pool', operator: 'Equal', value: 'database', effect: 'NoSchedule' }],
     });
-    expect(values.cluster.imageName).toBe('ghcr.io/cloudnative-pg/postgresql:17.6');
-    expect(values.version.postgresql).toBe('17');
+    expect(spec.imageName).toBe('ghcr.io/cloudnative-pg/postgresql:17.6');
   });
 
   test('operator-generated credentials, no superuser, monitoring on', () => {
-    expect(values.cluster.initdb).toEqual({ database: 'toronto_ai', owner: 'toronto_ai' });
-    expect(values.cluster.initdb.secret).toBeUndefined();
-    expect(values.cluster.enableSuperuserAccess).toBe(false);
-    expect(values.cluster.monitoring).toEqual({ enabled: true, podMonitor: { enabled: true }, prometheusRule: { enabled: true } });
+    expect(spec.bootstrap).toEqual({ initdb: { database: 'toronto_ai', owner: 'toronto_ai' } });
+    expect(spec.externalClusters).toBeUndefined();
+    expect(spec.enableSuperuserAccess).toBe(false);
+    expect(spec.superuserSecret).toBeUndefined();
+    expect(values.monitoring).toEqual({ podMonitor: true, prometheusRule: true });
   });
 
-  test('WAL archived within the RPO and base backups scheduled to postgres/ with the Pod Identity role', () => {
-    expect(values.cluster.postgresql.parameters.archive_timeout).toBe('5min');
-    expect(values.backups).toMatchObject({
-      enabled: true,
-      provider: 's3',
-      s3: { bucket: 'toronto-ai-production-backups-444455556666', region: 'ca-central-1', path: '/postgres/g1', inheritFromIAMRole: true },
+  test('WAL archived within the RPO and base backups scheduled to postgres/g1 with the Pod Identity role', () => {
+    expect(spec.postgresql.parameters.archive_timeout).toBe('5min');
+    expect(spec.backup).toMatchObject({
+      target: 'prefer-standby',
       retentionPolicy: '30d',
-      scheduledBackups: [{ name: 'postgres-base-backup', schedule: '0 0 2 * * *', backupOwnerReference: 'self', method: 'barmanObjectStore' }],
+      barmanObjectStore: {
+        destinationPath: `s3://${bucket}/postgres/g1`,
+        endpointURL: 'https://s3.ca-central-1.amazonaws.com',
+        s3Credentials: { inheritFromIAMRole: true },
+        wal: { compression: 'gzip', maxParallel: 2 },
+        data: { compression: 'gzip', jobs: 2 },
+      },
     });
-    expect(values.backups.s3.accessKey).toBeUndefined();
-    expect(values.backups.secret).toBeUndefined(); // with inheritFromIAMRole the chart renders no secret either way
-    // The chart names the Cluster (and so the service account) after fullnameOverride.
-    expect(values.fullnameOverride).toBe(DATA_IDENTITIES.postgres.serviceAccount);
+    // No keys, no SSE override (the bucket's default SSE-KMS key applies).
+    expect(JSON.stringify(spec.backup)).not.toMatch(/accessKeyId|secretAccessKey|encryption/);
+    expect(values.scheduledBackups[0]).toEqual({
+      name: 'postgres-postgres-base-backup',
+      spec: { immediate: true, schedule: '0 0 2 * * *', method: 'barmanObjectStore', backupOwnerReference: 'self' },
+    });
+    // The release names the Cluster (and so the service account) after the contract.
+    expect(values.name).toBe(DATA_IDENTITIES.postgres.serviceAccount);
     expect(prod.platform.data.postgres.serviceAccountName).toBe(DATA_IDENTITIES.postgres.serviceAccount);
   });
 
-  test('the cluster waits for the operator and for the Prometheus Operator CRDs', () => {
+  test('the release keeps its name and Terraform address, now from charts/postgres-cluster', () => {
+    const release = resourceAt(prodPlatform, 'helm_release', 'postgres/cluster/release');
+    expect(release).toMatchObject({ name: 'postgres', description: 'local chart postgres-cluster' });
+    expect(release.chart).toMatch(/^\.\/assets\//);
+    expect(release.repository).toBeUndefined();
+    expect(Object.keys(prodPlatform.resource.helm_release).filter((k) => k.startsWith('postgres_cluster_release_'))).toHaveLength(1);
+    const local = allApp.node.findAll().filter((c): c is LocalChartRelease => c instanceof LocalChartRelease && c.chartDir.endsWith(join('charts', 'postgres-cluster')));
+    expect(local.length).toBe(4);
+    const unknown = local.flatMap((r) => leafPaths(r.values).filter((p) => !pathExists(r.chartDir, p)).map((p) => `${r.node.path}: ${p.join('.')}`));
+    expect(unknown).toEqual([]);
+  });
+
+  test('volume snapshot backups: online, through the retaining class, on the definition schedule, owned by nothing', () => {
+    expect(spec.backup.volumeSnapshot).toEqual({
+      className: 'ebs-snapshots',
+      online: true,
+      onlineConfiguration: { immediateCheckpoint: true, waitForArchive: true },
+      snapshotOwnerReference: 'none',
+    });
+    // The class the Cluster names is the cluster's Retain class in production.
+    const classes = releaseValues(prodPlatform, 'volume-snapshot-class/release/release').classes;
+    expect(classes).toContainEqual({ name: spec.backup.volumeSnapshot.className, deletionPolicy: 'Retain' });
+    expect(values.scheduledBackups[1]).toEqual({
+      name: 'postgres-snapshot-backup',
+      spec: { immediate: true, schedule: '0 */15 * * * *', method: 'volumeSnapshot', backupOwnerReference: 'none' },
+    });
+    // A changed schedule is the ScheduledBackup's.
+    const hourly = stacksFor('development', (d) => (d.data.postgres.snapshotSchedule = '0 0 * * * *'));
+    expect(releaseValues(synth(hourly.platform), 'postgres/cluster/release').scheduledBackups[1].spec.schedule).toBe('0 0 * * * *');
+  });
+
+  test('the cluster waits for the operator, the snapshot class and the Prometheus Operator CRDs', () => {
     const cluster = resourceAt(prodPlatform, 'helm_release', 'postgres/cluster/release');
-    expect(cluster.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^helm_release\.postgres_operator_release_/)]));
+    expect(cluster.depends_on).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^helm_release\.postgres_operator_release_/),
+      expect.stringMatching(/^helm_release\.volume-snapshot-class_release_/),
+    ]));
     const operator = resourceAt(prodPlatform, 'helm_release', 'postgres/operator/release');
     expect(operator.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^helm_release\.monitoring_kube-prometheus-stack/)]));
   });
 
-  test('the values checker accepts the AffinityConfiguration the chart renders whole, and nothing else', () => {
-    expect(unknownValuesPaths('cluster', { cluster: { affinity: { tolerations: [], nodeSelector: { a: 'b' } } } })).toEqual([]);
-    expect(unknownValuesPaths('cluster', { cluster: { afinity: { tolerations: [] }, storage: { sise: '1Gi' } } })).toEqual(['cluster.afinity.tolerations', 'cluster.storage.sise']);
+  test('the rotation job keeps the newest snapshots (their EBS snapshots too) and checks the newest one', () => {
+    const job = resourceAt(prodPlatform, 'kubernetes_cron_job_v1', 'postgres-snapshot-rotation/cron-job');
+    expect(job.spec.schedule).toBe('*/10 * * * *');
+    const script: string = job.spec.job_template.spec.template.spec.container[0].command[2];
+    expect(script).toContain('-l cnpg.io/scheduled-backup="$sb"');
+    expect(script).toContain('sb=postgres-snapshot-backup');
+    expect(script).toContain('excess=$((count - 96))');
+    expect(script).toContain('{"spec":{"deletionPolicy":"Delete"}}');
+    // the longest gap of the snapshot schedule (15 min) + 5 min to become ready + 10 min grace;
+    // the base backups: a day + 6 hours (CloudNativePG's metrics no longer tell them apart)
+    expect(script).toContain('check "$sb" 1800 "volume snapshot backups"');
+    expect(script).toContain(`check postgres-postgres-base-backup ${24 * 3600 + 6 * 3600} "base backups"`);
+    expect(script).toContain('exit "$fail"');
+    const role = resourceAt(prodPlatform, 'kubernetes_role_v1', 'postgres-snapshot-rotation/role');
+    expect(role.rule).toEqual([
+      { api_groups: ['postgresql.cnpg.io'], resources: ['backups'], verbs: ['get', 'list', 'delete'] },
+      { api_groups: ['snapshot.storage.k8s.io'], resources: ['volumesnapshots'], verbs: ['get', 'list', 'delete'] },
+    ]);
+    expect(resourceAt(prodPlatform, 'kubernetes_cluster_role_v1', 'postgres-snapshot-rotation/cluster-role').rule).toEqual([
+      { api_groups: ['snapshot.storage.k8s.io'], resources: ['volumesnapshotcontents'], verbs: ['get', 'patch'] },
+    ]);
   });
 
-  test('restore: the Cluster is created from an older generation to a point in time, and archives to the new one', () => {
-    const restored = stacksFor('staging', (d) => {
-      d.data.postgres.backupGeneration = 2;
-      d.data.postgres.restore = { fromGeneration: 1, targetTime: '2026-11-20T08:30:00Z' };
+  const restoredSpec = (restore: Json) =>
+    releaseValues(
+      synth(
+        stacksFor('staging', (d) => {
+          d.data.postgres.backupGeneration = 2;
+          d.data.postgres.restore = restore;
+        }).platform,
+      ),
+      'postgres/cluster/release',
+    ).cluster;
+
+  test('restore from the object store: created from generation 1 to a point in time, archiving to generation 2', () => {
+    const staging = releaseValues(synth(stacksFor('staging').platform), 'postgres/cluster/release').cluster;
+    const r = restoredSpec({ fromGeneration: 1, targetTime: '2026-11-20T08:30:00Z' });
+    expect(r.bootstrap).toEqual({
+      recovery: { source: 'postgres-g1', database: 'toronto_ai', owner: 'toronto_ai', recoveryTarget: { targetTime: '2026-11-20T08:30:00Z' } },
     });
-    const v = releaseValues(synth(restored.platform), 'postgres/cluster/release');
-    expect(v.mode).toBe('recovery');
-    expect(v.recovery).toEqual({
-      method: 'object_store',
-      clusterName: 'postgres',
+    // It reads exactly what generation 1 wrote: the same bucket, prefix and server name.
+    expect(r.externalClusters).toEqual([
+      {
+        name: 'postgres-g1',
+        barmanObjectStore: {
+          serverName: 'postgres',
+          destinationPath: staging.backup.barmanObjectStore.destinationPath,
+          endpointURL: staging.backup.barmanObjectStore.endpointURL,
+          s3Credentials: { inheritFromIAMRole: true },
+          wal: { maxParallel: 8 },
+        },
+      },
+    ]);
+    expect(staging.backup.barmanObjectStore.destinationPath).toMatch(/^s3:\/\/toronto-ai-staging-backups-\d+\/postgres\/g1$/);
+    expect(r.backup.barmanObjectStore.destinationPath).toBe(staging.backup.barmanObjectStore.destinationPath.replace(/g1$/, 'g2'));
+  });
+
+  test('restore from a volume snapshot: the snapshot of a backup, then generation 1\'s WAL from the bucket', () => {
+    const staging = releaseValues(synth(stacksFor('staging').platform), 'postgres/cluster/release').cluster;
+    const r = restoredSpec({ fromGeneration: 1, targetTime: '2026-11-20T10:42:00+02:00', volumeSnapshot: 'postgres-snapshot-backup-20261120083000' });
+    expect(r.bootstrap.recovery).toEqual({
+      source: 'postgres-g1',
       database: 'toronto_ai',
       owner: 'toronto_ai',
-      provider: 's3',
-      s3: { region: 'ca-central-1', bucket: expect.stringMatching(/^toronto-ai-staging-backups-/), path: '/postgres/g1', inheritFromIAMRole: true },
-      secret: { create: false },
-      pitrTarget: { time: '2026-11-20T08:30:00Z' },
+      volumeSnapshots: { storage: { name: 'postgres-snapshot-backup-20261120083000', kind: 'VolumeSnapshot', apiGroup: 'snapshot.storage.k8s.io' } },
+      recoveryTarget: { targetTime: '2026-11-20T10:42:00+02:00' },
     });
-    expect(v.backups.s3.path).toBe('/postgres/g2');
-    expect(values.mode).toBe('standalone');
-    expect(values.recovery).toBeUndefined();
+    expect(r.externalClusters[0].barmanObjectStore.destinationPath).toBe(staging.backup.barmanObjectStore.destinationPath);
+    expect(r.externalClusters[0].barmanObjectStore.serverName).toBe('postgres');
+    // The restored cluster snapshots through the same class, under the same ScheduledBackup name.
+    expect(r.backup.volumeSnapshot.className).toBe(staging.backup.volumeSnapshot.className);
+    // The VolumeSnapshot is read in the namespace the snapshot backups are taken in (the Cluster's,
+    // where the rotation job finds their Backups).
+    const json = synth(stacksFor('staging', (d) => {
+      d.data.postgres.backupGeneration = 2;
+      d.data.postgres.restore = { fromGeneration: 1, volumeSnapshot: 'snap-a' };
+    }).platform);
+    const release = resourceAt(json, 'helm_release', 'postgres/cluster/release');
+    const rotation = resourceAt(json, 'kubernetes_cron_job_v1', 'postgres-snapshot-rotation/cron-job');
+    expect(release.namespace).toMatch(/namespaces_data_/);
+    expect(rotation.metadata.namespace).toBe(release.namespace);
+    // Without a target time: replay all the WAL there is.
+    expect(restoredSpec({ fromGeneration: 1, volumeSnapshot: 'snap-a' }).bootstrap.recovery.recoveryTarget).toBeUndefined();
   });
 
-  test('development: 1 instance on the app pool, no tolerations', () => {
-    const d = releaseValues(devPlatform, 'postgres/cluster/release');
-    expect(d.cluster.instances).toBe(1);
-    expect(d.cluster.enablePDB).toBe(false);
-    expect(d.cluster.affinity.nodeSelector).toEqual({ 'toronto-ai.io/pool': 'app' });
-    expect(d.cluster.affinity.tolerations).toEqual([]);
+  test('development: 1 instance on the app pool, no tolerations, snapshots through its (Delete) class', () => {
+    const d = releaseValues(devPlatform, 'postgres/cluster/release').cluster;
+    expect(d.instances).toBe(1);
+    expect(d.enablePDB).toBe(false);
+    expect(d.affinity.nodeSelector).toEqual({ 'toronto-ai.io/pool': 'app' });
+    expect(d.affinity.tolerations).toEqual([]);
+    expect(releaseValues(devPlatform, 'volume-snapshot-class/release/release').classes).toContainEqual({ name: d.backup.volumeSnapshot.className, deletionPolicy: 'Delete' });
   });
 });
 

@@ -71,7 +71,7 @@ describe('the walker sees what each workload uses', () => {
   test.each([
     ['postgres-exporter', ['Namespace/data', 'Secret/data/postgres-app', 'CRD/ServiceMonitor']],
     ['mongodb-exporter', ['Secret/data/mongodb-monitoring-credentials', 'Secret/data/mongodb-ssl', 'CRD/ServiceMonitor']],
-    ['postgres', ['CRD/Cluster', 'CRD/PodMonitor', 'CRD/PrometheusRule']],
+    ['postgres', ['CRD/Cluster', 'CRD/PodMonitor', 'CRD/PrometheusRule', 'CRD/ScheduledBackup', 'VolumeSnapshotClass/ebs-snapshots']],
     ['mongodb', ['CRD/PerconaServerMongoDB', 'Secret/data/mongodb-toronto-ai-credentials', 'Secret/data/mongodb-monitoring-credentials']],
     ['elasticsearch', ['CRD/Elasticsearch']],
     ['logstash', ['CRD/Logstash', 'Secret/logging/elasticsearch-user-logstash', 'Secret/logging/beats-tls']],
@@ -121,6 +121,13 @@ describe('the walker reports a missing dependency', () => {
     const problems = findOrderingProblems(json).filter((p) => p.address === exporter.address);
     expect(problems.map((p) => p.uses).sort()).toEqual(['CRD/ServiceMonitor', 'Secret/data/postgres-app']);
     expect(problems.find((p) => p.uses === 'Secret/data/postgres-app')!.problem).toMatch(/made at runtime .*depend on helm_release postgres/);
+  });
+
+  test('the PostgreSQL cluster without the VolumeSnapshotClass its snapshot backups name (issue 13)', () => {
+    const json = copy(original);
+    const cluster = release(json, 'postgres');
+    cluster.config.depends_on = cluster.config.depends_on.filter((d: string) => !d.startsWith('helm_release.volume-snapshot-class'));
+    expect(problemsOf(json)).toContainEqual([cluster.address, 'VolumeSnapshotClass/ebs-snapshots']);
   });
 
   test('a custom resource release without its operator (CRD kind)', () => {

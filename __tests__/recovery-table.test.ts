@@ -23,7 +23,53 @@ describe('recovery table rows (production)', () => {
     const pg = row('PostgreSQL');
     expect(pg).toMatchObject({ rpoObjectiveMinutes: 5, rpoMinutes: 5, rtoObjectiveMinutes: 15 });
     expect(pg.mechanism).toContain('postgres/g1/');
-    expect(pg.alerts).toEqual(['PostgresWALArchivingBehind', 'PostgresWALArchivingFailing', 'PostgresBaseBackupFailed', 'PostgresBaseBackupStale']);
+    expect(pg.alerts).toEqual([
+      'PostgresWALArchivingBehind',
+      'PostgresWALArchivingFailing',
+      'PostgresBaseBackupFailed',
+      'PostgresBaseBackupStale',
+      'PostgresBackupCheckFailed',
+      'PostgresBackupCheckStale',
+    ]);
+  });
+
+  test('PostgreSQL: the RTO from the newest volume snapshot, bounded by the snapshot schedule of the stack', () => {
+    const pg = row('PostgreSQL');
+    // 15-minute snapshots, ready within 5: at most 20 minutes of WAL, replayed at 4x in 5; + 5 + 2.
+    expect(pg).toMatchObject({ rtoMinutes: 12 });
+    expect(pg.rtoLowerBound).toBeUndefined();
+    expect(pg.mechanism).toContain('online volume snapshot backups `0 */15 * * * *` (postgres-snapshot-rotation keeps the newest)');
+    // An hourly schedule in the stack (the definition check would refuse it) makes the row miss.
+    const hourly: Json = JSON.parse(JSON.stringify(prodPlatform));
+    for (const r of Object.values(hourly.resource.helm_release) as Json[]) {
+      if (r.name === 'postgres') {
+        const v = JSON.parse(r.values[0]);
+        v.scheduledBackups.find((b: Json) => b.spec.method === 'volumeSnapshot').spec.schedule = '0 0 * * * *';
+        r.values = [JSON.stringify(v)];
+      }
+    }
+    const slow = recoveryRows(prodEnv, hourly).find((r) => r.store === 'PostgreSQL')!;
+    expect(slow.rtoMinutes).toBe(5 + 2 + Math.ceil(65 / 4));
+    expect(renderTable([slow])).toContain('| 15 min | 24 min (misses): ');
+    // Snapshots through a class the stack does not create do not count: the S3 path remains.
+    const noClass: Json = JSON.parse(JSON.stringify(prodPlatform));
+    for (const r of Object.values(noClass.resource.helm_release) as Json[]) {
+      if (r.name === 'postgres') {
+        const v = JSON.parse(r.values[0]);
+        v.cluster.backup.volumeSnapshot.className = 'missing';
+        r.values = [JSON.stringify(v)];
+      }
+    }
+    const s3 = recoveryRows(prodEnv, noClass).find((r) => r.store === 'PostgreSQL')!;
+    expect(s3.rtoLowerBound).toBe(true);
+    expect(renderTable([s3])).toContain('| 15 min | ≥ 236 min (misses): ');
+  });
+
+  test('PostgreSQL meets the database RTO in staging and production, from their synthesized stacks', () => {
+    for (const name of ['staging', 'production']) {
+      const pg = recoveryRows(environment(name), shipped(name).platform).find((r) => r.store === 'PostgreSQL')!;
+      expect([name, pg.rtoMinutes <= pg.rtoObjectiveMinutes, pg.rtoLowerBound, pg.rpoMinutes <= pg.rpoObjectiveMinutes]).toEqual([name, true, undefined, true]);
+    }
   });
 
   test('Vault configuration: RPO 0, because vault-configure writes every policy and role its clients use', () => {
@@ -98,7 +144,7 @@ describe('recovery table rows (production)', () => {
   test('a row says when the mechanism misses the objective, for RPO and RTO', () => {
     expect(renderTable([row('ChromaDB')])).toContain('| 5 min (meets) | 15 min | 7 min (meets): ');
     expect(renderTable([row('MongoDB')])).toContain('| 15 min | 7 min (meets): ');
-    expect(renderTable([row('PostgreSQL')])).toContain('| 5 min (meets) | 15 min | ≥ 236 min (misses): ');
+    expect(renderTable([row('PostgreSQL')])).toContain('| 5 min (meets) | 15 min | 12 min (meets): ');
     expect(renderTable([row('Vault secrets')])).toContain('| 15 min | 5 min (meets): ');
     expect(renderTable([row('Vault configuration')])).toContain('| 0 min (meets) | 30 min | 2 min (meets): ');
   });

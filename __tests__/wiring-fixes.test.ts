@@ -139,10 +139,13 @@ describe('the beta channel has its own database, credentials and Vault role (ENV
 
   test('PostgreSQL: a login role and a database of its own, the password generated in the cluster', () => {
     const cluster = helmValues('postgres');
-    expect(cluster.cluster.roles).toEqual([
+    expect(cluster.cluster.managed.roles).toEqual([
       { name: 'toronto_ai_beta', ensure: 'present', login: true, superuser: false, passwordSecret: { name: 'postgres-toronto-ai-beta' } },
     ]);
-    expect(cluster.databases).toEqual([{ name: 'toronto_ai_beta', owner: 'toronto_ai_beta', ensure: 'present', databaseReclaimPolicy: 'retain' }]);
+    // The Database object keeps the name the cluster chart gave it (charts/postgres-cluster).
+    expect(cluster.databases).toEqual([
+      { name: 'postgres-toronto-ai-beta', spec: { name: 'toronto_ai_beta', ensure: 'present', owner: 'toronto_ai_beta', template: 'template1', encoding: 'UTF8', databaseReclaimPolicy: 'retain' } },
+    ]);
     expect(helmValues('postgres-credentials').credentials).toEqual([
       {
         secretName: 'postgres-toronto-ai-beta',

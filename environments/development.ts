@@ -72,7 +72,7 @@ export const development: EnvironmentInput = {
   },
   // DATA-1..4, SEC-1 (HW-2): single instances on small volumes; no HA in development.
   data: {
-    postgres: { instances: 1, version: '17.6', storageGiB: 20, volume: { iops: 3000, throughputMiBps: 125 }, walArchiveTimeoutMinutes: 5, baseBackupSchedule: '0 0 2 * * *', backupRetentionDays: 7, backupGeneration: 1, compute: { cpu: '500m', memory: '1Gi' } },
+    postgres: { instances: 1, version: '17.6', storageGiB: 20, volume: { iops: 3000, throughputMiBps: 125 }, walArchiveTimeoutMinutes: 5, baseBackupSchedule: '0 0 2 * * *', backupRetentionDays: 7, snapshotSchedule: '0 0 */6 * * *', snapshotsKept: 4, backupGeneration: 1, compute: { cpu: '500m', memory: '1Gi' } },
     mongodb: { members: 1, version: '8.0.19-7', storageGiB: 10, baseBackupSchedule: '30 2 * * *', baseBackupsKept: 7, oplogSpanMinutes: 5, snapshotSchedule: '0 */6 * * *', snapshotsKept: 4, compute: { cpu: '500m', memory: '1Gi' } },
     chroma: { replicas: 1, imageTag: '1.5.3', storageGiB: 10, volume: { iops: 3000, throughputMiBps: 125 }, backupSchedule: '0 3 * * *', snapshotSchedule: '0 */6 * * *', snapshotsKept: 4, compute: { cpu: '500m', memory: '1Gi' } },
     redis: { engine: 'valkey', engineVersion: '8.0', nodeType: 'cache.t4g.micro', replicas: 0, snapshotRetentionDays: 0 },

@@ -88,7 +88,7 @@ export const staging: EnvironmentInput = {
   },
   // DATA-1..4, SEC-1: mirror of production (3 instances, documented 2 TiB / 1 TiB volumes).
   data: {
-    postgres: { instances: 3, version: '17.6', storageGiB: 2048, volume: { iops: 12000, throughputMiBps: 500 }, walArchiveTimeoutMinutes: 5, baseBackupSchedule: '0 0 2 * * *', backupRetentionDays: 30, backupGeneration: 1, compute: { cpu: '6', memory: '48Gi' } },
+    postgres: { instances: 3, version: '17.6', storageGiB: 2048, volume: { iops: 12000, throughputMiBps: 500 }, walArchiveTimeoutMinutes: 5, baseBackupSchedule: '0 0 2 * * *', backupRetentionDays: 30, snapshotSchedule: '0 */15 * * * *', snapshotsKept: 96, backupGeneration: 1, compute: { cpu: '6', memory: '48Gi' } },
     mongodb: { members: 3, version: '8.0.19-7', storageGiB: 2048, baseBackupSchedule: '30 */6 * * *', baseBackupsKept: 120, oplogSpanMinutes: 2, snapshotSchedule: '*/5 * * * *', snapshotsKept: 288, compute: { cpu: '4', memory: '32Gi' } },
     chroma: { replicas: 1, imageTag: '1.5.3', storageGiB: 1024, volume: { iops: 6000, throughputMiBps: 250 }, backupSchedule: '0 3 * * *', snapshotSchedule: '*/5 * * * *', snapshotsKept: 288, compute: { cpu: '8', memory: '64Gi' } },
     redis: { engine: 'valkey', engineVersion: '8.0', nodeType: 'cache.r7g.large', replicas: 1, snapshotRetentionDays: 7 },

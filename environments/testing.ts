@@ -73,7 +73,7 @@ export const testing: EnvironmentInput = {
   },
   // DATA-1..4, SEC-1 (HW-2): the production topology (3 instances/members) on smaller volumes.
   data: {
-    postgres: { instances: 3, version: '17.6', storageGiB: 100, volume: { iops: 3000, throughputMiBps: 125 }, walArchiveTimeoutMinutes: 5, baseBackupSchedule: '0 0 2 * * *', backupRetentionDays: 7, backupGeneration: 1, compute: { cpu: '1', memory: '4Gi' } },
+    postgres: { instances: 3, version: '17.6', storageGiB: 100, volume: { iops: 3000, throughputMiBps: 125 }, walArchiveTimeoutMinutes: 5, baseBackupSchedule: '0 0 2 * * *', backupRetentionDays: 7, snapshotSchedule: '0 0 * * * *', snapshotsKept: 24, backupGeneration: 1, compute: { cpu: '1', memory: '4Gi' } },
     mongodb: { members: 3, version: '8.0.19-7', storageGiB: 100, baseBackupSchedule: '30 */12 * * *', baseBackupsKept: 14, oplogSpanMinutes: 5, snapshotSchedule: '0 * * * *', snapshotsKept: 24, compute: { cpu: '1', memory: '4Gi' } },
     chroma: { replicas: 1, imageTag: '1.5.3', storageGiB: 50, volume: { iops: 3000, throughputMiBps: 125 }, backupSchedule: '0 3 * * *', snapshotSchedule: '0 * * * *', snapshotsKept: 24, compute: { cpu: '1', memory: '4Gi' } },
     redis: { engine: 'valkey', engineVersion: '8.0', nodeType: 'cache.t4g.small', replicas: 1, snapshotRetentionDays: 1 },

@@ -111,9 +111,6 @@ export function pathExists(dir: string, path: string[]): boolean {
  * at the pinned version; the keys below it are the custom resource's own fields.
  */
 export const RENDERED_WHOLE: Readonly<Record<string, readonly string[]>> = {
-  // cluster 0.8.1, templates/cluster.yaml: `affinity: {{ toYaml .Values.cluster.affinity }}`, the
-  // CloudNativePG AffinityConfiguration (nodeSelector, tolerations, enablePodAntiAffinity, ...).
-  cluster: ['cluster.affinity'],
   // eck-kibana 0.20.0, templates/kibana.yaml: `podTemplate: {{ toYaml . }}` (the Kibana resource's
   // PodTemplateSpec); values.yaml documents the key only as `# podTemplate:`.
   'eck-kibana': ['podTemplate'],

@@ -57,7 +57,7 @@ export const RELEASE_PROVIDES: Readonly<Record<string, readonly ObjectRef[]>> = 
     'CRD/Prometheus',
     'CRD/Alertmanager',
   ],
-  'cloudnative-pg': ['CRD/Cluster', 'CRD/ScheduledBackup', 'CRD/Backup', 'CRD/Pooler', 'Webhook/cnpg'],
+  'cloudnative-pg': ['CRD/Cluster', 'CRD/ScheduledBackup', 'CRD/Backup', 'CRD/Pooler', 'CRD/Database', 'Webhook/cnpg'],
   // psmdb-operator 1.22.0 installs its CRDs from crds/ (the cluster, backup and restore kinds).
   'psmdb-operator': ['CRD/PerconaServerMongoDB', 'CRD/PerconaServerMongoDBBackup', 'CRD/PerconaServerMongoDBRestore'],
   'eck-operator': ['CRD/Elasticsearch', 'CRD/Kibana', 'CRD/Logstash', 'CRD/Beat', 'Webhook/eck'],
@@ -94,6 +94,8 @@ export const RELEASE_CREATES: Readonly<Record<string, (values: Json, namespace: 
   'local:mongodb-credentials': (v, ns) => ((v.users ?? []) as Json[]).map((u) => `Secret/${ns}/${u.secretName}` as ObjectRef),
   // charts/generated-secrets: the generated credentials (Chroma client tokens, Elasticsearch file-realm users).
   'local:generated-secrets': (v, ns) => ((v.secrets ?? []) as Json[]).map((s) => `Secret/${ns}/${s.name}` as ObjectRef),
+  // charts/volume-snapshot-class: the cluster-scoped VolumeSnapshotClasses.
+  'local:volume-snapshot-class': (v) => ((v.classes ?? []) as Json[]).map((c) => `VolumeSnapshotClass/${c.name}` as ObjectRef),
 };
 
 /**
@@ -164,12 +166,17 @@ export const RELEASE_USES: Readonly<Record<string, ReleaseUses>> = {
     ...podSecretsIn(v.volumes ?? [], ns),
     ...(v.serviceMonitor?.enabled ? ['CRD/ServiceMonitor'] : []),
   ],
-  cluster: (v) => [
+  // charts/postgres-cluster: the Cluster, its ScheduledBackups and Databases, the monitoring
+  // objects; the VolumeSnapshotClass its snapshot backups name; the snapshot a restore starts from.
+  'local:postgres-cluster': (v) => [
     'CRD/Cluster',
     'Webhook/cnpg',
-    ...(v.cluster?.monitoring?.enabled && v.cluster?.monitoring?.podMonitor?.enabled ? ['CRD/PodMonitor'] : []),
-    ...(v.cluster?.monitoring?.enabled && v.cluster?.monitoring?.prometheusRule?.enabled ? ['CRD/PrometheusRule'] : []),
-    ...(v.backups?.enabled && (v.backups?.scheduledBackups ?? []).length > 0 ? ['CRD/ScheduledBackup'] : []),
+    ...(v.monitoring?.podMonitor ? ['CRD/PodMonitor'] : []),
+    ...(v.monitoring?.prometheusRule ? ['CRD/PrometheusRule'] : []),
+    ...((v.scheduledBackups ?? []).length > 0 ? ['CRD/ScheduledBackup'] : []),
+    ...((v.databases ?? []).length > 0 ? ['CRD/Database'] : []),
+    ...(v.cluster?.backup?.volumeSnapshot?.className ? [`VolumeSnapshotClass/${v.cluster.backup.volumeSnapshot.className}`] : []),
+    ...(v.cluster?.bootstrap?.recovery?.volumeSnapshots ? ['CRD/VolumeSnapshot'] : []),
   ],
   'eck-elasticsearch': () => ['CRD/Elasticsearch', 'Webhook/eck'],
   'eck-kibana': () => ['CRD/Kibana', 'Webhook/eck'],

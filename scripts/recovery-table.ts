@@ -3,7 +3,8 @@
  * from the definitions (objectives) and the synthesized stacks (mechanisms and alerts), never
  * written by hand. Each store's row is read from what the platform stack actually runs:
  *
- * - PostgreSQL: the CloudNativePG cluster release (archive_timeout, base backups, archive path);
+ * - PostgreSQL: the CloudNativePG cluster release (archive_timeout, base backups, archive path, volume
+ *   snapshot backups through a class of the volume-snapshot-class release, rotated by a job);
  * - MongoDB: its volume snapshot CronJob (through a class of the volume-snapshot-class release,
  *   over every member's claim) when the stack has it, beside the point-in-time path: a Percona
  *   psmdb-db release with point-in-time recovery (`backup.pitr`), otherwise the mongodump
@@ -27,6 +28,7 @@ import { namesFor } from '../features/naming';
 import { cronMaxGapSeconds } from '../constructs/observability/backup-alerts';
 import { vaultCoverage } from './vault-coverage';
 import { CHROMA_STORAGE, chromaClaimNames, MONGODB_STORAGE, mongodbClaimNames } from '../features/data/contract';
+import { SNAPSHOT_RESTORE_ASSUMPTIONS, snapshotRestoreMinutes } from '../environments/recovery';
 
 type Json = Record<string, any>;
 
@@ -44,9 +46,13 @@ export const RTO_ASSUMPTIONS = {
   /** Sustained throughput of a logical restore from S3 (PBM logical: documents inserted, indexes rebuilt), MiB/s. */
   s3LogicalMiBps: 50,
   /** A claim created from an EBS snapshot, attached and its pod running, minutes (blocks then load from S3 on first read). */
-  volumeFromSnapshotMinutes: 5,
+  volumeFromSnapshotMinutes: SNAPSHOT_RESTORE_ASSUMPTIONS.volumeFromSnapshotMinutes,
   /** Starting a restore (the operator's or Job's pod scheduled, the object store listed), minutes. */
-  startMinutes: 2,
+  startMinutes: SNAPSHOT_RESTORE_ASSUMPTIONS.startMinutes,
+  /** PostgreSQL: minutes from a volume snapshot backup's start until it is ready to restore from (environments/recovery.ts). */
+  snapshotReadyMinutes: SNAPSHOT_RESTORE_ASSUMPTIONS.snapshotReadyMinutes,
+  /** PostgreSQL: archived WAL replays at least this many times faster than it was written (environments/recovery.ts says why). */
+  walReplaySpeedup: SNAPSHOT_RESTORE_ASSUMPTIONS.walReplaySpeedup,
 } as const;
 
 /** Minutes to copy `gib` from S3 at `mibps`, plus the start. */
@@ -113,21 +119,39 @@ export function recoveryRows(env: Environment, platform: Json): RecoveryRow[] {
   const rows: RecoveryRow[] = [];
   const db = { rpoObjectiveMinutes: b.databaseRpoMinutes, rtoObjectiveMinutes: b.databaseRtoMinutes, environment: env.name };
 
-  // PostgreSQL: continuous WAL archiving; a restore copies a base backup from S3, then replays WAL.
+  // PostgreSQL: continuous WAL archiving; a restore starts from the newest volume snapshot backup
+  // when the stack takes them (through a class the stack creates, pruned by its rotation job),
+  // else it copies a base backup from S3; then it replays the WAL since.
   const pg = all(platform, 'helm_release').find((r) => pathOf(r).endsWith('postgres/cluster/release'));
   if (pg) {
     const v = valuesOf(pg);
-    const timeout = Number(String(v.cluster?.postgresql?.parameters?.archive_timeout ?? '').replace(/min$/, ''));
-    const base = v.backups?.scheduledBackups?.[0]?.schedule as string | undefined;
-    const sizeGiB = gibOf(v.cluster?.storage?.size);
+    const spec = (v.cluster ?? {}) as Json;
+    const timeout = Number(String(spec.postgresql?.parameters?.archive_timeout ?? '').replace(/min$/, ''));
+    const scheduled = (v.scheduledBackups ?? []) as Json[];
+    const base = scheduled.find((b) => (b.spec?.method ?? 'barmanObjectStore') === 'barmanObjectStore')?.spec?.schedule as string | undefined;
+    const snapshot = scheduled.find((b) => b.spec?.method === 'volumeSnapshot');
+    const sizeGiB = gibOf(spec.storage?.size);
+    const archive = String(spec.backup?.barmanObjectStore?.destinationPath ?? '').replace(/^s3:\/\/[^/]+\//, '');
+    const snapshotRelease = all(platform, 'helm_release').find((r) => r.name === 'volume-snapshot-class');
+    const classes = snapshotRelease ? ((valuesOf(snapshotRelease).classes ?? []) as Json[]).map((c) => String(c.name)) : [];
+    const rotation = snapshot ? jobs.find((j) => j.script.includes(`sb=${snapshot.name}`)) : undefined;
+    // Snapshots count when they go through a class the stack creates and a job bounds their number.
+    const snapshotting = snapshot !== undefined && classes.includes(String(spec.backup?.volumeSnapshot?.className)) && rotation !== undefined;
+    const schedule = snapshotting ? String(snapshot!.spec.schedule) : '';
+    const bound = snapshotting ? snapshotRestoreMinutes(schedule) : undefined;
     rows.push({
       ...db,
       store: 'PostgreSQL',
       rpoMinutes: timeout,
-      rtoMinutes: s3RestoreMinutes(sizeGiB, RTO_ASSUMPTIONS.s3PhysicalMiBps),
-      rtoNote: `restore copies the ${sizeGiB} GiB base backup from S3, then replays the WAL since it (base backups \`${base}\`)`,
-      rtoLowerBound: true,
-      mechanism: `WAL archived at least every ${timeout} min + base backups (\`${base}\`) to \`${v.backups?.s3?.path?.replace(/^\//, '')}/\`; restore: \`data.postgres.restore\``,
+      rtoMinutes: bound ? bound.total : s3RestoreMinutes(sizeGiB, RTO_ASSUMPTIONS.s3PhysicalMiBps),
+      rtoNote: bound
+        ? `claims from the newest volume snapshot (${RTO_ASSUMPTIONS.volumeFromSnapshotMinutes} min) + start (${RTO_ASSUMPTIONS.startMinutes} min) + replay of at most ${bound.walMinutes} min of WAL (snapshots \`${schedule}\`, ready within ${RTO_ASSUMPTIONS.snapshotReadyMinutes} min) at ${RTO_ASSUMPTIONS.walReplaySpeedup}x the rate it was written (${bound.replayMinutes} min)`
+        : `restore copies the ${sizeGiB} GiB base backup from S3, then replays the WAL since it (base backups \`${base}\`)`,
+      ...(bound ? {} : { rtoLowerBound: true }),
+      mechanism: [
+        `WAL archived at least every ${timeout} min + base backups (\`${base}\`) to \`${archive}/\``,
+        ...(snapshotting ? [`online volume snapshot backups \`${schedule}\` (${rotation!.name} keeps the newest)`] : []),
+      ].join('; ') + '; restore: `data.postgres.restore`',
       alerts: alertsOf(rules, (r) => r.alert.startsWith('Postgres')),
     });
   }

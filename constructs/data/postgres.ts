@@ -72,8 +72,21 @@ export interface PostgresProps {
   readonly backupRetentionDays: number;
   /** Archive generation: WAL and base backups go to `<prefix>/g<n>/`. */
   readonly backupGeneration: number;
-  /** Create the Cluster from an older generation's archive (optionally to a point in time). */
-  readonly restore?: { readonly fromGeneration: number; readonly targetTime?: string };
+  /**
+   * Create the Cluster from an older generation's archive (optionally to a point in time): from
+   * its base backup in S3, or from `volumeSnapshot` (a VolumeSnapshot of a volume snapshot backup
+   * of that generation) with that generation's WAL replayed from S3.
+   */
+  readonly restore?: { readonly fromGeneration: number; readonly targetTime?: string; readonly volumeSnapshot?: string };
+  /** Issue 13: online volume snapshot backups. */
+  readonly snapshots: {
+    /** The VolumeSnapshotClass (the cluster's retaining class). */
+    readonly className: string;
+    /** The release that creates the class: the Cluster waits for it. */
+    readonly classRelease: ITerraformDependable;
+    /** Six-field cron, seconds first. */
+    readonly schedule: string;
+  };
   /** Backup bucket, its region and the prefix (without slashes) WAL and base backups go under. */
   readonly backup: { readonly bucket: string; readonly region: string; readonly prefix: string };
   /** PodMonitor and PrometheusRule (needs the Prometheus Operator CRDs). */
@@ -90,9 +103,10 @@ export interface PostgresProps {
 }
 
 /**
- * DATA-1: PostgreSQL through CloudNativePG. The operator chart, then the `cluster` chart that
- * creates the Cluster, its ScheduledBackup and monitoring resources through Helm (no CRD needed at
- * plan time).
+ * DATA-1: PostgreSQL through CloudNativePG. The operator chart, then the local chart
+ * charts/postgres-cluster that creates the Cluster, its ScheduledBackups, Databases and monitoring
+ * resources through Helm (no CRD needed at plan time). It replaced the `cluster` chart 0.8.1 (which
+ * renders no volume snapshot backup or recovery) with the same release, kinds and names.
  *
  * - Instances spread over zones (anti-affinity on `topology.kubernetes.io/zone`), on the tainted
  *   database pool, each on its own encrypted, retained volume.
@@ -101,10 +115,20 @@ export interface PostgresProps {
  * - Continuous WAL archiving and scheduled base backups to `s3://<bucket>/<prefix>/g<generation>/` with the
  *   instances' Pod Identity role (`inheritFromIAMRole`, no access keys); objects take the bucket's
  *   default SSE-KMS key.
+ * - Issue 13: scheduled online volume snapshot backups of the data volumes (the RTO path: a
+ *   restore starts from the newest snapshot and replays only the WAL since it, from the same
+ *   archive); a restore names the snapshot or restores from the base backup in S3.
  */
 export class Postgres extends Construct {
   readonly operator: ChartRelease;
-  readonly cluster: ChartRelease;
+  /** The Cluster, its ScheduledBackups, Databases and monitoring (local chart charts/postgres-cluster). */
+  readonly cluster: LocalChartRelease;
+  /** The ScheduledBackup of the volume snapshot backups. */
+  readonly snapshotBackupName: string;
+  /** The ScheduledBackup of the base backups to S3 (the name the `cluster` chart gave it). */
+  readonly baseBackupName: string;
+  /** The VolumeSnapshotClass the snapshot backups are taken through. */
+  readonly volumeSnapshotClass: string;
   /** Service account of the instances: the Pod Identity association binds the backup role to it. */
   readonly serviceAccountName: string;
   /** Secret the operator generates with the application owner's credentials. */
@@ -126,10 +150,12 @@ export class Postgres extends Construct {
     if (/[/]/.test(props.backup.prefix) || props.backup.prefix === '') {
       throw new Error(`${this.node.path}: 'backup.prefix' must be one path segment without slashes. Got: ${props.backup.prefix}`);
     }
+    if (props.restore?.volumeSnapshot !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(props.restore.volumeSnapshot)) {
+      throw new Error(`${this.node.path}: 'restore.volumeSnapshot' must be a VolumeSnapshot name. Got: ${props.restore.volumeSnapshot}`);
+    }
     if (props.restore && props.restore.fromGeneration >= props.backupGeneration) {
       throw new Error(`${this.node.path}: 'restore.fromGeneration' must be older than 'backupGeneration'. Got: ${props.restore.fromGeneration} >= ${props.backupGeneration}`);
     }
-    const major = props.version.split('.')[0];
     const archivePath = (generation: number) => `/${props.backup.prefix}/g${generation}`;
     const resources = { requests: { ...props.compute }, limits: { ...props.compute } };
 
@@ -185,108 +211,142 @@ export class Postgres extends Construct {
       });
     }
 
-    this.cluster = new ChartRelease(this, 'cluster', {
+    const objectStore = (generation: number) => ({
+      destinationPath: `s3://${props.backup.bucket}${archivePath(generation)}`,
+      endpointURL: `https://s3.${props.backup.region}.amazonaws.com`,
+      s3Credentials: { inheritFromIAMRole: true },
+    });
+    // The archive a restore reads: the same bucket and `postgres/g<n>` path the backups of that
+    // generation were written to, as server `<clusterName>` (barman's folder under the path).
+    const origin = props.restore ? `${props.clusterName}-g${props.restore.fromGeneration}` : undefined;
+    const bootstrap = props.restore
+      ? {
+          recovery: {
+            source: origin,
+            database: props.database,
+            owner: props.database,
+            ...(props.restore.volumeSnapshot
+              ? { volumeSnapshots: { storage: { name: props.restore.volumeSnapshot, kind: 'VolumeSnapshot', apiGroup: 'snapshot.storage.k8s.io' } } }
+              : {}),
+            ...(props.restore.targetTime ? { recoveryTarget: { targetTime: props.restore.targetTime } } : {}),
+          },
+        }
+      : { initdb: { database: props.database, owner: props.database } };
+    this.snapshotBackupName = `${props.clusterName}-snapshot-backup`;
+    this.baseBackupName = `${props.clusterName}-${props.clusterName}-base-backup`;
+    this.volumeSnapshotClass = props.snapshots.className;
+
+    // The Cluster spec as the `cluster` chart 0.8.1 rendered it (so the upgrade to the local
+    // chart changes nothing it set), plus the volume snapshot backups and their recovery.
+    const clusterSpec = {
+      instances: props.instances,
+      imageName: `ghcr.io/cloudnative-pg/postgresql:${props.version}`,
+      imagePullPolicy: 'IfNotPresent',
+      postgresUID: 26,
+      postgresGID: 26,
+      storage: { size: `${props.storageGiB}Gi`, storageClass: props.storageClass },
+      resources,
+      // CloudNativePG AffinityConfiguration.
+      affinity: {
+        enablePodAntiAffinity: true,
+        topologyKey: 'topology.kubernetes.io/zone',
+        podAntiAffinityType: spreadRequired ? 'required' : 'preferred',
+        nodeSelector: props.placement.nodeSelector,
+        tolerations: props.placement.tolerations,
+      },
+      primaryUpdateMethod: 'switchover',
+      primaryUpdateStrategy: 'unsupervised',
+      stopDelay: 1800,
+      logLevel: 'info',
+      enableSuperuserAccess: false,
+      enablePDB: props.instances > 1,
+      postgresql: {
+        parameters: {
+          ...seedParameters(props.memoryMiB),
+          archive_timeout: `${props.walArchiveTimeoutMinutes}min`,
+          log_min_duration_statement: '1000',
+        },
+      },
+      ...(extra.length > 0
+        ? {
+            managed: {
+              roles: extra.map((x) => ({
+                name: x.owner,
+                ensure: 'present',
+                login: true,
+                superuser: false,
+                passwordSecret: { name: secretOf(x.owner) },
+              })),
+            },
+          }
+        : {}),
+      // CloudNativePG 1.30's own defaults (specs.GetPodSecurityContext / GetSecurityContext
+      // fill every field left out), stated so the policy pack can check the instances' pods.
+      podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+      securityContext: RESTRICTED_CONTAINER_SECURITY,
+      monitoring: { disableDefaultQueries: false, tls: { enabled: false } },
+      bootstrap,
+      ...(origin
+        ? {
+            externalClusters: [
+              {
+                name: origin,
+                barmanObjectStore: { serverName: props.clusterName, ...objectStore(props.restore!.fromGeneration), wal: { maxParallel: 8 } },
+              },
+            ],
+          }
+        : {}),
+      backup: {
+        target: 'prefer-standby',
+        retentionPolicy: `${props.backupRetentionDays}d`,
+        // Empty: no SSE header, so S3 applies the bucket's default SSE-KMS key (the backups key).
+        barmanObjectStore: {
+          ...objectStore(props.backupGeneration),
+          wal: { compression: 'gzip', maxParallel: 2 },
+          data: { compression: 'gzip', jobs: 2 },
+        },
+        // Issue 13: online (hot) snapshots of each instance's data volume; the snapshots are no
+        // one's dependents (`none`): replacing the release or the Cluster for a restore keeps
+        // them, and the class (Retain in staging/production) keeps the EBS snapshot even when a
+        // VolumeSnapshot goes. SnapshotBackupRotation prunes them.
+        volumeSnapshot: {
+          className: props.snapshots.className,
+          online: true,
+          // The snapshot's replay starts at its checkpoint: a fast one keeps that close to its time.
+          onlineConfiguration: { immediateCheckpoint: true, waitForArchive: true },
+          snapshotOwnerReference: 'none',
+        },
+      },
+    };
+
+    this.cluster = new LocalChartRelease(this, 'cluster', {
       name: props.clusterName,
       namespace: props.namespace,
-      chart: CHARTS.cnpgCluster,
+      chart: 'postgres-cluster',
       values: {
-        fullnameOverride: props.clusterName,
-        type: 'postgresql',
-        mode: props.restore ? 'recovery' : 'standalone',
-        ...(props.restore
-          ? {
-              recovery: {
-                method: 'object_store',
-                clusterName: props.clusterName,
-                database: props.database,
-                owner: props.database,
-                provider: 's3',
-                s3: {
-                  region: props.backup.region,
-                  bucket: props.backup.bucket,
-                  path: archivePath(props.restore.fromGeneration),
-                  inheritFromIAMRole: true,
-                },
-                secret: { create: false },
-                ...(props.restore.targetTime ? { pitrTarget: { time: props.restore.targetTime } } : {}),
-              },
-            }
-          : {}),
-        version: { postgresql: major },
-        cluster: {
-          instances: props.instances,
-          imageName: `ghcr.io/cloudnative-pg/postgresql:${props.version}`,
-          storage: { size: `${props.storageGiB}Gi`, storageClass: props.storageClass },
-          resources,
-          primaryUpdateStrategy: 'unsupervised',
-          primaryUpdateMethod: 'switchover',
-          enableSuperuserAccess: false,
-          enablePDB: props.instances > 1,
-          // CloudNativePG AffinityConfiguration, rendered whole into the Cluster spec.
-          affinity: {
-            enablePodAntiAffinity: true,
-            topologyKey: 'topology.kubernetes.io/zone',
-            podAntiAffinityType: spreadRequired ? 'required' : 'preferred',
-            nodeSelector: props.placement.nodeSelector,
-            tolerations: props.placement.tolerations,
+        name: props.clusterName,
+        cluster: clusterSpec,
+        scheduledBackups: [
+          {
+            // The name the `cluster` chart gave it (`<fullname>-<name>`), so the upgrade keeps it.
+            name: this.baseBackupName,
+            spec: { immediate: true, schedule: props.baseBackupSchedule, method: 'barmanObjectStore', backupOwnerReference: 'self' },
           },
-          initdb: { database: props.database, owner: props.database },
-          // CloudNativePG 1.30's own defaults (specs.GetPodSecurityContext / GetSecurityContext
-          // fill every field left out), stated so the policy pack can check the instances' pods.
-          podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-          securityContext: RESTRICTED_CONTAINER_SECURITY,
-          ...(extra.length > 0
-            ? {
-                roles: extra.map((x) => ({
-                  name: x.owner,
-                  ensure: 'present',
-                  login: true,
-                  superuser: false,
-                  passwordSecret: { name: secretOf(x.owner) },
-                })),
-              }
-            : {}),
-          postgresql: {
-            parameters: {
-              ...seedParameters(props.memoryMiB),
-              archive_timeout: `${props.walArchiveTimeoutMinutes}min`,
-              log_min_duration_statement: '1000',
-            },
+          {
+            name: this.snapshotBackupName,
+            // `none`: the Backups (and so their snapshots) outlive the ScheduledBackup, e.g. when
+            // the release is replaced for a restore from one of them.
+            spec: { immediate: true, schedule: props.snapshots.schedule, method: 'volumeSnapshot', backupOwnerReference: 'none' },
           },
-          monitoring: {
-            enabled: props.monitoring,
-            podMonitor: { enabled: props.monitoring },
-            prometheusRule: { enabled: props.monitoring },
-          },
-        },
-        backups: {
-          enabled: true,
-          method: 'barmanObjectStore',
-          provider: 's3',
-          s3: {
-            region: props.backup.region,
-            bucket: props.backup.bucket,
-            path: archivePath(props.backupGeneration),
-            inheritFromIAMRole: true,
-          },
-          // Empty: no SSE header, so S3 applies the bucket's default SSE-KMS key (the backups key).
-          wal: { compression: 'gzip', encryption: '', maxParallel: 2 },
-          data: { compression: 'gzip', encryption: '', jobs: 2 },
-          scheduledBackups: [
-            {
-              name: `${props.clusterName}-base-backup`,
-              schedule: props.baseBackupSchedule,
-              backupOwnerReference: 'self',
-              method: 'barmanObjectStore',
-            },
-          ],
-          retentionPolicy: `${props.backupRetentionDays}d`,
-        },
-        ...(extra.length > 0
-          ? { databases: extra.map((x) => ({ name: x.database, owner: x.owner, ensure: 'present', databaseReclaimPolicy: 'retain' })) }
-          : {}),
+        ],
+        databases: extra.map((x) => ({
+          name: `${props.clusterName}-${x.database.replace(/_/g, '-')}`,
+          spec: { name: x.database, ensure: 'present', owner: x.owner, template: 'template1', encoding: 'UTF8', databaseReclaimPolicy: 'retain' },
+        })),
+        monitoring: { podMonitor: props.monitoring, prometheusRule: props.monitoring },
       },
-      dependsOn: [this.operator.release, ...(this.extraCredentials ? [this.extraCredentials.release] : [])],
+      // The snapshot class before the Cluster that names it (scripts/dependency-order.ts).
+      dependsOn: [this.operator.release, props.snapshots.classRelease, ...(this.extraCredentials ? [this.extraCredentials.release] : [])],
     });
   }
 }

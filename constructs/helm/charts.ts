@@ -28,7 +28,6 @@ export const CHARTS = {
   eckLogstash: ref('eck-logstash', 'https://helm.elastic.co', '0.20.0'),
   vault: ref('vault', 'https://helm.releases.hashicorp.com', '0.34.1'),
   cloudnativePg: ref('cloudnative-pg', 'https://cloudnative-pg.github.io/charts', '0.29.0'),
-  cnpgCluster: ref('cluster', 'https://cloudnative-pg.github.io/charts', '0.8.1'),
   psmdbOperator: ref('psmdb-operator', 'https://percona.github.io/percona-helm-charts/', '1.22.0'),
   psmdbDb: ref('psmdb-db', 'https://percona.github.io/percona-helm-charts/', '1.22.2'),
   awsLoadBalancerController: ref('aws-load-balancer-controller', 'https://aws.github.io/eks-charts', '3.5.0'),

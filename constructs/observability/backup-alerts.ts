@@ -2,7 +2,8 @@
  * Alert rules that say when a backup does not meet its objective (BAK-3, issue 13): a backup job
  * whose last run did not succeed, a backup older than its schedule allows, PostgreSQL WAL
  * archiving falling behind the recovery point objective or failing, and a base backup that failed
- * or is overdue. They are generated from the schedules the backups actually run on, so a changed
+ * or is overdue, and a PostgreSQL volume snapshot or base backup that failed or is overdue (through
+ * the job that rotates and checks them). They are generated from the schedules the backups actually run on, so a changed
  * schedule moves its staleness threshold with it.
  *
  * Metrics: kube-state-metrics (`kube_cronjob_status_last_schedule_time`,
@@ -41,6 +42,14 @@ export interface PostgresBackups {
   readonly baseBackupSchedule: string;
   /** The database recovery point objective: WAL must reach the bucket within it. */
   readonly rpoMinutes: number;
+  /**
+   * Issue 13: the job that rotates the volume snapshot backups and checks them and the base
+   * backups (constructs/data/snapshot-backup-rotation.ts): a run fails when, for either, the newest
+   * finished backup failed or the newest completed one is older than its schedule allows
+   * (`maxAgeSeconds` for the snapshots). CloudNativePG's backup metrics take the newest backup of
+   * any method, so PostgresBaseBackupFailed/Stale alone no longer see an overdue base backup.
+   */
+  readonly snapshotBackups?: BackupCronJob & { readonly snapshotSchedule: string; readonly maxAgeSeconds: number };
 }
 
 /** MongoDB (Percona Backup for MongoDB): continuous oplog slices and scheduled base backups. */
@@ -155,6 +164,37 @@ export function backupAlertRules(props: BackupAlertProps): AlertRule[] {
       decision: 'investigate',
       summary: `The newest PostgreSQL base backup in ${pg.namespace} is older than its schedule allows`,
       description: `The newest base backup is {{ $value | humanizeDuration }} old; the schedule (${pg.baseBackupSchedule}) allows ${staleAfter} s (its longest gap plus 6 hours to complete). Point-in-time recovery replays WAL from it, so an old base backup lengthens the RTO.`,
+      source: 'issue 13 backup monitoring (BAK-3)',
+    });
+  }
+  const snap = pg?.snapshotBackups;
+  if (snap) {
+    rules.push({
+      alert: 'PostgresBackupCheckFailed',
+      // The check job's last scheduled run has not succeeded (a job that never succeeded counts).
+      expr:
+        `max by (namespace, cronjob) ((kube_cronjob_status_last_schedule_time{${selector(snap)}} - kube_cronjob_status_last_successful_time{${selector(snap)}})` +
+        ` or (kube_cronjob_status_last_schedule_time{${selector(snap)}} unless on (namespace, cronjob) kube_cronjob_status_last_successful_time{${selector(snap)}})) > 0`,
+      for: minutes(snap.deadlineSeconds + 5 * MINUTE),
+      comparison: '>',
+      threshold: 0,
+      severity: 'critical',
+      decision: 'investigate',
+      summary: `The newest PostgreSQL volume snapshot backup or base backup in ${snap.namespace} failed or is older than its schedule allows`,
+      description: `${snap.namespace}/${snap.name} found the newest volume snapshot backup failed or older than ${snap.maxAgeSeconds} s (schedule ${snap.snapshotSchedule}), or the newest base backup failed or overdue; its log names which. An old snapshot makes a restore replay more WAL, beyond the RTO. Read the Job's log (kubectl -n ${snap.namespace} logs job/<latest ${snap.name} job>) and the Backup (kubectl -n ${snap.namespace} describe backup <name>).`,
+      source: 'seed 004 recovery objectives (database RTO 15 minutes)',
+    });
+    const staleAfter = cronMaxGapSeconds(snap.schedule) + snap.deadlineSeconds;
+    rules.push({
+      alert: 'PostgresBackupCheckStale',
+      expr: `time() - max by (namespace, cronjob) (kube_cronjob_status_last_successful_time{${selector(snap)}}) > ${staleAfter}`,
+      for: '10m',
+      comparison: '>',
+      threshold: staleAfter,
+      severity: 'critical',
+      decision: 'investigate',
+      summary: `Nothing has confirmed fresh PostgreSQL backups in ${snap.namespace} for longer than the check's schedule allows`,
+      description: `No run of ${snap.namespace}/${snap.name} has succeeded for {{ $value | humanizeDuration }} (its schedule ${snap.schedule} and deadline allow ${staleAfter} s): either backups are failing or overdue (PostgresBackupCheckFailed) or the job does not run, and old snapshots are not pruned.`,
       source: 'issue 13 backup monitoring (BAK-3)',
     });
   }

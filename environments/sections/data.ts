@@ -12,6 +12,7 @@ import { CACHE_NODE_TYPES, HARDWARE_PROFILES, PRODUCTION_LIKE_TIERS, Tier } from
 import { cronSchema } from '../cron';
 import { cpuQuantity, memoryQuantity } from '../quantity';
 import { cronMaxGapSeconds } from '../cron';
+import { SNAPSHOT_RESTORE_ASSUMPTIONS, snapshotRestoreMinutes } from '../recovery';
 
 /** Documented software levels (HW-3). */
 export const MIN_POSTGRES_MAJOR = 15;
@@ -115,6 +116,18 @@ export const dataSchema = z
         /** Days base backups and WAL are kept in the bucket (CloudNativePG retentionPolicy). */
         backupRetentionDays: z.number().int().min(1).max(3650),
         /**
+         * Issue 13: online volume snapshot backups of each instance's data volume (CloudNativePG
+         * `method: volumeSnapshot`, six-field cron, seconds first, UTC). A restore starts from the
+         * newest one and replays only the WAL since it: staging/production must take them often
+         * enough for that restore to meet the database RTO (environments/recovery.ts).
+         */
+        snapshotSchedule: cron(6, '0 */15 * * * *'),
+        /**
+         * Completed volume snapshot backups kept (CloudNativePG applies no retention to them): the
+         * program's snapshot-backup job deletes older ones, their VolumeSnapshots and EBS snapshots.
+         */
+        snapshotsKept: z.number().int().min(2).max(1000),
+        /**
          * Generation of the backup archive: WAL and base backups go to `postgres/g<n>/`. A restored
          * cluster must archive to a fresh generation (barman refuses a non-empty archive), so a
          * restore increments it (README: PostgreSQL restore).
@@ -129,6 +142,16 @@ export const dataSchema = z
           .object({
             fromGeneration: z.number().int().min(1),
             targetTime: z.string().datetime({ offset: true, message: 'must be an RFC 3339 time such as 2026-01-31T12:00:00Z' }).optional(),
+            /**
+             * Issue 13: start from this VolumeSnapshot (in the `data` namespace, of a scheduled
+             * volume snapshot backup of generation `fromGeneration`: `kubectl -n data get backups`)
+             * instead of the base backup in S3, then replay that generation's WAL from the bucket.
+             */
+            volumeSnapshot: z
+              .string()
+              .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be the name of a VolumeSnapshot (a lower-case DNS label)')
+              .max(253)
+              .optional(),
           })
           .strict()
           .optional(),
@@ -316,7 +339,7 @@ export interface DataRuleContext {
     readonly database?: { readonly dataVolumeGiB?: number };
     readonly vector?: { readonly dataVolumeGiB?: number };
   };
-  readonly backup?: { readonly databaseRpoMinutes: number };
+  readonly backup?: { readonly databaseRpoMinutes: number; readonly databaseRtoMinutes?: number };
 }
 
 type Report = (path: (string | number)[], message: string) => void;
@@ -416,6 +439,20 @@ export function checkData(env: DataRuleContext, report: Report): void {
     const gapMinutes = cronMaxGapSeconds(d.chroma.snapshotSchedule) / 60;
     if (gapMinutes > env.backup.databaseRpoMinutes) {
       report(at('chroma', 'snapshotSchedule'), `'${d.chroma.snapshotSchedule}' leaves up to ${gapMinutes} minutes between volume snapshots, above the database RPO of ${env.backup.databaseRpoMinutes} minutes (backup.databaseRpoMinutes); e.g. '*/${env.backup.databaseRpoMinutes} * * * *'`);
+    }
+  }
+
+  // ---- PostgreSQL volume snapshot backups (issue 13): a restore from the newest snapshot replays
+  // the WAL written since it; staging/production take them often enough to meet the database RTO.
+  const rto = env.backup?.databaseRtoMinutes;
+  if (productionLike && rto !== undefined) {
+    const bound = snapshotRestoreMinutes(d.postgres.snapshotSchedule);
+    if (bound.total > rto) {
+      const a = SNAPSHOT_RESTORE_ASSUMPTIONS;
+      report(
+        at('postgres', 'snapshotSchedule'),
+        `'${d.postgres.snapshotSchedule}' lets a restore replay up to ${bound.walMinutes} minutes of WAL (the longest gap plus ${a.snapshotReadyMinutes} minutes until a snapshot is ready), ${bound.replayMinutes} minutes at ${a.walReplaySpeedup}x the rate it was written; with ${a.volumeFromSnapshotMinutes} + ${a.startMinutes} minutes for the volume and the start that is ${bound.total} minutes, above the database RTO of ${rto} minutes (backup.databaseRtoMinutes); e.g. '0 */15 * * * *'`,
+      );
     }
   }
 

@@ -62,6 +62,12 @@ export const CHROMA_STORAGE = {
   snapshotJob: 'chroma-snapshot',
 } as const;
 /**
+ * Issue 13: the CronJob (and its service account and roles) that rotates and checks PostgreSQL's
+ * volume snapshot backups (constructs/data/snapshot-backup-rotation.ts): it runs every 10 minutes,
+ * and allows a snapshot backup `graceMinutes` beyond the time it takes to become ready.
+ */
+export const POSTGRES_SNAPSHOT_ROTATION = { cronJob: 'postgres-snapshot-rotation', schedule: '*/10 * * * *', graceMinutes: 10 } as const;
+/**
  * Chroma's StatefulSet (charts/chroma, constructs/data/chroma.ts) as the chart names it: its name
  * (also its Service's and its release's) and its volume claim template, from CHROMA_STORAGE.
  */

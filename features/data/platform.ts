@@ -21,8 +21,10 @@ import { PlatformContext } from '../context';
 import { vaultMultiRegionUnsealKeyAlias, vaultUnsealKeyAlias } from './cloud';
 import { servicesOf } from '../services/contract';
 import { snapshotNameOf, VolumeSnapshotSchedule } from '../../constructs/data/volume-snapshot-schedule';
+import { SnapshotBackupRotation } from '../../constructs/data/snapshot-backup-rotation';
+import { SNAPSHOT_RESTORE_ASSUMPTIONS } from '../../environments/recovery';
 import { RestoredClaims } from '../../constructs/data/restored-claims';
-import { chromaClaimNames, CHROMA_GATEWAY, CHROMA_STATEFUL_SET, CHROMA_STORAGE, CHROMA_TOKEN_FIELD, CHROMA_TOKEN_SYNC, DATA_IDENTITIES, DATA_SERVICES, DATA_NAMESPACE, DATABASE_SYNC, API_KEYS_SYNC, apiKeySources, MONGODB_STORAGE, mongodbClaimNames, VAULT_SNAPSHOT, VECTOR_NAMESPACE } from './contract';
+import { chromaClaimNames, CHROMA_GATEWAY, CHROMA_STATEFUL_SET, CHROMA_STORAGE, CHROMA_TOKEN_FIELD, CHROMA_TOKEN_SYNC, DATA_IDENTITIES, DATA_SERVICES, DATA_NAMESPACE, DATABASE_SYNC, API_KEYS_SYNC, apiKeySources, MONGODB_STORAGE, mongodbClaimNames, VAULT_SNAPSHOT, VECTOR_NAMESPACE, POSTGRES_SNAPSHOT_ROTATION } from './contract';
 import { APP_API_KEYS, APP_CA_PUBLISHER, APP_CHANNELS, AppChannel, MONGODB_CA_FILE, channelsOf } from '../app/contract';
 import { ExternalSecretsOperator, SyncedSecrets } from '../../constructs/secrets/external-secrets';
 import { MONGODB_EXPORTER_CA_DIR, MONGODB_MONITORING_USER } from '../observability/contract';
@@ -41,6 +43,8 @@ export interface DataPlatformOptions {
 
 export interface DataPlatform {
   readonly postgres: Postgres;
+  /** Issue 13: rotation and check of PostgreSQL's volume snapshot backups. */
+  readonly postgresSnapshotRotation: SnapshotBackupRotation;
   readonly mongodb: MongoDb;
   /** Issue 13: scheduled CSI volume snapshots of every MongoDB member's claim. */
   readonly mongodbSnapshots: VolumeSnapshotSchedule;
@@ -124,10 +128,30 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
     backupRetentionDays: d.postgres.backupRetentionDays,
     backupGeneration: d.postgres.backupGeneration,
     restore: d.postgres.restore,
+    // Issue 13: volume snapshot backups through the cluster's retaining class (Retain in
+    // staging/production), rotated by postgresSnapshotRotation below.
+    snapshots: { className: ctx.volumeSnapshots.className, classRelease: ctx.volumeSnapshots.release, schedule: d.postgres.snapshotSchedule },
     backup: { bucket, region, prefix: DATA_IDENTITIES.postgres.prefix.segment },
     monitoring: true,
     extraDatabases: ownDatabases.map((c) => ({ database: c.database, owner: c.database })),
     dependsOn: [...base, postgresClass.storageClass, ...(options.monitoringDependsOn ?? [])],
+  });
+
+  // Issue 13: CloudNativePG prunes no volume snapshot backup: this job keeps the newest
+  // `snapshotsKept` (and their EBS snapshots) and fails when the newest failed or is overdue.
+  const postgresSnapshotRotation = new SnapshotBackupRotation(stack, 'postgres-snapshot-rotation', {
+    name: POSTGRES_SNAPSHOT_ROTATION.cronJob,
+    namespace: dataNs,
+    scheduledBackup: postgres.snapshotBackupName,
+    snapshotSchedule: d.postgres.snapshotSchedule,
+    completionMinutes: SNAPSHOT_RESTORE_ASSUMPTIONS.snapshotReadyMinutes + POSTGRES_SNAPSHOT_ROTATION.graceMinutes,
+    keep: d.postgres.snapshotsKept,
+    // As PostgresBaseBackupStale allows: the longest gap plus 6 hours to complete.
+    baseBackup: { scheduledBackup: postgres.baseBackupName, schedule: d.postgres.baseBackupSchedule, completionMinutes: 360 },
+    schedule: POSTGRES_SNAPSHOT_ROTATION.schedule,
+    image: d.jobImages.kubectlShell,
+    placement: ctx.placement('system'),
+    dependsOn: [postgres.cluster.release],
   });
 
   // Issue 13: a snapshot restore pre-creates each member's claim from its snapshot of one run (in
@@ -494,5 +518,5 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
       }),
   );
 
-  return { postgres, mongodb, mongodbSnapshots, mongodbRestore, apiKeys, apiKeySyncs, chroma, chromaSnapshots, chromaRestore, chromaGateway, chromaTokenSyncs, vault, vaultSnapshots, vaultRestore, databaseSync, betaDatabaseSync, vaultCertificateCheck, mongodbCertificateCheck };
+  return { postgres, postgresSnapshotRotation, mongodb, mongodbSnapshots, mongodbRestore, apiKeys, apiKeySyncs, chroma, chromaSnapshots, chromaRestore, chromaGateway, chromaTokenSyncs, vault, vaultSnapshots, vaultRestore, databaseSync, betaDatabaseSync, vaultCertificateCheck, mongodbCertificateCheck };
 }

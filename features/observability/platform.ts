@@ -184,7 +184,12 @@ export function addBackupAlerts(ctx: PlatformContext, monitoring: Monitoring, da
     backupAlertRules({
       cronJobs: [...data.chroma.backupJobs, data.chromaSnapshots, data.mongodbSnapshots, data.vaultSnapshots.job].map((j) => j.alertSpec),
       mongodb: { ...data.mongodb.alertSpec, rpoMinutes: ctx.env.backup.databaseRpoMinutes },
-      postgres: { namespace: DATA_NAMESPACE, baseBackupSchedule: d.postgres.baseBackupSchedule, rpoMinutes: ctx.env.backup.databaseRpoMinutes },
+      postgres: {
+        namespace: DATA_NAMESPACE,
+        baseBackupSchedule: d.postgres.baseBackupSchedule,
+        rpoMinutes: ctx.env.backup.databaseRpoMinutes,
+        snapshotBackups: { ...data.postgresSnapshotRotation.alertSpec, snapshotSchedule: d.postgres.snapshotSchedule, maxAgeSeconds: data.postgresSnapshotRotation.maxAgeSeconds },
+      },
     }),
   );
 }
