@@ -3,7 +3,7 @@
  * clean tree synthesizes every stack; a run that would write what is already there is skipped.
  */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFINITIONS } from '../environments';
@@ -99,6 +99,19 @@ describe('a synth that would write what is already there is skipped, and only th
     } finally {
       writeFileSync(file, source);
     }
+  });
+
+  test('a compiled file whose source is gone is removed by the next compile (a deleted test never runs from dist/)', () => {
+    const orphan = join(dir, 'dist', '__tests__', 'deleted.test.js');
+    mkdirSync(join(dir, 'dist', '__tests__'), { recursive: true });
+    writeFileSync(orphan, 'test("gone", () => {});');
+    writeFileSync(`${orphan}.map`, '{}');
+    const live = join(dir, 'dist', 'constructs', 'common', 'pod-security.js');
+    expect(existsSync(live)).toBe(true);
+    rmSync(join(dir, 'dist', '.source-hash-app'), { force: true });
+    const compile = spawnSync(process.execPath, ['scripts/app.js', '--compile-only'], { cwd: dir, encoding: 'utf8', env });
+    expect(compile.status).toBe(0);
+    expect([existsSync(orphan), existsSync(`${orphan}.map`), existsSync(live)]).toEqual([false, false, true]);
   });
 
   test('another selection of environments synthesizes that selection', () => {

@@ -189,10 +189,13 @@ describe('restore as configuration (BAK-3)', () => {
       d.data.postgres.backupGeneration = 2;
       d.data.postgres.restore = { fromGeneration: 1 };
     }).platform);
-    const v = JSON.parse(resourceAt(pg, 'helm_release', 'postgres/cluster/release').values[0]);
-    expect(v.recovery.s3.bucket).toBe(v.backups.s3.bucket);
-    expect(v.recovery.s3.path).toBe(`/${DATA_IDENTITIES.postgres.prefix.segment}/g1`);
-    expect(v.backups.s3.path).toBe(`/${DATA_IDENTITIES.postgres.prefix.segment}/g2`);
-    expect(v.recovery.pitrTarget).toBeUndefined();
+    const spec = JSON.parse(resourceAt(pg, 'helm_release', 'postgres/cluster/release').values[0]).cluster;
+    const [origin] = spec.externalClusters;
+    expect(spec.bootstrap.recovery.source).toBe(origin.name);
+    const bucketOf = (path: string) => /^s3:\/\/([^/]+)\//.exec(path)![1];
+    expect(bucketOf(origin.barmanObjectStore.destinationPath)).toBe(bucketOf(spec.backup.barmanObjectStore.destinationPath));
+    expect(origin.barmanObjectStore.destinationPath).toMatch(new RegExp(`/${DATA_IDENTITIES.postgres.prefix.segment}/g1$`));
+    expect(spec.backup.barmanObjectStore.destinationPath).toMatch(new RegExp(`/${DATA_IDENTITIES.postgres.prefix.segment}/g2$`));
+    expect(spec.bootstrap.recovery.recoveryTarget).toBeUndefined();
   });
 });

@@ -186,7 +186,7 @@ describe('vault-configure manages only the named policies and roles (SEC-1)', ()
       'sys/mounts',
       'sys/audit',
       'auth/kubernetes/config',
-      ...['toronto-ai', 'database-sync', 'chroma-token-sync', 'toronto-ai-beta', 'database-sync-beta', 'chroma-token-sync-beta', 'vault-snapshot'].flatMap((r) => [`sys/policies/acl/${r}`, `auth/kubernetes/role/${r}`]),
+      ...['toronto-ai', 'database-sync', 'api-keys-sync', 'chroma-token-sync', 'toronto-ai-beta', 'database-sync-beta', 'api-keys-sync-beta', 'chroma-token-sync-beta', 'vault-snapshot'].flatMap((r) => [`sys/policies/acl/${r}`, `auth/kubernetes/role/${r}`]),
       // issue 13: the restore Job's role, deleted while no restore is configured
       'auth/kubernetes/role/vault-restore',
     ]);

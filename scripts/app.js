@@ -79,8 +79,29 @@ function typeCheck() {
   });
 }
 
+/**
+ * Removes compiled files of dist/ whose source is gone (a deleted or renamed .ts): left there, a
+ * deleted test would still run (jest reads dist/__tests__) and a deleted module stay loadable.
+ * A file counts as live when its .ts exists in the tree, whichever mode compiled it.
+ */
+function removeOrphans() {
+  const walk = (dir) => {
+    if (!existsSync(dir)) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else {
+        const m = /^(.*)\.js(\.map)?$/.exec(relative(dist, p));
+        if (m && !existsSync(join(root, `${m[1]}.ts`))) rmSync(p, { force: true });
+      }
+    }
+  };
+  for (const d of ['environments', 'constructs', 'features', 'stacks', 'scripts', '__tests__']) walk(join(dist, d));
+}
+
 /** Strips the types of every source into dist/ (one file in, one file out, with source maps). */
 function transpile(files) {
+  removeOrphans();
   const esbuild = require(require.resolve('esbuild', { paths: [root] }));
   esbuild.buildSync({
     entryPoints: files.filter((f) => f.endsWith('.ts')),
