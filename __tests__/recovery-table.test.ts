@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { END, START, generateTable, recoveryRows, renderTable, withTable } from '../scripts/recovery-table';
+import { END, START, fileStorageRow, generateTable, recoveryRows, renderTable, withTable } from '../scripts/recovery-table';
 import { Json, environment, shipped } from './helpers';
 
 jest.setTimeout(300_000);
@@ -160,5 +160,33 @@ describe('README.md', () => {
   test('replacing the block keeps the text around it', () => {
     expect(withTable(`a\n${START}\nold\n${END}\nb`, 'new')).toBe(`a\n${START}\nnew\n${END}\nb`);
     expect(() => withTable('no markers', 'x')).toThrow(/has no/);
+  });
+});
+
+describe('File storage row (seed 004: RPO 1 hour), read from the cloud stack', () => {
+  const prodCloud = shipped('production').cloud;
+
+  test('production: versions within the region, the RTC replica bounds a region loss to 15 minutes; the replica alarms watch it', () => {
+    const f = fileStorageRow(prodEnv, prodCloud)!;
+    expect(f).toMatchObject({ store: 'File storage', rpoObjectiveMinutes: 60, rpoMinutes: 15, rtoObjectiveMinutes: 30, rtoMinutes: 0 });
+    expect(f.note).toBe('0 within the region (versions kept 90 days); region loss: 15 min (S3 Replication Time Control to `toronto-ai-production-files-444455556666-ca-west-1`)');
+    expect(f.alerts).toEqual(['toronto-ai-production-files-replication-failed', 'toronto-ai-production-files-replication-lag']);
+    expect(renderTable([f])).toContain('| File storage | production | 60 min | 15 min (meets); ');
+  });
+
+  test('staging: versions within the region; no replica, said', () => {
+    const f = fileStorageRow(environment('staging'), shipped('staging').cloud)!;
+    expect(f).toMatchObject({ rpoMinutes: 0, alerts: [] });
+    expect(f.note).toContain('region loss: no copy outside the region');
+  });
+
+  test('a stack without versioning on the files bucket misses, and one without RTC loses the region-loss bound', () => {
+    const cut = JSON.parse(JSON.stringify(prodCloud)) as Json;
+    for (const v of Object.values(cut.resource.aws_s3_bucket_versioning as Record<string, Json>)) v.versioning_configuration.status = 'Suspended';
+    const unversioned = fileStorageRow(prodEnv, cut)!;
+    expect(renderTable([unversioned])).toContain('| unbounded (misses); not versioned');
+    const noRtc = JSON.parse(JSON.stringify(prodCloud)) as Json;
+    for (const r of Object.values(noRtc.resource.aws_s3_bucket_replication_configuration as Record<string, Json>)) delete r.rule[0].destination.replication_time;
+    expect(fileStorageRow(prodEnv, noRtc)!.note).toContain('region loss: replicated without Replication Time Control, so with no bound');
   });
 });

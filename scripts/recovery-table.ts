@@ -303,6 +303,50 @@ export function recoveryRows(env: Environment, platform: Json): RecoveryRow[] {
   return rows;
 }
 
+/**
+ * File storage (seed 004: RPO 1 hour; its RTO objective is the application's): read from the cloud
+ * stack. Within the region every overwritten or deleted object keeps its earlier versions
+ * (versioning, kept `noncurrentVersionExpiryDays`), so nothing written is lost and a restore is a
+ * copy of a version; S3 keeps serving, so there is nothing to bring back up. Across regions only
+ * a replica counts: replication with S3 Replication Time Control bounds the loss to its minutes.
+ */
+export function fileStorageRow(env: Environment, cloud: Json): RecoveryRow | undefined {
+  const named = (type: string): (Json & { __name: string })[] => Object.entries((cloud.resource?.[type] ?? {}) as Json).map(([name, r]) => ({ ...(r as Json), __name: name }));
+  const bucket = named('aws_s3_bucket').find((r) => pathOf(r).endsWith('services/files/bucket'));
+  if (!bucket) return undefined;
+  const ref = (attr: string) => `\${aws_s3_bucket.${bucket.__name}.${attr}}`;
+  const versioned = named('aws_s3_bucket_versioning').some((v) => v.bucket === ref('id') && first(v.versioning_configuration as Json)?.status === 'Enabled');
+  const lifecycle = named('aws_s3_bucket_lifecycle_configuration').find((l) => l.bucket === ref('id'));
+  const keptDays = ((lifecycle?.rule ?? []) as Json[]).map((r) => first(r.noncurrent_version_expiration as Json)?.noncurrent_days).find((d) => d !== undefined);
+  const replication = named('aws_s3_bucket_replication_configuration').find((r) => r.bucket === ref('id'));
+  const rule = first(replication?.rule as Json) as Json | undefined;
+  const destination = first(rule?.destination as Json) as Json | undefined;
+  const rtc = first(destination?.replication_time as Json) as Json | undefined;
+  const rtcMinutes = rtc?.status === 'Enabled' ? Number(first(rtc.time as Json)?.minutes) : undefined;
+  const replicaBucket = named('aws_s3_bucket').find((r) => destination?.bucket === `\${aws_s3_bucket.${r.__name}.arn}`)?.bucket as string | undefined;
+  const regionLoss = rtcMinutes !== undefined && replicaBucket ? rtcMinutes : undefined;
+  // Object-level loss is the row's number; a region loss counts where the stack replicates.
+  const rpoMinutes = !versioned ? Number.POSITIVE_INFINITY : (regionLoss ?? 0);
+  return {
+    environment: env.name,
+    store: 'File storage',
+    rpoObjectiveMinutes: env.services.files.rpoMinutes,
+    rtoObjectiveMinutes: env.backup.applicationRtoMinutes,
+    rpoMinutes,
+    rtoMinutes: 0,
+    rtoNote: 'the bucket stays available in the region; a lost or overwritten object is a copy of its earlier version (`aws s3api list-object-versions`, then `copy-object`)',
+    note:
+      (versioned ? `0 within the region (versions kept ${keptDays ?? '?'} days)` : 'not versioned: an overwrite or delete is lost') +
+      (regionLoss !== undefined
+        ? `; region loss: ${regionLoss} min (S3 Replication Time Control to \`${replicaBucket}\`)`
+        : replication
+          ? '; region loss: replicated without Replication Time Control, so with no bound'
+          : '; region loss: no copy outside the region (no `backup.replicaRegion`)'),
+    mechanism: `versioned bucket \`${String(bucket.bucket)}\`${replicaBucket ? `, replicated (delete markers not replicated) to \`${replicaBucket}\`` : ''}`,
+    alerts: named('aws_cloudwatch_metric_alarm').filter((a) => pathOf(a).includes('services/files-replica/')).map((a) => String(a.alarm_name)).sort(),
+  };
+}
+
 /** The Markdown table of the rows. */
 export function renderTable(rows: readonly RecoveryRow[]): string {
   const lines = [
@@ -311,7 +355,7 @@ export function renderTable(rows: readonly RecoveryRow[]): string {
   ];
   for (const r of rows) {
     const meets = r.rpoMinutes <= r.rpoObjectiveMinutes ? 'meets' : 'misses';
-    const rpo = `${r.rpoMinutes} min (${meets})${r.note ? `; ${r.note}` : ''}`;
+    const rpo = `${Number.isFinite(r.rpoMinutes) ? `${r.rpoMinutes} min` : 'unbounded'} (${meets})${r.note ? `; ${r.note}` : ''}`;
     const rtoMeets = r.rtoMinutes > r.rtoObjectiveMinutes ? 'misses' : r.rtoLowerBound ? 'meets only if the replay fits' : 'meets';
     const rto = `${r.rtoLowerBound ? '≥ ' : ''}${r.rtoMinutes} min (${rtoMeets}): ${r.rtoNote}`;
     lines.push(`| ${r.store} | ${r.environment} | ${r.rpoObjectiveMinutes} min | ${rpo} | ${r.rtoObjectiveMinutes} min | ${rto} | ${r.mechanism} | ${r.alerts.length > 0 ? r.alerts.join(', ') : 'none'} |`);
@@ -337,10 +381,12 @@ export function generateTable(): string {
     buildApp({ definitions: DEFINITIONS, outdir }).synth();
     const rows: RecoveryRow[] = [];
     for (const env of validateEnvironments(DEFINITIONS)) {
-      const platform = JSON.parse(readFileSync(join(outdir, 'stacks', namesFor(env).platformStack, 'cdk.tf.json'), 'utf8')) as Json;
-      rows.push(...recoveryRows(env, platform));
+      const read = (stack: string) => JSON.parse(readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as Json;
+      rows.push(...recoveryRows(env, read(namesFor(env).platformStack)));
+      const files = fileStorageRow(env, read(namesFor(env).cloudStack));
+      if (files) rows.push(files);
     }
-    const order = ['PostgreSQL', 'MongoDB', 'ChromaDB', 'Vault configuration', 'Vault secrets'];
+    const order = ['PostgreSQL', 'MongoDB', 'ChromaDB', 'File storage', 'Vault configuration', 'Vault secrets'];
     rows.sort((x, y) => order.indexOf(x.store) - order.indexOf(y.store));
     return renderTable(rows);
   } finally {
