@@ -262,6 +262,15 @@ describe('the render harness', () => {
     expect(disruptionProblems(withOnly([deployment]))).toEqual(['p/release Deployment/web: 2 replicas and no PodDisruptionBudget']);
     expect(disruptionProblems(withOnly([deployment, pdb]))).toEqual([expect.stringMatching(/PodDisruptionBudget\/web: allows no eviction/)]);
     expect(disruptionProblems(withOnly([deployment, { ...pdb, spec: { ...pdb.spec, maxUnavailable: 1 } }]))).toEqual([]);
+    // MongoDB: the Percona operator makes each replica set's budget from the custom resource.
+    const psmdb = (pdb?: object) => ({ kind: 'PerconaServerMongoDB', metadata: { name: 'mongodb', namespace: 'x' }, spec: { replsets: [{ name: 'rs0', size: 3, ...(pdb ? { podDisruptionBudget: pdb } : {}) }] } });
+    expect(disruptionProblems(withOnly([psmdb()]))).toEqual(['p/release PerconaServerMongoDB/mongodb replset rs0: 3 members and no podDisruptionBudget']);
+    expect(disruptionProblems(withOnly([psmdb({ maxUnavailable: 0 })]))).toEqual([expect.stringMatching(/rs0: its podDisruptionBudget allows no eviction/)]);
+    expect(disruptionProblems(withOnly([psmdb({ minAvailable: 3 })]))).toEqual([expect.stringMatching(/allows no eviction/)]);
+    expect(disruptionProblems(withOnly([psmdb({ maxUnavailable: 1 })]))).toEqual([]);
+    // The shipped MongoDB renders its budget (the chart's default, maxUnavailable 1).
+    const rendered = get('production').rendered.releases.flatMap((r) => r.objects.map((o) => o.object)).find((o) => o.kind === 'PerconaServerMongoDB')!;
+    expect(rendered.spec.replsets[0].podDisruptionBudget).toEqual({ maxUnavailable: 1 });
   });
 
   test('operator-created pods are judged from their custom resources: a bare one is reported, suppressions apply', () => {

@@ -192,7 +192,6 @@ const OPERATED: Readonly<Record<string, { readonly field: string; readonly podLa
   Alertmanager: { field: 'replicas', podLabelValue: (n) => n },
   Kibana: { field: 'count', podLabelValue: (n) => n },
   Logstash: { field: 'count', podLabelValue: (n) => n },
-  MongoDBCommunity: { field: 'members', podLabelValue: (n) => `${n}-svc` },
 };
 
 interface Budget {
@@ -252,6 +251,23 @@ export function disruptionProblems(e: EnvironmentRender): string[] {
         const { field, podLabelValue } = OPERATED[object.kind];
         const value = podLabelValue(String(object.metadata?.name));
         groups.push({ what, namespace, replicas: Number(object.spec?.[field] ?? 1), covered: (b) => Object.values(b.matchLabels).includes(value) });
+      }
+    }
+  }
+  // The Percona operator creates each replica set's budget from the custom resource itself
+  // (`spec.replsets[].podDisruptionBudget`): judged there, as a budget of `size` pods.
+  for (const r of e.rendered.releases) {
+    for (const { object } of r.objects) {
+      if (object.kind !== 'PerconaServerMongoDB') continue;
+      for (const rs of (object.spec?.replsets ?? []) as Json[]) {
+        const what = `${r.path} PerconaServerMongoDB/${object.metadata?.name} replset ${rs.name}`;
+        const size = Number(rs.size ?? 3);
+        const pdb = rs.podDisruptionBudget as Json | undefined;
+        if (size > 1 && (pdb?.maxUnavailable === undefined && pdb?.minAvailable === undefined)) {
+          problems.push(`${what}: ${size} members and no podDisruptionBudget`);
+        } else if (pdb && (String(pdb.maxUnavailable) === '0' || (pdb.minAvailable !== undefined && Number(pdb.minAvailable) >= size))) {
+          problems.push(`${what}: its podDisruptionBudget allows no eviction of ${size} member(s): a node drain would hang`);
+        }
       }
     }
   }
