@@ -5,11 +5,11 @@ import { RoleV1 } from '@cdktf/provider-kubernetes/lib/role-v1';
 import { RoleBindingV1 } from '@cdktf/provider-kubernetes/lib/role-binding-v1';
 import { ClusterRoleV1 } from '@cdktf/provider-kubernetes/lib/cluster-role-v1';
 import { ClusterRoleBindingV1 } from '@cdktf/provider-kubernetes/lib/cluster-role-binding-v1';
-import { CronJobV1, CRON_JOB_POLICY } from '../kubernetes/workloads';
+import { CronJobV1 } from '../kubernetes/workloads';
+import { kubectlCronJob } from './kubectl-cron-job';
 import { NodePlacement } from '../nodepools/placement';
 import { cronMaxGapSeconds } from '../../environments/cron';
 import type { BackupCronJob } from '../observability/backup-alerts';
-import { NOBODY_POD_SECURITY, RESTRICTED_CONTAINER_SECURITY } from '../common/pod-security';
 
 /** CloudNativePG's label on every Backup a ScheduledBackup creates (pkg/utils, ParentScheduledBackupLabelName). */
 export const SCHEDULED_BACKUP_LABEL = 'cnpg.io/scheduled-backup';
@@ -154,47 +154,16 @@ export class SnapshotBackupRotation extends Construct {
       subject,
     });
 
-    const labels = { 'app.kubernetes.io/name': props.name, 'app.kubernetes.io/component': 'backup' };
-    this.cronJob = new CronJobV1(this, 'cron-job', {
-      metadata: { name: props.name, namespace: ns, labels },
-      spec: {
-        schedule: props.schedule,
-        ...CRON_JOB_POLICY,
-        startingDeadlineSeconds: 60,
-        successfulJobsHistoryLimit: 3,
-        jobTemplate: {
-          metadata: { labels: { 'app.kubernetes.io/name': props.name } },
-          spec: {
-            backoffLimit: 0,
-            activeDeadlineSeconds: deadlineSeconds,
-            ttlSecondsAfterFinished: '3600',
-            template: {
-              metadata: { labels },
-              spec: {
-                serviceAccountName: serviceAccount.metadata.name,
-                // kubectl calls the API with this pod's token (the account itself does not automount).
-                automountServiceAccountToken: true,
-                restartPolicy: 'Never',
-                nodeSelector: props.placement.nodeSelector,
-                toleration: props.placement.tolerations.map((t) => ({ ...t })),
-                securityContext: NOBODY_POD_SECURITY,
-                container: [
-                  {
-                    name: 'rotate',
-                    image: props.image,
-                    command: ['/bin/sh', '-c', rotationScript(props)],
-                    env: [{ name: 'HOME', value: '/tmp' }],
-                    resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '250m', memory: '128Mi' } },
-                    securityContext: RESTRICTED_CONTAINER_SECURITY,
-                    volumeMount: [{ name: 'tmp', mountPath: '/tmp' }],
-                  },
-                ],
-                volume: [{ name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } }],
-              },
-            },
-          },
-        },
-      },
+    this.cronJob = kubectlCronJob(this, {
+      name: props.name,
+      namespace: ns,
+      schedule: props.schedule,
+      deadlineSeconds,
+      serviceAccountName: serviceAccount.metadata.name,
+      containerName: 'rotate',
+      image: props.image,
+      script: rotationScript(props),
+      placement: props.placement,
       dependsOn: [binding, clusterBinding, ...(props.dependsOn ?? [])],
     });
   }

@@ -3,11 +3,11 @@ import { ITerraformDependable } from 'cdktf';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { RoleV1 } from '@cdktf/provider-kubernetes/lib/role-v1';
 import { RoleBindingV1 } from '@cdktf/provider-kubernetes/lib/role-binding-v1';
-import { CronJobV1, CRON_JOB_POLICY } from '../kubernetes/workloads';
+import { CronJobV1 } from '../kubernetes/workloads';
+import { kubectlCronJob } from './kubectl-cron-job';
 import { NodePlacement } from '../nodepools/placement';
 import { cronMaxGapSeconds } from '../../environments/cron';
 import type { BackupCronJob as BackupCronJobAlertSpec } from '../observability/backup-alerts';
-import { NOBODY_POD_SECURITY, RESTRICTED_CONTAINER_SECURITY } from '../common/pod-security';
 
 /** The label every scheduled snapshot carries with the claim it was taken of. */
 export const SNAPSHOT_CLAIM_LABEL = 'toronto-ai.io/claim';
@@ -152,47 +152,16 @@ export class VolumeSnapshotSchedule extends Construct {
       subject: [{ kind: 'ServiceAccount', name: this.serviceAccount.metadata.name, namespace: ns }],
     });
 
-    const labels = { 'app.kubernetes.io/name': props.name, 'app.kubernetes.io/component': 'backup' };
-    this.cronJob = new CronJobV1(this, 'cron-job', {
-      metadata: { name: props.name, namespace: ns, labels },
-      spec: {
-        schedule: props.schedule,
-        ...CRON_JOB_POLICY,
-        startingDeadlineSeconds: 60,
-        successfulJobsHistoryLimit: 3,
-        jobTemplate: {
-          metadata: { labels: { 'app.kubernetes.io/name': props.name } },
-          spec: {
-            backoffLimit: 0,
-            activeDeadlineSeconds: deadlineSeconds,
-            ttlSecondsAfterFinished: '3600',
-            template: {
-              metadata: { labels },
-              spec: {
-                serviceAccountName: this.serviceAccount.metadata.name,
-                // kubectl calls the API with this pod's token (the account itself does not automount).
-                automountServiceAccountToken: true,
-                restartPolicy: 'Never',
-                nodeSelector: props.placement.nodeSelector,
-                toleration: props.placement.tolerations.map((t) => ({ ...t })),
-                securityContext: NOBODY_POD_SECURITY,
-                container: [
-                  {
-                    name: 'snapshot',
-                    image: props.image,
-                    command: ['/bin/sh', '-c', snapshotScript(props)],
-                    env: [{ name: 'HOME', value: '/tmp' }],
-                    resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '250m', memory: '128Mi' } },
-                    securityContext: RESTRICTED_CONTAINER_SECURITY,
-                    volumeMount: [{ name: 'tmp', mountPath: '/tmp' }],
-                  },
-                ],
-                volume: [{ name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } }],
-              },
-            },
-          },
-        },
-      },
+    this.cronJob = kubectlCronJob(this, {
+      name: props.name,
+      namespace: ns,
+      schedule: props.schedule,
+      deadlineSeconds,
+      serviceAccountName: this.serviceAccount.metadata.name,
+      containerName: 'snapshot',
+      image: props.image,
+      script: snapshotScript(props),
+      placement: props.placement,
       dependsOn: [binding, ...(props.dependsOn ?? [])],
     });
   }
