@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { binaries, BinariesUnavailable, integrityMatches } from '../scripts/helm/binaries';
 import { localChart, pinnedChecksums, repositoryChart, sha256, SHARED_HELM_CHARTS } from '../scripts/helm/chart-packages';
 import { crdApiVersions, kubeVersionOf } from '../scripts/helm/platform';
-import { CACHE_SWEEP_EVERY_MS, CACHE_UNUSED_MS, helmEnv, parsedFile, parseRender, parseResult, plainJson, render, renderKey, sweepCache } from '../scripts/helm/render';
+import { CACHE_SWEEP_EVERY_MS, CACHE_UNUSED_MS, helmEnv, parsedFile, parseRender, parseResult, plainJson, render, renderDigest, renderKey, sweepCache, textDigest } from '../scripts/helm/render';
 import { crdValidators, ajvMessages } from '../scripts/helm/schema';
 import { disruptionProblems, EnvironmentRender, operatedPolicy, ownershipConflicts, podSecurityProblems, renderAll, renderedPolicy, restrictedViolations, schemaProblems, templateErrors } from '../scripts/helm/suite';
 import { renderedAsResource } from '../constructs/policy/rendered';
@@ -190,6 +190,20 @@ describe('the render harness', () => {
     expect(renderKey({ ...release.request, release: `${release.request.release}-x` })).not.toBe(renderKey(release.request));
     expect(renderKey({ ...release.request, kubeVersion: '1.30' })).not.toBe(renderKey(release.request));
     expect(renderKey({ ...release.request, values: { ...release.request.values, extra: 1 } })).not.toBe(renderKey(release.request));
+  });
+
+  test('a digest-only render (the inert search) is the SHA-256 of the same render\'s text, errors included', async () => {
+    const release = get('production').rendered.releases.find((r) => r.name === 'velero')!;
+    const request = { ...release.request, includeCrds: false };
+    const full = await render(binaries(), request);
+    const digest = await renderDigest(binaries(), request);
+    expect(full.ok && digest.ok).toBe(true);
+    if (full.ok && digest.ok) expect(digest.digest).toBe(textDigest(full.text));
+    // Another value is another digest; a failing render keeps its error.
+    const other = await renderDigest(binaries(), { ...request, values: { ...request.values, fullnameOverride: 'velero-digest-test' } });
+    expect(other.ok && other.digest).not.toBe(digest.ok && digest.digest);
+    const broken = await renderDigest(binaries(), { ...request, values: { ...request.values, configuration: 'not-a-map' } });
+    expect(broken).toEqual({ ok: false, error: expect.stringMatching(/error/i) });
   });
 
   test('the cache sweep removes entries unused for three days, keeps the others, and runs at most twice a day', () => {

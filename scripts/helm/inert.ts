@@ -8,7 +8,11 @@
  *    a unique marker (`...zqm12q`, `86420012`); a marker found in the output proves its value is used.
  *    A render the markers break (a chart validating an enum) is split in halves until it passes.
  * 2. only the values still unproven (booleans, values transformed by the chart, markers lost in a
- *    branch) are rendered once each without the value, and compared with the baseline.
+ *    branch) are rendered once each without the value, and compared with the baseline (by the
+ *    SHA-256 of the output: renderDigest keeps no text).
+ *
+ * Every render of the search leaves out the chart's crds/ folders (not templated, so no value can
+ * change them).
  *
  * Values equal to the chart's own default are pins (they keep behaviour stable across chart
  * upgrades) and are not searched: by construction, removing them changes nothing.
@@ -16,7 +20,7 @@
 import { load } from 'js-yaml';
 import { Binaries } from './binaries';
 import { ChartSource } from './chart-packages';
-import { render, RenderRequest } from './render';
+import { render, renderDigest, RenderRequest } from './render';
 import { Json, mergeValues } from './terraform-values';
 
 function isObject(v: unknown): v is Json {
@@ -94,8 +98,11 @@ export interface InertSearch {
 }
 
 /** The inert values of one release (empty when its baseline render fails: that is reported elsewhere). */
-export async function inertValues(bin: Binaries, request: RenderRequest): Promise<InertSearch> {
-  const baseline = await render(bin, request);
+export async function inertValues(bin: Binaries, release: RenderRequest): Promise<InertSearch> {
+  // The chart's crds/ folders are copied into the output as they are (Helm never templates them):
+  // no value can change them, so the search renders without them (megabytes less per render).
+  const request: RenderRequest = { ...release, includeCrds: false };
+  const baseline = await renderDigest(bin, request);
   if (!baseline.ok) return { inert: [], stats: { searched: 0, byMarker: 0, byRemoval: 0 } };
   const defaults = chartDefaults(request.chart);
   const candidates = leaves(request.values).filter((p) => p.length > 0 && !deepEqual(at(request.values, p), at(defaults, p)));
@@ -119,8 +126,8 @@ export async function inertValues(bin: Binaries, request: RenderRequest): Promis
   const inert = (
     await Promise.all(
       rest.map(async (i) => {
-        const result = await render(bin, { ...request, values: setAt(request.values, candidates[i], undefined) });
-        return result.ok && result.text === baseline.text ? candidates[i].join('.') : undefined;
+        const result = await renderDigest(bin, { ...request, values: setAt(request.values, candidates[i], undefined) });
+        return result.ok && result.digest === baseline.digest ? candidates[i].join('.') : undefined;
       }),
     )
   ).filter((p): p is string => p !== undefined);
