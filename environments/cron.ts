@@ -141,6 +141,18 @@ function parseField(field: string, min: number, max: number): Set<number> {
  * restricted.
  */
 export function cronMaxGapSeconds(schedule: string): number {
+  let gap = maxGaps.get(schedule);
+  if (gap === undefined) {
+    gap = walkMaxGapSeconds(schedule);
+    maxGaps.set(schedule, gap);
+  }
+  return gap;
+}
+
+/** cronMaxGapSeconds by schedule: a pure function, asked for the same few schedules many times per synth. */
+const maxGaps = new Map<string, number>();
+
+function walkMaxGapSeconds(schedule: string): number {
   let fields = schedule.trim().split(/\s+/);
   if (fields.length === 6) fields = fields.slice(1);
   if (fields.length !== 5) throw new Error(`'${schedule}' is not a cron schedule of five (or six) fields`);
