@@ -20,7 +20,9 @@ import { LOCAL_CHARTS_DIR } from '../constructs/data/local-chart-release';
 import { rotationAdmissionPolicies, rotationScript, scheduledBackupNamePattern } from '../constructs/data/snapshot-backup-rotation';
 import { AdmissionPolicies, serviceAccountUser, userMatchExpression } from '../constructs/kubernetes/admission-policies';
 import { mongodDataClaimLabels, MONGODB_REPLSET } from '../constructs/data/mongodb';
-import { MONGODB_STORAGE, POSTGRES_SNAPSHOT_ROTATION } from '../features/data/contract';
+import { CHROMA_STORAGE, MONGODB_STORAGE, POSTGRES_SNAPSHOT_ROTATION } from '../features/data/contract';
+import { ROTATING_VOLUME_SNAPSHOT_CLASS, VOLUME_SNAPSHOT_CLASS } from '../features/cluster-addons/contract';
+import { scheduledSnapshotNamePattern, snapshotScript, SNAPSHOT_CLAIM_LABEL, SNAPSHOT_SCHEDULE_LABEL } from '../constructs/data/volume-snapshot-schedule';
 
 jest.setTimeout(300_000);
 
@@ -359,5 +361,81 @@ describe('the CEL subset evaluator', () => {
     expect(evalCel("o.s.matches('^postgres-snapshot-backup-[0-9]{14}$') ? 1 : 2", vars)).toBe(1);
     expect(admits('o.missing == 1', vars)).toBe(false);
     expect(() => parseCel('size(o) > 1')).toThrow(/unsupported/);
+  });
+});
+
+describe('the MongoDB and Chroma snapshot schedules: their create and delete confined to their own snapshots', () => {
+  const guardOf = (job: string) => {
+    const found = resources(prodPlatform, 'helm_release').filter((r) => r.name === `${job}-guard`);
+    expect(found).toHaveLength(1);
+    return found[0];
+  };
+  const mongo = () => valuesOf(guardOf(MONGODB_STORAGE.snapshotJob)).policies[0] as Json;
+  const mongoUser = serviceAccountUser(NS, MONGODB_STORAGE.snapshotJob);
+  const claims = [0, 1, 2].map((i) => MONGODB_STORAGE.claimOf(i));
+  const CLASS = VOLUME_SNAPSHOT_CLASS;
+  /** The VolumeSnapshot the schedule's script creates for `claim` (snapshotScript's manifest). */
+  const taken = (claim: string, over: (o: Json) => void = () => undefined) => {
+    const o: Json = {
+      apiVersion: 'snapshot.storage.k8s.io/v1', kind: 'VolumeSnapshot',
+      metadata: { name: `${claim}-202611291040`, namespace: NS, labels: { [SNAPSHOT_SCHEDULE_LABEL]: MONGODB_STORAGE.snapshotJob, [SNAPSHOT_CLAIM_LABEL]: claim } },
+      spec: { volumeSnapshotClassName: mongo().validations[1].expression.match(/volumeSnapshotClassName == '([^']+)'/)[1], source: { persistentVolumeClaimName: claim } },
+    };
+    over(o);
+    return o;
+  };
+  const judged = (operation: string, oldObject: Json | null, object: Json | null, ns = NS, user = mongoUser) => {
+    const vars = { request: { operation, namespace: ns, userInfo: { username: user } }, oldObject, object };
+    if (evalCel(userMatchExpression(mongo().user), vars) !== true) return true;
+    return mongo().validations.every((v: Json) => admits(v.expression, vars));
+  };
+
+  test('one policy per schedule, bound to its service account, with the expressions as written; the CronJobs wait for them', () => {
+    expect(mongo().name).toBe(`${NS}-${MONGODB_STORAGE.snapshotJob}-own-snapshots`);
+    expect(mongo().user).toBe(mongoUser);
+    expect(scheduledSnapshotNamePattern(claims)).toBe('^(mongod-data-mongodb-rs0-0|mongod-data-mongodb-rs0-1|mongod-data-mongodb-rs0-2)-[0-9]{12}$');
+    const cls = taken(claims[0]).spec.volumeSnapshotClassName;
+    expect(cls).toBe(ROTATING_VOLUME_SNAPSHOT_CLASS); // the rotating (Delete) class, not the retaining one PostgreSQL uses
+    expect(mongo().validations.map((v: Json) => v.expression)).toEqual([
+      "(request.operation == 'CREATE' || request.operation == 'DELETE') && request.namespace == 'data' && (!has(request.subResource) || request.subResource == '')",
+      `request.operation != 'CREATE' || (object.spec.source.persistentVolumeClaimName in ['${claims.join("', '")}'] && ` +
+        "object.metadata.name.matches('^' + object.spec.source.persistentVolumeClaimName + '-[0-9]{12}$') && " +
+        `object.spec.volumeSnapshotClassName == '${cls}' && ` +
+        "has(object.metadata.labels) && 'toronto-ai.io/snapshot-schedule' in object.metadata.labels && object.metadata.labels['toronto-ai.io/snapshot-schedule'] == 'mongodb-snapshot' && " +
+        "has(object.metadata.labels) && 'toronto-ai.io/claim' in object.metadata.labels && object.metadata.labels['toronto-ai.io/claim'] == object.spec.source.persistentVolumeClaimName)",
+      `request.operation != 'DELETE' || (oldObject.metadata.name.matches('${scheduledSnapshotNamePattern(claims)}') && ` +
+        "has(oldObject.metadata.labels) && 'toronto-ai.io/snapshot-schedule' in oldObject.metadata.labels && oldObject.metadata.labels['toronto-ai.io/snapshot-schedule'] == 'mongodb-snapshot')",
+    ]);
+    const chroma = valuesOf(guardOf(CHROMA_STORAGE.snapshotJob)).policies[0];
+    expect(chroma.user).toBe(serviceAccountUser('vector', CHROMA_STORAGE.snapshotJob));
+    expect(chroma.validations[0].expression).toContain("request.namespace == 'vector'");
+    for (const job of [MONGODB_STORAGE.snapshotJob, CHROMA_STORAGE.snapshotJob]) {
+      const cron = Object.values(prodPlatform.resource.kubernetes_cron_job_v1 as Record<string, Json>).find((c) => first(c.metadata).name === job)!;
+      expect(cron.depends_on).toContain(`helm_release.${guardOf(job).__name}`);
+    }
+    // The script creates exactly what the policy admits (name, labels, class, source).
+    const script = snapshotScript({ name: MONGODB_STORAGE.snapshotJob, namespace: NS, claims, snapshotClass: cls, keep: 3 });
+    for (const line of ['  name: $claim-$stamp', `    ${SNAPSHOT_SCHEDULE_LABEL}: ${MONGODB_STORAGE.snapshotJob}`, `    ${SNAPSHOT_CLAIM_LABEL}: $claim`, `  volumeSnapshotClassName: ${cls}`, '    persistentVolumeClaimName: $claim']) {
+      expect(script.split('\n')).toContain(line);
+    }
+  });
+
+  test("admits the job's own snapshots and their deletion; refuses PostgreSQL's, other claims, classes, names, updates and namespaces", () => {
+    for (const c of claims) expect(judged('CREATE', null, taken(c))).toBe(true);
+    expect(judged('DELETE', taken(claims[1]), null)).toBe(true);
+    const cases: Array<[string, string, Json | null, Json | null, string?]> = [
+      ['a snapshot of PostgreSQL\'s claim', 'CREATE', null, taken('postgres-1', (o) => { o.metadata.name = 'postgres-1-202611291040'; o.metadata.labels[SNAPSHOT_CLAIM_LABEL] = 'postgres-1'; })],
+      ['through the retaining class', 'CREATE', null, taken(claims[0], (o) => (o.spec.volumeSnapshotClassName = CLASS))],
+      ['named after another member', 'CREATE', null, taken(claims[0], (o) => (o.metadata.name = `${claims[1]}-202611291040`))],
+      ['without the schedule label', 'CREATE', null, taken(claims[0], (o) => delete o.metadata.labels[SNAPSHOT_SCHEDULE_LABEL])],
+      ['from a snapshot instead of a claim', 'CREATE', null, taken(claims[0], (o) => (o.spec.source = { volumeSnapshotContentName: 'snapcontent-x' }))],
+      ['deleting PostgreSQL\'s backup snapshot', 'DELETE', { metadata: { name: cnpgBackupName(SB, new Date('2026-11-29T10:40:00Z')), labels: { 'cnpg.io/backupName': 'x' } } }, null],
+      ['deleting a look-alike without the label', 'DELETE', { metadata: { name: `${claims[0]}-202611291040` } }, null],
+      ['an update', 'UPDATE', taken(claims[0]), taken(claims[0], (o) => (o.metadata.labels.x = 'y'))],
+      ['in another namespace', 'CREATE', null, taken(claims[0]), 'vector'],
+    ];
+    for (const [what, op, before, after, ns] of cases) expect([what, judged(op, before, after, ns)]).toEqual([what, false]);
+    // Other users (the rotation, an administrator) are not judged by this policy.
+    expect(judged('DELETE', { metadata: { name: 'anything' } }, null, NS, USER)).toBe(true);
   });
 });

@@ -2,7 +2,7 @@
  * A small evaluator of the part of CEL (https://github.com/google/cel-spec) our admission policies
  * use, so tests run the expressions exactly as written against example requests: literals
  * (single- or double-quoted strings without escapes, integers, true, false, null, lists), names,
- * `a.b`, `a[b]`, `!`, `==`, `!=`, `in`, `&&`, `||`, `c ? a : b`, `has(a.b)`, `dyn(a)`,
+ * `a.b`, `a[b]`, `!`, `+` (strings, integers, lists), `==`, `!=`, `in`, `&&`, `||`, `c ? a : b`, `has(a.b)`, `dyn(a)`,
  * `a.all(x, p)`, `a.exists(x, p)`, `s.matches(re)`, `s.startsWith(s)`. Anything else is a parse
  * error, so an expression outside the subset fails the test instead of being misjudged.
  *
@@ -25,7 +25,7 @@ type Node =
 
 export class CelError extends Error {}
 
-const TOKEN = /\s*(?:(\d+)|('[^'\\]*'|"[^"\\]*")|([A-Za-z_][A-Za-z0-9_]*)|(&&|\|\||==|!=|[!.()[\],?:]))/y;
+const TOKEN = /\s*(?:(\d+)|('[^'\\]*'|"[^"\\]*")|([A-Za-z_][A-Za-z0-9_]*)|(&&|\|\||==|!=|[!.()[\],?:+]))/y;
 
 function tokenize(src: string): string[] {
   const out: string[] = [];
@@ -115,12 +115,20 @@ export function parseCel(src: string): Node {
     }
   };
   const unary = (): Node => (peek() === '!' ? (take(), { t: 'unary', op: '!', arg: unary() }) : postfix());
+  const additive = (): Node => {
+    let l = unary();
+    while (peek() === '+') {
+      take();
+      l = { t: 'bin', op: '+', l, r: unary() };
+    }
+    return l;
+  };
   const relation = (): Node => {
-    const l = unary();
+    const l = additive();
     const op = peek();
     if (op === '==' || op === '!=' || op === 'in') {
       take();
-      return { t: 'bin', op, l, r: unary() };
+      return { t: 'bin', op, l, r: additive() };
     }
     return l;
   };
@@ -212,6 +220,12 @@ function evaluate(n: Node, vars: Record<string, Value>): Value {
       }
       const l = evaluate(n.l, vars);
       const r = evaluate(n.r, vars);
+      if (n.op === '+') {
+        if (typeof l === 'string' && typeof r === 'string') return l + r;
+        if (typeof l === 'number' && typeof r === 'number') return l + r;
+        if (Array.isArray(l) && Array.isArray(r)) return [...l, ...r];
+        throw new CelError(`no such overload: ${typeof l} + ${typeof r}`);
+      }
       if (n.op === '==') return equal(l, r);
       if (n.op === '!=') return !equal(l, r);
       if (Array.isArray(r)) return r.some((x) => equal(x, l));

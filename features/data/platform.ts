@@ -206,6 +206,7 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
   const mongodbSnapshots = new VolumeSnapshotSchedule(stack, 'mongodb-snapshots', {
     name: MONGODB_STORAGE.snapshotJob,
     namespace: dataNs,
+    namespaceName: MONGODB_STORAGE.namespace,
     claims: mongodbClaims,
     snapshotClass: ctx.volumeSnapshots.rotatingClassName,
     schedule: d.mongodb.snapshotSchedule,
@@ -254,6 +255,7 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
   const chromaSnapshots = new VolumeSnapshotSchedule(stack, 'chroma-snapshots', {
     name: CHROMA_STORAGE.snapshotJob,
     namespace: ctx.namespaces.name(CHROMA_STORAGE.namespace),
+    namespaceName: CHROMA_STORAGE.namespace,
     claims: chromaReplicaClaims,
     snapshotClass: ctx.volumeSnapshots.rotatingClassName,
     schedule: d.chroma.snapshotSchedule,
