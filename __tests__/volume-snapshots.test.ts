@@ -185,8 +185,10 @@ describe('data.chroma.restore: claims created from the snapshots the schedule wr
         ...rendered,
         releases: releases.map((r) => (ofInterest(r) ? r : { ...r, objects: r.objects.filter((o) => o.object.kind === 'CustomResourceDefinition') })),
       });
-      // (the rotation's admission policies too: built-in kinds, validated against the API schema)
-      expect(rendered.releases.filter(ofInterest).map((r) => r.name).sort()).toEqual(['chroma-restored-claims', 'postgres-snapshot-rotation-guard', 'volume-snapshot-class']);
+      // (the snapshot jobs' admission policies too: built-in kinds, validated against the API schema)
+      expect(rendered.releases.filter(ofInterest).map((r) => r.name).sort()).toEqual([
+        'chroma-restored-claims', 'chroma-snapshot-guard', 'mongodb-snapshot-guard', 'postgres-snapshot-rotation-guard', 'volume-snapshot-class',
+      ]);
       const problems = await schemaProblems({ rendered: narrowed(rendered.releases) } as any);
       const ours = Object.fromEntries(Object.entries(problems).filter(([k]) => /restore|snapshot/.test(k)));
       expect(ours).toEqual({});
