@@ -185,7 +185,10 @@ describe('data.chroma.restore: claims created from the snapshots the schedule wr
         ...rendered,
         releases: releases.map((r) => (ofInterest(r) ? r : { ...r, objects: r.objects.filter((o) => o.object.kind === 'CustomResourceDefinition') })),
       });
-      expect(rendered.releases.filter(ofInterest).map((r) => r.name).sort()).toEqual(['chroma-restored-claims', 'volume-snapshot-class']);
+      // (the snapshot jobs' admission policies too: built-in kinds, validated against the API schema)
+      expect(rendered.releases.filter(ofInterest).map((r) => r.name).sort()).toEqual([
+        'chroma-restored-claims', 'chroma-snapshot-guard', 'mongodb-snapshot-guard', 'postgres-snapshot-rotation-guard', 'volume-snapshot-class',
+      ]);
       const problems = await schemaProblems({ rendered: narrowed(rendered.releases) } as any);
       const ours = Object.fromEntries(Object.entries(problems).filter(([k]) => /restore|snapshot/.test(k)));
       expect(ours).toEqual({});
@@ -276,7 +279,15 @@ describe('data.mongodb.restore.snapshotRun: member claims created from one run o
     const pvc = psmdb.replsets.rs0.volumeSpec.pvc;
     const claims = Array.from({ length: 3 }, (_, i) => `${MONGODB_DATA_CLAIM_TEMPLATE}-${psmdb.fullnameOverride}-${psmdb.replsets.rs0.name}-${i}`);
     expect(valuesOf(r).claims).toEqual(
-      claims.map((name) => ({ name, snapshot: `${name}-${STAMP}`, storageClass: pvc.storageClassName, size: pvc.resources.requests.storage, accessModes: ['ReadWriteOnce'] })),
+      claims.map((name) => ({
+        name,
+        snapshot: `${name}-${STAMP}`,
+        storageClass: pvc.storageClassName,
+        size: pvc.resources.requests.storage,
+        accessModes: ['ReadWriteOnce'],
+        // The StatefulSet's selector labels, which it puts on the claims it creates (admission-policies.test.ts renders them).
+        labels: expect.objectContaining({ 'app.kubernetes.io/instance': psmdb.fullnameOverride, 'app.kubernetes.io/replset': psmdb.replsets.rs0.name }),
+      })),
     );
     // The snapshot names are those the schedule gives: the claims it snapshots, through the class it uses.
     for (const c of claims) expect(script).toContain(c);

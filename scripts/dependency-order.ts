@@ -8,13 +8,14 @@
  * - CRDs of the cloud stack's EKS add-ons (CLOUD_ADDON_PROVIDES) exist before the platform stack
  *   is applied: a use counts when it reaches the add-on's cross-stack output.
  * - Creators: Kubernetes resources create their object (namespace, Secret, ConfigMap, service
- *   account; RoleBindings grant a service account its rights). Helm releases create what their
+ *   account; RoleBindings grant a service account its rights; the admission policies of
+ *   charts/admission-policies confine a service account). Helm releases create what their
  *   chart installs (RELEASE_PROVIDES: CRD kinds, webhooks, service accounts it makes). Objects
  *   made later, in the cluster, by an operator or a Job are listed in RUNTIME_CREATED with the
  *   release or Job that makes them: the consumer must depend on that creator (a Job only counts
  *   when Terraform waits for its completion).
  * - Users: the pod specs of Deployments, StatefulSets, DaemonSets, Jobs and CronJobs (namespace,
- *   service account and its bindings: cluster-wide, in its namespace, and in the namespace a
+ *   service account, its bindings and the admission policies confining it: cluster-wide, in its namespace, and in the namespace a
  *   kubectl container acts on with `--namespace=`; secret and config-map volumes, env and envFrom,
  *   optional ones excepted; Vault agent injection and the load balancer's readiness gate are
  *   webhooks); every other namespaced Kubernetes resource (its namespace); Helm releases (their
@@ -96,6 +97,13 @@ export const RELEASE_CREATES: Readonly<Record<string, (values: Json, namespace: 
   'local:generated-secrets': (v, ns) => ((v.secrets ?? []) as Json[]).map((s) => `Secret/${ns}/${s.name}` as ObjectRef),
   // charts/volume-snapshot-class: the cluster-scoped VolumeSnapshotClasses.
   'local:volume-snapshot-class': (v) => ((v.classes ?? []) as Json[]).map((c) => `VolumeSnapshotClass/${c.name}` as ObjectRef),
+  // charts/admission-policies: each policy confines the requests of one user (a service account's
+  // `system:serviceaccount:<ns>:<name>`): `Admission/<ns>/<name>`.
+  'local:admission-policies': (v) =>
+    ((v.policies ?? []) as Json[]).flatMap((p) => {
+      const m = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(String(p.user));
+      return m ? [`Admission/${m[1]}/${m[2]}` as ObjectRef] : [];
+    }),
 };
 
 /**
@@ -306,7 +314,7 @@ function podUses(g: DependencyGraph, pod: Json, ns: string, namespaceLabels: Jso
   const spec = pod.spec;
   const sa = g.resolve(spec.service_account_name);
   if (sa && sa !== 'default') {
-    uses.push(`ServiceAccount/${ns}/${sa}`, `RBAC/cluster/${ns}/${sa}`, `RBAC/${ns}/${ns}/${sa}`);
+    uses.push(`ServiceAccount/${ns}/${sa}`, `RBAC/cluster/${ns}/${sa}`, `RBAC/${ns}/${ns}/${sa}`, `Admission/${ns}/${sa}`);
     // A kubectl container that acts on another namespace (`--namespace=X`) needs its binding there.
     for (const c of [...list(spec.container), ...list(spec.init_container)]) {
       for (const a of [...((c.args ?? []) as unknown[]), ...((c.command ?? []) as unknown[])]) {
@@ -420,6 +428,12 @@ export function analyseOrdering(json: TerraformJson): { uses: Map<string, Object
         // Every binding of the service account exists before its pods: a pod that starts first
         // runs without the rights (a Job with few retries fails for good).
         for (const b of rbacBindings(ref)) if (!before.has(b)) report(`its service account is bound by ${b}, which is not created before it`);
+        continue;
+      }
+      if (ref.startsWith('Admission/')) {
+        // An admission policy that confines the service account exists before its pods: a pod
+        // that starts first holds its RBAC rights unconfined. (No policy: nothing to wait for.)
+        for (const p of rbacBindings(ref)) if (!before.has(p)) report(`its service account is confined by the admission policies of ${p}, which are not created before it`);
         continue;
       }
       const made = creators.get(ref) ?? new Set<string>();

@@ -68,6 +68,30 @@ export const MONGODB_REPLSET = 'rs0';
  * files and the WiredTiger journal): the claim of member `i` is `mongod-data-<name>-rs0-<i>`.
  */
 export const MONGODB_DATA_CLAIM_TEMPLATE = 'mongod-data';
+
+/**
+ * The labels of a member's data claim as the StatefulSet controller creates it, which the Percona
+ * operator 1.22.0 finds its claims by. The operator gives the mongod StatefulSet the selector
+ * `naming.MongodLabels(cr, replset)` (pkg/controller/perconaservermongodb/psmdb_controller.go,
+ * reconcileReplset; pkg/psmdb/statefulset.go, StatefulSpec `Selector.MatchLabels: ls`): the
+ * labels of pkg/naming/labels.go `Labels()` plus `app.kubernetes.io/instance: <cluster>`,
+ * `app.kubernetes.io/replset: <replset>` and `app.kubernetes.io/component: mongod`. Its claim
+ * template has no labels of its own (pkg/psmdb/statefulset.go, PersistentVolumeClaim; the resource
+ * here sets no `volumeSpec.persistentVolumeClaim.labels`), and the StatefulSet controller labels each
+ * claim it creates with the selector's labels. The operator lists claims by exactly these labels to
+ * resize them and fix their labels (pkg/controller/perconaservermongodb/volumes.go, reconcilePVCs:
+ * `LabelSelector: labels.SelectorFromSet(ls)`): a claim without them is never resized.
+ */
+export function mongodDataClaimLabels(cluster: string, replset: string = MONGODB_REPLSET): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': 'percona-server-mongodb',
+    'app.kubernetes.io/managed-by': 'percona-server-mongodb-operator',
+    'app.kubernetes.io/part-of': 'percona-server-mongodb',
+    'app.kubernetes.io/instance': cluster,
+    'app.kubernetes.io/replset': replset,
+    'app.kubernetes.io/component': 'mongod',
+  };
+}
 /** MongoDB's port. */
 export const MONGODB_PORT = 27017;
 /** The PBM storage name in the PerconaServerMongoDB resource. */

@@ -18,6 +18,14 @@ export interface RestoredClaimsProps {
   /** The StatefulSet's claim template: its storage class, size (GiB) and access mode. */
   readonly storageClass: string;
   readonly storageGiB: number;
+  /**
+   * Labels of every claim: those the StatefulSet controller gives the claims it creates (the
+   * StatefulSet's selector labels plus its claim template's), so an operator that finds its claims
+   * by label (volume resize, label fixes, cleanup) finds these too. They replace the chart's
+   * defaults (`app.kubernetes.io/managed-by: Helm`, `app.kubernetes.io/component: restored-claim`)
+   * where they name the same key. @default none
+   */
+  readonly labels?: Readonly<Record<string, string>>;
   readonly dependsOn?: ITerraformDependable[];
 }
 
@@ -43,6 +51,11 @@ export class RestoredClaims extends Construct {
         if (!DNS_LABEL.test(v) || v.length > 253) throw new Error(`${this.node.path}: '${v}' must be a lower-case DNS name`);
       }
     }
+    for (const [k, v] of Object.entries(props.labels ?? {})) {
+      if (!/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(k) || !/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/.test(v)) {
+        throw new Error(`${this.node.path}: label '${k}=${v}' is not a valid Kubernetes label`);
+      }
+    }
     if (new Set(props.claims.map((c) => c.name)).size !== props.claims.length) {
       throw new Error(`${this.node.path}: claim names must be distinct`);
     }
@@ -57,6 +70,7 @@ export class RestoredClaims extends Construct {
           storageClass: props.storageClass,
           size: `${props.storageGiB}Gi`,
           accessModes: ['ReadWriteOnce'],
+          ...(props.labels ? { labels: { ...props.labels } } : {}),
         })),
       },
       waitForResources: false,

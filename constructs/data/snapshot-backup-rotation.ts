@@ -10,6 +10,7 @@ import { kubectlCronJob } from './kubectl-cron-job';
 import { NodePlacement } from '../nodepools/placement';
 import { cronMaxGapSeconds } from '../../environments/cron';
 import type { BackupCronJob } from '../observability/backup-alerts';
+import { AdmissionPolicies, serviceAccountUser, UserAdmissionPolicy } from '../kubernetes/admission-policies';
 
 /** CloudNativePG's label on every Backup a ScheduledBackup creates (pkg/utils, ParentScheduledBackupLabelName). */
 export const SCHEDULED_BACKUP_LABEL = 'cnpg.io/scheduled-backup';
@@ -21,6 +22,11 @@ export interface SnapshotBackupRotationProps {
   readonly name: string;
   /** Namespace of the Cluster, its Backups and their VolumeSnapshots. */
   readonly namespace: string;
+  /**
+   * The same namespace's literal name (`namespace` may be a reference to the namespace resource):
+   * the admission policies' expressions and user name are text the API server evaluates.
+   */
+  readonly namespaceName: string;
   /** The ScheduledBackup (method volumeSnapshot) whose Backups this rotates and checks. */
   readonly scheduledBackup: string;
   /** Its schedule (six fields, seconds first, as CloudNativePG takes it). */
@@ -43,6 +49,107 @@ export interface SnapshotBackupRotationProps {
   readonly dependsOn?: ITerraformDependable[];
 }
 
+/**
+ * The names CloudNativePG gives the Backups of a ScheduledBackup, and so the VolumeSnapshots of
+ * their data volume, as an RE2 pattern (CEL's `matches`), for CloudNativePG 1.30.0 (the operator
+ * of the pinned chart cloudnative-pg 0.29.0):
+ * - a Backup is `<scheduledBackup>-<YYYYMMDDhhmmss>`: api/v1/scheduledbackup_funcs.go, `BackupName`
+ *   (`fmt.Sprintf("%s-%s", scheduledBackup.Name, pgTime.ToCompactISO8601(scheduledTime))`), used for
+ *   scheduled and immediate backups by internal/controller/scheduledbackup_controller.go; and
+ *   `ToCompactISO8601` is `t.Format("20060102150405")` (cloudnative-pg/machinery v0.5.0,
+ *   pkg/postgres/time/time.go): 14 digits;
+ * - the VolumeSnapshot of a Backup's PGDATA volume has the Backup's name:
+ *   pkg/reconciler/persistentvolumeclaim/calculator.go, `pgDataCalculator.GetSnapshotName` returns
+ *   `backupName` (pkg/reconciler/backup/volumesnapshot/reconciler.go names the snapshot with it).
+ *   A WAL volume's would be `<backup>-wal` and a tablespace's `<backup>-tbs-<name>`: the Cluster
+ *   here has neither (charts/postgres-cluster sets no walStorage or tablespaces; a test checks), so
+ *   the pattern admits the data volume's snapshot only.
+ */
+export function scheduledBackupNamePattern(scheduledBackup: string): string {
+  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(scheduledBackup)) throw new Error(`scheduled backup '${scheduledBackup}' must be a lower-case DNS name`);
+  return `^${scheduledBackup.replace(/\./g, '[.]')}-[0-9]{14}$`;
+}
+
+/** Metadata fields the API server itself changes on every update. */
+const SERVER_SET_METADATA = "['resourceVersion', 'generation', 'managedFields']";
+
+/**
+ * The admission policies that confine the rotation job's service account (SEC, issue 13
+ * follow-up). RBAC can only grant `patch` on every VolumeSnapshotContent (cluster-scoped, with
+ * generated names); these narrow it, and its deletes in its namespace, to its own ScheduledBackup:
+ * - `<namespace>-<name>-contents`: on volumesnapshotcontents the account may only UPDATE (a patch
+ *   is one) the main resource, and only to switch `spec.deletionPolicy` from Retain to Delete,
+ *   nothing else of spec or metadata changed, on a content whose `spec.volumeSnapshotRef` is in its
+ *   namespace and named as a Backup of its ScheduledBackup. MongoDB's, Chroma's and every other
+ *   retained content stays out of its reach;
+ * - `<namespace>-<name>-own-backups`: on VolumeSnapshots and Backups it may only DELETE, in its
+ *   namespace, objects named as a Backup of its ScheduledBackup (the snapshot of a Backup has its
+ *   name): not MongoDB's snapshots beside them, not the base backups' Backups.
+ * `dyn()` keeps the type check (against the CRD schema) from refusing iteration over an object's
+ * fields; at run time `object` and `oldObject` are the request's objects as maps.
+ */
+export function rotationAdmissionPolicies(props: Pick<SnapshotBackupRotationProps, 'name' | 'namespaceName' | 'scheduledBackup'>): UserAdmissionPolicy[] {
+  const ns = props.namespaceName;
+  const pattern = scheduledBackupNamePattern(props.scheduledBackup);
+  const user = serviceAccountUser(ns, props.name);
+  const unchangedExcept = (path: string, except: string) =>
+    `dyn(object.${path}).all(k, k in ${except} || (k in dyn(oldObject.${path}) && dyn(object.${path})[k] == dyn(oldObject.${path})[k])) && ` +
+    `dyn(oldObject.${path}).all(k, k in ${except} || k in dyn(object.${path}))`;
+  return [
+    {
+      name: `${ns}-${props.name}-contents`,
+      user,
+      resourceRules: [
+        { apiGroups: ['snapshot.storage.k8s.io'], apiVersions: ['*'], operations: ['*'], resources: ['volumesnapshotcontents', 'volumesnapshotcontents/*'] },
+      ],
+      validations: [
+        {
+          expression: "request.operation == 'UPDATE' && (!has(request.subResource) || request.subResource == '')",
+          message: `${props.name} may only update (patch) a VolumeSnapshotContent itself: no create, delete or status change`,
+        },
+        {
+          expression: `oldObject.spec.volumeSnapshotRef.namespace == '${ns}'`,
+          message: `${props.name} may only change the contents of VolumeSnapshots in ${ns}`,
+        },
+        {
+          expression: `oldObject.spec.volumeSnapshotRef.name.matches('${pattern}')`,
+          message: `${props.name} may only change the contents of the snapshots of ScheduledBackup ${props.scheduledBackup} (${pattern})`,
+        },
+        {
+          expression: "oldObject.spec.deletionPolicy == 'Retain' && object.spec.deletionPolicy == 'Delete'",
+          message: `${props.name} may only switch a content's deletionPolicy from Retain to Delete`,
+        },
+        {
+          expression: unchangedExcept('spec', "['deletionPolicy']"),
+          message: `${props.name} may change nothing of a content's spec but its deletionPolicy`,
+        },
+        {
+          expression: unchangedExcept('metadata', SERVER_SET_METADATA),
+          message: `${props.name} may change nothing of a content's metadata (labels, annotations, finalizers, owners)`,
+        },
+      ],
+    },
+    {
+      name: `${ns}-${props.name}-own-backups`,
+      user,
+      resourceRules: [
+        { apiGroups: ['snapshot.storage.k8s.io'], apiVersions: ['*'], operations: ['*'], resources: ['volumesnapshots', 'volumesnapshots/*'] },
+        { apiGroups: ['postgresql.cnpg.io'], apiVersions: ['*'], operations: ['*'], resources: ['backups', 'backups/*'] },
+      ],
+      validations: [
+        {
+          expression: `request.operation == 'DELETE' && request.namespace == '${ns}'`,
+          message: `${props.name} may only delete VolumeSnapshots and Backups, in ${ns}`,
+        },
+        {
+          expression: `oldObject.metadata.name.matches('${pattern}')`,
+          message: `${props.name} may only delete the Backups of ScheduledBackup ${props.scheduledBackup} and their VolumeSnapshots (${pattern})`,
+        },
+      ],
+    },
+  ];
+}
+
 /** The age (seconds) above which the newest completed backup of a schedule is stale. */
 export function snapshotBackupMaxAgeSeconds(snapshotSchedule: string, completionMinutes: number): number {
   return cronMaxGapSeconds(snapshotSchedule) + completionMinutes * 60;
@@ -63,7 +170,10 @@ export function rotationScript(props: Pick<SnapshotBackupRotationProps, 'namespa
     'prune() {',
     `  for snap in $(kubectl -n "$ns" get volumesnapshots -l ${BACKUP_NAME_LABEL}="$1" -o jsonpath='{range .items[*]}{.metadata.name}{"\\n"}{end}'); do`,
     '    content="$(kubectl -n "$ns" get volumesnapshot "$snap" -o jsonpath=\'{.status.boundVolumeSnapshotContentName}\')"',
-    '    if [ -n "$content" ]; then kubectl patch volumesnapshotcontent "$content" --type=merge -p \'{"spec":{"deletionPolicy":"Delete"}}\'; fi',
+    // Only a retained content is switched (the admission policy admits Retain -> Delete only).
+    '    if [ -n "$content" ] && [ "$(kubectl get volumesnapshotcontent "$content" -o jsonpath=\'{.spec.deletionPolicy}\')" = "Retain" ]; then',
+    '      kubectl patch volumesnapshotcontent "$content" --type=merge -p \'{"spec":{"deletionPolicy":"Delete"}}\'',
+    '    fi',
     '    kubectl -n "$ns" delete volumesnapshot "$snap" --wait=false',
     '  done',
     '  kubectl -n "$ns" delete backups.postgresql.cnpg.io "$1" --wait=false',
@@ -104,14 +214,19 @@ export function rotationScript(props: Pick<SnapshotBackupRotationProps, 'namespa
  * finished backup failed or the newest completed one is older than its schedule allows: the
  * backup alerts watch the CronJob (PostgresBackupCheckFailed / PostgresBackupCheckStale).
  *
- * Least privilege: in its namespace, get, list and delete Backups and VolumeSnapshots; across the
- * cluster, get and patch VolumeSnapshotContents (cluster-scoped, their names are generated).
+ * Least privilege: RBAC grants, in its namespace, get, list and delete on Backups and
+ * VolumeSnapshots, and across the cluster get and patch on VolumeSnapshotContents (cluster-scoped,
+ * their names are generated, so RBAC cannot name them). The admission policies of
+ * `rotationAdmissionPolicies` confine that to its own ScheduledBackup's objects and to the one
+ * change it makes (Retain -> Delete); the CronJob is created only after them.
  */
 export class SnapshotBackupRotation extends Construct {
   readonly cronJob: CronJobV1;
   /** What the backup alerts watch: the CronJob, its schedule and the deadline of a run. */
   readonly alertSpec: BackupCronJob;
   readonly maxAgeSeconds: number;
+  /** The admission policies confining the job's service account. */
+  readonly guard: AdmissionPolicies;
 
   constructor(scope: Construct, id: string, props: SnapshotBackupRotationProps) {
     super(scope, id);
@@ -154,6 +269,16 @@ export class SnapshotBackupRotation extends Construct {
       subject,
     });
 
+    // The confinement exists before the job can run: the CronJob depends on it.
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(props.namespaceName)) {
+      throw new Error(`${this.node.path}: 'namespaceName' must be the namespace's literal name. Got: ${props.namespaceName}`);
+    }
+    this.guard = new AdmissionPolicies(this, 'guard', {
+      name: `${props.name}-guard`,
+      namespace: ns,
+      policies: rotationAdmissionPolicies(props),
+    });
+
     this.cronJob = kubectlCronJob(this, {
       name: props.name,
       namespace: ns,
@@ -164,7 +289,7 @@ export class SnapshotBackupRotation extends Construct {
       image: props.image,
       script: rotationScript(props),
       placement: props.placement,
-      dependsOn: [binding, clusterBinding, ...(props.dependsOn ?? [])],
+      dependsOn: [binding, clusterBinding, this.guard.release.release, ...(props.dependsOn ?? [])],
     });
   }
 }

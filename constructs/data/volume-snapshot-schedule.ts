@@ -8,6 +8,7 @@ import { kubectlCronJob } from './kubectl-cron-job';
 import { NodePlacement } from '../nodepools/placement';
 import { cronMaxGapSeconds } from '../../environments/cron';
 import type { BackupCronJob as BackupCronJobAlertSpec } from '../observability/backup-alerts';
+import { AdmissionPolicies, serviceAccountUser, UserAdmissionPolicy } from '../kubernetes/admission-policies';
 
 /** The label every scheduled snapshot carries with the claim it was taken of. */
 export const SNAPSHOT_CLAIM_LABEL = 'toronto-ai.io/claim';
@@ -19,6 +20,11 @@ export interface VolumeSnapshotScheduleProps {
   readonly name: string;
   /** Namespace of the claims and of the snapshots (a VolumeSnapshot lives beside its claim). */
   readonly namespace: string;
+  /**
+   * The same namespace's literal name (`namespace` may be a reference to the namespace resource):
+   * the admission policy's expressions and user name are text the API server evaluates.
+   */
+  readonly namespaceName: string;
   /** The persistent volume claims to snapshot, each run all of them. */
   readonly claims: readonly string[];
   /** The VolumeSnapshotClass the snapshots are taken through. */
@@ -45,6 +51,54 @@ const STAMP_LENGTH = 13;
 export function snapshotNameOf(claim: string, stamp: string): string {
   if (!/^\d{12}$/.test(stamp)) throw new Error(`snapshot stamp '${stamp}' must be YYYYMMDDhhmm (UTC)`);
   return `${claim}-${stamp}`;
+}
+
+/** The names a run gives its snapshots (`<claim>-<YYYYMMDDhhmm>`, one of `claims`), as an RE2 pattern. */
+export function scheduledSnapshotNamePattern(claims: readonly string[]): string {
+  for (const c of claims) if (!DNS_LABEL.test(c)) throw new Error(`claim '${c}' must be a lower-case DNS label`);
+  return `^(${claims.join('|')})-[0-9]{12}$`;
+}
+
+/**
+ * The admission policy that confines a schedule's service account in its namespace (SEC, issue
+ * 13 follow-up). Its Role may create and delete any VolumeSnapshot of the namespace (RBAC cannot
+ * name objects not yet created, and `delete` by name would need every future name); in `data`
+ * that reaches PostgreSQL's backup snapshots beside MongoDB's. `<namespace>-<name>-own-snapshots`
+ * admits, from that account only, CREATE of a snapshot named `<claim>-<YYYYMMDDhhmm>` of one of
+ * its claims, from that claim, through its class, labelled as its own (schedule and claim), and
+ * DELETE only of a snapshot so named and labelled; nothing else (no update, no other namespace).
+ */
+export function snapshotScheduleAdmissionPolicies(props: Pick<VolumeSnapshotScheduleProps, 'name' | 'namespaceName' | 'claims' | 'snapshotClass'>): UserAdmissionPolicy[] {
+  const ns = props.namespaceName;
+  const pattern = scheduledSnapshotNamePattern(props.claims);
+  const claims = `[${props.claims.map((c) => `'${c}'`).join(', ')}]`;
+  const labels = (o: string, label: string) => `has(${o}.metadata.labels) && '${label}' in ${o}.metadata.labels && ${o}.metadata.labels['${label}']`;
+  return [
+    {
+      name: `${ns}-${props.name}-own-snapshots`,
+      user: serviceAccountUser(ns, props.name),
+      resourceRules: [{ apiGroups: ['snapshot.storage.k8s.io'], apiVersions: ['*'], operations: ['*'], resources: ['volumesnapshots', 'volumesnapshots/*'] }],
+      validations: [
+        {
+          expression: `(request.operation == 'CREATE' || request.operation == 'DELETE') && request.namespace == '${ns}' && (!has(request.subResource) || request.subResource == '')`,
+          message: `${props.name} may only create and delete VolumeSnapshots, in ${ns}`,
+        },
+        {
+          expression:
+            `request.operation != 'CREATE' || (object.spec.source.persistentVolumeClaimName in ${claims} && ` +
+            `object.metadata.name.matches('^' + object.spec.source.persistentVolumeClaimName + '-[0-9]{12}$') && ` +
+            `object.spec.volumeSnapshotClassName == '${props.snapshotClass}' && ` +
+            `${labels('object', SNAPSHOT_SCHEDULE_LABEL)} == '${props.name}' && ` +
+            `${labels('object', SNAPSHOT_CLAIM_LABEL)} == object.spec.source.persistentVolumeClaimName)`,
+          message: `${props.name} may only create <claim>-<YYYYMMDDhhmm> snapshots of its claims (${props.claims.join(', ')}) through ${props.snapshotClass}, labelled as its own`,
+        },
+        {
+          expression: `request.operation != 'DELETE' || (oldObject.metadata.name.matches('${pattern}') && ${labels('oldObject', SNAPSHOT_SCHEDULE_LABEL)} == '${props.name}')`,
+          message: `${props.name} may only delete the snapshots it took (${pattern}, labelled ${SNAPSHOT_SCHEDULE_LABEL}=${props.name})`,
+        },
+      ],
+    },
+  ];
 }
 
 /** The shell script of one run (kept a pure function so tests read exactly what runs). */
@@ -102,7 +156,8 @@ export function snapshotScript(props: Pick<VolumeSnapshotScheduleProps, 'name' |
  *
  * Least privilege: the job's Role can create, get, list and delete VolumeSnapshots in its
  * namespace (get: to wait for readiness) and get only the named claims; nothing else, nowhere
- * else. Runs non-root with a read-only root filesystem and bounded resources; a run that has not
+ * else. The admission policy of `snapshotScheduleAdmissionPolicies` narrows create and delete to
+ * its own claims' snapshots (the CronJob is created after it). Runs non-root with a read-only root filesystem and bounded resources; a run that has not
  * finished by the next one's time fails (`activeDeadlineSeconds`), so the alerts see it.
  */
 export class VolumeSnapshotSchedule extends Construct {
@@ -114,6 +169,8 @@ export class VolumeSnapshotSchedule extends Construct {
   readonly snapshotClass: string;
   readonly namespace: string;
   readonly claims: readonly string[];
+  /** The admission policy confining the job's service account. */
+  readonly guard: AdmissionPolicies;
 
   constructor(scope: Construct, id: string, props: VolumeSnapshotScheduleProps) {
     super(scope, id);
@@ -152,6 +209,13 @@ export class VolumeSnapshotSchedule extends Construct {
       subject: [{ kind: 'ServiceAccount', name: this.serviceAccount.metadata.name, namespace: ns }],
     });
 
+    if (!DNS_LABEL.test(props.namespaceName)) throw new Error(`${this.node.path}: 'namespaceName' must be the namespace's literal name. Got: ${props.namespaceName}`);
+    this.guard = new AdmissionPolicies(this, 'guard', {
+      name: `${props.name}-guard`,
+      namespace: ns,
+      policies: snapshotScheduleAdmissionPolicies(props),
+    });
+
     this.cronJob = kubectlCronJob(this, {
       name: props.name,
       namespace: ns,
@@ -162,7 +226,7 @@ export class VolumeSnapshotSchedule extends Construct {
       image: props.image,
       script: snapshotScript(props),
       placement: props.placement,
-      dependsOn: [binding, ...(props.dependsOn ?? [])],
+      dependsOn: [binding, this.guard.release.release, ...(props.dependsOn ?? [])],
     });
   }
 }

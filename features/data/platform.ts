@@ -6,7 +6,7 @@
  */
 import { ITerraformDependable } from 'cdktf';
 import { Postgres } from '../../constructs/data/postgres';
-import { MongoDb } from '../../constructs/data/mongodb';
+import { MongoDb, mongodDataClaimLabels } from '../../constructs/data/mongodb';
 import { Chroma } from '../../constructs/data/chroma';
 import { ChromaGateway } from '../../constructs/data/chroma-gateway';
 import { GeneratedSecrets } from '../../constructs/secrets/generated-secrets';
@@ -142,6 +142,7 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
   const postgresSnapshotRotation = new SnapshotBackupRotation(stack, 'postgres-snapshot-rotation', {
     name: POSTGRES_SNAPSHOT_ROTATION.cronJob,
     namespace: dataNs,
+    namespaceName: DATA_IDENTITIES.postgres.namespace,
     scheduledBackup: postgres.snapshotBackupName,
     snapshotSchedule: d.postgres.snapshotSchedule,
     completionMinutes: SNAPSHOT_RESTORE_ASSUMPTIONS.snapshotReadyMinutes + POSTGRES_SNAPSHOT_ROTATION.graceMinutes,
@@ -166,6 +167,8 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
         claims: mongodbClaims.map((name) => ({ name, snapshot: snapshotNameOf(name, snapshotRun) })),
         storageClass,
         storageGiB: d.mongodb.storageGiB,
+        // The labels the StatefulSet would give them: the operator resizes the claims it finds by them.
+        labels: mongodDataClaimLabels(MONGODB_STORAGE.cluster),
         dependsOn: [...base, ctx.volumeSnapshots.release],
       })
     : undefined;
@@ -203,6 +206,7 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
   const mongodbSnapshots = new VolumeSnapshotSchedule(stack, 'mongodb-snapshots', {
     name: MONGODB_STORAGE.snapshotJob,
     namespace: dataNs,
+    namespaceName: MONGODB_STORAGE.namespace,
     claims: mongodbClaims,
     snapshotClass: ctx.volumeSnapshots.rotatingClassName,
     schedule: d.mongodb.snapshotSchedule,
@@ -251,6 +255,7 @@ export function addDataPlatform(ctx: PlatformContext, options: DataPlatformOptio
   const chromaSnapshots = new VolumeSnapshotSchedule(stack, 'chroma-snapshots', {
     name: CHROMA_STORAGE.snapshotJob,
     namespace: ctx.namespaces.name(CHROMA_STORAGE.namespace),
+    namespaceName: CHROMA_STORAGE.namespace,
     claims: chromaReplicaClaims,
     snapshotClass: ctx.volumeSnapshots.rotatingClassName,
     schedule: d.chroma.snapshotSchedule,
