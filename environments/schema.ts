@@ -549,7 +549,10 @@ export function checkDefinition(value: Def, failed: readonly string[], report: R
  * The definition with every field that parses replaced by its parsed value, and every other
  * field left as written: what the rules read when some fields are invalid.
  */
-export function bestEffortParse(schema: z.ZodType, value: unknown): unknown {
+export function bestEffortParse(schema: unknown, value: unknown): unknown {
+  // `unknown`, narrowed below: relating the whole definition schema's type to z.ZodType at the
+  // call would cost the type check about half a second.
+  if (!(schema instanceof z.ZodType)) return value;
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   // Refinements stay on their schema in zod 4 (no wrapper); defaults and optionals wrap it.
