@@ -6,7 +6,7 @@
  * `cronProblem` returns why an expression would be refused at apply time (or never fire), or
  * undefined when it is valid. Every field is checked: its range, lists, ranges, steps and names.
  */
-import { z } from 'zod';
+import { z } from 'zod/v4';
 
 interface Field {
   readonly name: string;
@@ -103,7 +103,7 @@ export function cronProblem(expression: string, flavour: CronFlavour): string | 
  * A zod string that must be a valid schedule of `flavour`; the message names the field at fault,
  * e.g. `must be a five-field cron schedule (UTC) such as "0 9 * * 1": hour field 25 is outside 0-23`.
  */
-export function cronSchema(flavour: CronFlavour, example: string): z.ZodEffects<z.ZodString> {
+export function cronSchema(flavour: CronFlavour, example: string): z.ZodString {
   const kind = flavour.seconds
     ? 'a six-field cron schedule with seconds first, as CloudNativePG expects,'
     : 'a five-field cron schedule (UTC)';

@@ -3,7 +3,7 @@
  * CPU: `250m`, `1`, `1.5` (no precision finer than 1m, never 0). Memory: binary units `512Mi`,
  * `2Gi` (never 0).
  */
-import { z } from 'zod';
+import { z } from 'zod/v4';
 
 /** Millicores of a CPU quantity (`250m`, `1`, `1.5`). */
 export function cpuMillis(q: string): number {

@@ -6,7 +6,7 @@
  * `DEFINITION_RULES` below. Each rule names the fields it reads; `checkDefinition` runs every rule
  * whose fields parsed, so an invalid value never hides another field's cross-field problem.
  */
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import {
   HARDWARE_PROFILES,
   INSTANCE_TYPES,
@@ -85,7 +85,7 @@ const stateBackendSchema = z.discriminatedUnion('type', [
       /** Existing state bucket (versioned, encrypted). */
       bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name'),
       /** Region of the state bucket. */
-      region: z.enum(REGIONS, { errorMap: () => ({ message: `must be one of ${REGIONS.join(', ')}` }) }),
+      region: z.enum(REGIONS, { error: () => `must be one of ${REGIONS.join(', ')}` }),
       /** Prefix of the state objects; the stack name is appended. */
       keyPrefix: z.string().regex(/^[A-Za-z0-9/_-]+$/).default('toronto-ai'),
       /** KMS key for server-side encryption of the state objects (ARN). */
@@ -120,7 +120,7 @@ export const environmentObjectSchema = z
       .object({
         /** OPS-4: the only accounts this definition may be applied to. */
         allowedAccountIds: z.array(accountId).min(1, 'name at least one allowed AWS account id'),
-        region: z.enum(REGIONS, { errorMap: () => ({ message: `must be one of ${REGIONS.join(', ')}` }) }),
+        region: z.enum(REGIONS, { error: () => `must be one of ${REGIONS.join(', ')}` }),
         /** Explicit zones (no lookup at plan time). */
         availabilityZones: z.array(z.string()).min(2, 'at least 2 availability zones (NET-1)'),
       })
@@ -149,9 +149,7 @@ export const environmentObjectSchema = z
     cluster: z
       .object({
         version: z.enum(SUPPORTED_CLUSTER_VERSIONS, {
-          errorMap: () => ({
-            message: `must be a supported EKS version (${SUPPORTED_CLUSTER_VERSIONS.join(', ')})`,
-          }),
+          error: () => `must be a supported EKS version (${SUPPORTED_CLUSTER_VERSIONS.join(', ')})`,
         }),
         /**
          * CIDRs allowed to reach the public API endpoint. Empty: the endpoint is private only.
@@ -551,19 +549,21 @@ export function checkDefinition(value: Def, failed: readonly string[], report: R
  * The definition with every field that parses replaced by its parsed value, and every other
  * field left as written: what the rules read when some fields are invalid.
  */
-export function bestEffortParse(schema: z.ZodTypeAny, value: unknown): unknown {
+export function bestEffortParse(schema: unknown, value: unknown): unknown {
+  // `unknown`, narrowed below: relating the whole definition schema's type to z.ZodType at the
+  // call would cost the type check about half a second.
+  if (!(schema instanceof z.ZodType)) return value;
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  let inner: z.ZodTypeAny = schema;
+  // Refinements stay on their schema in zod 4 (no wrapper); defaults and optionals wrap it.
+  let inner: z.ZodType = schema;
   for (;;) {
-    if (inner instanceof z.ZodEffects) inner = inner.innerType();
-    else if (inner instanceof z.ZodDefault) inner = inner.removeDefault();
-    else if (inner instanceof z.ZodOptional || inner instanceof z.ZodNullable) inner = inner.unwrap();
+    if (inner instanceof z.ZodDefault || inner instanceof z.ZodOptional || inner instanceof z.ZodNullable) inner = inner.unwrap() as z.ZodType;
     else break;
   }
   if (inner instanceof z.ZodObject && value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
-    for (const [key, sub] of Object.entries(inner.shape as Record<string, z.ZodTypeAny>)) {
+    for (const [key, sub] of Object.entries(inner.shape as Record<string, z.ZodType>)) {
       out[key] = bestEffortParse(sub, (value as Record<string, unknown>)[key]);
     }
     return out;

@@ -5,7 +5,7 @@
  *
  * A colour switch or a rollback is the one-line change of `activeColour`.
  */
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { Tier } from '../catalog';
 import { cronSchema } from '../cron';
 import { cpuMillis, cpuQuantity, memoryBytes, memoryQuantity } from '../quantity';
@@ -57,7 +57,7 @@ export const appSchema = z
     colours: z.object({ blue: z.object({ imageTag }).strict(), green: z.object({ imageTag }).strict() }).strict(),
     /** APP-2: the colour the Service routes to and the HPA scales. */
     activeColour: z.enum(COLOURS, {
-      errorMap: () => ({ message: `must be one of ${COLOURS.join(', ')} (APP-2)` }),
+      error: () => `must be one of ${COLOURS.join(', ')} (APP-2)`,
     }),
     /** Replicas each colour's Deployment starts with; the HPA scales the active colour afterwards. */
     replicas: z.number().int().min(1),

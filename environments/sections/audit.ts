@@ -6,7 +6,7 @@
  * Field rules live on the fields; the rules across fields live in `checkAudit`, called by
  * `checkDefinition` in ../schema.ts (`<env>.audit.<field>: <rule>`).
  */
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { PRODUCTION_LIKE_TIERS, Tier } from '../catalog';
 
 /** Days a production-like environment keeps its trail's log files, at least (a year of audit history). */

@@ -6,7 +6,7 @@
  * `checkBackup`, which `checkDefinition` in ../schema.ts calls, so every broken rule is reported
  * as `<env>.backup.<field>: <rule>` in the same run as the rest of the definition.
  */
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { PRODUCTION_LIKE_TIERS, REGIONS, Tier } from '../catalog';
 import { cronSchema } from '../cron';
 
@@ -70,7 +70,7 @@ export const backupSchema = z
      * KMS key). Required in production; must differ from `aws.region`.
      */
     replicaRegion: z
-      .enum(REGIONS, { errorMap: () => ({ message: `must be one of ${REGIONS.join(', ')}` }) })
+      .enum(REGIONS, { error: () => `must be one of ${REGIONS.join(', ')}` })
       .optional(),
     /**
      * Who may assume the break-glass role `<prefix>-kms-break-glass`, the only principal the key

@@ -7,7 +7,7 @@
  * The GitHub environment a deploy job runs in is named like the definition (`staging`, ...): the
  * deploy role trusts exactly `repo:<owner>/<repository>:environment:<name>`.
  */
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { Tier } from '../catalog';
 
 /** GitHub user or organisation name: letters, digits and single dashes, no leading/trailing dash, <= 39 chars. */

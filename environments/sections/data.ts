@@ -7,7 +7,7 @@
  * and the backup section) live in `checkData`, which `checkDefinition` in ../schema.ts calls, so
  * every broken rule is reported as `<env>.data.<field>: <rule>` in the same run.
  */
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { CACHE_NODE_TYPES, HARDWARE_PROFILES, PRODUCTION_LIKE_TIERS, Tier } from '../catalog';
 import { cronSchema } from '../cron';
 import { cpuQuantity, memoryQuantity } from '../quantity';

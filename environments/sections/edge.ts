@@ -5,7 +5,7 @@
  * Rules inside the section live on the schema below; rules that need the tier or another section
  * live in `checkEdge`, which `checkDefinition` (environments/schema.ts) calls.
  */
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { LOG_RETENTION_DAYS, Tier } from '../catalog';
 
 /** A DNS name in lower case (no trailing dot, no wildcard). */

@@ -7,7 +7,7 @@
  * fields (routes naming declared receivers) live in `checkObservability`, which the environment
  * schema's cross-field check calls.
  */
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { volumeGiB } from './data';
 
 /** A Kubernetes object name (RFC 1123 DNS label). */
@@ -87,10 +87,10 @@ export const receiverSchema = z.discriminatedUnion(
       .strict(),
   ],
   {
-    errorMap: (issue, ctx) =>
-      issue.code === 'invalid_union_discriminator'
-        ? { message: `unknown receiver type ${JSON.stringify((ctx.data as { type?: unknown })?.type)}; use one of ${RECEIVER_TYPES.join(', ')}` }
-        : { message: ctx.defaultError },
+    error: (issue) =>
+      issue.code === 'invalid_union' && issue.note === 'No matching discriminator'
+        ? `unknown receiver type ${JSON.stringify((issue.input as { type?: unknown } | undefined)?.type)}; use one of ${RECEIVER_TYPES.join(', ')}`
+        : undefined,
   },
 );
 export type Receiver = z.output<typeof receiverSchema>;
@@ -113,7 +113,7 @@ const days = (what: string) =>
   z
     .number()
     .int()
-    .refine((v) => v >= 1, (v) => ({ message: `${what} must be at least 1 day; got ${v}` }));
+    .refine((v) => v >= 1, { error: (issue) => `${what} must be at least 1 day; got ${String(issue.input)}` });
 
 /** Quantities are whole GiB; a cron-like interval is whole hours. */
 export const observabilitySchema = z

@@ -14,7 +14,7 @@
  * Every service of the stable channel also runs in the beta channel of production (its own queues,
  * database and credentials) at `betaReplicas` each: beta's tasks never reach production's workers.
  */
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { cpuMillis, cpuQuantity, memoryBytes, memoryQuantity } from '../quantity';
 import { imageTag } from './app';
 
