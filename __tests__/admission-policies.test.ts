@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import { TerraformStack, Testing } from 'cdktf';
-import { admits, evalCel, parseCel } from './cel-subset';
+import { admits, celSpecOutcome, evalCel, parseCel } from './cel-subset';
 import { Json, resourceAt, resources, stacksFor, synth } from './helpers';
 import { findOrderingProblems } from '../scripts/dependency-order';
 import { binaries } from '../scripts/helm/binaries';
@@ -360,6 +360,11 @@ describe('the CEL subset evaluator', () => {
     expect(evalCel("dyn(o).all(k, k in ['a', 's'])", vars)).toBe(true);
     expect(evalCel("o.s.matches('^postgres-snapshot-backup-[0-9]{14}$') ? 1 : 2", vars)).toBe(1);
     expect(admits('o.missing == 1', vars)).toBe(false);
+    // Every outcome is checked against @bufbuild/cel: where the subset would judge otherwise (here it
+    // cannot parse `<`, which CEL evaluates to true), the evaluation fails.
+    expect(celSpecOutcome("'a' < 'b'", vars)).toBe(true);
+    expect(() => evalCel("'a' < 'b'", vars)).toThrow(/CEL disagrees/);
+    expect(celSpecOutcome('o.missing', vars)).toBe('error');
     expect(() => parseCel('size(o) > 1')).toThrow(/unsupported/);
   });
 });

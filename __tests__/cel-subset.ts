@@ -9,7 +9,10 @@
  * Run-time semantics as CEL's: a missing map key or a null dereference is an error; `&&` and `||`
  * are commutative over errors (`false && error` is false, `true || error` is true); equality is
  * deep. The admission chain denies on an error (`failurePolicy: Fail`): `admits` says so.
+ * Every outcome is also checked against @bufbuild/cel, a full CEL implementation (evalCel).
  */
+
+import { isCelError, run } from '@bufbuild/cel';
 
 type Value = unknown;
 type Node =
@@ -259,9 +262,49 @@ function evaluate(n: Node, vars: Record<string, Value>): Value {
   }
 }
 
-/** The value of `expression` for the variables (`object`, `oldObject`, `request`), or a CelError. */
+/** A JSON value as @bufbuild/cel takes it: maps as Map, whole numbers as int (bigint). */
+function toCel(v: Value): unknown {
+  if (Array.isArray(v)) return v.map(toCel);
+  if (v !== null && typeof v === 'object') return new Map(Object.entries(v as Record<string, Value>).map(([k, x]) => [k, toCel(x)]));
+  if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
+  return v;
+}
+
+/**
+ * The outcome of `expression` by a full CEL implementation (@bufbuild/cel, of the cel-spec
+ * conformance suite): a boolean, another value, or 'error' (an evaluation error, or an expression
+ * it cannot parse or check).
+ */
+export function celSpecOutcome(expression: string, vars: Record<string, Value>): unknown {
+  let result: unknown;
+  try {
+    result = run(expression, Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, toCel(v)])) as Parameters<typeof run>[1]);
+  } catch {
+    return 'error';
+  }
+  return isCelError(result) ? 'error' : result;
+}
+
+/**
+ * The value of `expression` for the variables (`object`, `oldObject`, `request`), or a CelError.
+ * Every boolean outcome and every error is checked against a full CEL implementation
+ * (celSpecOutcome): where this subset and CEL disagree, the test fails instead of trusting either.
+ */
 export function evalCel(expression: string, vars: Record<string, Value>): Value {
-  return evaluate(parseCel(expression), vars);
+  let ours: Value;
+  try {
+    ours = evaluate(parseCel(expression), vars);
+  } catch (e) {
+    if (!(e instanceof CelError)) throw e;
+    const spec = celSpecOutcome(expression, vars);
+    if (spec !== 'error') throw new Error(`CEL disagrees on ${expression}: the subset fails (${e.message}), @bufbuild/cel gives ${String(spec)}`);
+    throw e;
+  }
+  if (typeof ours === 'boolean') {
+    const spec = celSpecOutcome(expression, vars);
+    if (spec !== ours) throw new Error(`CEL disagrees on ${expression}: the subset gives ${ours}, @bufbuild/cel gives ${String(spec)}`);
+  }
+  return ours;
 }
 
 /** Whether a validation admits the request: true only when it evaluates to true (an error denies). */
