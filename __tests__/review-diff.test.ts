@@ -8,7 +8,7 @@ import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versionin
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { Construct } from 'constructs';
-import { compare, isAcknowledged, parseAcknowledgments, renderMarkdown, flatten, Json } from '../scripts/review/compare';
+import { compare, isAcknowledged, lineDiff, parseAcknowledgments, renderMarkdown, flatten, Json } from '../scripts/review/compare';
 import { forcesReplacement } from '../scripts/review/force-new';
 import { stacksFor } from './helpers';
 import { applyPolicies, suppress } from '../constructs/policy';
@@ -223,6 +223,31 @@ describe('review diff: acknowledgments and Markdown', () => {
       'security:fixture/aws_security_group.admin-sg',
       'rename:x/*',
     ]);
+  });
+
+  test('GIVEN a script changed deep inside THEN the Markdown shows its changed lines, not two cut-off beginnings', () => {
+    const script = (keep: number) => ['set -eu', 'ns=data', ...Array.from({ length: 30 }, (_, i) => `echo step ${i}`), `keep=${keep}`, 'done'].join('\n');
+    const build = (keep: number) => {
+      const app = Testing.app();
+      const stack = new TerraformStack(app, 'fixture');
+      new S3Bucket(stack, 'scripts', { bucket: 'scripts', tags: { script: script(keep), short: String(keep) } });
+      return { fixture: JSON.parse(Testing.synth(stack)) as Json };
+    };
+    const md = renderMarkdown(compare(build(4), build(6)), { baseLabel: 'main', headLabel: 'pr', acknowledged: [] });
+    const lines = md.split('\n');
+    const at = lines.indexOf('  - `tags.script`: text changed (lines removed -, added +):');
+    expect(at).toBeGreaterThan(0);
+    expect(lines.slice(at + 1, at + 5)).toEqual(['    ```diff', '    - keep=4', '    + keep=6', '    ```']);
+    // A short value keeps the one-line form the reviewer's tools read.
+    expect(md).toContain('  - `tags.short`: 4 → 6');
+    expect(md).not.toContain('set -eu\nns=data');
+  });
+
+  test('the line diff keeps unchanged lines out and caps what it shows', () => {
+    expect(lineDiff('a\nb\nc', 'a\nB\nc\nd')).toEqual(['- b', '+ B', '+ d']);
+    const many = lineDiff(Array.from({ length: 100 }, (_, i) => `x${i}`).join('\n'), '');
+    expect(many).toHaveLength(41);
+    expect(many[40]).toBe('... and 61 more changed lines');
   });
 
   test('the Markdown lists flags, marks acknowledged ones and names cdktf diff as the authoritative plan', () => {

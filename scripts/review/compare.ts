@@ -168,6 +168,53 @@ function show(v: unknown): string {
   return s.length > 120 ? `${s.slice(0, 117)}...` : s;
 }
 
+/** Lines of a text change shown at most, per attribute. */
+const TEXT_DIFF_LINES = 40;
+
+/**
+ * The changed lines of `before` -> `after` (longest common subsequence of lines): `- ` removed,
+ * `+ ` added, unchanged lines left out, at most TEXT_DIFF_LINES. For scripts, configuration
+ * files and policy documents, whose first characters are the same on both sides.
+ */
+export function lineDiff(before: string, after: string): string[] {
+  const a = before.split('\n');
+  const b = after.split('\n');
+  // lcs[i][j]: length of the longest common subsequence of a[i..] and b[j..]
+  const lcs: number[][] = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
+  for (let i = a.length - 1; i >= 0; i--) {
+    for (let j = b.length - 1; j >= 0; j--) lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+  }
+  const out: string[] = [];
+  let [i, j] = [0, 0];
+  while (i < a.length || j < b.length) {
+    if (i < a.length && j < b.length && a[i] === b[j]) {
+      i++;
+      j++;
+    } else if (i < a.length && (j === b.length || lcs[i + 1][j] >= lcs[i][j + 1])) {
+      out.push(`- ${a[i++]}`);
+    } else {
+      out.push(`+ ${b[j++]}`);
+    }
+  }
+  return out.length > TEXT_DIFF_LINES ? [...out.slice(0, TEXT_DIFF_LINES), `... and ${out.length - TEXT_DIFF_LINES} more changed lines`] : out;
+}
+
+/**
+ * The Markdown lines of one attribute change: `- \`path\`: before → after`, or, for a text of several
+ * lines or longer than `show` prints (a script, a configuration file), its changed lines in a
+ * fenced diff block under the item, which a reviewer can read where `show` would cut both sides.
+ */
+function changeLines(ch: AttributeChange, indent: string): string[] {
+  const { before, after } = ch;
+  const long = (v: unknown) => typeof v === 'string' && (v.includes('\n') || v.length > 120);
+  if (typeof before !== 'string' || typeof after !== 'string' || !(long(before) || long(after))) {
+    return [`${indent}- \`${ch.path}\`: ${show(before)} → ${show(after)}`];
+  }
+  const lines = lineDiff(before, after);
+  const fence = '`'.repeat(Math.max(3, ...[...`${before}\n${after}`.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+  return [`${indent}- \`${ch.path}\`: text changed (lines removed -, added +):`, `${indent}  ${fence}diff`, ...lines.map((l) => `${indent}  ${l}`), `${indent}  ${fence}`];
+}
+
 /** Replaces interpolated addresses according to `renames` (new address -> old address). */
 function canonical(config: Json, renames: Map<string, string>): string {
   let text = JSON.stringify(config);
@@ -382,7 +429,7 @@ export function renderMarkdown(report: DiffReport, o: RenderOptions): string {
     for (const r of s.renamed) lines.push(`- ↪ renamed \`${r.from.address}\` → \`${r.to.address}\` (\`${r.to.path}\`)`);
     for (const m of s.moved) {
       lines.push(`- 🚚 moved \`${m.from}\` → \`${m.address}\` (\`${m.path}\`)${m.changes.length === 0 ? ': no other change' : ''}`);
-      for (const ch of m.changes.slice(0, 25)) lines.push(`  - \`${ch.path}\`: ${show(ch.before)} → ${show(ch.after)}`);
+      for (const ch of m.changes.slice(0, 25)) lines.push(...changeLines(ch, '  '));
       if (m.changes.length > 25) lines.push(`  - ... and ${m.changes.length - 25} more`);
     }
     for (const r of s.imported) lines.push(`- 📥 imported \`${r.address}\` (\`${r.path}\`): adopted by an import block, nothing is created`);
@@ -390,7 +437,7 @@ export function renderMarkdown(report: DiffReport, o: RenderOptions): string {
     for (const r of s.removed) lines.push(`- ➖ \`${r.address}\` (\`${r.path}\`)`);
     for (const c of s.changed) {
       lines.push(`- ✏️ \`${c.address}\` (\`${c.path}\`)`);
-      for (const ch of c.changes.slice(0, 25)) lines.push(`  - \`${ch.path}\`: ${show(ch.before)} → ${show(ch.after)}`);
+      for (const ch of c.changes.slice(0, 25)) lines.push(...changeLines(ch, '  '));
       if (c.changes.length > 25) lines.push(`  - ... and ${c.changes.length - 25} more`);
     }
   }
