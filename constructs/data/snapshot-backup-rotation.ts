@@ -10,7 +10,7 @@ import { kubectlCronJob } from './kubectl-cron-job';
 import { NodePlacement } from '../nodepools/placement';
 import { cronMaxGapSeconds } from '../../environments/cron';
 import type { BackupCronJob } from '../observability/backup-alerts';
-import { AdmissionPolicies, serviceAccountUser, UserAdmissionPolicy } from '../kubernetes/admission-policies';
+import { AdmissionPolicies, literalNamespace, serviceAccountUser, UserAdmissionPolicy } from '../kubernetes/admission-policies';
 
 /** CloudNativePG's label on every Backup a ScheduledBackup creates (pkg/utils, ParentScheduledBackupLabelName). */
 export const SCHEDULED_BACKUP_LABEL = 'cnpg.io/scheduled-backup';
@@ -270,9 +270,7 @@ export class SnapshotBackupRotation extends Construct {
     });
 
     // The confinement exists before the job can run: the CronJob depends on it.
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(props.namespaceName)) {
-      throw new Error(`${this.node.path}: 'namespaceName' must be the namespace's literal name. Got: ${props.namespaceName}`);
-    }
+    literalNamespace(this.node.path, props.namespaceName);
     this.guard = new AdmissionPolicies(this, 'guard', {
       name: `${props.name}-guard`,
       namespace: ns,

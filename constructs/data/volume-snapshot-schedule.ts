@@ -8,7 +8,7 @@ import { kubectlCronJob } from './kubectl-cron-job';
 import { NodePlacement } from '../nodepools/placement';
 import { cronMaxGapSeconds } from '../../environments/cron';
 import type { BackupCronJob as BackupCronJobAlertSpec } from '../observability/backup-alerts';
-import { AdmissionPolicies, serviceAccountUser, UserAdmissionPolicy } from '../kubernetes/admission-policies';
+import { AdmissionPolicies, literalNamespace, serviceAccountUser, UserAdmissionPolicy } from '../kubernetes/admission-policies';
 
 /** The label every scheduled snapshot carries with the claim it was taken of. */
 export const SNAPSHOT_CLAIM_LABEL = 'toronto-ai.io/claim';
@@ -209,7 +209,7 @@ export class VolumeSnapshotSchedule extends Construct {
       subject: [{ kind: 'ServiceAccount', name: this.serviceAccount.metadata.name, namespace: ns }],
     });
 
-    if (!DNS_LABEL.test(props.namespaceName)) throw new Error(`${this.node.path}: 'namespaceName' must be the namespace's literal name. Got: ${props.namespaceName}`);
+    literalNamespace(this.node.path, props.namespaceName);
     this.guard = new AdmissionPolicies(this, 'guard', {
       name: `${props.name}-guard`,
       namespace: ns,

@@ -46,6 +46,15 @@ export function userMatchExpression(user: string): string {
   return `request.userInfo.username == '${user}'`;
 }
 
+/**
+ * `namespace`, checked to be a namespace's literal name: the policies' expressions compare request
+ * namespaces with it as text, so a token or reference there could never match.
+ */
+export function literalNamespace(path: string, namespace: string): string {
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace)) throw new Error(`${path}: 'namespaceName' must be the namespace's literal name. Got: ${namespace}`);
+  return namespace;
+}
+
 const DNS_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const USER = /^[A-Za-z0-9:._@-]+$/;
 

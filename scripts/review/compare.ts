@@ -177,8 +177,18 @@ const TEXT_DIFF_LINES = 40;
  * files and policy documents, whose first characters are the same on both sides.
  */
 export function lineDiff(before: string, after: string): string[] {
-  const a = before.split('\n');
-  const b = after.split('\n');
+  let a = before.split('\n');
+  let b = after.split('\n');
+  // The common first and last lines are unchanged: only the middle is compared.
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  a = a.slice(head, a.length - tail);
+  b = b.slice(head, b.length - tail);
+  const cap = (out: string[]) => (out.length > TEXT_DIFF_LINES ? [...out.slice(0, TEXT_DIFF_LINES), `... and ${out.length - TEXT_DIFF_LINES} more changed lines`] : out);
+  // A middle too large for the table (a whole generated file rewritten): all of it removed and added.
+  if (a.length * b.length > 1_000_000) return cap([...a.map((l) => `- ${l}`), ...b.map((l) => `+ ${l}`)]);
   // lcs[i][j]: length of the longest common subsequence of a[i..] and b[j..]
   const lcs: number[][] = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
   for (let i = a.length - 1; i >= 0; i--) {
@@ -196,7 +206,7 @@ export function lineDiff(before: string, after: string): string[] {
       out.push(`+ ${b[j++]}`);
     }
   }
-  return out.length > TEXT_DIFF_LINES ? [...out.slice(0, TEXT_DIFF_LINES), `... and ${out.length - TEXT_DIFF_LINES} more changed lines`] : out;
+  return cap(out);
 }
 
 /**
