@@ -8,6 +8,8 @@ module.exports = {
   // dist/ is already plain CommonJS (esbuild): no babel transform (it cost seconds per file cold).
   transform: {},
   maxWorkers: 2,
+  // Longest files first, also in a fresh clone with no recorded durations (scripts/test-sequencer.js).
+  testSequencer: '<rootDir>/scripts/test-sequencer.js',
   testTimeout: 30000,
   reporters: ['default', '<rootDir>/scripts/summary-reporter.js'],
 };

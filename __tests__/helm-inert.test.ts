@@ -3,7 +3,7 @@
  * except the reasoned entries of scripts/helm/inert-allowlist.ts, which must still be inert.
  */
 import { binaries } from '../scripts/helm/binaries';
-import { inertValues } from '../scripts/helm/inert';
+import { inertValues, searchable } from '../scripts/helm/inert';
 import { INERT_ALLOWLIST } from '../scripts/helm/inert-allowlist';
 import { renderAll } from '../scripts/helm/suite';
 import { render } from '../scripts/helm/render';
@@ -31,5 +31,21 @@ describe('the inert-value search', () => {
     const values = { ...velero.request.values, kubectl: { image: { tag: 'v1.35.0' } } };
     expect((await render(binaries(), { ...velero.request, values })).ok).toBe(true);
     expect((await inertValues(binaries(), { ...velero.request, values })).inert).toEqual(['kubectl.image.tag']);
+  });
+});
+
+describe('where a marker is looked for', () => {
+  const secret = (data: string) => `apiVersion: v1\nkind: Secret\ndata:\n  alertmanager.yaml: ${data}\n`;
+
+  test('inside a Secret\'s data, decoded (kube-prometheus-stack writes the Alertmanager configuration there)', () => {
+    const encoded = Buffer.from('route:\n  receiver: slack-alertszqm7q\n  repeat_interval: 86420003\n').toString('base64');
+    expect(secret(encoded)).not.toContain('zqm7q');
+    expect(searchable(secret(encoded))).toContain('receiver: slack-alertszqm7q');
+    expect(searchable(secret(encoded))).toContain('86420003');
+  });
+
+  test('a value that does not decode to text (a key, a certificate) adds nothing', () => {
+    const binary = Buffer.from(Array.from({ length: 48 }, (_, i) => (i * 37 + 200) % 256)).toString('base64');
+    expect(searchable(secret(binary))).toBe(secret(binary));
   });
 });

@@ -1,10 +1,11 @@
 /**
- * OPS-3: every cloud stack passes real `terraform init`, `validate` and an offline `plan`
+ * OPS-3: every cloud stack passes real `terraform init` and an offline `plan` (which runs
+ * Terraform's validation walk first: a configuration `validate` rejects fails its plan)
  * (mock credentials in a scratch override only); platform stacks are checked at synth level where
  * their providers cannot be installed. Needs Terraform >= 1.10 on PATH and the aws provider from
  * TF_CLI_CONFIG_FILE or a provider mirror (see README).
  */
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFINITIONS } from '../environments';
@@ -32,6 +33,7 @@ test('every registered environment is checked', () => {
 
 test.each(ENVIRONMENT_NAMES)('cloud stack %s validates and plans with Terraform', (env) => {
   const r = results.find((x) => x.stack === env)!;
+  expect(r.steps.map((s) => s.name)).toEqual(['references', 'init', 'plan (validate included)']);
   const failed = r.steps.filter((s) => !s.ok).map((s) => `${s.name}: ${s.detail.slice(-2000)}`);
   expect(failed).toEqual([]);
   expect(r.mode).toBe('terraform');
@@ -86,4 +88,24 @@ test('a stack that reads another stack\'s state is validated without an offline 
     expect(r.planSkipped).toMatch(/^no offline plan/);
     expect(r.steps.map((s) => s.name)).toEqual(['references', 'init', 'validate']);
   }
+});
+
+test('a planned stack is validated by its plan: a value the provider\'s validation refuses fails the plan, as `terraform validate` would', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tf-invalid-'));
+  const out = join(dir, 'cdktf.out');
+  const config = {
+    terraform: { required_providers: { aws: { source: 'hashicorp/aws', version: '5.100.0' } } },
+    provider: { aws: [{ region: 'ca-central-1' }] },
+    // The provider's own check of the value (ValidateResourceConfig), which runs in the validation walk.
+    resource: { aws_wafv2_ip_set: { s: { name: 'plan-validates', scope: 'NOWHERE', ip_address_version: 'IPV4', addresses: [] } } },
+  };
+  mkdirSync(join(out, 'stacks', 'invalid'), { recursive: true });
+  writeFileSync(join(out, 'manifest.json'), JSON.stringify({ stacks: { invalid: {} } }));
+  writeFileSync(join(out, 'stacks', 'invalid', 'cdk.tf.json'), JSON.stringify(config));
+  const [r] = await checkStacks({ outdir: out, scratch: join(dir, 'scratch'), concurrency: 1 });
+  expect(r.mode).toBe('terraform');
+  expect(r.ok).toBe(false);
+  const plan = r.steps.find((s) => s.name === 'plan (validate included)')!;
+  expect(plan.ok).toBe(false);
+  expect(plan.detail).toMatch(/expected scope to be one of[\s\S]*REGIONAL/);
 });

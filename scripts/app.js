@@ -3,7 +3,8 @@
  * The cdktf app command (cdktf.json "app"). Type-checks the program with tsc, compiles it to
  * dist/ with esbuild, then runs the compiled main.js in this same process.
  *
- * - A type error stops the run before anything is written: the type check (`tsc --noEmit`) runs
+ * - A type error stops the run before anything is written: the type check (`tsc --noEmit`, with
+ *   TypeScript 7's native compiler where it is installed: scripts/type-checker.js) runs
  *   in a child process while esbuild writes dist/ and node loads the compiled program; this
  *   command calls main.js's exported `main(typeCheck)`, which builds and synthesizes into a
  *   staging folder beside the output while the check runs, and moves the result into the output
@@ -39,6 +40,7 @@ const { createHash } = require('node:crypto');
 const { closeSync, openSync, readSync, readdirSync, readFileSync, writeFileSync, existsSync, mkdirSync, rmSync } = require('node:fs');
 const { join, relative, resolve } = require('node:path');
 const { spawn } = require('node:child_process');
+const { typeChecker } = require('./type-checker');
 
 const root = join(__dirname, '..');
 const dist = join(root, 'dist');
@@ -70,11 +72,21 @@ function sourceHash(files = sources()) {
   return hashFiles(createHash('sha256'), files);
 }
 
-/** Runs `tsc --noEmit` (incremental) in a child process; resolves with its exit code. */
+/**
+ * Runs the type check (`tsc --noEmit`, incremental) in a child process; resolves with its exit
+ * code. The checker is TypeScript 7's native compiler where it is installed, else TypeScript 5.9
+ * (scripts/type-checker.js); each keeps its own incremental state, since neither reads the other's.
+ */
 function typeCheck() {
-  const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
+  const checker = typeChecker(root);
+  if (checker.note) process.stderr.write(`${checker.note}\n`);
+  const buildInfo = join(dist, `.tsbuildinfo${checker.native ? '-native' : ''}${withTests ? '' : '-app'}`);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [tsc, '-p', join(root, project), '--noEmit'], { stdio: 'inherit', cwd: root });
+    const child = spawn(checker.command, [...checker.args, '-p', join(root, project), '--noEmit', '--incremental', '--tsBuildInfoFile', buildInfo], { stdio: 'inherit', cwd: root });
+    child.on('error', (e) => {
+      process.stderr.write(`type check could not start: ${e.message}\n`);
+      resolve(1);
+    });
     child.on('close', (code) => resolve(code ?? 1));
   });
 }

@@ -5,7 +5,8 @@
  * suite, so the search is in two steps:
  *
  * 1. one marker render: every string and integer value that differs from the chart's default gets
- *    a unique marker (`...zqm12q`, `86420012`); a marker found in the output proves its value is used.
+ *    a unique marker (`...zqm12q`, `86420012`); a marker found in the output (or in a base64 value
+ *    of it, decoded: Secret data) proves its value is used.
  *    A render the markers break (a chart validating an enum) is split in halves until it passes.
  * 2. only the values still unproven (booleans, values transformed by the chart, markers lost in a
  *    branch) are rendered once each without the value, and compared with the baseline (by the
@@ -86,6 +87,25 @@ function markable(value: unknown): boolean {
   return false;
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: false });
+
+/**
+ * The render's text with every base64 value in it decoded and appended: a Secret carries its data
+ * base64-encoded (kube-prometheus-stack's Alertmanager configuration and additional scrape
+ * configurations), so a marker that reached it is only visible decoded. A decoded value that is not
+ * valid UTF-8 text (a certificate, a compressed blob) is left out.
+ */
+export function searchable(text: string): string {
+  const decoded: string[] = [];
+  for (const m of text.matchAll(/(?<=[\s:"'])[A-Za-z0-9+/]{16,}={0,2}(?=["'\s]|$)/g)) {
+    if (m[0].length % 4 !== 0) continue;
+    const bytes = Buffer.from(m[0], 'base64');
+    const value = UTF8.decode(bytes);
+    if (!value.includes('\uFFFD')) decoded.push(value);
+  }
+  return decoded.length === 0 ? text : `${text}\n${decoded.join('\n')}`;
+}
+
 function seen(text: string, i: number): boolean {
   return text.includes(MARK(i)) || new RegExp(`(^|[^0-9])${NUMBER_MARK(i)}([^0-9]|$)`).test(text);
 }
@@ -114,7 +134,8 @@ export async function inertValues(bin: Binaries, release: RenderRequest): Promis
     for (const i of indexes) values = setAt(values, candidates[i], marked(at(request.values, candidates[i]), i));
     const result = await render(bin, { ...request, values });
     if (result.ok) {
-      for (const i of indexes) if (seen(result.text, i)) proven.add(i);
+      const text = searchable(result.text);
+      for (const i of indexes) if (seen(text, i)) proven.add(i);
     } else if (indexes.length > 1) {
       const half = Math.ceil(indexes.length / 2);
       await Promise.all([markPass(indexes.slice(0, half)), markPass(indexes.slice(half))]);

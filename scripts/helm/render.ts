@@ -1,5 +1,5 @@
 /**
- * `helm template` with a process pool (half the cores per test worker) and a content-addressed cache: a render is keyed by the
+ * `helm template` with a process pool (one process per core) and a content-addressed cache: a render is keyed by the
  * chart's digest (not its path), the values, the flags and the helm build, and kept in
  * node_modules/.cache/helm-render/renders/, so an unchanged release is never rendered twice; the
  * parsed objects of a render are kept beside it (parsed/, keyed by the render's text). Entries
@@ -55,8 +55,11 @@ export function helmEnv(): NodeJS.ProcessEnv {
   };
 }
 
-// jest runs two workers: half the cores each keeps the rest of the suite (Terraform) responsive
-const limit = Math.max(1, Math.floor(cpus().length / 2));
+// As many helm processes at once as there are cores, in each process that renders: jest's two
+// workers each ran at most half before, so the inert-value search, when it ran alone at the end of
+// a run, used one core of two for minutes. Two workers rendering at once oversubscribe the cores
+// by two processes, which costs little (a render is CPU-bound and lives a fraction of a second).
+const limit = Math.max(1, cpus().length);
 let active = 0;
 const queue: Array<() => void> = [];
 

@@ -1,0 +1,38 @@
+/**
+ * Jest's test order, long files first, also on a machine that has never run the suite.
+ *
+ * Jest starts the longest files first when it has their durations from an earlier run (its cache),
+ * and otherwise orders by file size. A fresh clone (CI) has no durations, so the inert-value search
+ * (the longest file, and a small one) started last and ran alone on one core for two minutes at
+ * the end. Files without a recorded duration here get the one below: seconds from a fresh-clone run
+ * (`npx jest --json`, 2 cores). Only the order they give matters; a recorded duration still wins,
+ * and a failed file still runs first.
+ */
+const Sequencer = require('@jest/test-sequencer').default;
+const { basename } = require('node:path');
+
+const EXPECTED_SECONDS = {
+  'helm-inert.test.js': 168,
+  'review-diff-e2e.test.js': 138,
+  'terraform.test.js': 110,
+  'app-command.test.js': 82,
+  'helm-render.test.js': 45,
+  'state-paths.test.js': 41,
+  'determinism.test.js': 28,
+  'lint.test.js': 21,
+  'workload-types.test.js': 19,
+  'volume-snapshots.test.js': 16,
+  'data-services.test.js': 14,
+  'admission-policies.test.js': 12,
+  'policy.test.js': 11,
+  'diagram.test.js': 9,
+};
+/** Every other file took 1-6 s. */
+const OTHER_SECONDS = 3;
+
+class LongestFirst extends Sequencer {
+  time(test) {
+    return super.time(test) ?? (EXPECTED_SECONDS[basename(test.path)] ?? OTHER_SECONDS) * 1000;
+  }
+}
+module.exports = LongestFirst;
