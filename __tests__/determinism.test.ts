@@ -8,6 +8,7 @@ import { join, relative } from 'path';
 import { TerraformStack, Testing } from 'cdktf';
 import { DEFINITIONS, validateEnvironments } from '../environments';
 import { buildStacks, synthesizeApp } from '../stacks/app';
+import { CloudStack } from '../stacks/cloud-stack';
 import { SUPPRESSIONS_KEY } from '../constructs/policy';
 
 function filesUnder(dir: string): string[] {
@@ -31,11 +32,25 @@ describe('deterministic synth', () => {
     // Determinism is independent of the policy status of the tree being edited: write even when
     // the policy pack reports findings (policy.test.ts fails on those).
     process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = 'true';
+    // The second synth runs cdktf's own prepareStack on the cloud stacks too (CloudStack skips its
+    // preparing resolve: a cloud stack reads no other stack), so byte-identical output also proves
+    // that skipping it changes nothing.
     for (let i = 0; i < 2; i++) {
       const dir = mkdtempSync(join(tmpdir(), `determinism-${i}-`));
-      synthesizeApp({ definitions: DEFINITIONS, outdir: dir });
+      const own = Object.getOwnPropertyDescriptor(CloudStack.prototype, 'prepareStack')!;
+      if (i === 1) Object.defineProperty(CloudStack.prototype, 'prepareStack', { ...own, value: TerraformStack.prototype.prepareStack });
+      try {
+        synthesizeApp({ definitions: DEFINITIONS, outdir: dir });
+      } finally {
+        Object.defineProperty(CloudStack.prototype, 'prepareStack', own);
+      }
       dirs.push(dir);
     }
+  });
+
+  test('CloudStack skips only the preparing resolve of cdktf\'s prepareStack (the second synth above ran it)', () => {
+    expect(Object.prototype.hasOwnProperty.call(CloudStack.prototype, 'prepareStack')).toBe(true);
+    expect(CloudStack.prototype.prepareStack).not.toBe(TerraformStack.prototype.prepareStack);
   });
 
   afterAll(() => {
