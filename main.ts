@@ -3,6 +3,7 @@ import { resolve, join } from 'node:path';
 import { DEFINITIONS, DefinitionError } from './environments';
 import { synthesizeApp } from './stacks/app';
 import { skipTokenCreationStacks } from './stacks/token-traces';
+import { dropUnsetAttributes } from './stacks/unset-attributes';
 
 /**
  * Moves what a synth wrote into `staging` over the output folder: `manifest.json` and, per stack,
@@ -39,6 +40,7 @@ export function publishSynth(staging: string, outdir: string): void {
  */
 export function main(typeCheck: Promise<void> = Promise.resolve()): Promise<void> {
   if (process.env.TORONTO_AI_TOKEN_STACKS !== '1') skipTokenCreationStacks();
+  dropUnsetAttributes();
   const outdir = resolve(process.env.CDKTF_OUTDIR ?? 'cdktf.out');
   const staging = `${outdir}.staging`;
   const cleanup = () => rmSync(staging, { recursive: true, force: true });

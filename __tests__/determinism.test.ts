@@ -5,10 +5,11 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, relative } from 'path';
-import { TerraformStack, Testing } from 'cdktf';
+import { Lazy, TerraformStack, Testing } from 'cdktf';
 import { DEFINITIONS, validateEnvironments } from '../environments';
 import { buildStacks, synthesizeApp } from '../stacks/app';
 import { CloudStack } from '../stacks/cloud-stack';
+import { dropUnsetAttributes, keepUnsetAttributes, withoutUndefined } from '../stacks/unset-attributes';
 import { SUPPRESSIONS_KEY } from '../constructs/policy';
 
 function filesUnder(dir: string): string[] {
@@ -32,20 +33,32 @@ describe('deterministic synth', () => {
     // Determinism is independent of the policy status of the tree being edited: write even when
     // the policy pack reports findings (policy.test.ts fails on those).
     process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = 'true';
-    // The second synth runs cdktf's own prepareStack on the cloud stacks too (CloudStack skips its
-    // preparing resolve: a cloud stack reads no other stack), so byte-identical output also proves
-    // that skipping it changes nothing.
+    // The second synth is cdktf's own: it runs cdktf's prepareStack on the cloud stacks too
+    // (CloudStack skips its preparing resolve: a cloud stack reads no other stack) and resolves
+    // every resource with its unset attributes (stacks/unset-attributes.ts drops them first), so
+    // byte-identical output also proves that neither shortcut changes anything.
     for (let i = 0; i < 2; i++) {
       const dir = mkdtempSync(join(tmpdir(), `determinism-${i}-`));
       const own = Object.getOwnPropertyDescriptor(CloudStack.prototype, 'prepareStack')!;
-      if (i === 1) Object.defineProperty(CloudStack.prototype, 'prepareStack', { ...own, value: TerraformStack.prototype.prepareStack });
+      if (i === 1) {
+        Object.defineProperty(CloudStack.prototype, 'prepareStack', { ...own, value: TerraformStack.prototype.prepareStack });
+        keepUnsetAttributes();
+      }
       try {
         synthesizeApp({ definitions: DEFINITIONS, outdir: dir });
       } finally {
         Object.defineProperty(CloudStack.prototype, 'prepareStack', own);
+        dropUnsetAttributes();
       }
       dirs.push(dir);
     }
+  });
+
+  test('resources leave out unset attributes, and only those (tokens and literal resolvables kept whole)', () => {
+    const token = { resolve: () => 'x', extra: undefined };
+    const lazy = Lazy.stringValue({ produce: () => 'y' });
+    expect(withoutUndefined({ a: undefined, b: [1, undefined, { c: undefined, d: null }], e: token, f: lazy, g: '' })).toEqual({ b: [1, { d: null }], e: token, f: lazy, g: '' });
+    expect(withoutUndefined({ e: token }).e).toBe(token);
   });
 
   test('CloudStack skips only the preparing resolve of cdktf\'s prepareStack (the second synth above ran it)', () => {

@@ -7,5 +7,9 @@
  * unresolvable token still fails with its message. `TORONTO_AI_TOKEN_STACKS=1` keeps the stacks.
  */
 import { skipTokenCreationStacks } from '../stacks/token-traces';
+import { dropUnsetAttributes } from '../stacks/unset-attributes';
 
 if (process.env.TORONTO_AI_TOKEN_STACKS !== '1') skipTokenCreationStacks();
+// Resources leave their unset attributes out before cdktf resolves them, as in the app
+// (stacks/unset-attributes.ts): the same JSON, less CPU.
+dropUnsetAttributes();
