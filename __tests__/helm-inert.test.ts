@@ -6,7 +6,7 @@ import { binaries } from '../scripts/helm/binaries';
 import { inertValues, searchable } from '../scripts/helm/inert';
 import { INERT_ALLOWLIST } from '../scripts/helm/inert-allowlist';
 import { renderAll } from '../scripts/helm/suite';
-import { render } from '../scripts/helm/render';
+import { render, renderDigest, textDigest, withoutCrdFolders } from '../scripts/helm/render';
 
 jest.setTimeout(900_000);
 
@@ -48,4 +48,20 @@ describe('where a marker is looked for', () => {
     const binary = Buffer.from(Array.from({ length: 48 }, (_, i) => (i * 37 + 200) % 256)).toString('base64');
     expect(searchable(secret(binary))).toBe(secret(binary));
   });
+});
+
+test('the search\'s baseline, a release\'s render without its crds/ documents, is what helm prints without --include-crds', async () => {
+  const e = (await renderAll()).find((x) => x.env === 'production')!;
+  // Each has a crds/ folder (velero's own, the operators' own); their renders are deterministic.
+  for (const name of ['velero', 'psmdb-operator', 'trivy-operator']) {
+    const release = e.rendered.releases.find((r) => r.name === name)!;
+    const full = await render(binaries(), release.request);
+    const without = await renderDigest(binaries(), { ...release.request, includeCrds: false });
+    if (!full.ok || !without.ok) throw new Error(`${name} did not render`);
+    expect(withoutCrdFolders(full.text).length).toBeLessThan(full.text.length / 2);
+    expect(textDigest(withoutCrdFolders(full.text))).toBe(without.digest);
+  }
+  // A template under templates/crds/ is a template: kept.
+  const text = '---\n# Source: c/crds/a.yaml\nkind: CustomResourceDefinition\n---\n# Source: c/templates/crds/b.yaml\nkind: CustomResourceDefinition\n---\n# Source: c/charts/s/crds/d.yaml\nkind: X\n';
+  expect(withoutCrdFolders(text)).toBe('---\n# Source: c/templates/crds/b.yaml\nkind: CustomResourceDefinition\n');
 });

@@ -211,6 +211,23 @@ export function textDigest(text: string): string {
 }
 
 /**
+ * The text of a render without the documents of the charts' crds/ folders: what the same render
+ * without `--include-crds` prints. Helm prints each file of a crds/ folder (the chart's and its
+ * sub-charts', `<chart>/crds/<file>` or `<chart>/charts/<sub>/crds/<file>`) as one document,
+ * `---` then `# Source: <path>`, before the templates; a template under `templates/crds/` is a
+ * template and is kept. `helm-inert.test.ts` compares the two on charts with crds/ folders.
+ */
+export function withoutCrdFolders(text: string): string {
+  return text
+    .split(/(?=^---\n# Source: )/m)
+    .filter((doc) => {
+      const source = /^---\n# Source: (.*)$/m.exec(doc)?.[1];
+      return source === undefined || !/(^|\/)crds\/[^/]+$/.test(source) || source.includes('/templates/');
+    })
+    .join('');
+}
+
+/**
  * renderDigest(req) is render(req) with only the output's SHA-256 kept (streamed, never buffered):
  * the inert-value search renders each release once per value and only compares the outputs, which
  * are megabytes for a chart with CRDs. Cached like render, under `digests/`.
