@@ -122,3 +122,27 @@ describe('a synth that would write what is already there is skipped, and only th
     expect(Object.keys(manifest.stacks).sort()).toEqual(['staging', 'staging-platform']);
   });
 });
+
+describe('the type checker (scripts/type-checker.js)', () => {
+  const { typeChecker } = require(join(root, 'scripts', 'type-checker.js')) as {
+    typeChecker: (root: string) => { command: string; args: string[]; native: boolean; note?: string };
+  };
+
+  test('is TypeScript 7\'s native compiler where npm installed its binary for this platform', () => {
+    const checker = typeChecker(root);
+    const installed = existsSync(join(root, 'node_modules', '@typescript', `typescript-${process.platform}-${process.arch}`));
+    expect(checker.native).toBe(installed);
+    const version = spawnSync(checker.command, [...checker.args, '--version'], { encoding: 'utf8' });
+    expect(version.stdout).toMatch(installed ? /^Version 7\./ : /^Version 5\.9\./);
+  });
+
+  test('falls back to TypeScript 5.9, and says so, where the native binary is absent', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'type-checker-'));
+    mkdirSync(join(dir, 'node_modules'));
+    symlinkSync(join(root, 'node_modules', 'typescript'), join(dir, 'node_modules', 'typescript'), 'dir');
+    const checker = typeChecker(dir);
+    expect(checker.native).toBe(false);
+    expect(checker.note).toMatch(/native compiler is not installed .* checking with TypeScript 5\.9/);
+    expect(spawnSync(checker.command, [...checker.args, '--version'], { encoding: 'utf8' }).stdout).toMatch(/^Version 5\.9\./);
+  });
+});
