@@ -7,6 +7,7 @@ import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFINITIONS } from '../environments';
+import { typeChecker } from '../scripts/type-checker-api';
 
 jest.setTimeout(120_000);
 const root = join(__dirname, '..', '..');
@@ -124,10 +125,6 @@ describe('a synth that would write what is already there is skipped, and only th
 });
 
 describe('the type checker (scripts/type-checker.js)', () => {
-  const { typeChecker } = require(join(root, 'scripts', 'type-checker.js')) as {
-    typeChecker: (root: string) => { command: string; args: string[]; native: boolean; note?: string };
-  };
-
   test('is TypeScript 7\'s native compiler where npm installed its binary for this platform', () => {
     const checker = typeChecker(root);
     const installed = existsSync(join(root, 'node_modules', '@typescript', `typescript-${process.platform}-${process.arch}`));

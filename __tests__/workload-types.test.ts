@@ -10,18 +10,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join, relative } from 'node:path';
 import { CronJobV1, DaemonSetV1, DeploymentV1, JobV1 } from '../constructs/kubernetes/workloads';
 import { DeploymentV1 as RealDeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
+import { typeChecker } from '../scripts/type-checker-api';
 
 jest.setTimeout(120_000);
 
 const ROOT = join(__dirname, '..', '..');
 const PROOF = join(ROOT, '__tests__', 'types', 'workload-subset.ts');
-
-interface TypeChecker {
-  readonly command: string;
-  readonly args: string[];
-}
-// The build's type checker (TypeScript 7's native compiler where installed), plain JavaScript.
-const { typeChecker } = require(join(ROOT, 'scripts', 'type-checker.js')) as { typeChecker: (root: string) => TypeChecker };
 
 const scratches: string[] = [];
 afterAll(() => {

@@ -16,16 +16,9 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { typeChecker } from './type-checker-api';
 
 const root = join(__dirname, '..', '..');
-
-interface TypeChecker {
-  readonly command: string;
-  readonly args: string[];
-  readonly native: boolean;
-}
-// Plain JavaScript beside the app command, which needs it before anything is compiled.
-const { typeChecker } = require(join(root, 'scripts', 'type-checker.js')) as { typeChecker: (root: string) => TypeChecker };
 const TIME = '/usr/bin/time';
 const hasTime = existsSync(TIME);
 
