@@ -4,14 +4,19 @@
  * or it restates what the chart would do anyway. Rendering once per value is too slow for a test
  * suite, so the search is in two steps:
  *
- * 1. one marker render: every string and integer value that differs from the chart's default gets
- *    a unique marker (`...zqm12q`, `86420012`); a marker found in the output (or in a base64 value
- *    of it, decoded: Secret data) proves its value is used.
- *    A render the markers break (a chart validating an enum) is marked again without the values its
- *    error names, or else split in halves, until it passes.
- * 2. only the values still unproven (booleans, values transformed by the chart, markers lost in a
+ * 1. one marker render: every string, integer and `true` value that differs from the chart's
+ *    default gets a unique marker (`...zqm12q`, `864012`, `{zqm12q: true}`); a marker found in the
+ *    output (or in a base64 value of it, decoded: Secret data) proves its value is used. A `true`
+ *    is proven only by a render that, markers put back, is the baseline itself (same branches).
+ *    A render the markers break (a chart validating an enum, a values schema) is marked again
+ *    without the values its error names, or else split in halves, until it passes.
+ * 2. only the values still unproven (`false`, values transformed by the chart, markers lost in a
  *    branch) are rendered once each without the value, and compared with the baseline (by the
  *    SHA-256 of the output: renderDigest keeps no text).
+ *
+ * A chart with random or time functions (a generated password, certificate or token) is rendered
+ * twice for its baseline, and the lines that differ are masked in every comparison: compared as
+ * they were, every render of such a release differed, so none of its values could be found inert.
  *
  * Every render of the search leaves out the chart's crds/ folders (not templated, so no value can
  * change them).
@@ -22,7 +27,7 @@
 import { load } from 'js-yaml';
 import { Binaries } from './binaries';
 import { ChartSource } from './chart-packages';
-import { render, renderDigest, RenderRequest, textDigest, withoutCrdFolders } from './render';
+import { normalized, NO_VARIANCE, render, renderDigest, RenderRequest, textDigest, Variance, varianceBetween, withoutCrdFolders } from './render';
 import { Json, mergeValues } from './terraform-values';
 
 function isObject(v: unknown): v is Json {
@@ -70,21 +75,70 @@ export function chartDefaults(chart: ChartSource): Json {
 }
 
 const MARK = (i: number) => `zqm${i}q`;
-const NUMBER_MARK = (i: number) => 86420000 + i;
+/**
+ * Marker numbers stay below a million: Helm's values are float64, and Go prints a float64 of a
+ * million or more in exponent form (`replicas: {{ .Values.replicas }}` gave `8.6420012e+07`, where
+ * the marker was not found). A marker number that the baseline already holds proves nothing.
+ */
+const NUMBER_MARK = (i: number) => 864000 + i;
+const NUMBER_MARKS = 1000;
 
+/**
+ * The marked form of a value: a string gets the marker appended, an integer becomes the marker
+ * number, and `true` becomes a one-key map `{<marker>: true}`, which every template test treats as
+ * true (a non-empty map) and which prints the marker where the value is printed. A boolean's
+ * marker proves it only in a render that, with every marker put back (restoredText), is the
+ * baseline itself: the chart took the same branches (a `kindIs "bool"` or a schema would not).
+ * `false` cannot be marked (no false value can carry a marker).
+ */
 function marked(value: unknown, i: number): unknown {
   if (typeof value === 'string') return `${value}${MARK(i)}`;
-  if (typeof value === 'number' && Number.isInteger(value)) return NUMBER_MARK(i);
+  if (typeof value === 'number' && Number.isInteger(value) && i < NUMBER_MARKS) return NUMBER_MARK(i);
+  if (value === true) return { [MARK(i)]: true };
   if (Array.isArray(value)) return value.map((v) => marked(v, i));
   if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, marked(v, i)]));
   return value;
 }
 
-function markable(value: unknown): boolean {
+function markable(value: unknown, i: number): boolean {
   if (typeof value === 'string') return true;
-  if (typeof value === 'number') return Number.isInteger(value);
-  if (Array.isArray(value)) return value.some(markable);
-  if (isObject(value)) return Object.values(value).some(markable);
+  if (typeof value === 'number') return Number.isInteger(value) && i < NUMBER_MARKS;
+  if (value === true) return true;
+  if (Array.isArray(value)) return value.some((v) => markable(v, i));
+  if (isObject(value)) return Object.values(value).some((v) => markable(v, i));
+  return false;
+}
+
+/**
+ * A marked render with every marker put back: a `true` printed as its map (YAML block, JSON,
+ * JSON inside a string, Go's `map[...]`) becomes `true` again, string markers are removed and
+ * marker numbers become the values they replaced. Forms not listed stay, so the text then differs
+ * from the baseline and no boolean is proven by that render.
+ */
+export function restoredText(text: string, numbers: ReadonlyMap<number, number>): string {
+  return text
+    .replace(/:\n[ ]+zqm\d+q: true(?=\n|$)/g, ': true')
+    .replace(/\{"zqm\d+q":true\}/g, 'true')
+    .replace(/\{\\"zqm\d+q\\":true\}/g, 'true')
+    .replace(/map\[zqm\d+q:true\]/g, 'true')
+    .replace(/zqm\d+q/g, '')
+    .replace(/(?<![0-9])864(\d{3})(?![0-9])/g, (m, i: string) => String(numbers.get(Number(i)) ?? m));
+}
+
+/**
+ * Functions whose output differs from one render to the next (Sprig's random, key and time
+ * functions, bcrypt and AES with their random salts): a chart whose templates or values name one
+ * is rendered twice for its baseline, and what differs is masked (render.ts varianceBetween).
+ */
+const VARYING_FUNCTIONS =
+  /\b(rand(AlphaNum|Alpha|Numeric|Ascii|Int|Bytes)|uuidv4|gen(CA|CAWithKey|PrivateKey|SelfSignedCert|SelfSignedCertWithKey|SignedCert|SignedCertWithKey)|now|unixEpoch|dateModify|ago|htpasswd|bcrypt|encryptAES|shuffle)\b/;
+
+/** Whether a release's templates (or its values, through `tpl`) call a function whose output varies. */
+export function mayVary(chart: ChartSource, values: unknown): boolean {
+  if (VARYING_FUNCTIONS.test(JSON.stringify(values))) return true;
+  for (const [name, data] of chart.files) {
+    if (/(^|\/)templates\//.test(name) && VARYING_FUNCTIONS.test(data.toString('utf8'))) return true;
+  }
   return false;
 }
 
@@ -107,8 +161,13 @@ export function searchable(text: string): string {
   return decoded.length === 0 ? text : `${text}\n${decoded.join('\n')}`;
 }
 
-function seen(text: string, i: number): boolean {
-  return text.includes(MARK(i)) || new RegExp(`(^|[^0-9])${NUMBER_MARK(i)}([^0-9]|$)`).test(text);
+function seenNumber(text: string, i: number): boolean {
+  return new RegExp(`(^|[^0-9])${NUMBER_MARK(i)}([^0-9]|$)`).test(text);
+}
+
+/** Whether marker i is in the text; a marker number counts only where `baseline` does not hold it. */
+function seen(text: string, i: number, baseline = ''): boolean {
+  return text.includes(MARK(i)) || (seenNumber(text, i) && !seenNumber(baseline, i));
 }
 
 export interface InertSearch {
@@ -116,6 +175,8 @@ export interface InertSearch {
   readonly inert: string[];
   /** How many values were searched, proven by a marker, and rendered one by one. */
   readonly stats: { readonly searched: number; readonly byMarker: number; readonly byRemoval: number };
+  /** The values rendered one by one (dot-joined): those no marker proved. */
+  readonly removed: string[];
 }
 
 /** The inert values of one release (empty when its baseline render fails: that is reported elsewhere). */
@@ -126,40 +187,70 @@ export async function inertValues(bin: Binaries, release: RenderRequest): Promis
   // The baseline is the release's own render (the render tests' and the cached one) without its
   // crds/ documents: the same text as a render without them, so no extra helm run.
   const full = await render(bin, release);
-  if (!full.ok) return { inert: [], stats: { searched: 0, byMarker: 0, byRemoval: 0 } };
-  const baseline = { ok: true, digest: textDigest(withoutCrdFolders(full.text)) };
+  if (!full.ok) return { inert: [], stats: { searched: 0, byMarker: 0, byRemoval: 0 }, removed: [] };
+  const baselineText = withoutCrdFolders(full.text);
+  // A chart with random or time functions prints something new every time: compared as they are,
+  // every removal render would differ and no value could ever be found inert. Its baseline is
+  // rendered a second time (the render without crds/, another helm run than the cached full one),
+  // and the lines that differ are masked in every comparison.
+  let variance: Variance = NO_VARIANCE;
+  if (mayVary(request.chart, request.values)) {
+    const second = await render(bin, request);
+    if (!second.ok) throw new Error(`${request.release}: the render without crds/ failed where the full render passed: ${second.error}`);
+    variance = varianceBetween(baselineText, second.text);
+  }
+  const baseline = normalized(baselineText, variance);
+  const baselineDigest = textDigest(baseline);
+  const searchableBaseline = searchable(baselineText);
   const defaults = chartDefaults(request.chart);
   const candidates = leaves(request.values).filter((p) => p.length > 0 && !deepEqual(at(request.values, p), at(defaults, p)));
   const proven = new Set<number>();
+  const isTrue = (i: number) => at(request.values, candidates[i]) === true;
 
   const markPass = async (indexes: number[]): Promise<void> => {
     if (indexes.length === 0) return;
     let values = request.values;
-    for (const i of indexes) values = setAt(values, candidates[i], marked(at(request.values, candidates[i]), i));
+    const numbers = new Map<number, number>();
+    for (const i of indexes) {
+      const value = at(request.values, candidates[i]);
+      if (typeof value === 'number') numbers.set(i, value);
+      values = setAt(values, candidates[i], marked(value, i));
+    }
     const result = await render(bin, { ...request, values });
     if (result.ok) {
       const text = searchable(result.text);
-      for (const i of indexes) if (seen(text, i)) proven.add(i);
+      const sameBranches = indexes.some(isTrue) && normalized(restoredText(result.text, numbers), variance) === baseline;
+      for (const i of indexes) if (seen(text, i, searchableBaseline) && (sameBranches || !isTrue(i))) proven.add(i);
     } else if (indexes.length > 1) {
       // A chart that refuses a marked value often names it ("unsupported driver kind:
-      // \"modern_ebpfzqm0q\""): those values are left to the removal renders and the others marked
-      // again at once, instead of halving (about ten renders for one refused value of falco's 33).
-      const named = indexes.filter((i) => seen(result.error, i));
+      // \"modern_ebpfzqm0q\"", or a schema's "at '/server/ha/enabled': got object, want
+      // boolean", as the chart or a sub-chart sees the path): those values are left to the removal
+      // renders and the others marked again at once, instead of halving (about ten renders for one
+      // refused value of falco's 33).
+      const pointers = (i: number) => ['', ...candidates[i]].join('/');
+      const named = indexes.filter(
+        (i) => seen(result.error, i) || result.error.includes(`'${pointers(i)}'`) || (candidates[i].length > 1 && result.error.includes(`'/${candidates[i].slice(1).join('/')}'`)),
+      );
       if (named.length > 0 && named.length < indexes.length) return markPass(indexes.filter((i) => !named.includes(i)));
       const half = Math.ceil(indexes.length / 2);
       await Promise.all([markPass(indexes.slice(0, half)), markPass(indexes.slice(half))]);
     }
   };
-  await markPass(candidates.map((_, i) => i).filter((i) => markable(at(request.values, candidates[i]))));
+  await markPass(candidates.map((_, i) => i).filter((i) => markable(at(request.values, candidates[i]), i)));
+  // A render that also marks strings and numbers rarely comes back as the baseline (a marker
+  // inside a Secret's base64 data, a string the chart compares): where it did not, the `true`
+  // values still unproven are marked alone, once, when that can save more than one render.
+  const truths = candidates.map((_, i) => i).filter((i) => isTrue(i) && !proven.has(i));
+  if (truths.length > 1) await markPass(truths);
 
   const rest = candidates.map((_, i) => i).filter((i) => !proven.has(i));
   const inert = (
     await Promise.all(
       rest.map(async (i) => {
-        const result = await renderDigest(bin, { ...request, values: setAt(request.values, candidates[i], undefined) });
-        return result.ok && result.digest === baseline.digest ? candidates[i].join('.') : undefined;
+        const result = await renderDigest(bin, { ...request, values: setAt(request.values, candidates[i], undefined) }, variance);
+        return result.ok && result.digest === baselineDigest ? candidates[i].join('.') : undefined;
       }),
     )
   ).filter((p): p is string => p !== undefined);
-  return { inert, stats: { searched: candidates.length, byMarker: proven.size, byRemoval: rest.length } };
+  return { inert, stats: { searched: candidates.length, byMarker: proven.size, byRemoval: rest.length }, removed: rest.map((i) => candidates[i].join('.')) };
 }

@@ -228,12 +228,80 @@ export function withoutCrdFolders(text: string): string {
 }
 
 /**
- * renderDigest(req) is render(req) with only the output's SHA-256 kept (streamed, never buffered):
- * the inert-value search renders each release once per value and only compares the outputs, which
- * are megabytes for a chart with CRDs. Cached like render, under `digests/`.
+ * What differs between two renders of the same request: the output of a chart's random and
+ * time functions (grafana's generated admin password and the checksum of its Secret, a webhook's
+ * generated CA and certificate, generated tokens). Each such line is `<indent><key>: <value>`; it
+ * is kept as its template (`# Source:`), indent and key, and `normalized` replaces the value of
+ * every line of that template with that indent and key. `id` names the variance in cache keys.
  */
-export function renderDigest(bin: Binaries, req: RenderRequest): Promise<RenderDigest> {
-  return cached(digestMemo, 'digests', renderKey(req), async () => (await exec(bin.helm, templateArgs(req), JSON.stringify(req.values), true)) as RenderDigest);
+export interface Variance {
+  readonly id: string;
+  /** `<source>\0<indent and key, through ": ">` of every line that varies. */
+  readonly lines: ReadonlySet<string>;
+}
+
+/** No line varies (a chart without random or time functions). */
+export const NO_VARIANCE: Variance = { id: 'none', lines: new Set() };
+
+function documents(text: string): Array<{ source: string; lines: string[] }> {
+  return text.split(/(?=^---\n# Source: )/m).map((doc) => ({ source: /^---\n# Source: (.*)$/m.exec(doc)?.[1] ?? '', lines: doc.split('\n') }));
+}
+
+const KEYED_LINE = /^(\s*(?:- )?[^\s:#-][^:]*: )/;
+
+/**
+ * The variance between two renders of the same request; throws where they differ in anything but
+ * the values of keyed lines (then no comparison of renders can be trusted, and the search says so).
+ */
+export function varianceBetween(a: string, b: string): Variance {
+  const docsA = documents(a);
+  const docsB = documents(b);
+  const fail = (why: string): never => {
+    throw new Error(`two renders of the same request differ ${why}: the chart's output varies in a way the inert-value search cannot mask`);
+  };
+  if (docsA.length !== docsB.length) fail(`in their documents (${docsA.length} and ${docsB.length})`);
+  const lines = new Set<string>();
+  docsA.forEach((da, d) => {
+    const db = docsB[d];
+    if (da.source !== db.source || da.lines.length !== db.lines.length) fail(`in ${da.source || 'the text before the first template'}`);
+    da.lines.forEach((line, i) => {
+      if (line === db.lines[i]) return;
+      const key = KEYED_LINE.exec(line)?.[1];
+      if (key === undefined || !db.lines[i].startsWith(key)) fail(`in ${da.source}, line ${i + 1}, which is not a keyed value`);
+      lines.add(`${da.source}\0${key}`);
+    });
+  });
+  return lines.size === 0 ? NO_VARIANCE : { id: sha256([...lines].sort().join('\n')), lines };
+}
+
+/** The text with the value of every varying line replaced by `<varies>`. */
+export function normalized(text: string, variance: Variance): string {
+  if (variance.lines.size === 0) return text;
+  return documents(text)
+    .map(({ source, lines }) =>
+      lines
+        .map((line) => {
+          const key = KEYED_LINE.exec(line)?.[1];
+          return key !== undefined && variance.lines.has(`${source}\0${key}`) ? `${key}<varies>` : line;
+        })
+        .join('\n'),
+    )
+    .join('');
+}
+
+/**
+ * renderDigest(req) is render(req) with only the output's SHA-256 kept: the inert-value search
+ * renders each release once per value and only compares the outputs, which are megabytes for a
+ * chart with CRDs. Without a variance the output is streamed into the hash, never buffered; with
+ * one, the digest is of the normalized text. Cached like render, under `digests/`.
+ */
+export function renderDigest(bin: Binaries, req: RenderRequest, variance: Variance = NO_VARIANCE): Promise<RenderDigest> {
+  const key = variance.lines.size === 0 ? renderKey(req) : sha256(`${renderKey(req)}\0${variance.id}`);
+  return cached(digestMemo, 'digests', key, async () => {
+    if (variance.lines.size === 0) return (await exec(bin.helm, templateArgs(req), JSON.stringify(req.values), true)) as RenderDigest;
+    const result = (await exec(bin.helm, templateArgs(req), JSON.stringify(req.values), false)) as RenderResult;
+    return result.ok ? { ok: true, digest: textDigest(normalized(result.text, variance)) } : result;
+  });
 }
 
 /**
