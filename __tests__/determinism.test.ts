@@ -11,6 +11,8 @@ import { buildStacks, synthesizeApp } from '../stacks/app';
 import { CloudStack } from '../stacks/cloud-stack';
 import { dropUnsetAttributes, keepUnsetAttributes, withoutUndefined } from '../stacks/unset-attributes';
 import { SUPPRESSIONS_KEY } from '../constructs/policy';
+import { useProviderWorkloadClasses } from '../constructs/kubernetes/workloads';
+import { generateWorkloadConverters, WORKLOAD_CONVERTERS_FILE } from '../scripts/codegen/workload-converters';
 
 function filesUnder(dir: string): string[] {
   const out: string[] = [];
@@ -36,19 +38,23 @@ describe('deterministic synth', () => {
     // The second synth is cdktf's own: it runs cdktf's prepareStack on the cloud stacks too
     // (CloudStack skips its preparing resolve: a cloud stack reads no other stack) and resolves
     // every resource with its unset attributes (stacks/unset-attributes.ts drops them first), so
-    // byte-identical output also proves that neither shortcut changes anything.
+    // byte-identical output also proves that neither shortcut changes anything. Its workloads are
+    // the provider's own classes, so it also proves the converter table
+    // (constructs/kubernetes/workloads.ts) writes what they write.
     for (let i = 0; i < 2; i++) {
       const dir = mkdtempSync(join(tmpdir(), `determinism-${i}-`));
       const own = Object.getOwnPropertyDescriptor(CloudStack.prototype, 'prepareStack')!;
       if (i === 1) {
         Object.defineProperty(CloudStack.prototype, 'prepareStack', { ...own, value: TerraformStack.prototype.prepareStack });
         keepUnsetAttributes();
+        useProviderWorkloadClasses(true);
       }
       try {
         synthesizeApp({ definitions: DEFINITIONS, outdir: dir });
       } finally {
         Object.defineProperty(CloudStack.prototype, 'prepareStack', own);
         dropUnsetAttributes();
+        useProviderWorkloadClasses(false);
       }
       dirs.push(dir);
     }
@@ -59,6 +65,10 @@ describe('deterministic synth', () => {
     const lazy = Lazy.stringValue({ produce: () => 'y' });
     expect(withoutUndefined({ a: undefined, b: [1, undefined, { c: undefined, d: null }], e: token, f: lazy, g: '' })).toEqual({ b: [1, { d: null }], e: token, f: lazy, g: '' });
     expect(withoutUndefined({ e: token }).e).toBe(token);
+  });
+
+  test('the workload converter table is what `npm run codegen` writes from the installed provider', () => {
+    expect(readFileSync(WORKLOAD_CONVERTERS_FILE, 'utf8')).toBe(generateWorkloadConverters());
   });
 
   test('CloudStack skips only the preparing resolve of cdktf\'s prepareStack (the second synth above ran it)', () => {
