@@ -228,9 +228,12 @@ export async function checkStacks(options: CheckOptions): Promise<StackCheck[]> 
     TF_INPUT: '0',
     CHECKPOINT_DISABLE: '1',
     AWS_EC2_METADATA_DISABLED: 'true',
-    // Terraform and the AWS provider (Go) collect garbage half as often: about a tenth less CPU
-    // per plan for about 50 MB more memory (measured on the staging plan). A GOGC of the caller's wins.
-    GOGC: process.env.GOGC ?? '200',
+    // Terraform and the AWS provider (Go) collect garbage an eighth as often as Go's default:
+    // measured on the production plan (two runs each), 33 s of CPU instead of 36 s with GOGC=200,
+    // for a provider peaking near 0.8 GB instead of 0.4 GB; GOMEMLIMIT makes it collect sooner if
+    // it nears 2 GiB. The caller's GOGC and GOMEMLIMIT win.
+    GOGC: process.env.GOGC ?? '800',
+    GOMEMLIMIT: process.env.GOMEMLIMIT ?? '2GiB',
     ...(rc ? { TF_CLI_CONFIG_FILE: rc } : {}),
   };
   const stacks = options.stacks ?? listStacks(outdir);
