@@ -75,6 +75,9 @@ describe('markers', () => {
     expect(search.removed).not.toContain('containerSecurityContext.readOnlyRootFilesystem');
     // `false` cannot carry a marker: it is rendered without.
     expect(search.removed).toContain('extraArgs.skip-nodes-with-local-storage');
+    // A text of several lines (YAML the chart indents into its own) is marked by a comment line.
+    const vault = e.rendered.releases.find((r) => r.name === 'vault')!;
+    expect((await inertValues(binaries(), vault.request)).removed).not.toContain('injector.webhook.objectSelector');
     // Printed as `{{ .Values.x }}` (a float64 in Go): a marker of a million or more printed as 8.6420012e+07.
     const prometheus = e.rendered.releases.find((r) => r.name === 'kube-prometheus-stack')!;
     expect((await inertValues(binaries(), prometheus.request)).removed).not.toContain('prometheus.prometheusSpec.replicas');
@@ -87,6 +90,7 @@ describe('markers', () => {
     expect(restoredText('v: "{\\"a\\":{\\"zqm4q\\":true}}"', numbers)).toBe('v: "{\\"a\\":true}"');
     expect(restoredText('--flag=map[zqm4q:true]', numbers)).toBe('--flag=true');
     expect(restoredText('image: repo:v1zqm5q\nreplicas: 864007\nport: 18640070', numbers)).toBe('image: repo:v1\nreplicas: 3\nport: 18640070');
+    expect(restoredText('objectSelector:\n      matchLabels:\n        inject: "true"\n      # zqm6q\nkind: X', numbers)).toBe('objectSelector:\n      matchLabels:\n        inject: "true"\nkind: X');
     expect(restoredText('a: {zqm4q: true}', numbers)).not.toBe('a: true');
   });
 });

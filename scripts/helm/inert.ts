@@ -92,6 +92,10 @@ const NUMBER_MARKS = 1000;
  * `false` cannot be marked (no false value can carry a marker).
  */
 function marked(value: unknown, i: number): unknown {
+  // A text of several lines is often YAML the chart writes into its own (`tpl ... | nindent 6`): a
+  // marker appended to its last line broke the document (vault's webhook objectSelector), so it
+  // gets the marker as a comment line of its own.
+  if (typeof value === 'string' && value.includes('\n')) return value.endsWith('\n') ? `${value}# ${MARK(i)}\n` : `${value}\n# ${MARK(i)}`;
   if (typeof value === 'string') return `${value}${MARK(i)}`;
   if (typeof value === 'number' && Number.isInteger(value) && i < NUMBER_MARKS) return NUMBER_MARK(i);
   if (value === true) return { [MARK(i)]: true };
@@ -121,6 +125,7 @@ export function restoredText(text: string, numbers: ReadonlyMap<number, number>)
     .replace(/\{"zqm\d+q":true\}/g, 'true')
     .replace(/\{\\"zqm\d+q\\":true\}/g, 'true')
     .replace(/map\[zqm\d+q:true\]/g, 'true')
+    .replace(/\n[ ]*# zqm\d+q(?=\n|$)/g, '')
     .replace(/zqm\d+q/g, '')
     .replace(/(?<![0-9])864(\d{3})(?![0-9])/g, (m, i: string) => String(numbers.get(Number(i)) ?? m));
 }
@@ -205,6 +210,8 @@ export async function inertValues(bin: Binaries, release: RenderRequest): Promis
   const defaults = chartDefaults(request.chart);
   const candidates = leaves(request.values).filter((p) => p.length > 0 && !deepEqual(at(request.values, p), at(defaults, p)));
   const proven = new Set<number>();
+  /** Values whose marker the chart refused by name: left to the removal renders. */
+  const refusedMarks = new Set<number>();
   const isTrue = (i: number) => at(request.values, candidates[i]) === true;
 
   const markPass = async (indexes: number[]): Promise<void> => {
@@ -227,10 +234,12 @@ export async function inertValues(bin: Binaries, release: RenderRequest): Promis
       // boolean", as the chart or a sub-chart sees the path): those values are left to the removal
       // renders and the others marked again at once, instead of halving (about ten renders for one
       // refused value of falco's 33).
-      const pointers = (i: number) => ['', ...candidates[i]].join('/');
-      const named = indexes.filter(
-        (i) => seen(result.error, i) || result.error.includes(`'${pointers(i)}'`) || (candidates[i].length > 1 && result.error.includes(`'/${candidates[i].slice(1).join('/')}'`)),
-      );
+      // The paths a values schema refuses (`at '/configuration/backupStorageLocation/0/default'`),
+      // as the chart or a sub-chart sees them: a value is named by its path or one below it.
+      const refused = [...result.error.matchAll(/at '(\/[^']*)'/g)].map((m) => m[1]);
+      const under = (pointer: string) => refused.some((r) => r === pointer || r.startsWith(`${pointer}/`));
+      const named = indexes.filter((i) => seen(result.error, i) || under(['', ...candidates[i]].join('/')) || (candidates[i].length > 1 && under(['', ...candidates[i].slice(1)].join('/'))));
+      for (const i of named) refusedMarks.add(i);
       if (named.length > 0 && named.length < indexes.length) return markPass(indexes.filter((i) => !named.includes(i)));
       const half = Math.ceil(indexes.length / 2);
       await Promise.all([markPass(indexes.slice(0, half)), markPass(indexes.slice(half))]);
@@ -240,7 +249,7 @@ export async function inertValues(bin: Binaries, release: RenderRequest): Promis
   // A render that also marks strings and numbers rarely comes back as the baseline (a marker
   // inside a Secret's base64 data, a string the chart compares): where it did not, the `true`
   // values still unproven are marked alone, once, when that can save more than one render.
-  const truths = candidates.map((_, i) => i).filter((i) => isTrue(i) && !proven.has(i));
+  const truths = candidates.map((_, i) => i).filter((i) => isTrue(i) && !proven.has(i) && !refusedMarks.has(i));
   if (truths.length > 1) await markPass(truths);
 
   const rest = candidates.map((_, i) => i).filter((i) => !proven.has(i));
