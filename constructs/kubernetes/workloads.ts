@@ -19,7 +19,7 @@
  * @cdktf/provider-kubernetes.
  */
 import { Construct } from 'constructs';
-import { canInspect, ComplexObject, hashMapper, isComplexElement, listMapper, TerraformResource, TerraformResourceConfig, Tokenization } from 'cdktf';
+import { canInspect, ComplexObject, hashMapper, isComplexElement, listMapper, TerraformMetaArguments, TerraformResource, TerraformResourceConfig, Tokenization } from 'cdktf';
 import type {
   CronJobV1Config,
   DaemonSetV1Config,
@@ -109,23 +109,13 @@ class MetadataReference extends ComplexObject implements WorkloadMetadataAttribu
   }
 }
 
-interface MetaArguments {
-  readonly provider?: TerraformResourceConfig['provider'];
-  readonly dependsOn?: TerraformResourceConfig['dependsOn'];
-  readonly count?: TerraformResourceConfig['count'];
-  readonly lifecycle?: TerraformResourceConfig['lifecycle'];
-  readonly provisioners?: TerraformResourceConfig['provisioners'];
-  readonly connection?: TerraformResourceConfig['connection'];
-  readonly forEach?: TerraformResourceConfig['forEach'];
-}
-
 /** One of the four workload resources, written as the provider's class writes it. */
 class TableWorkload extends TerraformResource implements Workload {
   readonly metadata: WorkloadMetadataAttributes;
   /** Each Terraform attribute, in the provider's order, with its configured value and mapper. */
   private readonly attributes: ReadonlyArray<readonly [string, unknown, Mapper]>;
 
-  constructor(scope: Construct, id: string, resource: ConverterTable['resources'][string], config: MetaArguments & Record<string, unknown>) {
+  constructor(scope: Construct, id: string, resource: ConverterTable['resources'][string], config: TerraformMetaArguments & Record<string, unknown>) {
     super(scope, id, {
       terraformResourceType: resource.type,
       terraformGeneratorMetadata: resource.generator,
@@ -173,7 +163,7 @@ function workloadClass<C>(name: keyof typeof MODULES): WorkloadClass<C> {
         const Provider = (require(`@cdktf/provider-kubernetes/lib/${MODULES[name]}`) as Record<string, WorkloadClass<C>>)[name];
         return new Provider(scope, id, config);
       }
-      return new TableWorkload(scope, id, resource, config as MetaArguments & Record<string, unknown>);
+      return new TableWorkload(scope, id, resource, config as TerraformMetaArguments & Record<string, unknown>);
     }
   } as unknown as WorkloadClass<C>;
 }

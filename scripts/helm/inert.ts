@@ -229,13 +229,11 @@ export async function inertValues(bin: Binaries, release: RenderRequest): Promis
       const sameBranches = indexes.some(isTrue) && normalized(restoredText(result.text, numbers), variance) === baseline;
       for (const i of indexes) if (seen(text, i, searchableBaseline) && (sameBranches || !isTrue(i))) proven.add(i);
     } else if (indexes.length > 1) {
-      // A chart that refuses a marked value often names it ("unsupported driver kind:
-      // \"modern_ebpfzqm0q\"", or a schema's "at '/server/ha/enabled': got object, want
-      // boolean", as the chart or a sub-chart sees the path): those values are left to the removal
-      // renders and the others marked again at once, instead of halving (about ten renders for one
-      // refused value of falco's 33).
-      // The paths a values schema refuses (`at '/configuration/backupStorageLocation/0/default'`),
-      // as the chart or a sub-chart sees them: a value is named by its path or one below it.
+      // A chart that refuses a marked value often names it: by its marker ("unsupported driver
+      // kind: \"modern_ebpfzqm0q\""), or a values schema by its path or one below it, as the chart
+      // or a sub-chart sees it ("at '/configuration/backupStorageLocation/0/default'"). Those
+      // values are left to the removal renders and the others marked again at once, instead of
+      // halving (about ten renders for one refused value of falco's 33).
       const refused = [...result.error.matchAll(/at '(\/[^']*)'/g)].map((m) => m[1]);
       const under = (pointer: string) => refused.some((r) => r === pointer || r.startsWith(`${pointer}/`));
       const named = indexes.filter((i) => seen(result.error, i) || under(['', ...candidates[i]].join('/')) || (candidates[i].length > 1 && under(['', ...candidates[i].slice(1)].join('/'))));

@@ -218,13 +218,15 @@ export function textDigest(text: string): string {
  * template and is kept. `helm-inert.test.ts` compares the two on charts with crds/ folders.
  */
 export function withoutCrdFolders(text: string): string {
-  return text
-    .split(/(?=^---\n# Source: )/m)
-    .filter((doc) => {
-      const source = /^---\n# Source: (.*)$/m.exec(doc)?.[1];
-      return source === undefined || !/(^|\/)crds\/[^/]+$/.test(source) || source.includes('/templates/');
-    })
+  return documents(text)
+    .filter(({ source }) => source === '' || !/(^|\/)crds\/[^/]+$/.test(source) || source.includes('/templates/'))
+    .map((d) => d.text)
     .join('');
+}
+
+/** A render's documents as helm prints them (`---`, `# Source: <template>`), each with its template ('' before the first). */
+function documents(text: string): Array<{ source: string; text: string }> {
+  return text.split(/(?=^---\n# Source: )/m).map((doc) => ({ source: /^---\n# Source: (.*)$/m.exec(doc)?.[1] ?? '', text: doc }));
 }
 
 /**
@@ -243,10 +245,6 @@ export interface Variance {
 /** No line varies (a chart without random or time functions). */
 export const NO_VARIANCE: Variance = { id: 'none', lines: new Set() };
 
-function documents(text: string): Array<{ source: string; lines: string[] }> {
-  return text.split(/(?=^---\n# Source: )/m).map((doc) => ({ source: /^---\n# Source: (.*)$/m.exec(doc)?.[1] ?? '', lines: doc.split('\n') }));
-}
-
 const KEYED_LINE = /^(\s*(?:- )?[^\s:#-][^:]*: )/;
 
 /**
@@ -254,8 +252,9 @@ const KEYED_LINE = /^(\s*(?:- )?[^\s:#-][^:]*: )/;
  * the values of keyed lines (then no comparison of renders can be trusted, and the search says so).
  */
 export function varianceBetween(a: string, b: string): Variance {
-  const docsA = documents(a);
-  const docsB = documents(b);
+  const lined = (text: string) => documents(text).map((d) => ({ source: d.source, lines: d.text.split('\n') }));
+  const docsA = lined(a);
+  const docsB = lined(b);
   const fail = (why: string): never => {
     throw new Error(`two renders of the same request differ ${why}: the chart's output varies in a way the inert-value search cannot mask`);
   };
@@ -278,8 +277,9 @@ export function varianceBetween(a: string, b: string): Variance {
 export function normalized(text: string, variance: Variance): string {
   if (variance.lines.size === 0) return text;
   return documents(text)
-    .map(({ source, lines }) =>
-      lines
+    .map(({ source, text: doc }) =>
+      doc
+        .split('\n')
         .map((line) => {
           const key = KEYED_LINE.exec(line)?.[1];
           return key !== undefined && variance.lines.has(`${source}\0${key}`) ? `${key}<varies>` : line;
