@@ -5,6 +5,8 @@ module.exports = {
   testMatch: ['**/*.test.js'],
   // Token creation stacks are skipped in tests as in the app (see __tests__/setup.ts).
   setupFiles: ['<rootDir>/dist/__tests__/setup.js'],
+  // Scratch folders made with __tests__/scratch.ts are removed when their file ends.
+  setupFilesAfterEnv: ['<rootDir>/dist/__tests__/setup-after-env.js'],
   // dist/ is already plain CommonJS (esbuild): no babel transform (it cost seconds per file cold).
   transform: {},
   maxWorkers: 2,

@@ -3,17 +3,17 @@
  * clean tree synthesizes every stack; a run that would write what is already there is skipped.
  */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFINITIONS } from '../environments';
 import { typeChecker } from '../scripts/type-checker-api';
+import { scratchDir } from './scratch';
 
 jest.setTimeout(120_000);
 const root = join(__dirname, '..', '..');
 
 function copyProject(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'app-command-'));
+  const dir = scratchDir('app-command-');
   for (const entry of ['main.ts', 'tsconfig.json', 'tsconfig.app.json', 'package.json', 'cdktf.json', 'environments', 'constructs', 'features', 'stacks', 'scripts', 'charts']) {
     cpSync(join(root, entry), join(dir, entry), { recursive: true });
   }
@@ -134,7 +134,7 @@ describe('the type checker (scripts/type-checker.js)', () => {
   });
 
   test('falls back to TypeScript 5.9, and says so, where the native binary is absent', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'type-checker-'));
+    const dir = scratchDir('type-checker-');
     mkdirSync(join(dir, 'node_modules'));
     symlinkSync(join(root, 'node_modules', 'typescript'), join(dir, 'node_modules', 'typescript'), 'dir');
     const checker = typeChecker(dir);

@@ -3,8 +3,6 @@
  * problem of every environment at once. One test per class of rule, each asserting the exact
  * message and that the run wrote nothing; then a fifth environment, registered like the others.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFINITIONS, EnvironmentInput, validateEnvironments } from '../environments';
 import { cronProblem } from '../environments/cron';
@@ -14,6 +12,7 @@ import { CACHE_NODE_TYPES, INSTANCE_TYPES } from '../environments/catalog';
 import { synthesizeApp } from '../stacks/app';
 import { checkReferences, checkStacks, listStacks, readStack } from '../scripts/terraform-check';
 import { definition, refusedBeforeWriting } from './helpers';
+import { scratchDir } from './scratch';
 
 jest.setTimeout(180_000);
 
@@ -262,7 +261,7 @@ function fifthEnvironment(): EnvironmentInput {
 
 describe('a fifth environment is one definition plus its registration', () => {
   const registry = [...DEFINITIONS, fifthEnvironment()];
-  const outdir = join(mkdtempSync(join(tmpdir(), 'fifth-')), 'cdktf.out');
+  const outdir = join(scratchDir('fifth-'), 'cdktf.out');
   const name = 'performance-lab';
 
   beforeAll(() => {

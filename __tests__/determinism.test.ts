@@ -2,8 +2,7 @@
  * OPS-1/OPS-3: two synths of the same sources are byte-identical (reviewers diff synthesized
  * output; noise would hide real changes), and the policy pack does not alter what is written.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'fs';
-import { tmpdir } from 'os';
+import { readdirSync, readFileSync, rmSync, statSync } from 'fs';
 import { join, relative } from 'path';
 import { Lazy, TerraformStack, Testing } from 'cdktf';
 import { DEFINITIONS, validateEnvironments } from '../environments';
@@ -13,6 +12,7 @@ import { dropUnsetAttributes, keepUnsetAttributes, withoutUndefined } from '../s
 import { SUPPRESSIONS_KEY } from '../constructs/policy';
 import { useProviderWorkloadClasses } from '../constructs/kubernetes/workloads';
 import { generateWorkloadConverters, WORKLOAD_CONVERTERS_FILE } from '../scripts/codegen/workload-converters';
+import { scratchDir } from './scratch';
 
 function filesUnder(dir: string): string[] {
   const out: string[] = [];
@@ -42,7 +42,7 @@ describe('deterministic synth', () => {
     // the provider's own classes, so it also proves the converter table
     // (constructs/kubernetes/workloads.ts) writes what they write.
     for (let i = 0; i < 2; i++) {
-      const dir = mkdtempSync(join(tmpdir(), `determinism-${i}-`));
+      const dir = scratchDir(`determinism-${i}-`);
       const own = Object.getOwnPropertyDescriptor(CloudStack.prototype, 'prepareStack')!;
       if (i === 1) {
         Object.defineProperty(CloudStack.prototype, 'prepareStack', { ...own, value: TerraformStack.prototype.prepareStack });

@@ -1,10 +1,10 @@
 /** ENV-2, HW-1..3, NET-1, K8S-1, OPS-2/4: the schema accepts the shipped definitions and names every broken rule. */
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFINITIONS, DefinitionError, selectEnvironments, TIERS, validateEnvironments } from '../environments';
 import { synthesizeApp } from '../stacks/app';
 import { definition, problemsOfInputs } from './helpers';
+import { scratchDir } from './scratch';
 
 const problemsOf = problemsOfInputs;
 
@@ -73,7 +73,7 @@ describe('broken definitions are refused with environment, field and rule', () =
     const problems = problemsOf([definition(env, mutate)]);
     expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));
     // ...and the run stops before anything is written.
-    const outdir = join(mkdtempSync(join(tmpdir(), 'bad-')), 'out');
+    const outdir = join(scratchDir('bad-'), 'out');
     expect(() => synthesizeApp({ definitions: [definition(env, mutate)], outdir })).toThrow(DefinitionError);
     expect(existsSync(outdir)).toBe(false);
   });
@@ -104,7 +104,7 @@ describe('broken definitions are refused with environment, field and rule', () =
   });
 
   test('nothing is written when a definition is broken', () => {
-    const outdir = join(mkdtempSync(join(tmpdir(), 'synth-')), 'out');
+    const outdir = join(scratchDir('synth-'), 'out');
     const broken = [definition('development'), definition('production', (d) => (d.aws.allowedAccountIds = []))];
     expect(() => synthesizeApp({ definitions: broken, outdir })).toThrow(DefinitionError);
     expect(existsSync(outdir)).toBe(false);

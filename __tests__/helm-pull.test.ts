@@ -5,18 +5,18 @@
  * one is cached, used for rendering, and read from the cache when the repository is gone.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { binaries } from '../scripts/helm/binaries';
 import { repositoryChart, sha256 } from '../scripts/helm/chart-packages';
 import { helmEnv, parseRender, render } from '../scripts/helm/render';
+import { scratchDir } from './scratch';
 
 jest.setTimeout(120_000);
 
-const work = mkdtempSync(join(tmpdir(), 'helm-pull-'));
+const work = scratchDir('helm-pull-');
 const repoDir = join(work, 'repository');
 const cacheDir = join(work, 'cache');
 const noShared = join(work, 'shared-absent');

@@ -4,8 +4,7 @@
  * Kubernetes OpenAPI), no object declared twice, and the policy pack's Kubernetes rules hold for
  * every rendered workload. Plus the harness's own guarantees (checksums, binaries, stand-ins).
  */
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { binaries, BinariesUnavailable, integrityMatches } from '../scripts/helm/binaries';
 import { localChart, pinnedChecksums, repositoryChart, sha256, SHARED_HELM_CHARTS } from '../scripts/helm/chart-packages';
@@ -19,6 +18,7 @@ import { CHROMA_GATEWAY, CHROMA_STATEFUL_SET, chromaClaimNames, DATA_SERVICES } 
 import { DEFINITIONS, validateEnvironments } from '../environments';
 import { standInFor, terraformValues } from '../scripts/helm/terraform-values';
 import { evaluateOperated, evaluateRendered, operatedPods, POLICY_RULES } from '../constructs/policy';
+import { scratchDir } from './scratch';
 
 jest.setTimeout(600_000);
 
@@ -176,7 +176,7 @@ describe('the render harness', () => {
   test('a render is cached by chart content, not by the folder a synth copied the chart to', async () => {
     const release = get('production').rendered.releases.find((r) => r.chartName.startsWith('local:'))!;
     const copy = (): string => {
-      const dir = join(mkdtempSync(join(tmpdir(), 'chart-copy-')), 'chart');
+      const dir = join(scratchDir('chart-copy-'), 'chart');
       cpSync(release.request.chart.path, dir, { recursive: true });
       return dir;
     };
@@ -207,7 +207,7 @@ describe('the render harness', () => {
   });
 
   test('the cache sweep removes entries unused for three days, keeps the others, and runs at most twice a day', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'render-cache-'));
+    const dir = scratchDir('render-cache-');
     const now = Date.now();
     const entry = (kind: string, name: string, ageMs: number) => {
       mkdirSync(join(dir, kind, name.slice(0, 2)), { recursive: true });

@@ -1,11 +1,11 @@
 /** Shared test helpers: build definitions, synthesize stacks, and query the synthesized JSON. */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Testing, TerraformStack } from 'cdktf';
 import { EnvironmentInput, DEFINITIONS, DefinitionError, validateEnvironments, Environment } from '../environments';
 import { buildStacks, EnvironmentStacks, synthesizeApp } from '../stacks/app';
 import { cachedShipped, ShippedJson } from './synth-cache';
+import { scratchDir } from './scratch';
 
 export type Json = Record<string, any>;
 
@@ -106,7 +106,7 @@ export function definitionProblems(name: string, mutate: (d: any) => void): stri
  * problems it refused them with; fails when anything was written (or when nothing was refused).
  */
 export function refusedBeforeWriting(inputs: readonly unknown[]): string[] {
-  const outdir = join(mkdtempSync(join(tmpdir(), 'refused-')), 'out');
+  const outdir = join(scratchDir('refused-'), 'out');
   let problems: string[] | undefined;
   try {
     synthesizeApp({ definitions: inputs, outdir });

@@ -4,9 +4,9 @@
  * must pass both, and each rule must catch what it is for.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { scratchDir } from './scratch';
 
 jest.setTimeout(180_000);
 const root = join(__dirname, '..', '..');
@@ -37,7 +37,7 @@ const CASES: [string, string, RegExp | undefined][] = [
 
 /** Lints every case with this repository's eslint.config.mjs, in one run, in a scratch tree. */
 function lintCases(): Map<string, string> {
-  const dir = mkdtempSync(join(tmpdir(), 'eslint-'));
+  const dir = scratchDir('eslint-');
   copyFileSync(join(root, 'eslint.config.mjs'), join(dir, 'eslint.config.mjs'));
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
   for (const [file, code] of CASES) {
@@ -79,7 +79,7 @@ test('the tree passes knip: no unused file, export, type or dependency', () => {
 });
 
 test('knip, with this repository configuration, reports an export nothing imports', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'knip-'));
+  const dir = scratchDir('knip-');
   mkdirSync(join(dir, 'constructs'));
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'fixture', version: '0.0.0', private: true }));
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true } }));

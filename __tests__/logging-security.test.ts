@@ -4,14 +4,14 @@
  * what helm renders, and by running the certificate script with a real openssl.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Json, resourceAt, resources, shipped } from './helpers';
 import { renderAll, EnvironmentRender } from '../scripts/helm/suite';
 import { unescapeTemplate } from '../constructs/observability/terraform-escape';
 import { BEATS_TLS_KEYS, beatsTlsScript } from '../constructs/observability/beats-tls';
 import { findOrderingProblems } from '../scripts/dependency-order';
+import { scratchDir } from './scratch';
 
 const production = shipped('production').platform;
 const valuesAt = (json: Json, path: string): Json => JSON.parse(resourceAt(json, 'helm_release', path).values[0]);
@@ -71,7 +71,7 @@ describe('Filebeat -> Logstash over TLS (synthesized)', () => {
 });
 
 describe('the certificate script, run with openssl', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'beats-tls-'));
+  const dir = scratchDir('beats-tls-');
   const tls = join(dir, 'tls');
   const work = join(dir, 'work');
   mkdirSync(tls);

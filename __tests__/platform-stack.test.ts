@@ -1,14 +1,14 @@
 /** The `<env>-platform` stacks: providers from the cloud stack, namespaces, storage classes, placement. */
 import { App, Testing } from 'cdktf';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Json, resources, stacksFor, definition, shipped } from './helpers';
 import { synthesizeApp } from '../stacks/app';
 import { placementFor } from '../constructs/nodepools/placement';
 import { Namespaces } from '../constructs/kubernetes/namespaces';
+import { scratchDir } from './scratch';
 
-const outdir = join(mkdtempSync(join(tmpdir(), 'platform-')), 'out');
+const outdir = join(scratchDir('platform-'), 'out');
 synthesizeApp({ definitions: [definition('production')], outdir });
 const platform: Json = JSON.parse(readFileSync(join(outdir, 'stacks', 'production-platform', 'cdk.tf.json'), 'utf8'));
 const cloud: Json = JSON.parse(readFileSync(join(outdir, 'stacks', 'production', 'cdk.tf.json'), 'utf8'));

@@ -20,6 +20,7 @@ import { DEFINITIONS, validateEnvironments } from '../environments';
 import { buildStacks } from '../stacks/app';
 import { policyReports, renderPolicyReport, renderRuleTable } from '../scripts/policy-report';
 import { isSensitiveKey } from '../constructs/policy/rules/literal-secrets';
+import { scratchDir } from './scratch';
 
 type Config = Record<string, unknown>;
 
@@ -490,7 +491,7 @@ describe('suppressions', () => {
   });
 
   test('an unsuppressed finding makes App.synth fail with the construct path and the rule', () => {
-    const outdir = require('fs').mkdtempSync(require('path').join(require('os').tmpdir(), 'policy-'));
+    const outdir = scratchDir('policy-');
     const app = new App({ outdir });
     const stack = new TerraformStack(app, 'test');
     raw(stack, 'aws_subnet', 'subject', { vpc_id: 'v', cidr_block: '10.0.0.0/24', map_public_ip_on_launch: true });

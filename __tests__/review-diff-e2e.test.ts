@@ -11,11 +11,11 @@
  * stamp case), then clone B diffs another edit and then with that edit undone, then A again.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DEFINITIONS } from '../environments';
 import { baseCacheKey } from '../scripts/review-diff';
+import { scratchDir } from './scratch';
 
 jest.setTimeout(20 * 60_000);
 const ROOT = join(__dirname, '..', '..');
@@ -128,7 +128,7 @@ describe('npm run diff as the README tells a reviewer to run it, in two clones o
   const runs: Record<'a1' | 'bUnchanged' | 'bEdited' | 'a2', Run> = {} as never;
 
   beforeAll(() => {
-    scratch = mkdtempSync(join(tmpdir(), 'review-diff-e2e-'));
+    scratch = scratchDir('review-diff-e2e-');
     mkdirSync(join(scratch, 'tmp'));
     cloneA = cloneRepository(scratch, 'a');
     cloneB = cloneRepository(scratch, 'b');
@@ -205,7 +205,7 @@ describe('npm run diff as the README tells a reviewer to run it, in two clones o
 
 describe('the base cache key', () => {
   test('changes with the installed dependencies (package-lock.json, node_modules/.package-lock.json) and the commit', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'review-diff-key-'));
+    const dir = scratchDir('review-diff-key-');
     try {
       mkdirSync(join(dir, 'node_modules'));
       writeFileSync(join(dir, 'package-lock.json'), '{"lockfileVersion":3}');

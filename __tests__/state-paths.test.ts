@@ -6,16 +6,16 @@
  * reads the state its cloud stack writes (Terraform's built-in provider: no download).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { DEFINITIONS } from '../environments';
+import { scratchDir } from './scratch';
 
 jest.setTimeout(600_000);
 
 const ROOT = join(__dirname, '..', '..');
 const CDKTF = join(ROOT, 'node_modules', '.bin', 'cdktf');
-const project = mkdtempSync(join(tmpdir(), 'state-paths-'));
+const project = scratchDir('state-paths-');
 const outdir = join(project, 'cdktf.out');
 type Json = Record<string, any>;
 

@@ -3,11 +3,11 @@
  * what a fresh synth returns, it is invalidated by any change to the compiled program, a chart,
  * the lock file or a cdktf variable, and a damaged entry is synthesized again.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheKey, cachedShipped, keyFiles, SYNTH_CACHE_DIR } from './synth-cache';
 import { shipped, stacksFor, synth } from './helpers';
+import { scratchDir } from './scratch';
 
 const DIST = join(__dirname, '..');
 const ROOT = join(DIST, '..');
@@ -15,7 +15,7 @@ const ROOT = join(DIST, '..');
 describe('the cache key', () => {
   /** A copy of what the key reads: the compiled program, charts/ and package-lock.json. */
   function tree(): { dist: string; root: string } {
-    const root = mkdtempSync(join(tmpdir(), 'synth-key-'));
+    const root = scratchDir('synth-key-');
     const dist = join(root, 'dist');
     for (const d of ['environments', 'constructs', 'features', 'stacks']) cpSync(join(DIST, d), join(dist, d), { recursive: true });
     for (const f of ['main.js', '__tests__/synth-cache.js', '__tests__/helpers.js']) {
@@ -68,7 +68,7 @@ describe('the cache key', () => {
 
 describe('the cache', () => {
   test('an entry is filled once, then read from disk by another module instance; a damaged entry is filled again', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'synth-cache-'));
+    const dir = scratchDir('synth-cache-');
     let fills = 0;
     const fill = () => {
       fills++;

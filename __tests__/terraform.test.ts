@@ -5,18 +5,18 @@
  * their providers cannot be installed. Needs Terraform >= 1.10 on PATH and the aws provider from
  * TF_CLI_CONFIG_FILE or a provider mirror (see README).
  */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFINITIONS } from '../environments';
 import { synthesizeApp } from '../stacks/app';
 import { checkReferences, checkStacks, offlinePlanBlocker, offlineOverride, StackCheck } from '../scripts/terraform-check';
+import { scratchDir } from './scratch';
 
 // Four offline plans of ~200 resources: 2-4 minutes on an idle 2-core machine, several times that
 // when the machine is shared; the timeout only guards against a hang.
 jest.setTimeout(900_000);
 
-const work = mkdtempSync(join(tmpdir(), 'tf-check-'));
+const work = scratchDir('tf-check-');
 const outdir = join(work, 'cdktf.out');
 let results: StackCheck[];
 
@@ -91,7 +91,7 @@ test('a stack that reads another stack\'s state is validated without an offline 
 });
 
 test('a planned stack is validated by its plan: a value the provider\'s validation refuses fails the plan, as `terraform validate` would', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tf-invalid-'));
+  const dir = scratchDir('tf-invalid-');
   const out = join(dir, 'cdktf.out');
   const config = {
     terraform: { required_providers: { aws: { source: 'hashicorp/aws', version: '5.100.0' } } },

@@ -4,8 +4,7 @@
  * `data.chroma.restore`, which creates Chroma's claims from snapshots the schedule wrote (same
  * namespace, claim names, class), rendered by real helm and checked against the add-on's CRDs.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildApp } from '../stacks/app';
 import { definition, definitionProblems, environment, Json, resourceAt, resources, stacksFor, synth, shipped } from './helpers';
@@ -18,6 +17,7 @@ import { MONGODB_DATA_CLAIM_TEMPLATE } from '../constructs/data/mongodb';
 import { ROTATING_VOLUME_SNAPSHOT_CLASS, VOLUME_SNAPSHOT_CLASS } from '../features/cluster-addons/contract';
 import { EKS_VERSIONS } from '../environments/catalog';
 import { snapshotNameOf, snapshotScript, SNAPSHOT_CLAIM_LABEL, SNAPSHOT_SCHEDULE_LABEL } from '../constructs/data/volume-snapshot-schedule';
+import { scratchDir } from './scratch';
 
 jest.setTimeout(600_000);
 
@@ -162,7 +162,7 @@ describe('data.chroma.restore: claims created from the snapshots the schedule wr
   });
 
   test('renders (real helm) into a claim from the VolumeSnapshot, kept by helm, valid against the API; the classes validate against the add-on CRDs', async () => {
-    const outdir = mkdtempSync(join(tmpdir(), 'snapshot-restore-'));
+    const outdir = scratchDir('snapshot-restore-');
     try {
       buildApp({ definitions: [definition('production', mutate)], outdir }).synth();
       const read = (id: string) => JSON.parse(readFileSync(join(outdir, 'stacks', id, 'cdk.tf.json'), 'utf8'));

@@ -67,8 +67,8 @@ function row(name: string, value: string, budget: string, pass: boolean): string
 
 function main(): void {
   const node = process.execPath;
-  const out = join(mkdtempSync(join(tmpdir(), 'bench-out-')), 'cdktf.out');
-  const env = { ...process.env, CDKTF_OUTDIR: out };
+  const outParent = mkdtempSync(join(tmpdir(), 'bench-out-'));
+  const env = { ...process.env, CDKTF_OUTDIR: join(outParent, 'cdktf.out') };
   const lines = ['| measure | value | budget | status |', '|---|---|---|---|'];
   let allOk = true;
   const add = (name: string, m: Measure, budgetS: number, budgetMb?: number) => {
@@ -92,6 +92,7 @@ function main(): void {
   // Unchanged tree: warm once, then measure.
   measure(node, ['scripts/app.js'], root, env);
   const ours = measure(node, ['scripts/app.js'], root, env);
+  rmSync(outParent, { recursive: true, force: true });
   add('synth, nothing changed (8 stacks)', ours, 2, 350);
 
   // Side by side (issue 10): the stock cdktf init TypeScript app, warm (second run), in this run.

@@ -10,7 +10,8 @@
  * workloads (monitoring, logging, Vault, backups, data services, the application). A resource
  * added by a new construct appears without changing this script.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
 import { TerraformStack, Testing } from 'cdktf';
 import { DEFINITIONS, validateEnvironments } from '../environments';
@@ -254,15 +255,21 @@ export function diagramMarkdown(env: string, mermaid: string): string {
 
 /** Mermaid diagrams of every shipped environment. */
 export function generateDiagrams(): Record<string, string> {
-  const app = Testing.app();
-  const built = buildStacks(app, validateEnvironments(DEFINITIONS));
-  const stacks = app.node.children.filter((c): c is TerraformStack => TerraformStack.isStack(c));
-  stacks.forEach((s) => s.prepareStack());
-  const out: Record<string, string> = {};
-  for (const [env, { cloud, platform }] of Object.entries(built)) {
-    out[env] = renderDiagram(env, JSON.parse(JSON.stringify(cloud.toTerraform())), JSON.parse(JSON.stringify(platform.toTerraform())));
+  // Nothing is synthesized, but a cdktf App makes its output folder: a temporary one, removed.
+  const outdir = mkdtempSync(join(tmpdir(), 'diagram-'));
+  try {
+    const app = Testing.app({ outdir });
+    const built = buildStacks(app, validateEnvironments(DEFINITIONS));
+    const stacks = app.node.children.filter((c): c is TerraformStack => TerraformStack.isStack(c));
+    stacks.forEach((s) => s.prepareStack());
+    const out: Record<string, string> = {};
+    for (const [env, { cloud, platform }] of Object.entries(built)) {
+      out[env] = renderDiagram(env, JSON.parse(JSON.stringify(cloud.toTerraform())), JSON.parse(JSON.stringify(platform.toTerraform())));
+    }
+    return out;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
   }
-  return out;
 }
 
 export const README_START = `<!-- diagram:${README_ENV}:start -->`;

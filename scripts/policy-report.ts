@@ -4,6 +4,9 @@
  * code 1 when there is a finding. Does not write cdktf.out. `--rules` prints the rule table with
  * the nearest checkov and cdk-nag rules (the README's table).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Testing, TerraformStack } from 'cdktf';
 import { DEFINITIONS, validateEnvironments } from '../environments';
 import { buildStacks } from '../stacks/app';
@@ -11,18 +14,24 @@ import { POLICY_RULES, PolicyReport, evaluate, policyTierOf, suppressionsUnder }
 
 /** Policy reports of every stack of the shipped definitions (the aspect's own evaluation). */
 export function policyReports(): PolicyReport[] {
-  const app = Testing.app();
-  buildStacks(app, validateEnvironments(DEFINITIONS));
-  return app.node.children
-    .filter((c): c is TerraformStack => TerraformStack.isStack(c))
-    .map((stack) =>
-      evaluate(stack.toTerraform(), {
-        stack: stack.node.id,
-        tier: policyTierOf(stack),
-        rules: POLICY_RULES,
-        suppressions: suppressionsUnder(stack),
-      }),
-    );
+  // Nothing is synthesized, but a cdktf App makes its output folder: a temporary one, removed.
+  const outdir = mkdtempSync(join(tmpdir(), 'policy-report-'));
+  try {
+    const app = Testing.app({ outdir });
+    buildStacks(app, validateEnvironments(DEFINITIONS));
+    return app.node.children
+      .filter((c): c is TerraformStack => TerraformStack.isStack(c))
+      .map((stack) =>
+        evaluate(stack.toTerraform(), {
+          stack: stack.node.id,
+          tier: policyTierOf(stack),
+          rules: POLICY_RULES,
+          suppressions: suppressionsUnder(stack),
+        }),
+      );
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 }
 
 export function renderPolicyReport(reports: readonly PolicyReport[]): string {
