@@ -4,9 +4,10 @@
  */
 import { binaries } from '../scripts/helm/binaries';
 import { inertValues, mayVary, restoredText, searchable } from '../scripts/helm/inert';
+import { indexTemplates, mutatesShared, selectTemplates } from '../scripts/helm/prune';
 import { INERT_ALLOWLIST } from '../scripts/helm/inert-allowlist';
 import { renderAll } from '../scripts/helm/suite';
-import { normalized, NO_VARIANCE, render, renderDigest, textDigest, varianceBetween, withoutCrdFolders } from '../scripts/helm/render';
+import { documentSet, normalized, NO_VARIANCE, render, renderDigest, textDigest, varianceBetween, withoutCrdFolders } from '../scripts/helm/render';
 
 jest.setTimeout(900_000);
 
@@ -125,4 +126,69 @@ test('the search\'s baseline, a release\'s render without its crds/ documents, i
   // A template under templates/crds/ is a template: kept.
   const text = '---\n# Source: c/crds/a.yaml\nkind: CustomResourceDefinition\n---\n# Source: c/templates/crds/b.yaml\nkind: CustomResourceDefinition\n---\n# Source: c/charts/s/crds/d.yaml\nkind: X\n';
   expect(withoutCrdFolders(text)).toBe('---\n# Source: c/templates/crds/b.yaml\nkind: CustomResourceDefinition\n');
+});
+
+describe('pruned renders (scripts/helm/prune.ts)', () => {
+  test('a call that changes a map it did not make is a mutation of shared state; one on its own map is not', () => {
+    expect(mutatesShared(['$_ := set .Values "a" 1'], '')).toBe(true);
+    expect(mutatesShared(['$_ := set . "a" 1'], '')).toBe(true);
+    expect(mutatesShared(['$_ := merge .Values.podSecurityContext .Values.extra'], '')).toBe(true);
+    expect(mutatesShared(['$all := mergeOverwrite (dict) .Values.a .Values.b'], '')).toBe(false);
+    expect(mutatesShared(['$_ := set (dict "a" 1) "b" 2'], '')).toBe(false);
+    const own = '{{- $d := dict "a" 1 }}{{- $_ := set $d "b" 2 }}';
+    expect(mutatesShared(['$d := dict "a" 1', '$_ := set $d "b" 2'], own)).toBe(false);
+    const copied = '{{- $d := .Values.a | deepCopy }}{{- $_ := set $d "b" 2 }}';
+    expect(mutatesShared(['$d := .Values.a | deepCopy', '$_ := set $d "b" 2'], copied)).toBe(false);
+    const aliased = '{{- $d := .Values.a }}{{- $_ := set $d "b" 2 }}';
+    expect(mutatesShared(['$d := .Values.a', '$_ := set $d "b" 2'], aliased)).toBe(true);
+  });
+
+  test('a template is left out only when neither it nor what it calls mutates shared state, it calls nothing by a computed name and defines nothing', () => {
+    const files = new Map(
+      Object.entries({
+        'Chart.yaml': 'name: c\nversion: 0.1.0\n',
+        'templates/_helpers.tpl': '{{- define "c.mut" }}{{- $_ := set .Values "x" 1 }}{{- end }}\n{{- define "c.calls-mut" }}{{ include "c.mut" . }}{{- end }}\n{{- define "c.beside-mut" }}{{ .Values.delta }}{{- end }}',
+        'templates/_pure.tpl': '{{- define "c.pure" }}{{ .Values.beta }}{{- end }}',
+        'templates/a.yaml': 'a: {{ .Values.alpha }}',
+        'templates/b.yaml': '{{- $_ := set .Values "y" 2 }}b: 1',
+        'templates/c.yaml': 'c: {{ include "c.calls-mut" . }}',
+        'templates/d.yaml': 'd: {{ include "c.pure" . }}',
+        'templates/e.yaml': 'e: {{ include (printf "c.%s" "pure") . }}',
+        // A named template beside a mutating one, in the same file, counts as mutating too.
+        'templates/i.yaml': 'i: {{ include "c.beside-mut" . }}',
+        'templates/f.yaml': '{{- define "c.local" }}x{{ end }}f: {{ include "c.local" . }}',
+        'charts/s/templates/g.yaml': 'g: {{ .Values.alpha }}',
+        'files/templates/h.yaml': 'not a template: {{ .Values.alpha }}',
+      }).map(([k, v]) => [k, Buffer.from(v)]),
+    );
+    const index = indexTemplates({ path: '/nowhere', digest: 'x', files }, '{}');
+    expect([...index.removable].sort()).toEqual(['charts/s/templates/g.yaml', 'templates/a.yaml', 'templates/d.yaml']);
+    // Named directly, or only inside a named template the file calls.
+    expect(selectTemplates(index, ['alpha'])).toEqual(['charts/s/templates/g.yaml', 'templates/a.yaml']);
+    expect(selectTemplates(index, ['beta'])).toEqual(['templates/d.yaml']);
+    expect(selectTemplates(index, ['gamma'])).toBeUndefined();
+    // Values holding template code that mutates make every `tpl` a possible mutation.
+    files.set('templates/t.yaml', Buffer.from('t: {{ tpl .Values.text . }}'));
+    const withTpl = (values: unknown) => indexTemplates({ path: '/nowhere', digest: 'with-tpl', files }, JSON.stringify(values)).removable.has('templates/t.yaml');
+    expect(withTpl({ text: '{{ .Values.name }}' })).toBe(true);
+    expect(withTpl({ text: '{{ $_ := set $.Values "a" 1 }}' })).toBe(false);
+  });
+
+  test('every pruned chart that proved a value in production renders, with the release\'s values, exactly the baseline\'s documents of its templates', async () => {
+    const e = (await renderAll()).find((x) => x.env === 'production')!;
+    let checked = 0;
+    for (const release of e.rendered.releases) {
+      const search = await inertValues(binaries(), release.request);
+      const full = await render(binaries(), release.request);
+      if (!full.ok) throw new Error(`${release.name} did not render`);
+      for (const pruned of search.prunedCharts) {
+        const own = await render(binaries(), { ...release.request, chart: pruned.chart, includeCrds: false });
+        if (!own.ok) throw new Error(`${release.name}: the pruned chart ${pruned.chart.path} did not render: ${own.error}`);
+        expect([release.name, documentSet(own.text, search.variance)]).toEqual([release.name, documentSet(withoutCrdFolders(full.text), search.variance, pruned.sources)]);
+        checked++;
+      }
+    }
+    // kube-prometheus-stack's and most charts' `false` values are proven this way.
+    expect(checked).toBeGreaterThan(20);
+  });
 });

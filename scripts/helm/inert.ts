@@ -11,8 +11,10 @@
  *    A render the markers break (a chart validating an enum, a values schema) is marked again
  *    without the values its error names, or else split in halves, until it passes.
  * 2. only the values still unproven (`false`, values transformed by the chart, markers lost in a
- *    branch) are rendered once each without the value, and compared with the baseline (by the
- *    SHA-256 of the output: renderDigest keeps no text).
+ *    branch) are rendered once each without the value: first with only the templates that name it
+ *    (prune.ts: a difference there is a difference in the full render), and where that shows none,
+ *    in full and compared with the baseline (by the SHA-256 of the output: renderDigest keeps no
+ *    text). Only a full render finds a value inert.
  *
  * A chart with random or time functions (a generated password, certificate or token) is rendered
  * twice for its baseline, and the lines that differ are masked in every comparison: compared as
@@ -27,7 +29,8 @@
 import { load } from 'js-yaml';
 import { Binaries } from './binaries';
 import { ChartSource } from './chart-packages';
-import { normalized, NO_VARIANCE, render, renderDigest, RenderRequest, textDigest, Variance, varianceBetween, withoutCrdFolders } from './render';
+import { PrunedChart, indexTemplates, prunedChart, selectTemplates, TemplateIndex } from './prune';
+import { documentSetOf, normalized, normalizedDocuments, NO_VARIANCE, render, renderDigest, renderDocumentSet, RenderRequest, textDigest, Variance, varianceBetween, withoutCrdFolders } from './render';
 import { Json, mergeValues } from './terraform-values';
 
 function isObject(v: unknown): v is Json {
@@ -178,10 +181,14 @@ function seen(text: string, i: number, baseline = ''): boolean {
 export interface InertSearch {
   /** Paths (dot-joined) whose removal changes nothing. */
   readonly inert: string[];
-  /** How many values were searched, proven by a marker, and rendered one by one. */
-  readonly stats: { readonly searched: number; readonly byMarker: number; readonly byRemoval: number };
+  /** How many values were searched, proven by a marker, rendered one by one, and of those proven by a pruned render. */
+  readonly stats: { readonly searched: number; readonly byMarker: number; readonly byRemoval: number; readonly byPrunedRender: number };
   /** The values rendered one by one (dot-joined): those no marker proved. */
   readonly removed: string[];
+  /** The pruned charts whose render proved a value (prune.ts), each once. */
+  readonly prunedCharts: PrunedChart[];
+  /** The lines masked in every comparison (render.ts varianceBetween). */
+  readonly variance: Variance;
 }
 
 /** The inert values of one release (empty when its baseline render fails: that is reported elsewhere). */
@@ -192,7 +199,7 @@ export async function inertValues(bin: Binaries, release: RenderRequest): Promis
   // The baseline is the release's own render (the render tests' and the cached one) without its
   // crds/ documents: the same text as a render without them, so no extra helm run.
   const full = await render(bin, release);
-  if (!full.ok) return { inert: [], stats: { searched: 0, byMarker: 0, byRemoval: 0 }, removed: [] };
+  if (!full.ok) return { inert: [], stats: { searched: 0, byMarker: 0, byRemoval: 0, byPrunedRender: 0 }, removed: [], prunedCharts: [], variance: NO_VARIANCE };
   const baselineText = withoutCrdFolders(full.text);
   // A chart with random or time functions prints something new every time: compared as they are,
   // every removal render would differ and no value could ever be found inert. Its baseline is
@@ -251,13 +258,40 @@ export async function inertValues(bin: Binaries, release: RenderRequest): Promis
   if (truths.length > 1) await markPass(truths);
 
   const rest = candidates.map((_, i) => i).filter((i) => !proven.has(i));
+  let index: TemplateIndex | undefined;
+  let baselineDocs: ReturnType<typeof normalizedDocuments> | undefined;
+  const prunedCharts = new Map<string, PrunedChart>();
+  /** Whether a render of only the templates naming the value shows that removing it changes them. */
+  const prunedWitness = async (i: number, without: Json): Promise<boolean> => {
+    index ??= indexTemplates(request.chart, JSON.stringify(request.values));
+    const keep = selectTemplates(index, candidates[i]);
+    if (keep === undefined || keep.length === index.removable.size) return false;
+    const pruned = prunedChart(request.chart, index, keep);
+    const result = await renderDocumentSet(bin, { ...request, chart: pruned.chart, values: without }, variance);
+    baselineDocs ??= normalizedDocuments(baselineText, variance);
+    if (!result.ok || result.digest === textDigest(documentSetOf(baselineDocs, pruned.sources))) return false;
+    prunedCharts.set(pruned.chart.digest, pruned);
+    return true;
+  };
+  let byPrunedRender = 0;
   const inert = (
     await Promise.all(
       rest.map(async (i) => {
-        const result = await renderDigest(bin, { ...request, values: setAt(request.values, candidates[i], undefined) }, variance);
+        const without = setAt(request.values, candidates[i], undefined);
+        if (await prunedWitness(i, without)) {
+          byPrunedRender++;
+          return undefined;
+        }
+        const result = await renderDigest(bin, { ...request, values: without }, variance);
         return result.ok && result.digest === baselineDigest ? candidates[i].join('.') : undefined;
       }),
     )
   ).filter((p): p is string => p !== undefined);
-  return { inert, stats: { searched: candidates.length, byMarker: proven.size, byRemoval: rest.length }, removed: rest.map((i) => candidates[i].join('.')) };
+  return {
+    inert,
+    stats: { searched: candidates.length, byMarker: proven.size, byRemoval: rest.length, byPrunedRender },
+    removed: rest.map((i) => candidates[i].join('.')),
+    prunedCharts: [...prunedCharts.values()],
+    variance,
+  };
 }

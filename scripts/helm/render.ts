@@ -108,6 +108,7 @@ export function templateArgs(req: RenderRequest): string[] {
 
 const memo = new Map<string, Promise<RenderResult>>();
 const digestMemo = new Map<string, Promise<RenderDigest>>();
+const docsetMemo = new Map<string, Promise<RenderDigest>>();
 
 /**
  * The cache key of a render: the helm build, the chart's content digest, every flag and the values.
@@ -126,7 +127,7 @@ export const CACHE_UNUSED_MS = 3 * 24 * 3600 * 1000;
 export const CACHE_SWEEP_EVERY_MS = 12 * 3600 * 1000;
 
 /**
- * Removes the renders and parses of `dir` not used for CACHE_UNUSED_MS, at most once every
+ * Removes the renders, parses and pruned charts of `dir` not used for CACHE_UNUSED_MS, at most once every
  * CACHE_SWEEP_EVERY_MS (the marker `.swept`): a render's key changes with every change to a
  * chart, its values or helm, so without a sweep the cache only grows (gigabytes in a week of work).
  * Returns how many entries were removed.
@@ -135,7 +136,7 @@ export function sweepCache(dir: string = CACHE_DIR, now: number = Date.now()): n
   const marker = join(dir, '.swept');
   if (existsSync(marker) && now - statSync(marker).mtimeMs < CACHE_SWEEP_EVERY_MS) return 0;
   let removed = 0;
-  for (const kind of ['renders', 'digests', 'parsed']) {
+  for (const kind of ['renders', 'digests', 'docsets', 'parsed']) {
     const root = join(dir, kind);
     for (const prefix of existsSync(root) ? readdirSync(root) : []) {
       for (const name of readdirSync(join(root, prefix))) {
@@ -149,6 +150,18 @@ export function sweepCache(dir: string = CACHE_DIR, now: number = Date.now()): n
           // removed meanwhile by another worker's sweep
         }
       }
+    }
+  }
+  // Pruned charts (prune.ts): a folder each, touched when used.
+  const pruned = join(dir, 'pruned');
+  for (const name of existsSync(pruned) ? readdirSync(pruned) : []) {
+    try {
+      if (now - statSync(join(pruned, name)).mtimeMs > CACHE_UNUSED_MS) {
+        rmSync(join(pruned, name), { recursive: true, force: true });
+        removed++;
+      }
+    } catch {
+      // removed meanwhile by another worker's sweep
     }
   }
   mkdirSync(dir, { recursive: true });
@@ -301,6 +314,39 @@ export function renderDigest(bin: Binaries, req: RenderRequest, variance: Varian
     if (variance.lines.size === 0) return (await exec(bin.helm, templateArgs(req), JSON.stringify(req.values), true)) as RenderDigest;
     const result = (await exec(bin.helm, templateArgs(req), JSON.stringify(req.values), false)) as RenderResult;
     return result.ok ? { ok: true, digest: textDigest(normalized(result.text, variance)) } : result;
+  });
+}
+
+/**
+ * A render's documents, normalized and sorted (each ending in a newline), of the templates in
+ * `sources` only when given: what a pruned render (prune.ts) is compared by, whatever order helm
+ * printed them in. The text before the first template's document is left out.
+ */
+export function documentSet(text: string, variance: Variance, sources?: ReadonlySet<string>): string {
+  return documentSetOf(normalizedDocuments(text, variance), sources);
+}
+
+/** A render's documents, normalized, each ending in a newline (the text before the first left out). */
+export function normalizedDocuments(text: string, variance: Variance): Array<{ source: string; text: string }> {
+  return documents(normalized(text, variance))
+    .filter(({ source }) => source !== '')
+    .map(({ source, text: doc }) => ({ source, text: doc.endsWith('\n') ? doc : `${doc}\n` }));
+}
+
+/** documentSet of documents already normalized (normalizedDocuments). */
+export function documentSetOf(docs: ReadonlyArray<{ source: string; text: string }>, sources?: ReadonlySet<string>): string {
+  return docs
+    .filter(({ source }) => sources === undefined || sources.has(source))
+    .map((d) => d.text)
+    .sort()
+    .join('');
+}
+
+/** The SHA-256 of a render's documentSet (cached like render, under `docsets/`). */
+export function renderDocumentSet(bin: Binaries, req: RenderRequest, variance: Variance = NO_VARIANCE): Promise<RenderDigest> {
+  return cached(docsetMemo, 'docsets', sha256(`${renderKey(req)}\0docset\0${variance.id}`), async () => {
+    const result = (await exec(bin.helm, templateArgs(req), JSON.stringify(req.values), false)) as RenderResult;
+    return result.ok ? { ok: true, digest: textDigest(documentSet(result.text, variance)) } : result;
   });
 }
 
