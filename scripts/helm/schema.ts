@@ -66,8 +66,13 @@ export interface CrdValidators {
   get(apiVersion: string, kind: string): ValidateFunction | undefined;
 }
 
-/** Validators for every version of the CRDs among `crds`. */
-const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { regExp: goRegExp as any } });
+/**
+ * Validators for every version of the CRDs among `crds`. Compiled without ajv's code optimisation
+ * passes (`optimize: false`): they only shorten the generated code, and on the CRDs a production
+ * stack uses (23 schemas, some of megabytes) they were two thirds of the compile time, 10.5 s of
+ * CPU instead of 3.7 s.
+ */
+const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { regExp: goRegExp as any, optimize: false } });
 /** Compiled validators by schema content: every environment installs the same CRDs. */
 const compiledBySchema = new Map<string, ValidateFunction>();
 
