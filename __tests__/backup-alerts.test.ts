@@ -16,6 +16,11 @@ describe('cronMaxGapSeconds', () => {
     ['0 9,17 * * 1-5', 64 * HOUR], // Friday 17:00 to Monday 09:00
     ['0 0 1 * *', 31 * DAY],
     ['0 0 29 2 *', 4 * 365 * DAY], // leap day only: longer than the two years walked
+    // Every day the same times (no day or month restriction): computed within a day and across midnight.
+    ['15,45 1,23 * * *', 21 * HOUR + 30 * 60],
+    ['10 4,5 * * *', 23 * HOUR],
+    ['0 */7 * * *', 7 * HOUR], // 0, 7, 14 and 21 h: 21:00 to midnight is only 3 h
+    ['0 0 * 1-6 *', 185 * DAY], // restricted months: walked (30 June to 1 January)
   ])('%s: longest gap %d s', (schedule, gap) => {
     if (gap > 2 * 366 * DAY) {
       expect(() => cronMaxGapSeconds(schedule)).toThrow(/less than once in two years/);

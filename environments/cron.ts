@@ -166,6 +166,12 @@ function walkMaxGapSeconds(schedule: string): number {
   const domRestricted = fields[2] !== '*';
   const dowRestricted = fields[4] !== '*';
   const times = [...hour].sort((a, b) => a - b).flatMap((h) => [...minute].sort((a, b) => a - b).map((m) => (h * 60 + m) * 60_000));
+  if (!domRestricted && !dowRestricted && month.size === 12) {
+    // Every day runs the same times: the longest gap is within a day or across midnight.
+    let gap = 86_400_000 - times[times.length - 1] + times[0];
+    for (let i = 1; i < times.length; i++) gap = Math.max(gap, times[i] - times[i - 1]);
+    return gap / 1000;
+  }
   const start = Date.UTC(2027, 0, 1);
   const end = Date.UTC(2029, 0, 1); // two years: a leap day and every weekday/date combination
   let first: number | undefined;
