@@ -19,8 +19,20 @@ function normalize(key: string): string {
   return key.toLowerCase().replace(/[^a-z0-9]/g, '');
 }
 
+/** isSensitiveKey by key: the same few hundred keys recur in every synth. */
+const sensitiveKeys = new Map<string, boolean>();
+
 /** Whether `key` names a credential value (not a reference to one). */
 export function isSensitiveKey(key: string): boolean {
+  let sensitive = sensitiveKeys.get(key);
+  if (sensitive === undefined) {
+    sensitive = sensitiveKey(key);
+    sensitiveKeys.set(key, sensitive);
+  }
+  return sensitive;
+}
+
+function sensitiveKey(key: string): boolean {
   // The Vault agent injector's annotations name a Kubernetes Secret (`tls-secret`) or a Vault path
   // (`agent-inject-secret-<file>`): where a credential lives, never the credential itself.
   if (key.startsWith('vault.hashicorp.com/')) return false;
@@ -33,34 +45,57 @@ function isLiteral(value: unknown): value is string {
   return typeof value === 'string' && value.trim() !== '' && !isReference(value);
 }
 
+/** Text that one of VALUE_PATTERNS could match contains one of these (a cheap test first). */
+const VALUE_HINT = /AKIA|PRIVATE KEY|:\/\/|gh[pousr]_|xox[abprs]-/;
+
+/** A path in the tree, joined only where something is reported (most of a synth's values are clean). */
+type Path = { readonly parent?: Path; readonly part: string; readonly kind: 'key' | 'index' | 'json' };
+
+function joinPath(path: Path | undefined): string {
+  if (path === undefined) return '';
+  const head = joinPath(path.parent);
+  if (path.kind === 'index') return `${head}[${path.part}]`;
+  if (path.kind === 'json') return `${head}(json)`;
+  return head ? `${head}.${path.part}` : path.part;
+}
+
 /** Every literal credential in a JSON tree, as `path: what`. */
 export function findLiteralSecrets(value: unknown, path: string, out: string[] = []): string[] {
+  walk(value, path === '' ? undefined : { part: path, kind: 'key' }, out);
+  return out;
+}
+
+function walk(value: unknown, path: Path | undefined, out: string[]): void {
   if (typeof value === 'string') {
-    for (const [pattern, what] of VALUE_PATTERNS) {
-      if (pattern.test(value)) out.push(`${path}: ${what}`);
+    if (VALUE_HINT.test(value)) {
+      for (const [pattern, what] of VALUE_PATTERNS) {
+        if (pattern.test(value)) out.push(`${joinPath(path)}: ${what}`);
+      }
     }
     const trimmed = value.trim();
     if ((trimmed.startsWith('{') && trimmed.endsWith('}')) || (trimmed.startsWith('[') && trimmed.endsWith(']'))) {
+      let parsed: unknown;
       try {
-        findLiteralSecrets(JSON.parse(trimmed), `${path}(json)`, out);
+        parsed = JSON.parse(trimmed);
       } catch {
         // not JSON: the value patterns above were applied to the raw text
+        return;
       }
+      walk(parsed, { parent: path, part: '', kind: 'json' }, out);
     }
-    return out;
+    return;
   }
   if (Array.isArray(value)) {
-    value.forEach((v, i) => findLiteralSecrets(v, `${path}[${i}]`, out));
-    return out;
+    value.forEach((v, i) => walk(v, { parent: path, part: String(i), kind: 'index' }, out));
+    return;
   }
   if (value && typeof value === 'object') {
     for (const [key, v] of Object.entries(value)) {
-      const at = path ? `${path}.${key}` : key;
-      if (isSensitiveKey(key) && isLiteral(v)) out.push(`${at}: literal value`);
-      else findLiteralSecrets(v, at, out);
+      const at: Path = { parent: path, part: key, kind: 'key' };
+      if (isSensitiveKey(key) && isLiteral(v)) out.push(`${joinPath(at)}: literal value`);
+      else walk(v, at, out);
     }
   }
-  return out;
 }
 
 /** TAI-SEC-1: no credential literals anywhere. */
