@@ -5,25 +5,17 @@
  */
 import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
-import { TerraformStack, Testing } from 'cdktf';
-import { DEFINITIONS, validateEnvironments } from '../environments';
-import { buildStacks } from '../stacks/app';
+import { DEFINITIONS } from '../environments';
 import { README_END, README_ENV, README_START, generateDiagrams, readmeBlock, renderDiagram, replaceReadmeBlock } from '../scripts/diagram';
-
-type Json = Record<string, any>;
+import { Json, shipped } from './helpers';
 
 let diagrams: Record<string, string>;
 let production: { cloud: Json; platform: Json };
 
 beforeAll(() => {
   diagrams = generateDiagrams();
-  const app = Testing.app();
-  const built = buildStacks(app, validateEnvironments(DEFINITIONS));
-  app.node.children.filter((c): c is TerraformStack => TerraformStack.isStack(c)).forEach((s) => s.prepareStack());
-  production = {
-    cloud: JSON.parse(JSON.stringify(built.production.cloud.toTerraform())),
-    platform: JSON.parse(JSON.stringify(built.production.platform.toTerraform())),
-  };
+  // What the diagram must show, read from production's synthesized stacks (the shared synth cache).
+  production = shipped('production');
 });
 
 const values = (json: Json, type: string): Json[] => Object.values(json.resource?.[type] ?? {});
