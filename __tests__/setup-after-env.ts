@@ -1,11 +1,11 @@
 /**
- * Runs in every test file after jest's globals exist (jest `setupFilesAfterEnv`): what a test file
- * leaves in the system's temporary directory is removed when it ends. cdktf's `Testing.app()`
- * makes an output folder there unless given one, and `Testing.fullSynth` always does; both are
- * recorded here, with every folder of scratchDir.
+ * Runs in every test file before its code (jest `setupFilesAfterEnv`): cdktf's `Testing.app()`
+ * makes an output folder in the system's temporary directory unless given one, and
+ * `Testing.fullSynth` always does; both are recorded to be removed when the file ends, with every
+ * folder of scratchDir (__tests__/scratch.ts, scripts/jest-environment.js).
  */
 import { App, TerraformStack, Testing, TestingAppConfig } from 'cdktf';
-import { removeAfterThisFile, removeScratchDirs } from './scratch';
+import { removeAfterThisFile } from './scratch';
 
 const testingApp = Testing.app.bind(Testing);
 Testing.app = (options: TestingAppConfig = {}): App => {
@@ -19,5 +19,3 @@ Testing.fullSynth = (stack: TerraformStack): string => {
   removeAfterThisFile(outdir);
   return outdir;
 };
-
-afterAll(removeScratchDirs);
