@@ -217,11 +217,20 @@ describe('the render harness', () => {
       utimesSync(file, t, t);
       return file;
     };
-    const old = [entry('renders', 'aa01', CACHE_UNUSED_MS + 60_000), entry('parsed', 'bb01', CACHE_UNUSED_MS + 60_000)];
-    const recent = [entry('renders', 'aa02', CACHE_UNUSED_MS - 60_000), entry('parsed', 'bb02', 1000)];
-    expect(sweepCache(dir, now)).toBe(2);
-    expect(old.map(existsSync)).toEqual([false, false]);
-    expect(recent.map(existsSync)).toEqual([true, true]);
+    // A pruned chart of the inert search (prune.ts) is a folder, aged by the folder itself.
+    const prunedChart = (key: string, ageMs: number) => {
+      const folder = join(dir, 'pruned', key);
+      mkdirSync(join(folder, 'chart', 'templates'), { recursive: true });
+      writeFileSync(join(folder, 'chart', 'Chart.yaml'), 'name: chart\n');
+      const t = new Date(now - ageMs);
+      utimesSync(folder, t, t);
+      return folder;
+    };
+    const old = [entry('renders', 'aa01', CACHE_UNUSED_MS + 60_000), entry('parsed', 'bb01', CACHE_UNUSED_MS + 60_000), prunedChart('cc01', CACHE_UNUSED_MS + 60_000)];
+    const recent = [entry('renders', 'aa02', CACHE_UNUSED_MS - 60_000), entry('parsed', 'bb02', 1000), prunedChart('cc02', 1000)];
+    expect(sweepCache(dir, now)).toBe(3);
+    expect(old.map(existsSync)).toEqual([false, false, false]);
+    expect(recent.map(existsSync)).toEqual([true, true, true]);
     // Swept just now: not again until CACHE_SWEEP_EVERY_MS has passed.
     const later = entry('renders', 'aa03', CACHE_UNUSED_MS + 60_000);
     expect(sweepCache(dir, now + 1000)).toBe(0);
