@@ -16,13 +16,13 @@
  * `npm run completeness` prints the report for every environment; __tests__/flows.test.ts
  * asserts it is empty and that removing a part from the JSON makes it report that part.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFINITIONS, validateEnvironments } from '../environments';
 import { buildApp } from '../stacks/app';
 import { namesFor } from '../features/naming';
 import { platformFlows, type Flow, type Peer } from '../features/flows';
+import { withScratchFolder } from './scratch-folder';
 
 export type Json = Record<string, any>;
 
@@ -376,8 +376,7 @@ export function checkWiring(flows: readonly Flow[], cloud: Json, platform: Json)
 
 /** `npm run completeness`: synthesizes every environment and prints the problems of each. */
 function main(): number {
-  const outdir = mkdtempSync(join(tmpdir(), 'completeness-'));
-  try {
+  return withScratchFolder('completeness-', (outdir) => {
     buildApp({ definitions: DEFINITIONS, outdir }).synth();
     let total = 0;
     for (const env of validateEnvironments(DEFINITIONS)) {
@@ -390,9 +389,7 @@ function main(): number {
       for (const p of problems) process.stdout.write(`  - ${p}\n`);
     }
     return total === 0 ? 0 : 1;
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
+  });
 }
 
 if (require.main === module) process.exit(main());

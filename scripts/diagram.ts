@@ -10,12 +10,12 @@
  * workloads (monitoring, logging, Vault, backups, data services, the application). A resource
  * added by a new construct appears without changing this script.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { TerraformStack, Testing } from 'cdktf';
 import { DEFINITIONS, validateEnvironments } from '../environments';
 import { buildStacks } from '../stacks/app';
+import { withScratchFolder } from './scratch-folder';
 
 type Json = { [key: string]: any };
 const ROOT = join(__dirname, '..', '..');
@@ -256,8 +256,7 @@ export function diagramMarkdown(env: string, mermaid: string): string {
 /** Mermaid diagrams of every shipped environment. */
 export function generateDiagrams(): Record<string, string> {
   // Nothing is synthesized, but a cdktf App makes its output folder: a temporary one, removed.
-  const outdir = mkdtempSync(join(tmpdir(), 'diagram-'));
-  try {
+  return withScratchFolder('diagram-', (outdir) => {
     const app = Testing.app({ outdir });
     const built = buildStacks(app, validateEnvironments(DEFINITIONS));
     const stacks = app.node.children.filter((c): c is TerraformStack => TerraformStack.isStack(c));
@@ -267,9 +266,7 @@ export function generateDiagrams(): Record<string, string> {
       out[env] = renderDiagram(env, JSON.parse(JSON.stringify(cloud.toTerraform())), JSON.parse(JSON.stringify(platform.toTerraform())));
     }
     return out;
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
+  });
 }
 
 export const README_START = `<!-- diagram:${README_ENV}:start -->`;

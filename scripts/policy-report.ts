@@ -4,19 +4,16 @@
  * code 1 when there is a finding. Does not write cdktf.out. `--rules` prints the rule table with
  * the nearest checkov and cdk-nag rules (the README's table).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Testing, TerraformStack } from 'cdktf';
 import { DEFINITIONS, validateEnvironments } from '../environments';
 import { buildStacks } from '../stacks/app';
 import { POLICY_RULES, PolicyReport, evaluate, policyTierOf, suppressionsUnder } from '../constructs/policy';
+import { withScratchFolder } from './scratch-folder';
 
 /** Policy reports of every stack of the shipped definitions (the aspect's own evaluation). */
 export function policyReports(): PolicyReport[] {
   // Nothing is synthesized, but a cdktf App makes its output folder: a temporary one, removed.
-  const outdir = mkdtempSync(join(tmpdir(), 'policy-report-'));
-  try {
+  return withScratchFolder('policy-report-', (outdir) => {
     const app = Testing.app({ outdir });
     buildStacks(app, validateEnvironments(DEFINITIONS));
     return app.node.children
@@ -29,9 +26,7 @@ export function policyReports(): PolicyReport[] {
           suppressions: suppressionsUnder(stack),
         }),
       );
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
+  });
 }
 
 export function renderPolicyReport(reports: readonly PolicyReport[]): string {

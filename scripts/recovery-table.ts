@@ -18,8 +18,7 @@
  *
  * `--check` (and __tests__/recovery-table.test.ts) fail when README.md's block is stale.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFINITIONS, validateEnvironments } from '../environments';
 import { Environment } from '../environments/schema';
@@ -27,6 +26,7 @@ import { buildApp } from '../stacks/app';
 import { namesFor } from '../features/naming';
 import { cronMaxGapSeconds } from '../constructs/observability/backup-alerts';
 import { vaultCoverage } from './vault-coverage';
+import { withScratchFolder } from './scratch-folder';
 import { CHROMA_STORAGE, chromaClaimNames, MONGODB_STORAGE, mongodbClaimNames } from '../features/data/contract';
 import { SNAPSHOT_RESTORE_ASSUMPTIONS, snapshotRestoreMinutes } from '../environments/recovery';
 
@@ -376,8 +376,7 @@ export function withTable(readme: string, table: string): string {
 
 /** Synthesizes every environment and returns the whole table. */
 export function generateTable(): string {
-  const outdir = mkdtempSync(join(tmpdir(), 'recovery-table-'));
-  try {
+  return withScratchFolder('recovery-table-', (outdir) => {
     buildApp({ definitions: DEFINITIONS, outdir }).synth();
     const rows: RecoveryRow[] = [];
     for (const env of validateEnvironments(DEFINITIONS)) {
@@ -389,9 +388,7 @@ export function generateTable(): string {
     const order = ['PostgreSQL', 'MongoDB', 'ChromaDB', 'File storage', 'Vault configuration', 'Vault secrets'];
     rows.sort((x, y) => order.indexOf(x.store) - order.indexOf(y.store));
     return renderTable(rows);
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
+  });
 }
 
 function main(): number {

@@ -135,29 +135,14 @@ export const CACHE_SWEEP_EVERY_MS = 12 * 3600 * 1000;
 export function sweepCache(dir: string = CACHE_DIR, now: number = Date.now()): number {
   const marker = join(dir, '.swept');
   if (existsSync(marker) && now - statSync(marker).mtimeMs < CACHE_SWEEP_EVERY_MS) return 0;
+  const list = (folder: string) => (existsSync(folder) ? readdirSync(folder).map((name) => join(folder, name)) : []);
+  // Each entry: a file under <kind>/<prefix>/, or a pruned chart's folder (prune.ts), touched when used.
+  const entries = [...['renders', 'digests', 'docsets', 'parsed'].flatMap((kind) => list(join(dir, kind)).flatMap(list)), ...list(join(dir, 'pruned'))];
   let removed = 0;
-  for (const kind of ['renders', 'digests', 'docsets', 'parsed']) {
-    const root = join(dir, kind);
-    for (const prefix of existsSync(root) ? readdirSync(root) : []) {
-      for (const name of readdirSync(join(root, prefix))) {
-        const file = join(root, prefix, name);
-        try {
-          if (now - statSync(file).mtimeMs > CACHE_UNUSED_MS) {
-            rmSync(file, { force: true });
-            removed++;
-          }
-        } catch {
-          // removed meanwhile by another worker's sweep
-        }
-      }
-    }
-  }
-  // Pruned charts (prune.ts): a folder each, touched when used.
-  const pruned = join(dir, 'pruned');
-  for (const name of existsSync(pruned) ? readdirSync(pruned) : []) {
+  for (const entry of entries) {
     try {
-      if (now - statSync(join(pruned, name)).mtimeMs > CACHE_UNUSED_MS) {
-        rmSync(join(pruned, name), { recursive: true, force: true });
+      if (now - statSync(entry).mtimeMs > CACHE_UNUSED_MS) {
+        rmSync(entry, { recursive: true, force: true });
         removed++;
       }
     } catch {
@@ -286,19 +271,23 @@ export function varianceBetween(a: string, b: string): Variance {
   return lines.size === 0 ? NO_VARIANCE : { id: sha256([...lines].sort().join('\n')), lines };
 }
 
+/** One document's text with the value of every varying line replaced by `<varies>`. */
+function normalizedDocument({ source, text }: { source: string; text: string }, variance: Variance): string {
+  if (variance.lines.size === 0) return text;
+  return text
+    .split('\n')
+    .map((line) => {
+      const key = KEYED_LINE.exec(line)?.[1];
+      return key !== undefined && variance.lines.has(`${source}\0${key}`) ? `${key}<varies>` : line;
+    })
+    .join('\n');
+}
+
 /** The text with the value of every varying line replaced by `<varies>`. */
 export function normalized(text: string, variance: Variance): string {
   if (variance.lines.size === 0) return text;
   return documents(text)
-    .map(({ source, text: doc }) =>
-      doc
-        .split('\n')
-        .map((line) => {
-          const key = KEYED_LINE.exec(line)?.[1];
-          return key !== undefined && variance.lines.has(`${source}\0${key}`) ? `${key}<varies>` : line;
-        })
-        .join('\n'),
-    )
+    .map((doc) => normalizedDocument(doc, variance))
     .join('');
 }
 
@@ -328,9 +317,12 @@ export function documentSet(text: string, variance: Variance, sources?: Readonly
 
 /** A render's documents, normalized, each ending in a newline (the text before the first left out). */
 export function normalizedDocuments(text: string, variance: Variance): Array<{ source: string; text: string }> {
-  return documents(normalized(text, variance))
+  return documents(text)
     .filter(({ source }) => source !== '')
-    .map(({ source, text: doc }) => ({ source, text: doc.endsWith('\n') ? doc : `${doc}\n` }));
+    .map((doc) => {
+      const normal = normalizedDocument(doc, variance);
+      return { source: doc.source, text: normal.endsWith('\n') ? normal : `${normal}\n` };
+    });
 }
 
 /** documentSet of documents already normalized (normalizedDocuments). */
