@@ -1,11 +1,26 @@
-/** Shared test helpers: build definitions, synthesize stacks, and query the synthesized JSON. */
+/**
+ * Shared test helpers: build definitions, synthesize stacks, and query the synthesized JSON.
+ *
+ * `cdktf` and `../stacks/app` are loaded only by the functions that build or synthesize
+ * (`stacksFor`, `synth`, `refusedBeforeWriting`, and `shipped` on a cache miss): loading the
+ * program (every construct and provider class it uses) costs about a second of CPU, which a test
+ * file that only reads the cached JSON of `shipped` or only validates definitions never needs.
+ * A lazy `require('cdktf')` returns the module object that ./setup-after-env.ts patched (jest
+ * loads the setup files and the test file in one module registry), so the output folders of
+ * `Testing.app()` and `Testing.fullSynth` are still recorded for removal.
+ */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Testing, TerraformStack } from 'cdktf';
+import type { App, TerraformStack } from 'cdktf';
 import { EnvironmentInput, DEFINITIONS, DefinitionError, validateEnvironments, Environment } from '../environments';
-import { buildStacks, EnvironmentStacks, synthesizeApp } from '../stacks/app';
+import type { EnvironmentStacks } from '../stacks/app';
 import { cachedShipped, ShippedJson } from './synth-cache';
 import { scratchDir } from './scratch';
+
+/** cdktf, loaded at first use (see above). */
+const cdktf = () => require('cdktf') as typeof import('cdktf');
+/** The program's stacks, loaded at first use (see above). */
+const program = () => require('../stacks/app') as typeof import('../stacks/app');
 
 export type Json = Record<string, any>;
 
@@ -27,8 +42,8 @@ const cache = new Map<string, { app: App; stacks: EnvironmentStacks }>();
 /** Builds both stacks of an environment into a test app (cached per name when unmodified). */
 export function stacksFor(name: string, mutate?: (d: any) => void): EnvironmentStacks {
   if (!mutate && cache.has(name)) return cache.get(name)!.stacks;
-  const app = Testing.app();
-  const stacks = buildStacks(app, [environment(name, mutate)])[name];
+  const app = cdktf().Testing.app();
+  const stacks = program().buildStacks(app, [environment(name, mutate)])[name];
   if (!mutate) cache.set(name, { app, stacks });
   return stacks;
 }
@@ -42,10 +57,11 @@ const synthCache = new WeakMap<TerraformStack, Json>();
 export function synth(stack: TerraformStack): Json {
   const cached = synthCache.get(stack);
   if (cached) return cached;
+  const { Testing, TerraformStack: Stack } = cdktf();
   const outdir = Testing.fullSynth(stack);
   const app = stack.node.root;
   for (const child of app.node.children) {
-    if (child instanceof TerraformStack) {
+    if (child instanceof Stack) {
       const file = join(outdir, 'stacks', child.node.id, 'cdk.tf.json');
       if (existsSync(file)) synthCache.set(child, JSON.parse(readFileSync(file, 'utf8')));
     }
@@ -109,7 +125,7 @@ export function refusedBeforeWriting(inputs: readonly unknown[]): string[] {
   const outdir = join(scratchDir('refused-'), 'out');
   let problems: string[] | undefined;
   try {
-    synthesizeApp({ definitions: inputs, outdir });
+    program().synthesizeApp({ definitions: inputs, outdir });
   } catch (e) {
     if (!(e instanceof DefinitionError)) throw e;
     problems = [...e.problems];
