@@ -7,7 +7,11 @@ import { inertValues, mayVary, restoredText, searchable } from '../scripts/helm/
 import { indexTemplates, mutatesShared, selectTemplates } from '../scripts/helm/prune';
 import { INERT_ALLOWLIST } from '../scripts/helm/inert-allowlist';
 import { renderAll } from '../scripts/helm/suite';
-import { documentSet, normalized, NO_VARIANCE, render, renderDigest, textDigest, varianceBetween, withoutCrdFolders } from '../scripts/helm/render';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ChartSource, localChart } from '../scripts/helm/chart-packages';
+import { documentSet, normalized, NO_VARIANCE, render, renderBatch, renderDigest, textDigest, varianceBetween, withoutCrdFolders } from '../scripts/helm/render';
+import { scratchDir } from './scratch';
 
 jest.setTimeout(900_000);
 
@@ -190,5 +194,67 @@ describe('pruned renders (scripts/helm/prune.ts)', () => {
     }
     // kube-prometheus-stack's and most charts' `false` values are proven this way.
     expect(checked).toBeGreaterThan(20);
+  });
+});
+
+describe('batch renders (scripts/helm/render.ts renderBatch)', () => {
+  /** A chart that names itself and its template, with a sub-chart its values disable (as cloudnative-pg's `cluster`). */
+  async function selfNamingChart(): Promise<ChartSource> {
+    const dir = join(scratchDir('batch-chart-'), 'selfnamed');
+    const files: Record<string, string> = {
+      'Chart.yaml': 'apiVersion: v2\nname: selfnamed\nversion: 1.2.3\ndependencies:\n  - name: extra\n    version: 0.1.0\n    condition: extra.enabled\n',
+      'values.yaml': 'size: 1\nextra:\n  enabled: false\n',
+      'templates/_helpers.tpl': '{{- define "selfnamed.fullname" -}}{{ if contains .Chart.Name .Release.Name }}{{ .Release.Name }}{{ else }}{{ .Release.Name }}-{{ .Chart.Name }}{{ end }}{{- end -}}\n',
+      'templates/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ include "selfnamed.fullname" . }}\ndata:\n  size: "{{ .Values.size }}"\n  template: {{ .Template.Name }}\n  chart: {{ .Chart.Name }}-{{ .Chart.Version }}\n',
+      'charts/extra/Chart.yaml': 'apiVersion: v2\nname: extra\nversion: 0.1.0\n',
+      'charts/extra/templates/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n',
+    };
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    }
+    return localChart(dir);
+  }
+
+  test("each copy gives exactly its own run's documents: its chart's own name, its template's name, its sub-charts' conditions", async () => {
+    const chart = await selfNamingChart();
+    const request = { release: 'selfnamed', namespace: 'ns', chart, values: {}, kubeVersion: '1.35', apiVersions: [], includeCrds: false };
+    const variants = [{}, { size: 2 }, { extra: { enabled: true } }];
+    const alone = await Promise.all(variants.map((values) => render(binaries(), { ...request, values })));
+    const batch = await renderBatch(binaries(), request, variants.map((values) => ({ chart, name: 'selfnamed', values })));
+    if (!batch.ok) throw new Error(batch.error);
+    expect(batch.digests).toEqual(alone.map((r) => (r.ok ? textDigest(documentSet(r.text, NO_VARIANCE)) : r.error)));
+    // The three runs differ from each other, so equal digests are not an accident of equal output.
+    expect(new Set(batch.digests).size).toBe(3);
+  });
+
+  test('in production every release that batches its values gets the baseline from the copy with its own values', async () => {
+    const e = (await renderAll()).find((x) => x.env === 'production')!;
+    const outcomes = await Promise.all(e.rendered.releases.map(async (r) => [r.name, (await inertValues(binaries(), r.request)).batch] as const));
+    expect(outcomes.filter(([, batch]) => batch !== 'used' && batch !== 'none')).toEqual([]);
+    expect(outcomes.filter(([, batch]) => batch === 'used').length).toBeGreaterThan(10);
+  });
+
+  test('every value a whole-chart copy proved in production also changes a run of its own', async () => {
+    const e = (await renderAll()).find((x) => x.env === 'production')!;
+    let checked = 0;
+    for (const release of e.rendered.releases) {
+      const search = await inertValues(binaries(), release.request);
+      const full = await render(binaries(), release.request);
+      if (!full.ok) throw new Error(`${release.name} did not render`);
+      const baseline = textDigest(normalized(withoutCrdFolders(full.text), search.variance));
+      for (const { path } of search.provenByBatch.filter((p) => !p.pruned)) {
+        const without = structuredClone(release.request.values);
+        const keys = path.split('.');
+        let node = without;
+        for (const k of keys.slice(0, -1)) node = node[k] as typeof without;
+        delete node[keys[keys.length - 1]];
+        const own = await renderDigest(binaries(), { ...release.request, values: without, includeCrds: false }, search.variance);
+        expect([release.name, path, own.ok && own.digest === baseline]).toEqual([release.name, path, false]);
+        checked++;
+      }
+    }
+    // vault's, CloudNativePG's and falco's values (their helpers mutate shared values: never pruned).
+    expect(checked).toBeGreaterThan(5);
   });
 });

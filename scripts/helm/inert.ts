@@ -11,10 +11,11 @@
  *    A render the markers break (a chart validating an enum, a values schema) is marked again
  *    without the values its error names, or else split in halves, until it passes.
  * 2. only the values still unproven (`false`, values transformed by the chart, markers lost in a
- *    branch) are rendered once each without the value: first with only the templates that name it
- *    (prune.ts: a difference there is a difference in the full render), and where that shows none,
- *    in full and compared with the baseline (by the SHA-256 of the output: renderDigest keeps no
- *    text). Only a full render finds a value inert.
+ *    branch) are rendered once each without the value: with only the templates that name it
+ *    (prune.ts: a difference there is a difference in the full render), all of them in one helm
+ *    run (render.ts renderBatch, beside a copy that must give the baseline), and where that shows
+ *    none, in full and compared with the baseline (by the SHA-256 of the output: renderDigest
+ *    keeps no text). Only a full render of its own finds a value inert.
  *
  * A chart with random or time functions (a generated password, certificate or token) is rendered
  * twice for its baseline, and the lines that differ are masked in every comparison: compared as
@@ -29,8 +30,8 @@
 import { load } from 'js-yaml';
 import { Binaries } from './binaries';
 import { ChartSource } from './chart-packages';
-import { PrunedChart, indexTemplates, prunedChart, selectTemplates, TemplateIndex } from './prune';
-import { documentSetOf, normalized, normalizedDocuments, NO_VARIANCE, render, renderDigest, renderDocumentSet, RenderRequest, textDigest, Variance, varianceBetween, withoutCrdFolders } from './render';
+import { chartName, PrunedChart, indexTemplates, prunedChart, selectTemplates, TemplateIndex } from './prune';
+import { documentSetOf, normalized, normalizedDocuments, NO_VARIANCE, render, renderBatch, renderDigest, renderDocumentSet, RenderRequest, textDigest, Variance, varianceBetween, withoutCrdFolders } from './render';
 import { Json, mergeValues } from './terraform-values';
 
 function isObject(v: unknown): v is Json {
@@ -181,11 +182,22 @@ function seen(text: string, i: number, baseline = ''): boolean {
 export interface InertSearch {
   /** Paths (dot-joined) whose removal changes nothing. */
   readonly inert: string[];
-  /** How many values were searched, proven by a marker, rendered one by one, and of those proven by a pruned render. */
-  readonly stats: { readonly searched: number; readonly byMarker: number; readonly byRemoval: number; readonly byPrunedRender: number };
-  /** The values rendered one by one (dot-joined): those no marker proved. */
+  /**
+   * How many values were searched, proven by a marker, rendered without (byRemoval), and of those
+   * proven by the batch render or by a pruned render of their own.
+   */
+  readonly stats: { readonly searched: number; readonly byMarker: number; readonly byRemoval: number; readonly byBatchRender: number; readonly byPrunedRender: number };
+  /** The values rendered without (dot-joined): those no marker proved. */
   readonly removed: string[];
-  /** The pruned charts whose render proved a value (prune.ts), each once. */
+  /**
+   * The batch render: `none` (nothing to batch), `used`, `failed` (helm refused the run: every
+   * value then had a render of its own), or `differs` (the copy with the release's own values did
+   * not give the baseline, so the batch proved nothing).
+   */
+  readonly batch: 'none' | 'used' | 'failed' | 'differs';
+  /** The values the batch render proved (dot-joined), each with whether its copy was a pruned chart. */
+  readonly provenByBatch: ReadonlyArray<{ readonly path: string; readonly pruned: boolean }>;
+  /** The pruned charts whose render (alone or in the batch) proved a value (prune.ts), each once. */
   readonly prunedCharts: PrunedChart[];
   /** The lines masked in every comparison (render.ts varianceBetween). */
   readonly variance: Variance;
@@ -199,7 +211,7 @@ export async function inertValues(bin: Binaries, release: RenderRequest): Promis
   // The baseline is the release's own render (the render tests' and the cached one) without its
   // crds/ documents: the same text as a render without them, so no extra helm run.
   const full = await render(bin, release);
-  if (!full.ok) return { inert: [], stats: { searched: 0, byMarker: 0, byRemoval: 0, byPrunedRender: 0 }, removed: [], prunedCharts: [], variance: NO_VARIANCE };
+  if (!full.ok) return { inert: [], stats: { searched: 0, byMarker: 0, byRemoval: 0, byBatchRender: 0, byPrunedRender: 0 }, removed: [], batch: 'none', provenByBatch: [], prunedCharts: [], variance: NO_VARIANCE };
   const baselineText = withoutCrdFolders(full.text);
   // A chart with random or time functions prints something new every time: compared as they are,
   // every removal render would differ and no value could ever be found inert. Its baseline is
@@ -261,15 +273,56 @@ export async function inertValues(bin: Binaries, release: RenderRequest): Promis
   let index: TemplateIndex | undefined;
   let baselineDocs: ReturnType<typeof normalizedDocuments> | undefined;
   const prunedCharts = new Map<string, PrunedChart>();
-  /** Whether a render of only the templates naming the value shows that removing it changes them. */
-  const prunedWitness = async (i: number, without: Json): Promise<boolean> => {
+  /** The chart with only the templates naming value i (prune.ts), where that leaves any out. */
+  const prunedFor = (i: number): PrunedChart | undefined => {
     index ??= indexTemplates(request.chart, JSON.stringify(request.values));
     const keep = selectTemplates(index, candidates[i]);
-    if (keep === undefined || keep.length === index.removable.size) return false;
-    const pruned = prunedChart(request.chart, index, keep);
-    const result = await renderDocumentSet(bin, { ...request, chart: pruned.chart, values: without }, variance);
+    return keep === undefined || keep.length === index.removable.size ? undefined : prunedChart(request.chart, index, keep);
+  };
+  /** The digest of the baseline's documents (of a pruned chart's templates only, when given). */
+  const expected = (pruned?: PrunedChart): string => {
     baselineDocs ??= normalizedDocuments(baselineText, variance);
-    if (!result.ok || result.digest === textDigest(documentSetOf(baselineDocs, pruned.sources))) return false;
+    return textDigest(documentSetOf(baselineDocs, pruned?.sources));
+  };
+
+  // One batch render (render.ts renderBatch) of every value still unproven, each removed in a copy
+  // of its own (pruned where it can be), beside a copy with the release's own values, which must
+  // give the baseline: otherwise the batch proves nothing. A copy whose documents differ from the
+  // baseline's proves its value; the others go on to the renders below, as does every value of a
+  // batch that failed (a removal the chart refuses fails the whole run). Values under `global` (a
+  // sub-chart sees its parent's globals) and null values (Helm's null handling differs between a
+  // chart and a sub-chart in some versions) are not batched.
+  const byBatchRender = new Map<number, boolean>();
+  const triedInBatch = new Set<number>();
+  const batched = rest.filter((i) => candidates[i][0] !== 'global' && at(request.values, candidates[i]) !== null);
+  let batch: InertSearch['batch'] = 'none';
+  if (batched.length > 0) {
+    const name = chartName(request.chart);
+    const variants = batched.map((i) => ({ i, pruned: prunedFor(i) }));
+    const copies = [
+      { chart: request.chart, name, values: request.values },
+      ...variants.map(({ i, pruned }) => ({ chart: pruned?.chart ?? request.chart, name, values: setAt(request.values, candidates[i], undefined) })),
+    ];
+    const result = await renderBatch(bin, request, copies, variance);
+    batch = !result.ok ? 'failed' : result.digests[0] !== expected() ? 'differs' : 'used';
+    if (result.ok && batch === 'used') {
+      variants.forEach(({ i, pruned }, k) => {
+        const digest = result.digests[k + 1];
+        if (digest === null) return;
+        triedInBatch.add(i);
+        if (digest === expected(pruned)) return;
+        byBatchRender.set(i, pruned !== undefined);
+        if (pruned) prunedCharts.set(pruned.chart.digest, pruned);
+      });
+    }
+  }
+
+  /** Whether a render of only the templates naming the value shows that removing it changes them. */
+  const prunedWitness = async (i: number, without: Json): Promise<boolean> => {
+    const pruned = prunedFor(i);
+    if (pruned === undefined) return false;
+    const result = await renderDocumentSet(bin, { ...request, chart: pruned.chart, values: without }, variance);
+    if (!result.ok || result.digest === expected(pruned)) return false;
     prunedCharts.set(pruned.chart.digest, pruned);
     return true;
   };
@@ -277,8 +330,10 @@ export async function inertValues(bin: Binaries, release: RenderRequest): Promis
   const inert = (
     await Promise.all(
       rest.map(async (i) => {
+        if (byBatchRender.has(i)) return undefined;
         const without = setAt(request.values, candidates[i], undefined);
-        if (await prunedWitness(i, without)) {
+        // A pruned copy already rendered in the batch is not rendered again alone.
+        if (!triedInBatch.has(i) && (await prunedWitness(i, without))) {
           byPrunedRender++;
           return undefined;
         }
@@ -289,8 +344,10 @@ export async function inertValues(bin: Binaries, release: RenderRequest): Promis
   ).filter((p): p is string => p !== undefined);
   return {
     inert,
-    stats: { searched: candidates.length, byMarker: proven.size, byRemoval: rest.length, byPrunedRender },
+    stats: { searched: candidates.length, byMarker: proven.size, byRemoval: rest.length, byBatchRender: byBatchRender.size, byPrunedRender },
     removed: rest.map((i) => candidates[i].join('.')),
+    batch,
+    provenByBatch: [...byBatchRender].map(([i, pruned]) => ({ path: candidates[i].join('.'), pruned })),
     prunedCharts: [...prunedCharts.values()],
     variance,
   };

@@ -7,10 +7,10 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { join } from 'node:path';
-import { loadAll } from 'js-yaml';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { load, loadAll } from 'js-yaml';
 import { Binaries, CACHE_DIR, LAYER_VERSION } from './binaries';
 import { ChartSource, sha256 } from './chart-packages';
 import { Json, SetFlag } from './terraform-values';
@@ -109,6 +109,7 @@ export function templateArgs(req: RenderRequest): string[] {
 const memo = new Map<string, Promise<RenderResult>>();
 const digestMemo = new Map<string, Promise<RenderDigest>>();
 const docsetMemo = new Map<string, Promise<RenderDigest>>();
+const batchMemo = new Map<string, Promise<BatchDigests>>();
 
 /**
  * The cache key of a render: the helm build, the chart's content digest, every flag and the values.
@@ -137,7 +138,7 @@ export function sweepCache(dir: string = CACHE_DIR, now: number = Date.now()): n
   if (existsSync(marker) && now - statSync(marker).mtimeMs < CACHE_SWEEP_EVERY_MS) return 0;
   const list = (folder: string) => (existsSync(folder) ? readdirSync(folder).map((name) => join(folder, name)) : []);
   // Each entry: a file under <kind>/<prefix>/, or a pruned chart's folder (prune.ts), touched when used.
-  const entries = [...['renders', 'digests', 'docsets', 'parsed'].flatMap((kind) => list(join(dir, kind)).flatMap(list)), ...list(join(dir, 'pruned'))];
+  const entries = [...['renders', 'digests', 'docsets', 'batches', 'parsed'].flatMap((kind) => list(join(dir, kind)).flatMap(list)), ...list(join(dir, 'pruned'))];
   let removed = 0;
   for (const entry of entries) {
     try {
@@ -332,6 +333,102 @@ export function documentSetOf(docs: ReadonlyArray<{ source: string; text: string
     .map((d) => d.text)
     .sort()
     .join('');
+}
+
+/** One copy in a batch render (renderBatch): a chart, its name (Chart.yaml) and the values it gets. */
+export interface BatchCopy {
+  readonly chart: ChartSource;
+  readonly name: string;
+  readonly values: Json;
+}
+
+/**
+ * Each copy's documentSet digest (`null` for a copy whose documents name another copy's
+ * path: its output depends on where it sits, and it proves nothing), or the run's error.
+ */
+export type BatchDigests = { readonly ok: true; readonly digests: ReadonlyArray<string | null> } | { readonly ok: false; readonly error: string };
+
+/** The umbrella chart of a batch render; copy i sits at `charts/w<i>/charts/<its chart>`. */
+const UMBRELLA = 'zqbatch';
+const WRAPPER = (i: number) => `w${String(i).padStart(3, '0')}`;
+/** Names the umbrella's layout in the cache key: a change to how copies are laid out renders every batch again. */
+const BATCH_LAYOUT = 'batch-2';
+
+/**
+ * Renders several copies of one release in one helm run, and gives each copy's documentSet digest,
+ * normalized with `variance` as renderDocumentSet would give it for a run of that copy alone.
+ *
+ * Why: the inert-value search renders a release once per value no marker proved, a few hundred
+ * runs, and starting helm (Go's initialisation) costs about 75 ms of CPU each time, more than most
+ * pruned renders themselves. One run renders them all.
+ *
+ * How: an umbrella chart whose sub-chart `w<i>` (a chart of its own, with no template) holds copy
+ * i as its sub-chart, unrenamed: every copy keeps its own `.Chart` (a chart that names itself, as
+ * every `fullname` helper does, names itself as in a run of its own), its own `.Values` (the
+ * umbrella's values are `{w<i>: {<chart name>: <values>}}`), the release's name, namespace and
+ * capabilities. Named templates are shared by all charts of a run, but every copy defines the
+ * same ones (the same chart, or a pruned copy that keeps every named template). What differs is
+ * where a copy sits: its documents' `# Source:` and `.Template.Name` begin with
+ * `zqbatch/charts/w<i>/charts/`, which is removed from its documents' text. A document that still
+ * names the umbrella after that (a copy printing another copy's path) makes its copy's digest
+ * `null`. The caller checks the rest: a copy of the release with its own values must give
+ * the release's own baseline (inert.ts does, in every batch), so anything a sub-chart sees
+ * differently (Helm's globals, values coalescing) shows there first.
+ *
+ * `--set` flags of the release apply to every copy (prefixed with the copy's path). Cached like
+ * render, under `batches/`.
+ */
+export function renderBatch(bin: Binaries, req: RenderRequest, copies: readonly BatchCopy[], variance: Variance = NO_VARIANCE): Promise<BatchDigests> {
+  const key = sha256(
+    JSON.stringify([LAYER_VERSION, BATCH_LAYOUT, templateArgs({ ...req, chart: { path: UMBRELLA, digest: '', files: new Map() }, includeCrds: false, sets: [] }), req.sets ?? [], variance.id, copies.map((c) => [c.chart.digest, c.name, JSON.stringify(c.values)])]),
+  );
+  return cached(batchMemo, 'batches', key, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'helm-batch-'));
+    try {
+      const umbrella = join(dir, UMBRELLA);
+      mkdirSync(join(umbrella, 'charts'), { recursive: true });
+      // Each level lists its sub-charts as dependencies: Helm evaluates the conditions of a chart's
+      // own dependencies (cloudnative-pg's `cluster`, disabled by a value) only below charts that
+      // list theirs, so without the lists a disabled sub-chart of a copy was rendered.
+      const dependencies = (list: Array<{ name: string; version: string }>) =>
+        `dependencies:\n${list.map((d) => `  - name: ${JSON.stringify(d.name)}\n    version: ${JSON.stringify(d.version)}\n`).join('')}`;
+      writeFileSync(
+        join(umbrella, 'Chart.yaml'),
+        `apiVersion: v2\nname: ${UMBRELLA}\nversion: 0.0.0\n${dependencies(copies.map((_, i) => ({ name: WRAPPER(i), version: '0.0.0' })))}`,
+      );
+      const values: Json = {};
+      const sets: SetFlag[] = [];
+      copies.forEach((copy, i) => {
+        const wrapper = join(umbrella, 'charts', WRAPPER(i));
+        mkdirSync(join(wrapper, 'charts'), { recursive: true });
+        const meta = load(copy.chart.files.get('Chart.yaml')?.toString('utf8') ?? '') as { version?: unknown } | undefined;
+        const version = String(meta?.version ?? '');
+        writeFileSync(join(wrapper, 'Chart.yaml'), `apiVersion: v2\nname: ${WRAPPER(i)}\nversion: 0.0.0\n${dependencies([{ name: copy.name, version }])}`);
+        // A packaged chart must keep its .tgz name to be loaded as one; a folder's name is not read.
+        symlinkSync(copy.chart.path, join(wrapper, 'charts', copy.chart.path.endsWith('.tgz') ? basename(copy.chart.path) : copy.name));
+        values[WRAPPER(i)] = { [copy.name]: copy.values };
+        for (const s of req.sets ?? []) sets.push({ ...s, name: `${WRAPPER(i)}.${copy.name}.${s.name}` });
+      });
+      const args = templateArgs({ ...req, chart: { path: umbrella, digest: '', files: new Map() }, includeCrds: false, sets });
+      const result = (await exec(bin.helm, args, JSON.stringify(values), false)) as RenderResult;
+      if (!result.ok) return result;
+      const perCopy: Array<Array<{ source: string; text: string }>> = copies.map(() => []);
+      const tainted = new Set<number>();
+      for (const doc of documents(result.text)) {
+        if (doc.source === '') continue;
+        const m = /^zqbatch\/charts\/w(\d{3})\/charts\/(.+)$/.exec(doc.source);
+        if (!m || Number(m[1]) >= copies.length) return { ok: false, error: `batch render: a document from outside every copy (${doc.source})` };
+        const i = Number(m[1]);
+        const text = doc.text.split(`${UMBRELLA}/charts/${WRAPPER(i)}/charts/`).join('');
+        if (text.includes(`${UMBRELLA}/`)) tainted.add(i);
+        const normal = normalizedDocument({ source: m[2], text }, variance);
+        perCopy[i].push({ source: m[2], text: normal.endsWith('\n') ? normal : `${normal}\n` });
+      }
+      return { ok: true, digests: perCopy.map((docs, i) => (tainted.has(i) ? null : textDigest(documentSetOf(docs)))) };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 }
 
 /** The SHA-256 of a render's documentSet (cached like render, under `docsets/`). */
