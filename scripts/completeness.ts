@@ -15,14 +15,20 @@
  *
  * `npm run completeness` prints the report for every environment; __tests__/flows.test.ts
  * asserts it is empty and that removing a part from the JSON makes it report that part.
+ *
+ * The program (`../stacks/app`: every construct and provider class, about a second of CPU to
+ * load) is loaded only by `main`, which synthesizes: the tests call `checkWiring` on JSON they
+ * read from the synth cache.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFINITIONS, validateEnvironments } from '../environments';
-import { buildApp } from '../stacks/app';
 import { namesFor } from '../features/naming';
 import { platformFlows, type Flow, type Peer } from '../features/flows';
 import { withScratchFolder } from './scratch-folder';
+
+/** The program's stacks, loaded by `main` (see above). */
+const program = () => require('../stacks/app') as typeof import('../stacks/app');
 
 export type Json = Record<string, any>;
 
@@ -377,7 +383,7 @@ export function checkWiring(flows: readonly Flow[], cloud: Json, platform: Json)
 /** `npm run completeness`: synthesizes every environment and prints the problems of each. */
 function main(): number {
   return withScratchFolder('completeness-', (outdir) => {
-    buildApp({ definitions: DEFINITIONS, outdir }).synth();
+    program().buildApp({ definitions: DEFINITIONS, outdir }).synth();
     let total = 0;
     for (const env of validateEnvironments(DEFINITIONS)) {
       const names = namesFor(env);

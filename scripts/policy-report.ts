@@ -3,21 +3,29 @@
  * report: findings (what `cdktf synth` would fail on) and suppressions with their reasons. Exit
  * code 1 when there is a finding. Does not write cdktf.out. `--rules` prints the rule table with
  * the nearest checkov and cdk-nag rules (the README's table).
+ *
+ * `cdktf` and `../stacks/app` (every construct and provider class: about a second of CPU to load)
+ * are loaded only by `policyReports`, which builds the stacks; `--rules` never needs them.
  */
-import { Testing, TerraformStack } from 'cdktf';
+import type { TerraformStack } from 'cdktf';
 import { DEFINITIONS, validateEnvironments } from '../environments';
-import { buildStacks } from '../stacks/app';
 import { POLICY_RULES, PolicyReport, evaluate, policyTierOf, suppressionsUnder } from '../constructs/policy';
 import { withScratchFolder } from './scratch-folder';
+
+/** cdktf, loaded by `policyReports` (see above). */
+const cdktf = () => require('cdktf') as typeof import('cdktf');
+/** The program's stacks, loaded by `policyReports` (see above). */
+const program = () => require('../stacks/app') as typeof import('../stacks/app');
 
 /** Policy reports of every stack of the shipped definitions (the aspect's own evaluation). */
 export function policyReports(): PolicyReport[] {
   // Nothing is synthesized, but a cdktf App makes its output folder: a temporary one, removed.
   return withScratchFolder('policy-report-', (outdir) => {
+    const { Testing, TerraformStack: Stack } = cdktf();
     const app = Testing.app({ outdir });
-    buildStacks(app, validateEnvironments(DEFINITIONS));
+    program().buildStacks(app, validateEnvironments(DEFINITIONS));
     return app.node.children
-      .filter((c): c is TerraformStack => TerraformStack.isStack(c))
+      .filter((c): c is TerraformStack => Stack.isStack(c))
       .map((stack) =>
         evaluate(stack.toTerraform(), {
           stack: stack.node.id,

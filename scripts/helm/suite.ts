@@ -3,12 +3,14 @@
  * synthesized (assets included), each `<env>-platform` stack's helm_releases rendered, and the
  * rendered objects checked against schemas, each other, the stack's own kubernetes_* resources and
  * the policy pack.
+ *
+ * `cdktf` and `../../stacks/app` are loaded only when the synth is not in the cache (see
+ * `synthesizedApp`): loading the program (every construct and provider class it uses) costs about
+ * a second of CPU, which a test file that reads the cached synth never needs.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Testing } from 'cdktf';
 import { DEFINITIONS, validateEnvironments } from '../../environments';
-import { buildStacks } from '../../stacks/app';
 import { evaluateOperated, evaluateRendered, POLICY_RULES, policyTierOf, suppressionsUnder, PolicyTier, Suppression } from '../../constructs/policy';
 import { OperatedEvaluation } from '../../constructs/policy/operated';
 import { RenderedEvaluation, renderedAsResource } from '../../constructs/policy/rendered';
@@ -17,6 +19,11 @@ import { renderPlatformStack, RenderedStack } from './platform';
 import { ajvMessages, crdValidators, isBuiltinApiVersion, validateBuiltins } from './schema';
 import { Json, resolveTemplate } from './terraform-values';
 import { cacheKey, SYNTH_CACHE_DIR } from '../../__tests__/synth-cache';
+
+/** cdktf, loaded on a synth-cache miss (see above). */
+const cdktf = () => require('cdktf') as typeof import('cdktf');
+/** The program's stacks, loaded on a synth-cache miss (see above). */
+const program = () => require('../../stacks/app') as typeof import('../../stacks/app');
 
 export interface EnvironmentRender {
   readonly env: string;
@@ -47,8 +54,8 @@ function synthesizedApp(): { outdir: string; index: SynthIndex } {
   const indexFile = join(dir, 'suite-index.json');
   if (existsSync(indexFile)) return { outdir: dir, index: JSON.parse(readFileSync(indexFile, 'utf8')) as SynthIndex };
   mkdirSync(join(dir, '..'), { recursive: true });
-  const app = Testing.app({ outdir: mkdtempSync(`${dir}.${process.pid}.`) });
-  const built = buildStacks(app, validateEnvironments(DEFINITIONS));
+  const app = cdktf().Testing.app({ outdir: mkdtempSync(`${dir}.${process.pid}.`) });
+  const built = program().buildStacks(app, validateEnvironments(DEFINITIONS));
   app.synth();
   const index: SynthIndex = {
     envs: Object.entries(built).map(([env, { cloud, platform }]) => ({
