@@ -8,7 +8,8 @@
  *
  * Two clones share one temporary directory (TMPDIR), in the order that exposed the old shared
  * base cache: clone A builds and caches its base after a synth of the unedited tree (the stale
- * stamp case), then clone B diffs another edit and then with that edit undone, then A again.
+ * stamp case), then clone B diffs its unedited tree (synthesized once and kept as the base's
+ * entry), another edit, and that edit undone (nothing synthesized), then A again.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -125,7 +126,7 @@ describe('npm run diff as the README tells a reviewer to run it, in two clones o
   let stampAfterSynth: string;
   let stagingEdit: [number, number];
   let productionEdit: [number, number];
-  const runs: Record<'a1' | 'bUnchanged' | 'bEdited' | 'a2', Run> = {} as never;
+  const runs: Record<'a1' | 'bFirst' | 'bEdited' | 'bUndone' | 'a2', Run> = {} as never;
 
   beforeAll(() => {
     scratch = scratchDir('review-diff-e2e-');
@@ -141,11 +142,13 @@ describe('npm run diff as the README tells a reviewer to run it, in two clones o
     stagingEdit = raiseAppPoolMaxSize(cloneA, 'staging');
     runs.a1 = npmRunDiff(cloneA, env);
 
-    // Clone B, same base commit, same TMPDIR: another environment's edit, then that edit undone.
+    // Clone B, same base commit, same TMPDIR: diffed unedited (synthesized once, kept as the
+    // base's entry), then with another environment's edit, then with that edit undone.
+    runs.bFirst = npmRunDiff(cloneB, env);
     productionEdit = raiseAppPoolMaxSize(cloneB, 'production');
     runs.bEdited = npmRunDiff(cloneB, env);
     git(['checkout', '--', 'environments'], cloneB);
-    runs.bUnchanged = npmRunDiff(cloneB, env);
+    runs.bUndone = npmRunDiff(cloneB, env);
 
     // Clone A again, from a shell that happens to select one environment.
     runs.a2 = npmRunDiff(cloneA, shellEnv(scratch, { ENVIRONMENTS: 'testing' }));
@@ -170,18 +173,27 @@ describe('npm run diff as the README tells a reviewer to run it, in two clones o
     expect(runs.a1.status).toBe(0);
   });
 
-  test("GIVEN another clone with a different edit on the same machine THEN it shows only its own change, not the first clone's", () => {
+  test('GIVEN another clone, unedited THEN every stack is unchanged, exit 0; the tree is synthesized once and kept as the base\'s entry', () => {
+    expect(runs.bFirst.status).toBe(0);
+    expect(runs.bFirst.stderr).toMatch(/same synth inputs as the working tree, synthesized once for both sides, cached in \.cache\/review-diff\/[0-9a-f]{32}/);
+    const diff = parseDiff(runs.bFirst.stdout);
+    expect(diff.statuses).toEqual(expectedStatuses());
+    expect(diff.changes).toEqual([]);
+  });
+
+  test("GIVEN that clone with a different edit THEN it shows only its own change, not the first clone's; its base is the entry the unedited diff kept", () => {
     expect(runs.bEdited.status).toBe(0);
+    expect(runs.bEdited.stderr).toMatch(/base [0-9a-f]{12}: synthesized stacks reused from \.cache\/review-diff\/[0-9a-f]{32}/);
     const [before, after] = productionEdit;
     const diff = parseDiff(runs.bEdited.stdout);
     expect(diff.statuses).toEqual(expectedStatuses(['production']));
     expect(diff.changes).toEqual([{ stack: 'production', path: 'production/pool-app/node-group', attribute: 'scaling_config.max_size', before: String(before), after: String(after) }]);
   });
 
-  test('GIVEN the edit undone THEN every stack is unchanged, exit 0', () => {
-    expect(runs.bUnchanged.status).toBe(0);
-    expect(runs.bUnchanged.stderr).toMatch(/same synth inputs as the working tree, synthesized once for both sides/);
-    const diff = parseDiff(runs.bUnchanged.stdout);
+  test('GIVEN the edit undone THEN every stack is unchanged, exit 0, and nothing is synthesized: both sides are the kept entry', () => {
+    expect(runs.bUndone.status).toBe(0);
+    expect(runs.bUndone.stderr).toMatch(/same synth inputs as the working tree; both sides read from \.cache\/review-diff\/[0-9a-f]{32}, synthesized before/);
+    const diff = parseDiff(runs.bUndone.stdout);
     expect(diff.statuses).toEqual(expectedStatuses());
     expect(diff.changes).toEqual([]);
   });

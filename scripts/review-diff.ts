@@ -17,8 +17,9 @@
  *   key hashes everything besides the commit's sources that determines them (see baseCacheKey).
  *   An entry is written in a scratch folder beside it and renamed into place once complete, so
  *   an interrupted run never leaves an entry that looks valid.
- * - When no input of the synth differs from the base, the working tree is synthesized once and
- *   used for both sides.
+ * - When no input of the synth differs from the base, the working tree is synthesized once,
+ *   used for both sides and kept as the base's cache entry; when that entry exists, both sides
+ *   are read from it and nothing is synthesized.
  * - Both synths run with every environment (ENVIRONMENTS and any CDKTF_* setting of the caller's
  *   shell are cleared), each into a folder of its own (cdktf.out is left alone), with policy
  *   errors downgraded so a base that fails the policy pack can still be compared.
@@ -27,7 +28,7 @@
  */
 import { spawn, spawnSync } from 'child_process';
 import { createHash } from 'crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, relative } from 'path';
 import { compare, isAcknowledged, parseAcknowledgments, renderMarkdown, SynthSet } from './review/compare';
@@ -178,17 +179,35 @@ async function buildBase(sha: string, entry: string, inputs: Record<string, stri
     if (!existsSync(join(src, 'dist', 'main.js'))) throw new Error(`the base ${sha} did not compile to dist/main.js`);
     const out = join(scratch, 'out');
     await synth(src, out);
-    writeFileSync(join(out, 'review-diff-key.json'), `${JSON.stringify(inputs, null, 2)}\n`);
-    // A folder without the key file is not an entry (never written by this script): replace it.
-    if (!existsSync(join(entry, 'review-diff-key.json'))) rmSync(entry, { recursive: true, force: true });
-    try {
-      renameSync(out, entry);
-    } catch (error) {
-      if (!existsSync(join(entry, 'review-diff-key.json'))) throw error;
-    }
+    installEntry(out, entry, inputs);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** Makes the synthesized folder `out` the cache entry `entry` (renamed into place, with its key file). */
+function installEntry(out: string, entry: string, inputs: Record<string, string>): void {
+  writeFileSync(join(out, 'review-diff-key.json'), `${JSON.stringify(inputs, null, 2)}\n`);
+  // A folder without the key file is not an entry (never written by this script): replace it.
+  if (!existsSync(join(entry, 'review-diff-key.json'))) rmSync(entry, { recursive: true, force: true });
+  try {
+    renameSync(out, entry);
+  } catch (error) {
+    if (!existsSync(join(entry, 'review-diff-key.json'))) throw error;
+  }
+}
+
+/** Keeps a working-tree synth as the base's cache entry (its inputs are the base's): a copy, renamed into place. */
+function storeEntry(out: string, entry: string, inputs: Record<string, string>): void {
+  mkdirSync(CACHE_DIR, { recursive: true });
+  const scratch = mkdtempSync(join(CACHE_DIR, '.tmp-'));
+  try {
+    cpSync(out, join(scratch, 'out'), { recursive: true });
+    installEntry(join(scratch, 'out'), entry, inputs);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  pruneCache();
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -199,29 +218,42 @@ export async function main(argv: string[]): Promise<number> {
 
   const work = mkdtempSync(join(tmpdir(), 'review-diff-'));
   try {
-    const headOut = join(work, 'head');
-    const head = (async () => {
+    let headOut = join(work, 'head');
+    const synthHead = async () => {
       // The working tree's own app command: a no-op when `npm run diff` has just compiled.
       const compiled = await node([join(ROOT, 'scripts', 'app.js'), '--compile-only', '--all'], ROOT);
       if (compiled.code !== 0) throw new Error(`the working tree does not compile:\n${compiled.output}`);
       await synth(ROOT, headOut);
-    })();
+    };
+    let head: Promise<void> = Promise.resolve();
     let baseOut: string;
     let base: Promise<void> = Promise.resolve();
-    if (sameInputs(sha)) {
+    const { key, inputs } = baseCacheKey(sha);
+    const entry = join(CACHE_DIR, key);
+    const shown = relative(ROOT, entry);
+    const cached = existsSync(join(entry, 'review-diff-key.json'));
+    if (cached) {
+      const now = new Date();
+      utimesSync(entry, now, now);
+    }
+    const same = sameInputs(sha);
+    if (same && cached) {
+      // The working tree would synthesize exactly what the base's entry holds (same synth inputs).
+      baseOut = headOut = entry;
+      process.stderr.write(`base ${sha.slice(0, 12)}: same synth inputs as the working tree; both sides read from ${shown}, synthesized before\n`);
+    } else if (same) {
       baseOut = headOut;
-      process.stderr.write(`base ${sha.slice(0, 12)}: same synth inputs as the working tree, synthesized once for both sides\n`);
+      process.stderr.write(`base ${sha.slice(0, 12)}: same synth inputs as the working tree, synthesized once for both sides, cached in ${shown}\n`);
+      // Kept as the base's entry too: the next diff of this tree against this base reads it.
+      head = synthHead().then(() => storeEntry(headOut, entry, inputs));
     } else {
-      const { key, inputs } = baseCacheKey(sha);
-      baseOut = join(CACHE_DIR, key);
-      const shown = relative(ROOT, baseOut);
-      if (existsSync(join(baseOut, 'review-diff-key.json'))) {
-        const now = new Date();
-        utimesSync(baseOut, now, now);
+      head = synthHead();
+      baseOut = entry;
+      if (cached) {
         process.stderr.write(`base ${sha.slice(0, 12)}: synthesized stacks reused from ${shown}\n`);
       } else {
         process.stderr.write(`base ${sha.slice(0, 12)}: building from its own sources, cached in ${shown}\n`);
-        base = buildBase(sha, baseOut, inputs).then(pruneCache);
+        base = buildBase(sha, entry, inputs).then(pruneCache);
       }
     }
     // Wait for both before reporting either's failure: no build is left running behind an error.
