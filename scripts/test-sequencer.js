@@ -12,20 +12,20 @@ const Sequencer = require('@jest/test-sequencer').default;
 const { basename } = require('node:path');
 
 const EXPECTED_SECONDS = {
-  'helm-inert.test.js': 168,
-  'review-diff-e2e.test.js': 138,
-  'terraform.test.js': 110,
-  'app-command.test.js': 82,
-  'helm-render.test.js': 45,
-  'state-paths.test.js': 41,
-  'determinism.test.js': 28,
-  'lint.test.js': 21,
-  'workload-types.test.js': 19,
-  'volume-snapshots.test.js': 16,
-  'data-services.test.js': 14,
-  'admission-policies.test.js': 12,
-  'policy.test.js': 11,
-  'diagram.test.js': 9,
+  'helm-inert.test.js': 127,
+  'terraform.test.js': 123,
+  'review-diff-e2e.test.js': 62,
+  'app-command.test.js': 37,
+  'state-paths.test.js': 31,
+  'lint.test.js': 24,
+  'helm-render.test.js': 19,
+  'determinism.test.js': 16,
+  'data-services.test.js': 12,
+  'volume-snapshots.test.js': 9,
+  'policy.test.js': 8,
+  'recovery-table.test.js': 7,
+  'diagram.test.js': 5,
+  'admission-policies.test.js': 5,
 };
 /** Every other file took 1-6 s. */
 const OTHER_SECONDS = 3;
