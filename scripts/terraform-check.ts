@@ -1,11 +1,9 @@
 /**
  * Validation without cloud credentials (OPS-3): runs real Terraform (`init`, then an offline
  * `plan`, which validates first; `validate` alone where no offline plan is possible) over
- * synthesized stacks in scratch copies. The stacks that can be planned offline (the cloud stacks)
- * are planned together, each a module of one scratch configuration (planTogether). Mock
- * credentials, skip flags and a local backend are supplied through a generated
- * `*_override.tf.json` in the scratch copy only; the synthesized configuration itself is never
- * changed.
+ * synthesized stacks in scratch copies. Mock credentials, skip flags and a local
+ * backend are supplied through a generated `*_override.tf.json` in the scratch copy only; the
+ * synthesized configuration itself is never changed.
  *
  * Stacks whose providers cannot be installed here (no registry access, not in the mirror) are
  * reported as such and checked at synth level (`checkReferences`) instead.
@@ -239,41 +237,28 @@ export async function checkStacks(options: CheckOptions): Promise<StackCheck[]> 
     ...(rc ? { TF_CLI_CONFIG_FILE: rc } : {}),
   };
   const stacks = options.stacks ?? listStacks(outdir);
-  const useRegistry = options.useRegistry ?? false;
-  const results = new Map<string, StackCheck>();
-  const planned: Prepared[] = [];
-  const validated: Prepared[] = [];
-  for (const stack of stacks) {
-    const prepared = prepare(outdir, stack, available, useRegistry);
-    if ('mode' in prepared) results.set(stack, prepared);
-    else (prepared.planSkipped === undefined ? planned : validated).push(prepared);
-  }
-  // The stacks that can be planned offline are planned together, as modules of one configuration
-  // (planTogether); the others are validated one by one, `concurrency` at a time.
-  const together = planned.length > 0 ? planTogether(scratchRoot, outdir, planned, env) : Promise.resolve([]);
+  const results: StackCheck[] = new Array(stacks.length);
   let next = 0;
   const worker = async () => {
-    while (next < validated.length) {
-      const p = validated[next++];
-      results.set(p.stack, await validateAlone(outdir, scratchRoot, p, env));
+    while (next < stacks.length) {
+      const i = next++;
+      results[i] = await checkOne(outdir, scratchRoot, stacks[i], available, env, options.useRegistry ?? false);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 2) }, worker));
-  for (const r of await together) results.set(r.stack, r);
-  return stacks.map((s) => results.get(s)!);
+  return results;
 }
 
-/** A stack Terraform will check: its configuration, its synth-level step, and why it cannot be planned offline, if so. */
-interface Prepared {
-  readonly stack: string;
-  readonly config: TerraformJson;
-  readonly references: StackCheck['steps'][number];
-  readonly planSkipped?: string;
-}
-
-/** The synth-level checks of a stack; the final result where Terraform cannot run it (providers unavailable). */
-function prepare(outdir: string, stack: string, available: Set<string>, useRegistry: boolean): Prepared | StackCheck {
+async function checkOne(
+  outdir: string,
+  scratchRoot: string,
+  stack: string,
+  available: Set<string>,
+  env: NodeJS.ProcessEnv,
+  useRegistry: boolean,
+): Promise<StackCheck> {
   const config = readStack(outdir, stack);
+  const steps: StackCheck['steps'] = [];
   // Each producing stack is read once, however many of its outputs this stack reads.
   const outputs = new Map<string, string[] | undefined>();
   const outputsOf = (name: string): string[] | undefined => {
@@ -287,88 +272,45 @@ function prepare(outdir: string, stack: string, available: Set<string>, useRegis
     return outputs.get(name);
   };
   const refProblems = checkReferences(config, outputsOf);
-  const references = { name: 'references', ok: refProblems.length === 0, seconds: 0, detail: refProblems.join('\n') };
+  steps.push({ name: 'references', ok: refProblems.length === 0, seconds: 0, detail: refProblems.join('\n') });
   const missing = requiredProviders(config).filter((p) => !available.has(p));
   if (missing.length > 0 && !useRegistry) {
     return {
       stack,
       mode: 'synth-only',
-      ok: references.ok,
-      steps: [references],
+      ok: refProblems.length === 0,
+      steps,
       note: `not validated by Terraform: provider(s) ${missing.join(', ')} cannot be installed here (no provider mirror holds them and the registry is not used; set VALIDATE_USE_REGISTRY=1 on a machine with registry access). Checked at synth level instead.`,
     };
   }
-  return { stack, config, references, planSkipped: offlinePlanBlocker(config) };
-}
-
-async function terraform(name: string, args: string[], dir: string, env: NodeJS.ProcessEnv): Promise<StackCheck['steps'][number]> {
-  const started = Date.now();
-  const r = await run('terraform', args, dir, env);
-  return { name, ok: r.code === 0, seconds: (Date.now() - started) / 1000, detail: r.out };
-}
-
-/** A stack that cannot be planned offline: `terraform init` and `validate` in a scratch copy of its own. */
-async function validateAlone(outdir: string, scratchRoot: string, p: Prepared, env: NodeJS.ProcessEnv): Promise<StackCheck> {
-  const dir = join(scratchRoot, p.stack);
+  const dir = join(scratchRoot, stack);
   mkdirSync(dir, { recursive: true });
-  cpSync(join(outdir, 'stacks', p.stack), dir, { recursive: true });
-  writeFileSync(join(dir, 'zz_offline_override.tf.json'), JSON.stringify(offlineOverride(p.config), null, 2));
-  const steps = [p.references];
-  const init = await terraform('init', ['init', '-input=false', '-no-color'], dir, env);
-  steps.push(init);
-  if (init.ok) steps.push(await terraform('validate', ['validate', '-no-color'], dir, env));
-  return { stack: p.stack, mode: 'terraform', ok: steps.every((s) => s.ok), steps, planSkipped: p.planSkipped };
-}
-
-/** Terraform's diagnostics (`Error: ...` / `Warning: ...` blocks) that name a module. */
-function diagnosticsOf(output: string, module: string): string {
-  const blocks = output.split(/\n(?=(?:Error|Warning): )/).filter((b) => /^(Error|Warning): /.test(b));
-  const mine = new RegExp(`(module\\.${module}[.\\[,\\s]|\\bon ${module}/)`);
-  return blocks.filter((b) => b.startsWith('Error: ') && mine.test(b)).join('\n');
-}
-
-/**
- * The stacks that can be planned offline, planned together: each stack's scratch copy (with its
- * offline override) is a module of one configuration, `module "<stack>" { source = "./<stack>" }`,
- * and one `terraform init` and one `plan` check them all. The plan of each module is the plan of
- * that stack: the same resources, the same provider configurations (a child module may configure
- * its own providers when it is called without count or for_each), the same validation walk. Only
- * the stack's backend block is not used, as Terraform says in a warning ("Backend configuration
- * ignored ... convenient to temporarily call a root module as a child module for testing
- * purposes"); the offline check replaced it with a local backend anyway. Done once instead of once
- * per stack, starting Terraform and loading the AWS provider's schema (about 3 s of CPU each time)
- * happens once, and one graph walk plans every stack (measured: about 14 s less CPU for the four
- * cloud stacks).
- *
- * A failed plan is reported on every stack it names (the `Error:` blocks that name its module or
- * its folder); a stack the errors do not name fails too, since its plan did not complete.
- */
-async function planTogether(scratchRoot: string, outdir: string, planned: readonly Prepared[], env: NodeJS.ProcessEnv): Promise<StackCheck[]> {
-  const dir = join(scratchRoot, 'planned-together');
-  mkdirSync(dir, { recursive: true });
-  for (const p of planned) {
-    cpSync(join(outdir, 'stacks', p.stack), join(dir, p.stack), { recursive: true });
-    // Only the providers' part: a backend block in a module is ignored.
-    const { terraform: _backend, ...providers } = offlineOverride(p.config);
-    writeFileSync(join(dir, p.stack, 'zz_offline_override.tf.json'), JSON.stringify(providers, null, 2));
-  }
-  writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ module: Object.fromEntries(planned.map((p) => [p.stack, { source: `./${p.stack}` }])) }, null, 2));
-  const init = await terraform('init', ['init', '-input=false', '-no-color'], dir, env);
+  cpSync(join(outdir, 'stacks', stack), dir, { recursive: true });
+  writeFileSync(join(dir, 'zz_offline_override.tf.json'), JSON.stringify(offlineOverride(config), null, 2));
+  const tf = async (name: string, args: string[]) => {
+    const started = Date.now();
+    const r = await run('terraform', args, dir, env);
+    const step = { name, ok: r.code === 0, seconds: (Date.now() - started) / 1000, detail: r.out };
+    steps.push(step);
+    return step;
+  };
+  let plannedCreates: number | undefined;
+  const planSkipped = offlinePlanBlocker(config);
   // `terraform plan` validates the configuration first, with the same walk as `terraform
   // validate` (its trace log: "backend/local: running validation operation", then "walkValidate"),
-  // and stops on the same errors; so a planned stack is validated by its plan.
-  const plan = init.ok ? await terraform('plan (validate included)', ['plan', '-input=false', '-no-color', '-lock=false', '-refresh=false'], dir, env) : undefined;
-  return planned.map((p) => {
-    const steps = [p.references, init];
-    let plannedCreates: number | undefined;
-    if (plan) {
-      const own = diagnosticsOf(plan.detail, p.stack);
-      const detail = plan.ok ? plan.detail : own || `the plan of the cloud stacks (planned together) failed on other stacks, so this one's did not complete:\n${plan.detail}`;
-      steps.push({ ...plan, ok: plan.ok, detail });
-      if (plan.ok) plannedCreates = [...plan.detail.matchAll(new RegExp(`^\\s*# module\\.${p.stack}\\.\\S+ will be created$`, 'gm'))].length;
-    }
-    return { stack: p.stack, mode: 'terraform', ok: steps.every((s) => s.ok), steps, plannedCreates };
-  });
+  // and stops on the same errors. A stack that is planned is therefore validated by its plan;
+  // running `validate` before it repeated the walk and the provider's schema load (about 12 s
+  // of CPU per cloud stack). A stack that cannot be planned offline runs `validate` alone.
+  const init = await tf('init', ['init', '-input=false', '-no-color']);
+  let ok = init.ok;
+  if (ok && planSkipped !== undefined) ok = (await tf('validate', ['validate', '-no-color'])).ok;
+  else if (ok) {
+    const step = await tf('plan (validate included)', ['plan', '-input=false', '-no-color', '-lock=false', '-refresh=false']);
+    const m = /Plan: (\d+) to add/.exec(step.detail);
+    plannedCreates = m ? Number(m[1]) : undefined;
+    ok = step.ok;
+  }
+  return { stack, mode: 'terraform', ok: ok && refProblems.length === 0, steps, plannedCreates, planSkipped };
 }
 
 /** Human-readable summary lines. */
@@ -379,7 +321,7 @@ export function summarize(results: readonly StackCheck[]): string {
     if (r.mode === 'terraform') {
       const timing = r.steps.filter((s) => s.name !== 'references').map((s) => `${s.name} ${s.seconds.toFixed(1)}s`).join(', ');
       if (r.planSkipped) lines.push(`${status.padEnd(6)} ${r.stack}: terraform init and validate; ${r.planSkipped} (${timing})`);
-      else lines.push(`${status.padEnd(6)} ${r.stack}: terraform init and offline plan, which validates first, as a module beside the other cloud stacks (${r.plannedCreates ?? '?'} to add; ${timing}, all of them)`);
+      else lines.push(`${status.padEnd(6)} ${r.stack}: terraform init and offline plan, which validates first (${r.plannedCreates ?? '?'} to add; ${timing})`);
     } else {
       lines.push(`${status.padEnd(6)} ${r.stack}: synth-level checks only. ${r.note}`);
     }
