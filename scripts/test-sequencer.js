@@ -13,7 +13,7 @@ const { basename } = require('node:path');
 
 const EXPECTED_SECONDS = {
   'helm-inert.test.js': 127,
-  'terraform.test.js': 123,
+  'terraform.test.js': 96,
   'review-diff-e2e.test.js': 62,
   'app-command.test.js': 37,
   'state-paths.test.js': 31,
