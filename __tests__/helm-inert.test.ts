@@ -3,7 +3,7 @@
  * except the reasoned entries of scripts/helm/inert-allowlist.ts, which must still be inert.
  */
 import { binaries } from '../scripts/helm/binaries';
-import { inertValues, mayVary, restoredText, searchable } from '../scripts/helm/inert';
+import { inertValues, mayVary, restoredText, searchable, setAt } from '../scripts/helm/inert';
 import { indexTemplates, mutatesShared, selectTemplates } from '../scripts/helm/prune';
 import { INERT_ALLOWLIST } from '../scripts/helm/inert-allowlist';
 import { renderAll } from '../scripts/helm/suite';
@@ -16,6 +16,18 @@ import { scratchDir } from './scratch';
 jest.setTimeout(900_000);
 
 const ENVIRONMENTS = ['development', 'testing', 'staging', 'production'];
+
+/** Every production release with its inert-value search and its render without crds/ documents (the search's baseline). */
+async function productionSearches() {
+  const e = (await renderAll()).find((x) => x.env === 'production')!;
+  return Promise.all(
+    e.rendered.releases.map(async (release) => {
+      const full = await render(binaries(), release.request);
+      if (!full.ok) throw new Error(`${release.name} did not render`);
+      return { release, search: await inertValues(binaries(), release.request), full: withoutCrdFolders(full.text) };
+    }),
+  );
+}
 
 describe.each(ENVIRONMENTS)('%s-platform values', (env) => {
   test('every value changes the render, or is allowlisted with a reason', async () => {
@@ -179,16 +191,12 @@ describe('pruned renders (scripts/helm/prune.ts)', () => {
   });
 
   test('every pruned chart that proved a value in production renders, with the release\'s values, exactly the baseline\'s documents of its templates', async () => {
-    const e = (await renderAll()).find((x) => x.env === 'production')!;
     let checked = 0;
-    for (const release of e.rendered.releases) {
-      const search = await inertValues(binaries(), release.request);
-      const full = await render(binaries(), release.request);
-      if (!full.ok) throw new Error(`${release.name} did not render`);
+    for (const { release, search, full } of await productionSearches()) {
       for (const pruned of search.prunedCharts) {
         const own = await render(binaries(), { ...release.request, chart: pruned.chart, includeCrds: false });
         if (!own.ok) throw new Error(`${release.name}: the pruned chart ${pruned.chart.path} did not render: ${own.error}`);
-        expect([release.name, documentSet(own.text, search.variance)]).toEqual([release.name, documentSet(withoutCrdFolders(full.text), search.variance, pruned.sources)]);
+        expect([release.name, documentSet(own.text, search.variance)]).toEqual([release.name, documentSet(full, search.variance, pruned.sources)]);
         checked++;
       }
     }
@@ -221,7 +229,7 @@ describe('batch renders (scripts/helm/render.ts renderBatch)', () => {
     const request = { release: 'selfnamed', namespace: 'ns', chart, values: {}, kubeVersion: '1.35', apiVersions: [], includeCrds: false };
     const variants = [{}, { size: 2 }, { extra: { enabled: true } }];
     const alone = await Promise.all(variants.map((values) => render(binaries(), { ...request, values })));
-    const batch = await renderBatch(binaries(), request, variants.map((values) => ({ chart, name: 'selfnamed', values })));
+    const batch = await renderBatch(binaries(), request, variants.map((values) => ({ chart, values })));
     if (!batch.ok) throw new Error(batch.error);
     expect(batch.digests).toEqual(alone.map((r) => (r.ok ? textDigest(documentSet(r.text, NO_VARIANCE)) : r.error)));
     // The three runs differ from each other, so equal digests are not an accident of equal output.
@@ -236,19 +244,11 @@ describe('batch renders (scripts/helm/render.ts renderBatch)', () => {
   });
 
   test('every value a whole-chart copy proved in production also changes a run of its own', async () => {
-    const e = (await renderAll()).find((x) => x.env === 'production')!;
     let checked = 0;
-    for (const release of e.rendered.releases) {
-      const search = await inertValues(binaries(), release.request);
-      const full = await render(binaries(), release.request);
-      if (!full.ok) throw new Error(`${release.name} did not render`);
-      const baseline = textDigest(normalized(withoutCrdFolders(full.text), search.variance));
+    for (const { release, search, full } of await productionSearches()) {
+      const baseline = textDigest(normalized(full, search.variance));
       for (const { path } of search.provenByBatch.filter((p) => !p.pruned)) {
-        const without = structuredClone(release.request.values);
-        const keys = path.split('.');
-        let node = without;
-        for (const k of keys.slice(0, -1)) node = node[k] as typeof without;
-        delete node[keys[keys.length - 1]];
+        const without = setAt(release.request.values, path.split('.'), undefined);
         const own = await renderDigest(binaries(), { ...release.request, values: without, includeCrds: false }, search.variance);
         expect([release.name, path, own.ok && own.digest === baseline]).toEqual([release.name, path, false]);
         checked++;

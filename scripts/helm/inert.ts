@@ -30,7 +30,7 @@
 import { load } from 'js-yaml';
 import { Binaries } from './binaries';
 import { ChartSource } from './chart-packages';
-import { chartName, PrunedChart, indexTemplates, prunedChart, selectTemplates, TemplateIndex } from './prune';
+import { PrunedChart, indexTemplates, prunedChart, selectTemplates, TemplateIndex } from './prune';
 import { documentSetOf, normalized, normalizedDocuments, NO_VARIANCE, render, renderBatch, renderDigest, renderDocumentSet, RenderRequest, textDigest, Variance, varianceBetween, withoutCrdFolders } from './render';
 import { Json, mergeValues } from './terraform-values';
 
@@ -54,7 +54,8 @@ function deepEqual(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-function setAt(values: Json, path: readonly string[], value: unknown): Json {
+/** A deep copy of `values` with the value at `path` set (or, for `undefined`, removed). */
+export function setAt(values: Json, path: readonly string[], value: unknown): Json {
   const copy: Json = structuredClone(values);
   let node = copy;
   for (const k of path.slice(0, -1)) node = node[k];
@@ -311,11 +312,10 @@ export async function inertValues(bin: Binaries, release: RenderRequest): Promis
   const batched = tplHeavy(request.chart) ? [] : rest.filter((i) => candidates[i][0] !== 'global' && at(request.values, candidates[i]) !== null);
   let batch: InertSearch['batch'] = 'none';
   if (batched.length > 0) {
-    const name = chartName(request.chart);
     const variants = batched.map((i) => ({ i, pruned: prunedFor(i) }));
     const copies = [
-      { chart: request.chart, name, values: request.values },
-      ...variants.map(({ i, pruned }) => ({ chart: pruned?.chart ?? request.chart, name, values: setAt(request.values, candidates[i], undefined) })),
+      { chart: request.chart, values: request.values },
+      ...variants.map(({ i, pruned }) => ({ chart: pruned?.chart ?? request.chart, values: setAt(request.values, candidates[i], undefined) })),
     ];
     const result = await renderBatch(bin, request, copies, variance);
     batch = !result.ok ? 'failed' : result.digests[0] !== expected() ? 'differs' : 'used';

@@ -226,11 +226,11 @@ export function selectTemplates(index: TemplateIndex, path: readonly string[]): 
   return best?.sort();
 }
 
-/** The chart's name, as the `# Source:` lines of its render begin. */
-export function chartName(chart: ChartSource): string {
-  const meta = load(chart.files.get('Chart.yaml')?.toString('utf8') ?? '') as { name?: unknown } | undefined;
+/** The chart's name (as the `# Source:` lines of its render begin) and version, from its Chart.yaml. */
+export function chartMetadata(chart: ChartSource): { readonly name: string; readonly version: string } {
+  const meta = load(chart.files.get('Chart.yaml')?.toString('utf8') ?? '') as { name?: unknown; version?: unknown } | undefined;
   if (typeof meta?.name !== 'string') throw new Error(`${chart.path}: Chart.yaml has no name`);
-  return meta.name;
+  return { name: meta.name, version: String(meta.version ?? '') };
 }
 
 /** A pruned chart on disk, and the `# Source:` of each template it renders. */
@@ -256,7 +256,7 @@ export function prunedChart(chart: ChartSource, index: TemplateIndex, keep: read
     files.set(path, data);
   }
   const key = createHash('sha256').update(`${chart.digest}\0${[...files.keys()].sort().join('\n')}`).digest('hex');
-  const name = chartName(chart);
+  const { name } = chartMetadata(chart);
   const dir = join(CACHE_DIR, 'pruned', key, name);
   if (existsSync(dir)) {
     // Used now: the render cache's sweep keeps it (render.ts sweepCache).

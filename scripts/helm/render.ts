@@ -10,9 +10,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { load, loadAll } from 'js-yaml';
+import { loadAll } from 'js-yaml';
 import { Binaries, CACHE_DIR, LAYER_VERSION } from './binaries';
 import { ChartSource, sha256 } from './chart-packages';
+import { chartMetadata } from './prune';
 import { Json, SetFlag } from './terraform-values';
 
 export interface RenderRequest {
@@ -335,10 +336,9 @@ export function documentSetOf(docs: ReadonlyArray<{ source: string; text: string
     .join('');
 }
 
-/** One copy in a batch render (renderBatch): a chart, its name (Chart.yaml) and the values it gets. */
+/** One copy in a batch render (renderBatch): a chart and the values it gets. */
 export interface BatchCopy {
   readonly chart: ChartSource;
-  readonly name: string;
   readonly values: Json;
 }
 
@@ -380,7 +380,7 @@ const BATCH_LAYOUT = 'batch-2';
  */
 export function renderBatch(bin: Binaries, req: RenderRequest, copies: readonly BatchCopy[], variance: Variance = NO_VARIANCE): Promise<BatchDigests> {
   const key = sha256(
-    JSON.stringify([LAYER_VERSION, BATCH_LAYOUT, templateArgs({ ...req, chart: { path: UMBRELLA, digest: '', files: new Map() }, includeCrds: false, sets: [] }), req.sets ?? [], variance.id, copies.map((c) => [c.chart.digest, c.name, JSON.stringify(c.values)])]),
+    JSON.stringify([LAYER_VERSION, BATCH_LAYOUT, templateArgs({ ...req, chart: { path: UMBRELLA, digest: '', files: new Map() }, includeCrds: false, sets: [] }), req.sets ?? [], variance.id, copies.map((c) => [c.chart.digest, JSON.stringify(c.values)])]),
   );
   return cached(batchMemo, 'batches', key, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'helm-batch-'));
@@ -401,13 +401,12 @@ export function renderBatch(bin: Binaries, req: RenderRequest, copies: readonly 
       copies.forEach((copy, i) => {
         const wrapper = join(umbrella, 'charts', WRAPPER(i));
         mkdirSync(join(wrapper, 'charts'), { recursive: true });
-        const meta = load(copy.chart.files.get('Chart.yaml')?.toString('utf8') ?? '') as { version?: unknown } | undefined;
-        const version = String(meta?.version ?? '');
-        writeFileSync(join(wrapper, 'Chart.yaml'), `apiVersion: v2\nname: ${WRAPPER(i)}\nversion: 0.0.0\n${dependencies([{ name: copy.name, version }])}`);
+        const { name, version } = chartMetadata(copy.chart);
+        writeFileSync(join(wrapper, 'Chart.yaml'), `apiVersion: v2\nname: ${WRAPPER(i)}\nversion: 0.0.0\n${dependencies([{ name, version }])}`);
         // A packaged chart must keep its .tgz name to be loaded as one; a folder's name is not read.
-        symlinkSync(copy.chart.path, join(wrapper, 'charts', copy.chart.path.endsWith('.tgz') ? basename(copy.chart.path) : copy.name));
-        values[WRAPPER(i)] = { [copy.name]: copy.values };
-        for (const s of req.sets ?? []) sets.push({ ...s, name: `${WRAPPER(i)}.${copy.name}.${s.name}` });
+        symlinkSync(copy.chart.path, join(wrapper, 'charts', copy.chart.path.endsWith('.tgz') ? basename(copy.chart.path) : name));
+        values[WRAPPER(i)] = { [name]: copy.values };
+        for (const s of req.sets ?? []) sets.push({ ...s, name: `${WRAPPER(i)}.${name}.${s.name}` });
       });
       const args = templateArgs({ ...req, chart: { path: umbrella, digest: '', files: new Map() }, includeCrds: false, sets });
       const result = (await exec(bin.helm, args, JSON.stringify(values), false)) as RenderResult;
