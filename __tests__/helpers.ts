@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { App, TerraformStack } from 'cdktf';
 import { EnvironmentInput, DEFINITIONS, DefinitionError, validateEnvironments, Environment } from '../environments';
 import type { EnvironmentStacks } from '../stacks/app';
-import { cachedShipped, ShippedJson } from './synth-cache';
+import { cachedShipped, ShippedJson, synthesizedApp } from './synth-cache';
 import { scratchDir } from './scratch';
 
 /** cdktf, loaded at first use (see above). */
@@ -52,17 +52,22 @@ const synthCache = new WeakMap<TerraformStack, Json>();
 
 /**
  * The synthesized Terraform JSON of a stack, exactly as `cdktf synth` writes it (metadata,
- * cross-stack references and outputs included). The whole app is synthesized once and cached.
+ * cross-stack references and outputs included): its whole app is synthesized as `App.synth` does
+ * (every stack prepared, which registers the cross-stack references and outputs, then written and
+ * validated), once, and every stack of it cached. (`Testing.fullSynth` writes the one stack without
+ * preparing any: a platform stack then named the cloud stack's resources directly, and the cloud
+ * stack had none of the outputs the platform stack reads.)
  */
 export function synth(stack: TerraformStack): Json {
   const cached = synthCache.get(stack);
   if (cached) return cached;
-  const { Testing, TerraformStack: Stack } = cdktf();
-  const outdir = Testing.fullSynth(stack);
+  const { App, TerraformStack: Stack } = cdktf();
   const app = stack.node.root;
+  if (!App.isApp(app)) throw new Error(`synth: ${stack.node.path} is not in a cdktf App`);
+  app.synth();
   for (const child of app.node.children) {
     if (child instanceof Stack) {
-      const file = join(outdir, 'stacks', child.node.id, 'cdk.tf.json');
+      const file = join(app.outdir, 'stacks', child.node.id, 'cdk.tf.json');
       if (existsSync(file)) synthCache.set(child, JSON.parse(readFileSync(file, 'utf8')));
     }
   }
@@ -71,14 +76,18 @@ export function synth(stack: TerraformStack): Json {
 
 /**
  * The synthesized JSON of both stacks of a shipped, unmodified environment: the same as
- * `synth(stacksFor(name).cloud)` and `synth(stacksFor(name).platform)`, but synthesized once per
- * run for every test file (an on-disk cache keyed by the compiled program, ./synth-cache.ts).
- * For tests that only read the JSON; a test that needs the constructs uses `stacksFor`.
+ * `synth(stacksFor(name).cloud)` and `synth(stacksFor(name).platform)`, read from the whole-app
+ * synth that the run keeps on disk for every test file (./synth-cache.ts `synthesizedApp`, keyed by
+ * the compiled program; the render tests read the same one). For tests that only read the JSON; a
+ * test that needs the constructs uses `stacksFor`.
  */
 export function shipped(name: string): ShippedJson {
   return cachedShipped(name, () => {
-    const stacks = stacksFor(name);
-    return { cloud: synth(stacks.cloud), platform: synth(stacks.platform) };
+    const { outdir, index } = synthesizedApp();
+    const found = index.envs.find((e) => e.env === name);
+    if (!found) throw new Error(`no environment ${name} in the whole-app synth`);
+    const read = (id: string) => JSON.parse(readFileSync(join(outdir, 'stacks', id, 'cdk.tf.json'), 'utf8')) as Json;
+    return { cloud: read(found.cloud), platform: read(found.platform) };
   });
 }
 

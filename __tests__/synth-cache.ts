@@ -4,9 +4,10 @@
  *
  * Jest runs each test file in its own module registry, and its workers are separate processes:
  * before this cache, every file built and synthesized the environments it read again (the better
- * part of its time). `shippedJson(name)` returns exactly what `synth(stacksFor(name).cloud)` and
- * `synth(stacksFor(name).platform)` return (the first file to ask fills the cache with those very
- * calls), read from `<os tmpdir>/toronto-ai-synth-cache/<key>/<name>.json`.
+ * part of its time). `shipped(name)` (./helpers.ts) returns exactly what `synth(stacksFor(name).cloud)`
+ * and `synth(stacksFor(name).platform)` return, taken from one synth of the whole app
+ * (`synthesizedApp`, `<os tmpdir>/toronto-ai-synth-cache/<key>/app/`, which the render suite reads
+ * too) and kept as `<key>/<name>.json`; synth-cache.test.ts proves the two equal.
  *
  * - The key hashes everything the JSON depends on: the compiled program the tests run (every .js
  *   under dist/ environments, constructs, features, stacks and dist/main.js, the output of the
@@ -22,9 +23,10 @@
  * - Entries of other keys untouched for a day are removed when a new key is filled.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import type { PolicyTier, Suppression } from '../constructs/policy';
 
 export type Json = Record<string, any>;
 
@@ -109,6 +111,57 @@ function pruneOtherKeys(cacheDir: string, key: string): void {
       // another run removed it first
     }
   }
+}
+
+/** What the render suite reads beside the whole-app synth: each environment's stacks, policy tier and suppressions. */
+export interface AppSynthIndex {
+  readonly envs: ReadonlyArray<{ env: string; cloud: string; platform: string; tier: PolicyTier; suppressions: Suppression[] }>;
+}
+
+let appSynth: { outdir: string; index: AppSynthIndex } | undefined;
+
+/**
+ * Every environment synthesized in one app, as `cdktf synth` writes it (every stack prepared, so
+ * cross-stack references and outputs are in, and assets), kept in this cache under the key's
+ * `app/` folder with the tiers and suppressions read from the constructs beside it
+ * (`suite-index.json`). The render suite (scripts/helm/suite.ts) reads it, and `shipped` in
+ * ./helpers.ts takes each environment's stacks from it. A worker synthesizes into a folder of its
+ * own and renames it into place; when another worker's rename won, its identical output is used.
+ * `cdktf` and the program are loaded only on a miss.
+ */
+export function synthesizedApp(): { outdir: string; index: AppSynthIndex } {
+  if (appSynth) return appSynth;
+  memoKey ??= cacheKey();
+  const dir = join(SYNTH_CACHE_DIR, memoKey, 'app');
+  const indexFile = join(dir, 'suite-index.json');
+  if (existsSync(indexFile)) return (appSynth = { outdir: dir, index: JSON.parse(readFileSync(indexFile, 'utf8')) as AppSynthIndex });
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded on a miss only (see above) */
+  const { Testing } = require('cdktf') as typeof import('cdktf');
+  const { buildStacks } = require('../stacks/app') as typeof import('../stacks/app');
+  const { DEFINITIONS, validateEnvironments } = require('../environments') as typeof import('../environments');
+  const { policyTierOf, suppressionsUnder } = require('../constructs/policy') as typeof import('../constructs/policy');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  mkdirSync(join(dir, '..'), { recursive: true });
+  const app = Testing.app({ outdir: mkdtempSync(`${dir}.${process.pid}.`) });
+  const built = buildStacks(app, validateEnvironments(DEFINITIONS));
+  app.synth();
+  const index: AppSynthIndex = {
+    envs: Object.entries(built).map(([env, { cloud, platform }]) => ({
+      env,
+      cloud: cloud.node.id,
+      platform: platform.node.id,
+      tier: policyTierOf(platform),
+      suppressions: suppressionsUnder(platform),
+    })),
+  };
+  writeFileSync(join(app.outdir, 'suite-index.json'), JSON.stringify(index));
+  try {
+    renameSync(app.outdir, dir);
+  } catch {
+    // another worker renamed its identical output into place first
+    rmSync(app.outdir, { recursive: true, force: true });
+  }
+  return (appSynth = { outdir: dir, index });
 }
 
 let memoKey: string | undefined;

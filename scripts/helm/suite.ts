@@ -4,26 +4,21 @@
  * rendered objects checked against schemas, each other, the stack's own kubernetes_* resources and
  * the policy pack.
  *
- * `cdktf` and `../../stacks/app` are loaded only when the synth is not in the cache (see
- * `synthesizedApp`): loading the program (every construct and provider class it uses) costs about
- * a second of CPU, which a test file that reads the cached synth never needs.
+ * The synth is the whole app's, from the tests' synth cache (`synthesizedApp` in
+ * __tests__/synth-cache.ts, which loads `cdktf` and the program only on a miss: loading the program
+ * costs about a second of CPU, which a test file that reads the cached synth never needs).
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFINITIONS, validateEnvironments } from '../../environments';
-import { evaluateOperated, evaluateRendered, POLICY_RULES, policyTierOf, suppressionsUnder, PolicyTier, Suppression } from '../../constructs/policy';
+import { evaluateOperated, evaluateRendered, POLICY_RULES, PolicyTier, Suppression } from '../../constructs/policy';
 import { OperatedEvaluation } from '../../constructs/policy/operated';
 import { RenderedEvaluation, renderedAsResource } from '../../constructs/policy/rendered';
 import { podSpecOf, WORKLOAD_TYPES } from '../../constructs/policy/rules/k8s-common';
 import { renderPlatformStack, RenderedStack } from './platform';
 import { ajvMessages, crdValidators, isBuiltinApiVersion, validateBuiltins } from './schema';
 import { Json, resolveTemplate } from './terraform-values';
-import { cacheKey, SYNTH_CACHE_DIR } from '../../__tests__/synth-cache';
+import { synthesizedApp } from '../../__tests__/synth-cache';
 
-/** cdktf, loaded on a synth-cache miss (see above). */
-const cdktf = () => require('cdktf') as typeof import('cdktf');
-/** The program's stacks, loaded on a synth-cache miss (see above). */
-const program = () => require('../../stacks/app') as typeof import('../../stacks/app');
 
 export interface EnvironmentRender {
   readonly env: string;
@@ -35,46 +30,6 @@ export interface EnvironmentRender {
 }
 
 let all: Promise<EnvironmentRender[]> | undefined;
-
-/** What renderAll reads of a synth: the stacks of each environment, its policy tier and suppressions. */
-interface SynthIndex {
-  readonly envs: ReadonlyArray<{ env: string; cloud: string; platform: string; tier: PolicyTier; suppressions: Suppression[] }>;
-}
-
-/**
- * Every environment synthesized in one app, as `cdktf synth` writes it (stacks and their assets),
- * shared by the test files of a run: the output folder is kept in the on-disk synth cache of the
- * tests (__tests__/synth-cache.ts, same key: the compiled program, charts, lock file, Node,
- * variables), with the tiers and suppressions read from the constructs beside it. A worker
- * synthesizes into a folder of its own and renames it into place; when another worker's rename
- * won, its identical output is used.
- */
-function synthesizedApp(): { outdir: string; index: SynthIndex } {
-  const dir = join(SYNTH_CACHE_DIR, cacheKey(), 'app');
-  const indexFile = join(dir, 'suite-index.json');
-  if (existsSync(indexFile)) return { outdir: dir, index: JSON.parse(readFileSync(indexFile, 'utf8')) as SynthIndex };
-  mkdirSync(join(dir, '..'), { recursive: true });
-  const app = cdktf().Testing.app({ outdir: mkdtempSync(`${dir}.${process.pid}.`) });
-  const built = program().buildStacks(app, validateEnvironments(DEFINITIONS));
-  app.synth();
-  const index: SynthIndex = {
-    envs: Object.entries(built).map(([env, { cloud, platform }]) => ({
-      env,
-      cloud: cloud.node.id,
-      platform: platform.node.id,
-      tier: policyTierOf(platform),
-      suppressions: suppressionsUnder(platform),
-    })),
-  };
-  writeFileSync(join(app.outdir, 'suite-index.json'), JSON.stringify(index));
-  try {
-    renameSync(app.outdir, dir);
-  } catch {
-    // another worker renamed its identical output into place first
-    rmSync(app.outdir, { recursive: true, force: true });
-  }
-  return { outdir: dir, index };
-}
 
 /** Synthesizes every environment and renders every platform stack (memoized). */
 export function renderAll(): Promise<EnvironmentRender[]> {
