@@ -8,20 +8,21 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFINITIONS } from '../environments';
-import { synthesizeApp } from '../stacks/app';
 import { checkReferences, checkStacks, offlinePlanBlocker, offlineOverride, StackCheck } from '../scripts/terraform-check';
 import { scratchDir } from './scratch';
+import { synthesizedApp } from './synth-cache';
 
 // Four offline plans of ~200 resources: 2-4 minutes on an idle 2-core machine, several times that
 // when the machine is shared; the timeout only guards against a hang.
 jest.setTimeout(900_000);
 
 const work = scratchDir('tf-check-');
-const outdir = join(work, 'cdktf.out');
+/** Every environment as `cdktf synth` writes it: the run's one whole-app synth (./synth-cache.ts), only read here. */
+let outdir: string;
 let results: StackCheck[];
 
 beforeAll(async () => {
-  synthesizeApp({ definitions: DEFINITIONS, outdir });
+  outdir = synthesizedApp().outdir;
   results = await checkStacks({ outdir, scratch: join(work, 'scratch'), concurrency: 2 });
 });
 
