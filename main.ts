@@ -4,6 +4,7 @@ import { DEFINITIONS, DefinitionError } from './environments';
 import { synthesizeApp } from './stacks/app';
 import { skipTokenCreationStacks } from './stacks/token-traces';
 import { dropUnsetAttributes } from './stacks/unset-attributes';
+import { resolvePlainDataFast } from './stacks/plain-resolve';
 
 /**
  * Moves what a synth wrote into `staging` over the output folder: `manifest.json` and, per stack,
@@ -41,6 +42,7 @@ export function publishSynth(staging: string, outdir: string): void {
 export function main(typeCheck: Promise<void> = Promise.resolve()): Promise<void> {
   if (process.env.TORONTO_AI_TOKEN_STACKS !== '1') skipTokenCreationStacks();
   dropUnsetAttributes();
+  if (process.env.TORONTO_AI_CDKTF_RESOLVE !== '1') resolvePlainDataFast();
   const outdir = resolve(process.env.CDKTF_OUTDIR ?? 'cdktf.out');
   const staging = `${outdir}.staging`;
   const cleanup = () => rmSync(staging, { recursive: true, force: true });

@@ -4,11 +4,13 @@
  */
 import { readdirSync, readFileSync, rmSync, statSync } from 'fs';
 import { join, relative } from 'path';
-import { Lazy, TerraformStack, Testing } from 'cdktf';
+import { inspect } from 'util';
+import { DefaultTokenResolver, Fn, IResolveContext, Lazy, StringConcat, TerraformIterator, TerraformStack, TerraformVariable, Testing, Token, Tokenization } from 'cdktf';
 import { DEFINITIONS, validateEnvironments } from '../environments';
 import { buildStacks, synthesizeApp } from '../stacks/app';
 import { CloudStack } from '../stacks/cloud-stack';
 import { dropUnsetAttributes, keepUnsetAttributes, withoutUndefined } from '../stacks/unset-attributes';
+import { plainResolveApplies, resolvePlainDataFast, resolveWithCdktf } from '../stacks/plain-resolve';
 import { SUPPRESSIONS_KEY } from '../constructs/policy';
 import { useProviderWorkloadClasses } from '../constructs/kubernetes/workloads';
 import { generateWorkloadConverters, WORKLOAD_CONVERTERS_FILE } from '../scripts/codegen/workload-converters';
@@ -36,9 +38,10 @@ describe('deterministic synth', () => {
     // the policy pack reports findings (policy.test.ts fails on those).
     process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = 'true';
     // The second synth is cdktf's own: it runs cdktf's prepareStack on the cloud stacks too
-    // (CloudStack skips its preparing resolve: a cloud stack reads no other stack) and resolves
-    // every resource with its unset attributes (stacks/unset-attributes.ts drops them first), so
-    // byte-identical output also proves that neither shortcut changes anything. Its workloads are
+    // (CloudStack skips its preparing resolve: a cloud stack reads no other stack), resolves
+    // every resource with its unset attributes (stacks/unset-attributes.ts drops them first), and
+    // with cdktf's own resolve (stacks/plain-resolve.ts copies token-free data itself), so
+    // byte-identical output also proves that none of the shortcuts changes anything. Its workloads are
     // the provider's own classes, so it also proves the converter table
     // (constructs/kubernetes/workloads.ts) writes what they write.
     for (let i = 0; i < 2; i++) {
@@ -47,6 +50,7 @@ describe('deterministic synth', () => {
       if (i === 1) {
         Object.defineProperty(CloudStack.prototype, 'prepareStack', { ...own, value: TerraformStack.prototype.prepareStack });
         keepUnsetAttributes();
+        resolveWithCdktf();
         useProviderWorkloadClasses(true);
       }
       try {
@@ -54,6 +58,7 @@ describe('deterministic synth', () => {
       } finally {
         Object.defineProperty(CloudStack.prototype, 'prepareStack', own);
         dropUnsetAttributes();
+        resolvePlainDataFast();
         useProviderWorkloadClasses(false);
       }
       dirs.push(dir);
@@ -65,6 +70,95 @@ describe('deterministic synth', () => {
     const lazy = Lazy.stringValue({ produce: () => 'y' });
     expect(withoutUndefined({ a: undefined, b: [1, undefined, { c: undefined, d: null }], e: token, f: lazy, g: '' })).toEqual({ b: [1, { d: null }], e: token, f: lazy, g: '' });
     expect(withoutUndefined({ e: token }).e).toBe(token);
+  });
+
+  test('the plain-data resolve returns and throws what cdktf\'s own does, tokens, contexts and evaluation order included', () => {
+    expect(plainResolveApplies()).toBe(true);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const resolveModule = require('cdktf/lib/tokens/private/resolve') as { resolve: (obj: unknown, options: object) => unknown };
+    const stack = new TerraformStack(Testing.app(), 'resolve-cases');
+    const variable = new TerraformVariable(stack, 'names', { type: 'list(string)' });
+    const log: string[] = [];
+    const lazy = (name: string, value: unknown) => Lazy.anyValue({ produce: (context: IResolveContext) => (log.push(`${name}:${context.preparing}:${context.suppressBraces}:${context.iteratorContext}`), value) });
+    const nested = (depth: number, leaf: unknown, asArray: boolean) => {
+      let value = leaf;
+      for (let i = 0; i < depth; i++) value = asArray ? [value] : { k: value };
+      return value;
+    };
+    const numberToken = Token.asNumber(lazy('n', 7));
+    const cases: Record<string, () => unknown> = {
+      plain: () => ({ a: 1, b: 'x', c: [1, 'y', undefined, null, true, -0, NaN, Infinity, -Infinity, -1e300, 1e300], d: undefined, e: {}, f: [], g: { h: { i: '' } } }),
+      'number-like strings': () => ({ '1e5': '1e5', 'a-e2e': 'model-sync-0e9e83ad', x: ['+e+', '|e|', '.eE', 'e1', '1e'] }),
+      'escapes without tokens': () => ({ s: '${not.a.token} ${TfToken', t: ['}{', '${'] }),
+      'string tokens': () => ({ s: Token.asString(lazy('s', 'v')), t: `a-${Token.asString(lazy('t', 'w'))}-\${escaped}-b`, u: [Token.asString(lazy('u', { deep: [1, undefined] }))] }),
+      'number tokens': () => ({ n: numberToken, m: [1, numberToken], s: `size-${numberToken}`, [`${numberToken}`]: 1 }),
+      'list tokens': () => ({ l: Token.asList(lazy('l', ['a', 'b'])), n: Token.asNumberList(lazy('nl', [1, 2])), v: variable.listValue }),
+      'list token with another element': () => ({ l: [...Token.asList(lazy('l', ['a'])), 'x'] }),
+      'number list token with another element': () => ({ l: [...Token.asNumberList(lazy('nl', [1])), 2] }),
+      'map tokens': () => ({ m: Token.asStringMap(lazy('m', { a: 'b' })), n: Token.asNumberMap(lazy('nm', { a: 1 })), a: Token.asAnyMap(lazy('am', { a: [undefined, 'c'] })) }),
+      'map token with another key': () => ({ m: { ...Token.asStringMap(lazy('m', { a: 'b' })), x: 'y' } }),
+      'map token value as a string': () => ({ s: ['String Map Token Value'] }),
+      'any map token value as a string': () => ({ s: 'Any Map Token Value' }),
+      'map token value as a number': () => ({ n: [-123456789] }),
+      'literal resolvables and post-processors': () => ({
+        r: { resolve: (context: IResolveContext) => { context.registerPostProcessor({ postProcess: (x) => ({ processed: x }) }); return { inner: [lazy('r', 'v'), undefined] }; } },
+        q: [{ resolve: () => undefined }, { resolve: () => null }],
+      }),
+      'terraform functions and references': () => ({ j: Fn.join(',', [Token.asString(lazy('j', 'x')), variable.stringValue]), v: variable.listValue, e: `\${${variable.stringValue}}` }),
+      'dynamic blocks': () => {
+        const iterator = TerraformIterator.fromList(variable.listValue);
+        return { block: iterator.dynamic({ name: iterator.value, tags: { k: iterator.key, l: lazy('d', 'x') } }) };
+      },
+      'token keys': () => ({ [Token.asString(lazy('key', 'k'))]: 'v', plain: 'w' }),
+      'key resolving to a number': () => ({ [Token.asString(lazy('key', 5))]: 'v' }),
+      'number-token key resolving to a number': () => ({ [`${numberToken}`]: 'v' }),
+      'functions': () => ({ f: [() => 1] }),
+      'constructs': () => ({ s: stack }),
+      'construct-shaped data': () => ({ c: { _children: {}, _metadata: [] } }),
+      'other objects': () => ({ d: new Date(0), c: new (class { x = 1; y = undefined; z = lazy('c', 2); })(), n: Object.assign(Object.create(null), { a: undefined, b: lazy('b', 'x') }) }),
+      'sparse arrays': () => ({ s: [1, , 3] }), // eslint-disable-line no-sparse-arrays
+      ...Object.fromEntries([198, 199, 200, 201, 202].flatMap((depth) => [
+        [`${depth} objects deep`, () => nested(depth, 'leaf', false)],
+        [`${depth} arrays deep`, () => nested(depth, 'leaf', true)],
+        [`${depth} objects deep to an undefined`, () => nested(depth, undefined, false)],
+        [`${depth} objects deep to a token`, () => nested(depth, lazy('deep', 'x'), false)],
+      ])),
+      'a lone string token': () => Token.asString(lazy('s', 'v')),
+      'a lone number token': () => numberToken,
+      'a lone list token': () => Token.asList(lazy('l', ['a'])),
+      'a lone value': () => 'x',
+    };
+    const outcome = (value: unknown, how: (value: unknown) => unknown) => {
+      log.length = 0;
+      let result: string;
+      try {
+        result = inspect(how(value), { depth: Infinity });
+      } catch (error) {
+        result = `throws ${(error as Error).message}`;
+      }
+      return { result, log: [...log] };
+    };
+    const hows: Record<string, (value: unknown) => unknown> = {
+      resolving: (value) => Tokenization.resolve(value, { scope: stack, resolver: new DefaultTokenResolver(new StringConcat()) }),
+      preparing: (value) => Tokenization.resolve(value, { scope: stack, resolver: new DefaultTokenResolver(new StringConcat()), preparing: true }),
+      'with a prefix and a previous context': (value) => resolveModule.resolve(value, {
+        scope: stack, resolver: new DefaultTokenResolver(new StringConcat()), prefix: ['a', 'b'],
+        previousContext: { suppressBraces: true, iteratorContext: 'FOR_EXPRESSION', ignoreEscapes: true, warnEscapes: false },
+      }),
+    };
+    try {
+      for (const [name, how] of Object.entries(hows)) {
+        for (const [label, make] of Object.entries(cases)) {
+          const value = make(); // one value for both (a new one would hold new token numbers)
+          resolvePlainDataFast();
+          const fast = outcome(value, how);
+          resolveWithCdktf();
+          expect({ case: `${label}, ${name}`, ...fast }).toEqual({ case: `${label}, ${name}`, ...outcome(value, how) });
+        }
+      }
+    } finally {
+      resolvePlainDataFast();
+    }
   });
 
   test('the workload converter table is what `npm run codegen` writes from the installed provider', () => {
