@@ -42,7 +42,8 @@ const cache = new Map<string, { app: App; stacks: EnvironmentStacks }>();
 /** Builds both stacks of an environment into a test app (cached per name when unmodified). */
 export function stacksFor(name: string, mutate?: (d: any) => void): EnvironmentStacks {
   if (!mutate && cache.has(name)) return cache.get(name)!.stacks;
-  const app = cdktf().Testing.app();
+  // cdktf's own version in the metadata, as `cdktf synth` writes it (Testing.app stubs it by default).
+  const app = cdktf().Testing.app({ stubVersion: false });
   const stacks = program().buildStacks(app, [environment(name, mutate)])[name];
   if (!mutate) cache.set(name, { app, stacks });
   return stacks;

@@ -121,8 +121,8 @@ export interface AppSynthIndex {
 let appSynth: { outdir: string; index: AppSynthIndex } | undefined;
 
 /**
- * Every environment synthesized in one app, as `cdktf synth` writes it (every stack prepared, so
- * cross-stack references and outputs are in, and assets), kept in this cache under the key's
+ * Every environment synthesized in one app, byte for byte as `cdktf synth` writes it (every stack
+ * prepared, so cross-stack references and outputs are in, and assets), kept in this cache under the key's
  * `app/` folder with the tiers and suppressions read from the constructs beside it
  * (`suite-index.json`). The render suite (scripts/helm/suite.ts) reads it, and `shipped` in
  * ./helpers.ts takes each environment's stacks from it. A worker synthesizes into a folder of its
@@ -136,13 +136,15 @@ export function synthesizedApp(): { outdir: string; index: AppSynthIndex } {
   const indexFile = join(dir, 'suite-index.json');
   if (existsSync(indexFile)) return (appSynth = { outdir: dir, index: JSON.parse(readFileSync(indexFile, 'utf8')) as AppSynthIndex });
   /* eslint-disable @typescript-eslint/no-require-imports -- loaded on a miss only (see above) */
-  const { Testing } = require('cdktf') as typeof import('cdktf');
+  const { App } = require('cdktf') as typeof import('cdktf');
   const { buildStacks } = require('../stacks/app') as typeof import('../stacks/app');
   const { DEFINITIONS, validateEnvironments } = require('../environments') as typeof import('../environments');
   const { policyTierOf, suppressionsUnder } = require('../constructs/policy') as typeof import('../constructs/policy');
   /* eslint-enable @typescript-eslint/no-require-imports */
   mkdirSync(join(dir, '..'), { recursive: true });
-  const app = Testing.app({ outdir: mkdtempSync(`${dir}.${process.pid}.`) });
+  // The App main.ts synthesizes with (not Testing.app, which stubs cdktf's version in the
+  // metadata): the files are byte for byte what `cdktf synth` writes (determinism.test.ts compares).
+  const app = new App({ outdir: mkdtempSync(`${dir}.${process.pid}.`) });
   const built = buildStacks(app, validateEnvironments(DEFINITIONS));
   app.synth();
   const index: AppSynthIndex = {
