@@ -6,7 +6,7 @@
  * with scripts and tests, cold, on 2 cores).
  *
  * TypeScript 7 is the judge of the types. The `typescript` package stays pinned at 5.9.3:
- * ts-node, typescript-eslint and the compiler-API test of the workload types
+ * ts-node and the compiler-API test of the workload types
  * (`__tests__/workload-types.test.ts`) need its JavaScript API, which TypeScript 7 does not have.
  * Both read the same tsconfig (module and module resolution `node16`: TypeScript 7 removed
  * `node10`); `npm run bench` runs TypeScript 5.9 over the project too, for reference, and marks
