@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import { TerraformStack, Testing } from 'cdktf';
 import { admits, celSpecOutcome, evalCel, parseCel } from './cel-subset';
-import { Json, resourceAt, resources, stacksFor, synth } from './helpers';
+import { Json, resourceAt, resources, shipped, stacksFor, synth } from './helpers';
 import { findOrderingProblems } from '../scripts/dependency-order';
 import { binaries } from '../scripts/helm/binaries';
 import { localChart } from '../scripts/helm/chart-packages';
@@ -26,7 +26,7 @@ import { scheduledSnapshotNamePattern, snapshotScript, SNAPSHOT_CLAIM_LABEL, SNA
 
 jest.setTimeout(300_000);
 
-const prodPlatform = synth(stacksFor('production').platform);
+const prodPlatform = shipped('production').platform;
 const valuesOf = (r: Json) => JSON.parse(r.values[0]);
 const first = (v: any) => (Array.isArray(v) ? v[0] : v);
 const JOB = POSTGRES_SNAPSHOT_ROTATION.cronJob;

@@ -1,10 +1,10 @@
 /** The `<env>` stacks: provider, backend, network, keys, cluster, add-ons, node pools, protection. */
-import { Json, resourceAt, resources, stacksFor, synth, address } from './helpers';
+import { Json, resourceAt, resources, shipped, address } from './helpers';
 import { CONTROL_PLANE_LOG_TYPES } from '../constructs/cluster/cluster';
 import { INTERFACE_ENDPOINT_SERVICES } from '../constructs/network/network';
 import { EKS_VERSIONS } from '../environments/catalog';
 
-const cloud = (name: string, mutate?: (d: any) => void): Json => synth(stacksFor(name, mutate).cloud);
+const cloud = (name: string): Json => shipped(name).cloud;
 const prod = cloud('production');
 const dev = cloud('development');
 const testing = cloud('testing');

@@ -25,7 +25,8 @@ const STORE_CLASS = (store: string) => expect.stringMatching(new RegExp(`^\\$\\{
 const allApp = Testing.app();
 const allStacks = buildStacks(allApp, validateEnvironments(DEFINITIONS));
 
-const prod = stacksFor('production');
+/** Production's constructs (those of the app above). */
+const prod = allStacks.production;
 const prodCloud = shipped('production').cloud;
 /** The backup bucket's ARN as the backups feature (the bucket's owner) exposes it. */
 const BACKUP_BUCKET_ARN = prod.cloud.backups.bucketArn;
@@ -304,7 +305,7 @@ describe('PostgreSQL: CloudNativePG (DATA-1)', () => {
     ).cluster;
 
   test('restore from the object store: created from generation 1 to a point in time, archiving to generation 2', () => {
-    const staging = releaseValues(synth(stacksFor('staging').platform), 'postgres/cluster/release').cluster;
+    const staging = releaseValues(shipped('staging').platform, 'postgres/cluster/release').cluster;
     const r = restoredSpec({ fromGeneration: 1, targetTime: '2026-11-20T08:30:00Z' });
     expect(r.bootstrap).toEqual({
       recovery: { source: 'postgres-g1', database: 'toronto_ai', owner: 'toronto_ai', recoveryTarget: { targetTime: '2026-11-20T08:30:00Z' } },
@@ -327,7 +328,7 @@ describe('PostgreSQL: CloudNativePG (DATA-1)', () => {
   });
 
   test('restore from a volume snapshot: the snapshot of a backup, then generation 1\'s WAL from the bucket', () => {
-    const staging = releaseValues(synth(stacksFor('staging').platform), 'postgres/cluster/release').cluster;
+    const staging = releaseValues(shipped('staging').platform, 'postgres/cluster/release').cluster;
     const r = restoredSpec({ fromGeneration: 1, targetTime: '2026-11-20T10:42:00+02:00', volumeSnapshot: 'postgres-snapshot-backup-20261120083000' });
     expect(r.bootstrap.recovery).toEqual({
       source: 'postgres-g1',
@@ -715,14 +716,15 @@ function literalSecrets(json: Json): string[] {
 }
 
 describe('no literal password, token or key in any synthesized stack (DATA-5)', () => {
-  const stacks = Object.values(allStacks).flatMap((s) => [s.cloud, s.platform]);
+  /** Every stack of the app as `[stack id, environment, which]`; its JSON is the shipped synth (metadata included). */
+  const stacks = Object.entries(allStacks).flatMap(([name, s]) => [[s.cloud.node.id, name, 'cloud'] as const, [s.platform.node.id, name, 'platform'] as const]);
 
   test('every stack of every environment is scanned', () => {
     expect(stacks).toHaveLength(DEFINITIONS.length * 2);
   });
 
-  test.each(stacks.map((s) => [s.node.id, s]))('%s holds no literal credential', (_id, stack) => {
-    expect(literalSecrets(JSON.parse(Testing.synth(stack as never)))).toEqual([]);
+  test.each(stacks)('%s holds no literal credential', (_id, name, which) => {
+    expect(literalSecrets(shipped(name)[which])).toEqual([]);
   });
 
   test('the scan finds planted literals', () => {

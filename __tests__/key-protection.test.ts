@@ -127,8 +127,9 @@ describe('multi-region keys beside the single-region ones', () => {
 });
 
 describe('Vault seal migration to the multi-region key, as configuration', () => {
+  /** Vault's raft configuration in production as shipped, or with `data.vault.seal` set to `seal`. */
   const sealOf = (seal?: string) => {
-    const platform = synth(stacksFor('production', (d) => (seal ? (d.data.vault.seal = seal) : undefined)).platform);
+    const platform = seal ? synth(stacksFor('production', (d) => (d.data.vault.seal = seal)).platform) : shipped('production').platform;
     return JSON.parse(resourceAt(platform, 'helm_release', 'vault/release/release').values[0]).server.ha.raft.config as string;
   };
   const stanzas = (config: string) => config.split('\n').join('\n').match(/seal "awskms" \{[^}]*\}/g);

@@ -1,17 +1,12 @@
 /** The `<env>-platform` stacks: providers from the cloud stack, namespaces, storage classes, placement. */
 import { App, Testing } from 'cdktf';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Json, resources, stacksFor, definition, shipped } from './helpers';
-import { synthesizeApp } from '../stacks/app';
+import { Json, resources, stacksFor, shipped } from './helpers';
 import { placementFor } from '../constructs/nodepools/placement';
 import { Namespaces } from '../constructs/kubernetes/namespaces';
-import { scratchDir } from './scratch';
 
-const outdir = join(scratchDir('platform-'), 'out');
-synthesizeApp({ definitions: [definition('production')], outdir });
-const platform: Json = JSON.parse(readFileSync(join(outdir, 'stacks', 'production-platform', 'cdk.tf.json'), 'utf8'));
-const cloud: Json = JSON.parse(readFileSync(join(outdir, 'stacks', 'production', 'cdk.tf.json'), 'utf8'));
+// Production's stacks as `cdktf synth` writes them (cross-stack references as remote-state reads).
+const platform: Json = shipped('production').platform;
+const cloud: Json = shipped('production').cloud;
 
 describe('providers', () => {
   test('kubernetes and helm read the cluster from the cloud stack and authenticate with aws eks get-token', () => {

@@ -21,9 +21,8 @@ import { scratchDir } from './scratch';
 
 jest.setTimeout(600_000);
 
-const prod = stacksFor('production');
-const prodCloud = synth(prod.cloud);
-const prodPlatform = synth(prod.platform);
+const prodCloud = shipped('production').cloud;
+const prodPlatform = shipped('production').platform;
 const devPlatform = shipped('development').platform;
 const first = (v: any) => (Array.isArray(v) ? v[0] : v);
 const valuesOf = (r: Json) => JSON.parse(r.values[0]);

@@ -2,16 +2,14 @@
  * Issue 10, item 3: the connections the wiring model exposed as broken, asserted on the
  * synthesized production stacks (both sides of each connection).
  */
-import { Json, resourceAt, resources, stacksFor, synth } from './helpers';
+import { Json, resourceAt, resources, shipped } from './helpers';
 import { APP_CHANNELS } from '../features/app/contract';
 import { configurePolicy } from '../constructs/data/vault';
 import { CERTIFICATE_CHECK_JOB_REGEX } from '../constructs/observability/alert-rules';
 
-const prod = stacksFor('production');
-const cloud: Json = synth(prod.cloud);
-const platform: Json = synth(prod.platform);
-const dev = stacksFor('development');
-const devCloud: Json = synth(dev.cloud);
+const cloud: Json = shipped('production').cloud;
+const platform: Json = shipped('production').platform;
+const devCloud: Json = shipped('development').cloud;
 
 const ref = (type: string, r: Json, attr: string) => `\${${type}.${r.__name}.${attr}}`;
 const policyOf = (json: Json, rolePath: string) =>
