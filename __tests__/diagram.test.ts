@@ -8,12 +8,14 @@ import { join } from 'path';
 import { DEFINITIONS } from '../environments';
 import { README_END, README_ENV, README_START, generateDiagrams, readmeBlock, renderDiagram, replaceReadmeBlock } from '../scripts/diagram';
 import { Json, shipped } from './helpers';
+import { synthesizedApp } from './synth-cache';
 
 let diagrams: Record<string, string>;
 let production: { cloud: Json; platform: Json };
 
 beforeAll(() => {
-  diagrams = generateDiagrams();
+  // From the run's whole-app synth (./synth-cache.ts), what `cdktf synth` writes.
+  diagrams = generateDiagrams(synthesizedApp().outdir);
   // What the diagram must show, read from production's synthesized stacks (the shared synth cache).
   production = shipped('production');
 });

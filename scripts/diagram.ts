@@ -12,9 +12,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { TerraformStack, Testing } from 'cdktf';
 import { DEFINITIONS, validateEnvironments } from '../environments';
-import { buildStacks } from '../stacks/app';
+import { namesFor } from '../features/naming';
 import { withScratchFolder } from './scratch-folder';
 
 type Json = { [key: string]: any };
@@ -253,15 +252,28 @@ export function diagramMarkdown(env: string, mermaid: string): string {
   ].join('\n');
 }
 
-/** Mermaid diagrams of every shipped environment. */
-export function generateDiagrams(): Record<string, string> {
+/**
+ * Mermaid diagrams of every shipped environment: from a `cdktf synth` output folder when given
+ * (`synthesized`), else from the stacks built and prepared here (cross-stack references registered),
+ * unsynthesized. `cdktf` and the program are loaded only then.
+ */
+export function generateDiagrams(synthesized?: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (synthesized !== undefined) {
+    for (const env of validateEnvironments(DEFINITIONS)) {
+      const read = (stack: string) => JSON.parse(readFileSync(join(synthesized, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as Json;
+      out[env.name] = renderDiagram(env.name, read(namesFor(env).cloudStack), read(namesFor(env).platformStack));
+    }
+    return out;
+  }
+  const { TerraformStack, Testing } = require('cdktf') as typeof import('cdktf');
+  const { buildStacks } = require('../stacks/app') as typeof import('../stacks/app');
   // Nothing is synthesized, but a cdktf App makes its output folder: a temporary one, removed.
   return withScratchFolder('diagram-', (outdir) => {
     const app = Testing.app({ outdir });
     const built = buildStacks(app, validateEnvironments(DEFINITIONS));
-    const stacks = app.node.children.filter((c): c is TerraformStack => TerraformStack.isStack(c));
+    const stacks = app.node.children.filter((c): c is InstanceType<typeof TerraformStack> => TerraformStack.isStack(c));
     stacks.forEach((s) => s.prepareStack());
-    const out: Record<string, string> = {};
     for (const [env, { cloud, platform }] of Object.entries(built)) {
       out[env] = renderDiagram(env, JSON.parse(JSON.stringify(cloud.toTerraform())), JSON.parse(JSON.stringify(platform.toTerraform())));
     }

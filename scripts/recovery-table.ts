@@ -22,7 +22,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFINITIONS, validateEnvironments } from '../environments';
 import { Environment } from '../environments/schema';
-import { buildApp } from '../stacks/app';
 import { namesFor } from '../features/naming';
 import { cronMaxGapSeconds } from '../constructs/observability/backup-alerts';
 import { vaultCoverage } from './vault-coverage';
@@ -374,21 +373,28 @@ export function withTable(readme: string, table: string): string {
   return `${readme.slice(0, a + START.length)}\n${table}\n${readme.slice(b)}`;
 }
 
-/** Synthesizes every environment and returns the whole table. */
-export function generateTable(): string {
-  return withScratchFolder('recovery-table-', (outdir) => {
-    buildApp({ definitions: DEFINITIONS, outdir }).synth();
-    const rows: RecoveryRow[] = [];
-    for (const env of validateEnvironments(DEFINITIONS)) {
-      const read = (stack: string) => JSON.parse(readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as Json;
-      rows.push(...recoveryRows(env, read(namesFor(env).platformStack)));
-      const files = fileStorageRow(env, read(namesFor(env).cloudStack));
-      if (files) rows.push(files);
-    }
-    const order = ['PostgreSQL', 'MongoDB', 'ChromaDB', 'File storage', 'Vault configuration', 'Vault secrets'];
-    rows.sort((x, y) => order.indexOf(x.store) - order.indexOf(y.store));
-    return renderTable(rows);
-  });
+/**
+ * The whole table, from every environment synthesized into `synthesized` (a `cdktf synth` output
+ * folder) when given, else synthesized here first (the program is loaded only then).
+ */
+export function generateTable(synthesized?: string): string {
+  if (synthesized === undefined) {
+    const { buildApp } = require('../stacks/app') as typeof import('../stacks/app');
+    return withScratchFolder('recovery-table-', (outdir) => {
+      buildApp({ definitions: DEFINITIONS, outdir }).synth();
+      return generateTable(outdir);
+    });
+  }
+  const rows: RecoveryRow[] = [];
+  for (const env of validateEnvironments(DEFINITIONS)) {
+    const read = (stack: string) => JSON.parse(readFileSync(join(synthesized, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as Json;
+    rows.push(...recoveryRows(env, read(namesFor(env).platformStack)));
+    const files = fileStorageRow(env, read(namesFor(env).cloudStack));
+    if (files) rows.push(files);
+  }
+  const order = ['PostgreSQL', 'MongoDB', 'ChromaDB', 'File storage', 'Vault configuration', 'Vault secrets'];
+  rows.sort((x, y) => order.indexOf(x.store) - order.indexOf(y.store));
+  return renderTable(rows);
 }
 
 function main(): number {
