@@ -4,10 +4,10 @@
  * `data.chroma.restore`, which creates Chroma's claims from snapshots the schedule wrote (same
  * namespace, claim names, class), rendered by real helm and checked against the add-on's CRDs.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildApp } from '../stacks/app';
-import { definition, definitionProblems, environment, Json, resourceAt, resources, stacksFor, synth, shipped } from './helpers';
+import type { App } from 'cdktf';
+import { definitionProblems, environment, Json, resourceAt, resources, stacksFor, synth, shipped } from './helpers';
 import { findOrderingProblems } from '../scripts/dependency-order';
 import { renderPlatformStack } from '../scripts/helm/platform';
 import { schemaProblems } from '../scripts/helm/suite';
@@ -17,7 +17,6 @@ import { MONGODB_DATA_CLAIM_TEMPLATE } from '../constructs/data/mongodb';
 import { ROTATING_VOLUME_SNAPSHOT_CLASS, VOLUME_SNAPSHOT_CLASS } from '../features/cluster-addons/contract';
 import { EKS_VERSIONS } from '../environments/catalog';
 import { snapshotNameOf, snapshotScript, SNAPSHOT_CLAIM_LABEL, SNAPSHOT_SCHEDULE_LABEL } from '../constructs/data/volume-snapshot-schedule';
-import { scratchDir } from './scratch';
 
 jest.setTimeout(600_000);
 
@@ -135,7 +134,8 @@ describe('ChromaDB: scheduled volume snapshots (5-minute RPO in staging/producti
 describe('data.chroma.restore: claims created from the snapshots the schedule wrote', () => {
   const SNAPSHOT = 'data-chroma-0-202611291040';
   const mutate = (d: any) => (d.data.chroma.restore = { snapshots: [SNAPSHOT] });
-  const restored = synth(stacksFor('production', mutate).platform);
+  const restoredStacks = stacksFor('production', mutate);
+  const restored = synth(restoredStacks.platform);
 
   test('in the namespace the snapshots are in, with the claim name the StatefulSet adopts, before the Chroma release', () => {
     const r = release(restored, 'chroma-restored-claims');
@@ -161,9 +161,9 @@ describe('data.chroma.restore: claims created from the snapshots the schedule wr
   });
 
   test('renders (real helm) into a claim from the VolumeSnapshot, kept by helm, valid against the API; the classes validate against the add-on CRDs', async () => {
-    const outdir = scratchDir('snapshot-restore-');
-    try {
-      buildApp({ definitions: [definition('production', mutate)], outdir }).synth();
+    // The folder that synth wrote (stacks and their assets, as `cdktf synth` writes them).
+    const outdir = (restoredStacks.platform.node.root as App).outdir;
+    {
       const read = (id: string) => JSON.parse(readFileSync(join(outdir, 'stacks', id, 'cdk.tf.json'), 'utf8'));
       const rendered = await renderPlatformStack('production-platform', read('production-platform'), read('production'), join(outdir, 'stacks', 'production-platform'));
       expect(rendered.externalCrds.map((o) => o.object.spec.names.kind).sort()).toEqual(['VolumeSnapshot', 'VolumeSnapshotClass', 'VolumeSnapshotContent']);
@@ -194,8 +194,6 @@ describe('data.chroma.restore: claims created from the snapshots the schedule wr
       // A class the CRD does not allow is caught (the check is live).
       const broken = rendered.releases.map((r) => (r.name === 'volume-snapshot-class' ? { ...r, objects: r.objects.map((o) => ({ ...o, object: { ...o.object, deletionPolicy: 'Keep' } })) } : r));
       expect(Object.keys(await schemaProblems({ rendered: narrowed(broken) } as any)).filter((k) => k.includes('VolumeSnapshotClass'))).toHaveLength(2);
-    } finally {
-      rmSync(outdir, { recursive: true, force: true });
     }
   });
 });
