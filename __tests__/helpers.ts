@@ -16,6 +16,7 @@ import { EnvironmentInput, DEFINITIONS, DefinitionError, validateEnvironments, E
 import type { EnvironmentStacks } from '../stacks/app';
 import { cachedShipped, ShippedJson, synthesizedApp } from './synth-cache';
 import { scratchDir } from './scratch';
+import { readStack } from '../scripts/terraform-check';
 
 /** cdktf, loaded at first use (see above). */
 const cdktf = () => require('cdktf') as typeof import('cdktf');
@@ -87,8 +88,7 @@ export function shipped(name: string): ShippedJson {
     const { outdir, index } = synthesizedApp();
     const found = index.envs.find((e) => e.env === name);
     if (!found) throw new Error(`no environment ${name} in the whole-app synth`);
-    const read = (id: string) => JSON.parse(readFileSync(join(outdir, 'stacks', id, 'cdk.tf.json'), 'utf8')) as Json;
-    return { cloud: read(found.cloud), platform: read(found.platform) };
+    return { cloud: readStack<Json>(outdir, found.cloud), platform: readStack<Json>(outdir, found.platform) };
   });
 }
 

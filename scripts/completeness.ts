@@ -20,12 +20,11 @@
  * load) is loaded only by `main`, which synthesizes: the tests call `checkWiring` on JSON they
  * read from the synth cache.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DEFINITIONS, validateEnvironments } from '../environments';
 import { namesFor } from '../features/naming';
 import { platformFlows, type Flow, type Peer } from '../features/flows';
 import { withScratchFolder } from './scratch-folder';
+import { readStack } from './terraform-check';
 
 /** The program's stacks, loaded by `main` (see above). */
 const program = () => require('../stacks/app') as typeof import('../stacks/app');
@@ -387,9 +386,8 @@ function main(): number {
     let total = 0;
     for (const env of validateEnvironments(DEFINITIONS)) {
       const names = namesFor(env);
-      const read = (stack: string) => JSON.parse(readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as Json;
       const flows = platformFlows(env);
-      const problems = checkWiring(flows, read(names.cloudStack), read(names.platformStack));
+      const problems = checkWiring(flows, readStack<Json>(outdir, names.cloudStack), readStack<Json>(outdir, names.platformStack));
       total += problems.length;
       process.stdout.write(`${env.name}: ${flows.length} flows, ${problems.length === 0 ? 'complete' : `${problems.length} problem(s)`}\n`);
       for (const p of problems) process.stdout.write(`  - ${p}\n`);

@@ -15,6 +15,7 @@ import { join } from 'path';
 import { DEFINITIONS, validateEnvironments } from '../environments';
 import { namesFor } from '../features/naming';
 import { withScratchFolder } from './scratch-folder';
+import { readStack } from './terraform-check';
 
 type Json = { [key: string]: any };
 const ROOT = join(__dirname, '..', '..');
@@ -261,8 +262,7 @@ export function generateDiagrams(synthesized?: string): Record<string, string> {
   const out: Record<string, string> = {};
   if (synthesized !== undefined) {
     for (const env of validateEnvironments(DEFINITIONS)) {
-      const read = (stack: string) => JSON.parse(readFileSync(join(synthesized, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as Json;
-      out[env.name] = renderDiagram(env.name, read(namesFor(env).cloudStack), read(namesFor(env).platformStack));
+      out[env.name] = renderDiagram(env.name, readStack<Json>(synthesized, namesFor(env).cloudStack), readStack<Json>(synthesized, namesFor(env).platformStack));
     }
     return out;
   }

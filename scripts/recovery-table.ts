@@ -28,6 +28,7 @@ import { vaultCoverage } from './vault-coverage';
 import { withScratchFolder } from './scratch-folder';
 import { CHROMA_STORAGE, chromaClaimNames, MONGODB_STORAGE, mongodbClaimNames } from '../features/data/contract';
 import { SNAPSHOT_RESTORE_ASSUMPTIONS, snapshotRestoreMinutes } from '../environments/recovery';
+import { readStack } from './terraform-check';
 
 type Json = Record<string, any>;
 
@@ -387,9 +388,8 @@ export function generateTable(synthesized?: string): string {
   }
   const rows: RecoveryRow[] = [];
   for (const env of validateEnvironments(DEFINITIONS)) {
-    const read = (stack: string) => JSON.parse(readFileSync(join(synthesized, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as Json;
-    rows.push(...recoveryRows(env, read(namesFor(env).platformStack)));
-    const files = fileStorageRow(env, read(namesFor(env).cloudStack));
+    rows.push(...recoveryRows(env, readStack<Json>(synthesized, namesFor(env).platformStack)));
+    const files = fileStorageRow(env, readStack<Json>(synthesized, namesFor(env).cloudStack));
     if (files) rows.push(files);
   }
   const order = ['PostgreSQL', 'MongoDB', 'ChromaDB', 'File storage', 'Vault configuration', 'Vault secrets'];

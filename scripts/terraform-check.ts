@@ -80,8 +80,9 @@ export interface TerraformJson {
   variable?: Record<string, unknown>;
 }
 
-export function readStack(outdir: string, stack: string): TerraformJson {
-  return JSON.parse(readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as TerraformJson;
+/** A stack's Terraform JSON in a `cdktf synth` output folder (`<outdir>/stacks/<stack>/cdk.tf.json`). */
+export function readStack<T = TerraformJson>(outdir: string, stack: string): T {
+  return JSON.parse(readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as T;
 }
 
 /** Every stack synthesized in `outdir`, from the manifest. */

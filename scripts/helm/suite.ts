@@ -8,7 +8,6 @@
  * __tests__/synth-cache.ts, which loads `cdktf` and the program only on a miss: loading the program
  * costs about a second of CPU, which a test file that reads the cached synth never needs).
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { evaluateOperated, evaluateRendered, POLICY_RULES, PolicyTier, Suppression } from '../../constructs/policy';
 import { OperatedEvaluation } from '../../constructs/policy/operated';
@@ -18,6 +17,7 @@ import { renderPlatformStack, RenderedStack } from './platform';
 import { ajvMessages, crdValidators, isBuiltinApiVersion, validateBuiltins } from './schema';
 import { Json, resolveTemplate } from './terraform-values';
 import { synthesizedApp } from '../../__tests__/synth-cache';
+import { readStack } from '../terraform-check';
 
 
 export interface EnvironmentRender {
@@ -36,7 +36,7 @@ export function renderAll(): Promise<EnvironmentRender[]> {
   if (all) return all;
   all = (async (): Promise<EnvironmentRender[]> => {
     const { outdir, index } = synthesizedApp();
-    const read = (id: string) => JSON.parse(readFileSync(join(outdir, 'stacks', id, 'cdk.tf.json'), 'utf8')) as Json;
+    const read = (id: string) => readStack<Json>(outdir, id);
     return Promise.all(
       index.envs.map(async ({ env, cloud, platform, tier, suppressions }) => {
         const json = read(platform);
