@@ -3,7 +3,6 @@ import { resolve, join } from 'node:path';
 import { DEFINITIONS, DefinitionError } from './environments';
 import { synthesizeApp } from './stacks/app';
 import { skipTokenCreationStacks } from './stacks/token-traces';
-import { dropUnsetAttributes } from './stacks/unset-attributes';
 import { resolvePlainDataFast } from './stacks/plain-resolve';
 
 /**
@@ -41,7 +40,6 @@ export function publishSynth(staging: string, outdir: string): void {
  */
 export function main(typeCheck: Promise<void> = Promise.resolve()): Promise<void> {
   if (process.env.TORONTO_AI_TOKEN_STACKS !== '1') skipTokenCreationStacks();
-  dropUnsetAttributes();
   if (process.env.TORONTO_AI_CDKTF_RESOLVE !== '1') resolvePlainDataFast();
   const outdir = resolve(process.env.CDKTF_OUTDIR ?? 'cdktf.out');
   const staging = `${outdir}.staging`;

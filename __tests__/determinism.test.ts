@@ -9,7 +9,6 @@ import { DefaultTokenResolver, Fn, IResolveContext, Lazy, StringConcat, Terrafor
 import { DEFINITIONS, validateEnvironments } from '../environments';
 import { buildStacks, synthesizeApp } from '../stacks/app';
 import { CloudStack } from '../stacks/cloud-stack';
-import { dropUnsetAttributes, keepUnsetAttributes, withoutUndefined } from '../stacks/unset-attributes';
 import { plainResolveApplies, resolvePlainDataFast, resolveWithCdktf } from '../stacks/plain-resolve';
 import { SUPPRESSIONS_KEY } from '../constructs/policy';
 import { useProviderWorkloadClasses } from '../constructs/kubernetes/workloads';
@@ -39,8 +38,7 @@ describe('deterministic synth', () => {
     // the policy pack reports findings (policy.test.ts fails on those).
     process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = 'true';
     // The second synth is cdktf's own: it runs cdktf's prepareStack on the cloud stacks too
-    // (CloudStack skips its preparing resolve: a cloud stack reads no other stack), resolves
-    // every resource with its unset attributes (stacks/unset-attributes.ts drops them first), and
+    // (CloudStack skips its preparing resolve: a cloud stack reads no other stack), and resolves
     // with cdktf's own resolve (stacks/plain-resolve.ts copies token-free data itself), so
     // byte-identical output also proves that none of the shortcuts changes anything. Its workloads are
     // the provider's own classes, so it also proves the converter table
@@ -60,7 +58,6 @@ describe('deterministic synth', () => {
       const own = Object.getOwnPropertyDescriptor(CloudStack.prototype, 'prepareStack')!;
       if (i === 1) {
         Object.defineProperty(CloudStack.prototype, 'prepareStack', { ...own, value: TerraformStack.prototype.prepareStack });
-        keepUnsetAttributes();
         resolveWithCdktf();
         useProviderWorkloadClasses(true);
       }
@@ -68,19 +65,11 @@ describe('deterministic synth', () => {
         synthesizeApp({ definitions: DEFINITIONS, outdir: dir });
       } finally {
         Object.defineProperty(CloudStack.prototype, 'prepareStack', own);
-        dropUnsetAttributes();
         resolvePlainDataFast();
         useProviderWorkloadClasses(false);
       }
       dirs.push(dir);
     }
-  });
-
-  test('resources leave out unset attributes, and only those (tokens and literal resolvables kept whole)', () => {
-    const token = { resolve: () => 'x', extra: undefined };
-    const lazy = Lazy.stringValue({ produce: () => 'y' });
-    expect(withoutUndefined({ a: undefined, b: [1, undefined, { c: undefined, d: null }], e: token, f: lazy, g: '' })).toEqual({ b: [1, { d: null }], e: token, f: lazy, g: '' });
-    expect(withoutUndefined({ e: token }).e).toBe(token);
   });
 
   test('the plain-data resolve returns and throws what cdktf\'s own does, tokens, contexts and evaluation order included', () => {

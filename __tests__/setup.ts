@@ -7,13 +7,9 @@
  * unresolvable token still fails with its message. `TORONTO_AI_TOKEN_STACKS=1` keeps the stacks.
  */
 import { skipTokenCreationStacks } from '../stacks/token-traces';
-import { dropUnsetAttributes } from '../stacks/unset-attributes';
 import { resolvePlainDataFast } from '../stacks/plain-resolve';
 
 if (process.env.TORONTO_AI_TOKEN_STACKS !== '1') skipTokenCreationStacks();
-// Resources leave their unset attributes out before cdktf resolves them, as in the app
-// (stacks/unset-attributes.ts): the same JSON, less CPU.
-dropUnsetAttributes();
 // cdktf's resolve copies token-free plain data without its per-value contexts, as in the app
 // (stacks/plain-resolve.ts): the same JSON, less CPU. `TORONTO_AI_CDKTF_RESOLVE=1` keeps cdktf's own.
 if (process.env.TORONTO_AI_CDKTF_RESOLVE !== '1') resolvePlainDataFast();
