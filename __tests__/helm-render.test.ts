@@ -10,7 +10,8 @@ import { binaries, BinariesUnavailable, integrityMatches } from '../scripts/helm
 import { localChart, pinnedChecksums, repositoryChart, sha256, SHARED_HELM_CHARTS } from '../scripts/helm/chart-packages';
 import { crdApiVersions, kubeVersionOf } from '../scripts/helm/platform';
 import { CACHE_SWEEP_EVERY_MS, CACHE_UNUSED_MS, helmEnv, parsedFile, parseRender, parseResult, plainJson, render, renderDigest, renderKey, sweepCache, textDigest } from '../scripts/helm/render';
-import { crdValidators, ajvMessages } from '../scripts/helm/schema';
+import { crdValidators, ajvMessages, KUBERNETES_SCHEMAS_DIR, validateBuiltins } from '../scripts/helm/schema';
+import { reduceSwagger } from '../scripts/kubernetes-schema';
 import { disruptionProblems, EnvironmentRender, operatedPolicy, ownershipConflicts, podSecurityProblems, renderAll, renderedPolicy, restrictedViolations, schemaProblems, templateErrors } from '../scripts/helm/suite';
 import { renderedAsResource } from '../constructs/policy/rendered';
 import { podSpecOf } from '../constructs/policy/rules/k8s-common';
@@ -274,6 +275,85 @@ describe('the render harness', () => {
     // The stack's releases' CRDs and those of the cloud stack's add-ons (the snapshot controller's).
     expect(crdApiVersions([...objects, ...get('production').rendered.externalCrds])).toEqual(get('production').rendered.apiVersions);
     expect(get('production').rendered.externalCrds.map((o) => o.object.spec.names.kind)).toContain('VolumeSnapshotClass');
+  });
+
+  test("built-in kinds are checked against the cluster version's own OpenAPI (schemas/kubernetes/): served versions, types, required and unknown fields", async () => {
+    const e = get('production');
+    expect(e.rendered.kubeVersion).toBe('1.35');
+    const release = e.rendered.releases.find((r) => r.objects.some((o) => o.object.kind === 'Deployment'))!;
+    const deployment = release.objects.find((o) => o.object.kind === 'Deployment')!.object;
+    expect(validateBuiltins([deployment], '1.35')).toEqual([[]]);
+    const podSpec = deployment.spec.template.spec;
+    const withSpec = (spec: object) => ({ ...deployment, spec: { ...deployment.spec, template: { ...deployment.spec.template, spec: { ...podSpec, ...spec } } } });
+    const container = podSpec.containers[0];
+    const withContainer = (c: object) => withSpec({ containers: [{ ...container, ...c }, ...podSpec.containers.slice(1)] });
+    expect(validateBuiltins([
+      // A field Kubernetes 1.36 added (schedulingGroup): unknown to a 1.35 API server, which drops it.
+      withSpec({ schedulingGroup: { name: 'g' } }),
+      withContainer({ securityContext: { ...container.securityContext, runAsNonRot: true } }),
+      withContainer({ resources: { limits: { cpu: '100mx' } } }),
+      { ...deployment, spec: { ...deployment.spec, replicas: '2' } },
+      // null is an unset field, as the API server decodes it; a YAML timestamp is its text.
+      { ...deployment, metadata: { ...deployment.metadata, creationTimestamp: null, annotations: null } },
+      { ...deployment, metadata: { ...deployment.metadata, creationTimestamp: new Date(0) } },
+      withSpec({ containers: null }),
+    ], '1.35')).toEqual([
+      ["/spec/template/spec: unknown field 'schedulingGroup' (the API server prunes it)"],
+      ["/spec/template/spec/containers/0/securityContext: unknown field 'runAsNonRot' (the API server prunes it)"],
+      [expect.stringMatching(/^\/spec\/template\/spec\/containers\/0\/resources\/limits\/cpu: must match pattern/)],
+      ['/spec/replicas: must be integer'],
+      [],
+      [],
+      ["/spec/template/spec: must have required property 'containers'"],
+    ]);
+    // Versions: removed ones, alpha and beta ones (off by default), and kinds a version does not have.
+    expect(validateBuiltins([
+      { apiVersion: 'policy/v1beta1', kind: 'PodDisruptionBudget', metadata: { name: 'x' } },
+      { apiVersion: 'storage.k8s.io/v1beta1', kind: 'VolumeAttributesClass', metadata: { name: 'x' }, driverName: 'ebs.csi.aws.com' },
+      { apiVersion: 'scheduling.k8s.io/v1alpha1', kind: 'Workload', metadata: { name: 'x' } },
+      { apiVersion: 'apps/v1', kind: 'Deploymnet', metadata: { name: 'x' } },
+    ], '1.35')).toEqual([
+      ['Kubernetes 1.35 has no policy/v1beta1 PodDisruptionBudget'],
+      ['storage.k8s.io/v1beta1 VolumeAttributesClass is not served by Kubernetes 1.35 by default (alpha and beta API versions are off); use a stable version'],
+      ['scheduling.k8s.io/v1alpha1 Workload is not served by Kubernetes 1.35 by default (alpha and beta API versions are off); use a stable version'],
+      ['Kubernetes 1.35 has no apps/v1 Deploymnet'],
+    ]);
+    // A cluster version with no vendored schemas is an error that says what to do.
+    expect(() => validateBuiltins([deployment], '1.99')).toThrow(/no Kubernetes 1\.99 schemas in schemas\/kubernetes\/ \(it holds 1\.35\).*npm run kubernetes-schema/);
+    // And the stack check reports it under the release and the object.
+    const bad = { ...e, rendered: { ...e.rendered, releases: [{ ...release, objects: [{ source: 'x.yaml', object: withSpec({ schedulingGroup: { name: 'g' } }) }] }] } };
+    expect(await schemaProblems(bad)).toEqual({ [`${release.path} Deployment/${deployment.metadata.name}`]: ["/spec/template/spec: unknown field 'schedulingGroup' (the API server prunes it)"] });
+  });
+
+  test('the vendored Kubernetes definitions are the clusters\' version, reduced from the named source (scripts/kubernetes-schema.ts)', () => {
+    const versions = new Set(envs.map((e) => e.rendered.kubeVersion));
+    for (const version of versions) {
+      const vendored = JSON.parse(readFileSync(join(KUBERNETES_SCHEMAS_DIR, `${version}.json`), 'utf8'));
+      expect(vendored.kubernetes).toBe(version);
+      expect(vendored.source).toEqual(expect.objectContaining({ repository: expect.any(String), commit: expect.stringMatching(/^[0-9a-f]{40}$/), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }));
+      expect(readFileSync(join(KUBERNETES_SCHEMAS_DIR, 'SOURCES.md'), 'utf8')).toContain(vendored.source.sha256);
+    }
+    const swagger = {
+      definitions: {
+        'io.k8s.api.x.v1.Thing': {
+          description: 'dropped',
+          'x-kubernetes-group-version-kind': [{ group: 'x', kind: 'Thing', version: 'v1' }],
+          properties: { $ref: { type: 'string', description: 'a property named $ref' }, port: { format: 'int-or-string', type: 'string' }, spec: { $ref: '#/definitions/io.k8s.api.x.v1.Spec', description: 'dropped' } },
+          required: ['spec'],
+          type: 'object',
+        },
+        'io.k8s.api.x.v1.Spec': { additionalProperties: { type: 'string' }, type: 'object', 'x-kubernetes-map-type': 'atomic' },
+      },
+    };
+    expect(reduceSwagger(swagger)).toEqual({
+      'io.k8s.api.x.v1.Thing': {
+        type: 'object',
+        properties: { $ref: { type: 'string' }, port: { type: 'string', format: 'int-or-string' }, spec: { $ref: '#/definitions/io.k8s.api.x.v1.Spec' } },
+        required: ['spec'],
+        'x-kubernetes-group-version-kind': [{ group: 'x', version: 'v1', kind: 'Thing' }],
+      },
+      'io.k8s.api.x.v1.Spec': { type: 'object', additionalProperties: { type: 'string' } },
+    });
   });
 
   test('a budget that allows no eviction, and a replicated workload without one, are reported', () => {

@@ -77,7 +77,7 @@ export async function schemaProblems(e: EnvironmentRender): Promise<Record<strin
       problems[key] = [`${o.object.apiVersion} ${o.object.kind}: no release of ${e.rendered.stack} (nor an add-on of its cloud stack) installs this CRD`];
     }
   }
-  const results = await validateBuiltins(builtins.map((o) => o.object));
+  const results = validateBuiltins(builtins.map((o) => o.object), e.rendered.kubeVersion);
   results.forEach((errors, i) => {
     if (errors.length > 0) problems[`${builtins[i].release.path} ${builtins[i].object.kind}/${builtins[i].object.metadata?.name}`] = errors;
   });
