@@ -11,7 +11,7 @@ import { localChart, pinnedChecksums, repositoryChart, sha256, SHARED_HELM_CHART
 import { crdApiVersions, kubeVersionOf } from '../scripts/helm/platform';
 import { CACHE_SWEEP_EVERY_MS, CACHE_UNUSED_MS, helmEnv, parsedFile, parseRender, parseResult, plainJson, render, renderDigest, renderKey, sweepCache, textDigest } from '../scripts/helm/render';
 import { crdValidators, ajvMessages, KUBERNETES_SCHEMAS_DIR, validateBuiltins } from '../scripts/helm/schema';
-import { reduceSwagger } from '../scripts/kubernetes-schema';
+import { goEnums, reduceSwagger, withEnums } from '../scripts/kubernetes-schema';
 import { disruptionProblems, EnvironmentRender, operatedPolicy, ownershipConflicts, podSecurityProblems, renderAll, renderedPolicy, restrictedViolations, schemaProblems, templateErrors } from '../scripts/helm/suite';
 import { renderedAsResource } from '../constructs/policy/rendered';
 import { podSpecOf } from '../constructs/policy/rules/k8s-common';
@@ -292,6 +292,9 @@ describe('the render harness', () => {
       withSpec({ schedulingGroup: { name: 'g' } }),
       withContainer({ securityContext: { ...container.securityContext, runAsNonRot: true } }),
       withContainer({ resources: { limits: { cpu: '100mx' } } }),
+      // Enumerated values, from the Go types of the same release (an empty string is unset).
+      withContainer({ imagePullPolicy: 'Alwayz' }),
+      withContainer({ imagePullPolicy: '' }),
       { ...deployment, spec: { ...deployment.spec, replicas: '2' } },
       // null is an unset field, as the API server decodes it; a YAML timestamp is its text.
       { ...deployment, metadata: { ...deployment.metadata, creationTimestamp: null, annotations: null } },
@@ -301,6 +304,8 @@ describe('the render harness', () => {
       ["/spec/template/spec: unknown field 'schedulingGroup' (the API server prunes it)"],
       ["/spec/template/spec/containers/0/securityContext: unknown field 'runAsNonRot' (the API server prunes it)"],
       [expect.stringMatching(/^\/spec\/template\/spec\/containers\/0\/resources\/limits\/cpu: must match pattern/)],
+      ['/spec/template/spec/containers/0/imagePullPolicy: must be one of Always, IfNotPresent, Never'],
+      [],
       ['/spec/replicas: must be integer'],
       [],
       [],
@@ -325,13 +330,75 @@ describe('the render harness', () => {
     expect(await schemaProblems(bad)).toEqual({ [`${release.path} Deployment/${deployment.metadata.name}`]: ["/spec/template/spec: unknown field 'schedulingGroup' (the API server prunes it)"] });
   });
 
+  test('enumerations are read from Go types as Kubernetes\' own generator reads them: a +enum string type, its constants in its package, the fields of that type', () => {
+    const packages = new Map([
+      [
+        'core/v1',
+        [
+          [
+            '// PullPolicy says when.',
+            '// +enum',
+            'type PullPolicy string',
+            'const (',
+            '\tPullAlways PullPolicy = "Always"',
+            '\tPullNever  PullPolicy = "Never"',
+            '\tPullIfNotPresent = PullPolicy("IfNotPresent")',
+            ')',
+            '// Not an enum.',
+            'type Name string',
+            'const NameX Name = "x"',
+            'type Container struct {',
+            '\tImagePullPolicy PullPolicy `json:"imagePullPolicy,omitempty"`',
+            '\tPolicies []PullPolicy `json:"policies,omitempty"`',
+            '\tName Name `json:"name"`',
+            '}',
+          ].join('\n'),
+        ],
+      ],
+      [
+        'apps/v1',
+        [
+          [
+            'import (\n\tv1 "k8s.io/api/core/v1"\n)',
+            'type Spec struct {\n\tPolicy *v1.PullPolicy `json:"policy,omitempty"`\n}',
+            // Inline fields are the struct's own; a constant converted from another package's constant is that constant.
+            'type Both struct {\n\tSpec `json:",inline"`\n\tKind Kind `json:"kind"`\n}',
+            '// +enum\ntype Kind string\nconst (\n\tKindAlways = Kind(v1.PullAlways)\n\tKindOther Kind = "Other"\n)',
+            // A member that cannot be resolved leaves the enumeration out whole.
+            '// +enum\ntype Partial string\nconst (\n\tPartialA = Partial(elsewhere.A)\n\tPartialB Partial = "B"\n)',
+            'type Uses struct {\n\tP Partial `json:"p"`\n}',
+          ].join('\n'),
+        ],
+      ],
+    ]);
+    const enums = goEnums(packages);
+    expect(Object.fromEntries([...enums].map(([d, props]) => [d, Object.fromEntries(props)]))).toEqual({
+      'io.k8s.api.core.v1.Container': { imagePullPolicy: { values: ['Always', 'IfNotPresent', 'Never'], list: false }, policies: { values: ['Always', 'IfNotPresent', 'Never'], list: true } },
+      'io.k8s.api.apps.v1.Spec': { policy: { values: ['Always', 'IfNotPresent', 'Never'], list: false } },
+      'io.k8s.api.apps.v1.Both': { policy: { values: ['Always', 'IfNotPresent', 'Never'], list: false }, kind: { values: ['Always', 'Other'], list: false } },
+    });
+    const definitions = {
+      'io.k8s.api.core.v1.Container': { type: 'object', properties: { imagePullPolicy: { type: 'string' }, policies: { type: 'array', items: { type: 'string' } }, name: { type: 'string' } } },
+      'io.k8s.api.apps.v1.Spec': { type: 'object', properties: { policy: { type: 'string' } } },
+    };
+    expect(withEnums(definitions, enums)).toEqual({
+      'io.k8s.api.core.v1.Container': { type: 'object', properties: { imagePullPolicy: { type: 'string', enum: ['Always', 'IfNotPresent', 'Never'] }, policies: { type: 'array', items: { type: 'string', enum: ['Always', 'IfNotPresent', 'Never'] } }, name: { type: 'string' } } },
+      'io.k8s.api.apps.v1.Spec': { type: 'object', properties: { policy: { type: 'string', enum: ['Always', 'IfNotPresent', 'Never'] } } },
+    });
+  });
+
   test('the vendored Kubernetes definitions are the clusters\' version, reduced from the named source (scripts/kubernetes-schema.ts)', () => {
     const versions = new Set(envs.map((e) => e.rendered.kubeVersion));
     for (const version of versions) {
       const vendored = JSON.parse(readFileSync(join(KUBERNETES_SCHEMAS_DIR, `${version}.json`), 'utf8'));
       expect(vendored.kubernetes).toBe(version);
-      expect(vendored.source).toEqual(expect.objectContaining({ repository: expect.any(String), commit: expect.stringMatching(/^[0-9a-f]{40}$/), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }));
-      expect(readFileSync(join(KUBERNETES_SCHEMAS_DIR, 'SOURCES.md'), 'utf8')).toContain(vendored.source.sha256);
+      expect(vendored.source.openapi).toEqual(expect.objectContaining({ repository: expect.any(String), commit: expect.stringMatching(/^[0-9a-f]{40}$/), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }));
+      expect(vendored.source.goTypes).toEqual(expect.objectContaining({ repository: 'kubernetes/api', tag: `v0.${version.split('.')[1]}.0`, commit: expect.stringMatching(/^[0-9a-f]{40}$/) }));
+      const sources = readFileSync(join(KUBERNETES_SCHEMAS_DIR, 'SOURCES.md'), 'utf8');
+      for (const text of [vendored.source.openapi.sha256, vendored.source.openapi.commit, vendored.source.goTypes.commit]) expect(sources).toContain(text);
+      // The enumerations a cluster refuses other values of.
+      expect(vendored.definitions['io.k8s.api.core.v1.ContainerPort'].properties.protocol.enum).toEqual(['SCTP', 'TCP', 'UDP']);
+      expect(vendored.definitions['io.k8s.api.networking.v1.NetworkPolicySpec'].properties.policyTypes.items.enum).toEqual(['Egress', 'Ingress']);
     }
     const swagger = {
       definitions: {

@@ -104,7 +104,9 @@ export function ajvMessages(validate: ValidateFunction): string[] {
   return (validate.errors ?? []).map((e) =>
     e.keyword === 'additionalProperties'
       ? `${e.instancePath || '/'}: unknown field '${(e.params as Json).additionalProperty}' (the API server prunes it)`
-      : `${e.instancePath || '/'}: ${e.message}`,
+      : e.keyword === 'enum'
+        ? `${e.instancePath || '/'}: must be one of ${((e.params as Json).allowedValues as string[]).filter((v) => v !== '').join(', ')}`
+        : `${e.instancePath || '/'}: ${e.message}`,
   );
 }
 
@@ -142,6 +144,8 @@ export function openApiToJsonSchema(schema: Json): Json {
   if (schema.format === 'int-or-string') return SPECIAL['io.k8s.apimachinery.pkg.util.intstr.IntOrString'];
   const out: Json = {};
   if (schema.type) out.type = schema.type;
+  // An empty string is the zero value the API server decodes as unset (and then defaults).
+  if (Array.isArray(schema.enum)) out.enum = [...new Set([...schema.enum, ''])];
   if (schema.properties) out.properties = Object.fromEntries(Object.entries(schema.properties).map(([name, s]) => [name, openApiToJsonSchema(s as Json)]));
   if (schema.items) out.items = openApiToJsonSchema(schema.items);
   if (schema.required) out.required = schema.required;
