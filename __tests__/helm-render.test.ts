@@ -18,7 +18,7 @@ import { podSpecOf } from '../constructs/policy/rules/k8s-common';
 import { CHROMA_GATEWAY, CHROMA_STATEFUL_SET, chromaClaimNames, DATA_SERVICES } from '../features/data/contract';
 import { DEFINITIONS, validateEnvironments } from '../environments';
 import { standInFor, terraformValues } from '../scripts/helm/terraform-values';
-import { evaluateOperated, evaluateRendered, operatedPods, POLICY_RULES } from '../constructs/policy';
+import { evaluate, evaluateOperated, evaluateRendered, operatedPods, POLICY_RULES } from '../constructs/policy';
 import { scratchDir } from './scratch';
 
 jest.setTimeout(600_000);
@@ -121,6 +121,15 @@ describe.each(ENVIRONMENTS)('%s-platform rendered by helm', (env) => {
       'Prometheus/kube-prometheus-stack-prometheus',
     ]);
     expect(result.findings.map((f) => `${f.path}: ${f.ruleId} ${f.reason}`)).toEqual([]);
+  });
+
+  test('only host-level agents run as root: of the rendered pods, the intrusion detector (falco); of the stack\'s own, the node malware scanner and the log shipper', () => {
+    const e = get(env);
+    const asRoot = (suppressed: ReadonlyArray<{ ruleId: string; path: string }>) => suppressed.filter((s) => s.ruleId === 'TAI-K8S-1').map((s) => s.path.slice(e.rendered.stack.length + 1));
+    expect([...asRoot(renderedPolicy(e).suppressed), ...asRoot(operatedPolicy(e).suppressed)]).toEqual(['falco/falco/release/rendered/DaemonSet/falco']);
+    const own = evaluate(e.platform, { stack: e.rendered.stack, tier: e.tier, rules: POLICY_RULES, suppressions: e.suppressions });
+    expect(own.findings).toEqual([]);
+    expect(asRoot(own.suppressed)).toEqual(['clamav/daemon-set', 'logging/filebeat/daemon-set']);
   });
 
   test('every rendered workload passes the policy pack (suppressions are reasoned)', () => {
