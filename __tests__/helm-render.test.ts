@@ -11,7 +11,8 @@ import { localChart, pinnedChecksums, repositoryChart, sha256, SHARED_HELM_CHART
 import { crdApiVersions, kubeVersionOf } from '../scripts/helm/platform';
 import { CACHE_SWEEP_EVERY_MS, CACHE_UNUSED_MS, helmEnv, parsedFile, parseRender, parseResult, plainJson, render, renderDigest, renderKey, sweepCache, textDigest } from '../scripts/helm/render';
 import { crdValidators, ajvMessages, KUBERNETES_SCHEMAS_DIR, validateBuiltins } from '../scripts/helm/schema';
-import { goEnums, reduceSwagger, withEnums } from '../scripts/kubernetes-schema';
+import { goEnums, reduceSwagger, withEnums, writeKubernetesSchema } from '../scripts/kubernetes-schema';
+import { spawnSync } from 'node:child_process';
 import { disruptionProblems, EnvironmentRender, operatedPolicy, ownershipConflicts, podSecurityProblems, renderAll, renderedPolicy, restrictedViolations, schemaProblems, templateErrors } from '../scripts/helm/suite';
 import { renderedAsResource } from '../constructs/policy/rendered';
 import { podSpecOf } from '../constructs/policy/rules/k8s-common';
@@ -394,6 +395,28 @@ describe('the render harness', () => {
       'io.k8s.api.core.v1.Container': { type: 'object', properties: { imagePullPolicy: { type: 'string', enum: ['Always', 'IfNotPresent', 'Never'] }, policies: { type: 'array', items: { type: 'string', enum: ['Always', 'IfNotPresent', 'Never'] } }, name: { type: 'string' } } },
       'io.k8s.api.apps.v1.Spec': { type: 'object', properties: { policy: { type: 'string', enum: ['Always', 'IfNotPresent', 'Never'] } } },
     });
+  });
+
+  test('npm run kubernetes-schema writes a version\'s file from a swagger.json and a k8s.io/api checkout, with the document\'s SHA-256; wrong arguments get the usage', () => {
+    const dir = scratchDir('kubernetes-schema-');
+    const swagger = JSON.stringify({
+      definitions: {
+        'io.k8s.api.core.v1.Container': { description: 'c', type: 'object', properties: { imagePullPolicy: { description: 'p', type: 'string' } } },
+      },
+    });
+    writeFileSync(join(dir, 'swagger.json'), swagger);
+    mkdirSync(join(dir, 'api', 'core', 'v1'), { recursive: true });
+    writeFileSync(join(dir, 'api', 'core', 'v1', 'types.go'), '// +enum\ntype PullPolicy string\nconst (\n\tPullAlways PullPolicy = "Always"\n)\ntype Container struct {\n\tImagePullPolicy PullPolicy `json:"imagePullPolicy,omitempty"`\n}\n');
+    const out = writeKubernetesSchema(join(dir, 'swagger.json'), join(dir, 'api'), '1.99', { openapi: { repository: 'r' }, goTypes: { repository: 'g' } }, join(dir, 'schemas'));
+    expect(out).toBe(join(dir, 'schemas', '1.99.json'));
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({
+      kubernetes: '1.99',
+      source: { openapi: { repository: 'r', sha256: sha256(Buffer.from(swagger)) }, goTypes: { repository: 'g' } },
+      definitions: { 'io.k8s.api.core.v1.Container': { type: 'object', properties: { imagePullPolicy: { type: 'string', enum: ['Always'] } } } },
+    });
+    const usage = spawnSync(process.execPath, [join(__dirname, '..', 'scripts', 'kubernetes-schema.js'), join(dir, 'swagger.json'), join(dir, 'nowhere'), '1.99', '{}'], { encoding: 'utf8' });
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toMatch(/^usage: npm run kubernetes-schema -- <swagger.json> <k8s.io\/api checkout/);
   });
 
   test('the vendored Kubernetes definitions are the clusters\' version, reduced from the named source (scripts/kubernetes-schema.ts)', () => {

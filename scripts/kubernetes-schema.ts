@@ -187,6 +187,23 @@ export function withEnums(definitions: Record<string, Json>, enums: ReturnType<t
   return definitions;
 }
 
+/**
+ * Writes `<dir>/<minor>.json` from an OpenAPI v2 document and a k8s.io/api checkout; returns the
+ * file written. `sources` says where both came from; the document's SHA-256 is added to it.
+ */
+export function writeKubernetesSchema(swaggerFile: string, api: string, minor: string, sources: Json, dir: string = KUBERNETES_SCHEMAS_DIR): string {
+  const text = readFileSync(swaggerFile);
+  const schema: KubernetesSchema = {
+    kubernetes: minor,
+    source: { ...sources, openapi: { ...sources.openapi, sha256: createHash('sha256').update(text).digest('hex') } },
+    definitions: withEnums(reduceSwagger(JSON.parse(text.toString('utf8'))), goEnums(goPackages(api))),
+  };
+  mkdirSync(dir, { recursive: true });
+  const out = join(dir, `${minor}.json`);
+  writeFileSync(out, `${JSON.stringify(schema, null, 1)}\n`);
+  return out;
+}
+
 function main(): void {
   const [file, api, minor, sourceJson] = process.argv.slice(2);
   if (!file || !api || !existsSync(join(api ?? '', 'core', 'v1', 'types.go')) || !/^\d+\.\d+$/.test(minor ?? '') || !sourceJson) {
@@ -195,17 +212,9 @@ function main(): void {
     );
     process.exit(2);
   }
-  const text = readFileSync(file);
-  const sources = JSON.parse(sourceJson);
-  const schema: KubernetesSchema = {
-    kubernetes: minor,
-    source: { ...sources, openapi: { ...sources.openapi, sha256: createHash('sha256').update(text).digest('hex') } },
-    definitions: withEnums(reduceSwagger(JSON.parse(text.toString('utf8'))), goEnums(goPackages(api))),
-  };
-  mkdirSync(KUBERNETES_SCHEMAS_DIR, { recursive: true });
-  const out = join(KUBERNETES_SCHEMAS_DIR, `${minor}.json`);
-  writeFileSync(out, `${JSON.stringify(schema, null, 1)}\n`);
-  process.stdout.write(`${out}: ${Object.keys(schema.definitions).length} definitions\n`);
+  const out = writeKubernetesSchema(file, api, minor, JSON.parse(sourceJson));
+  const written = JSON.parse(readFileSync(out, 'utf8')) as KubernetesSchema;
+  process.stdout.write(`${out}: ${Object.keys(written.definitions).length} definitions\n`);
 }
 
 if (require.main === module) main();
