@@ -327,11 +327,14 @@ describe('the render harness', () => {
       { apiVersion: 'storage.k8s.io/v1beta1', kind: 'VolumeAttributesClass', metadata: { name: 'x' }, driverName: 'ebs.csi.aws.com' },
       { apiVersion: 'scheduling.k8s.io/v1alpha1', kind: 'Workload', metadata: { name: 'x' } },
       { apiVersion: 'apps/v1', kind: 'Deploymnet', metadata: { name: 'x' } },
+      // A List is its items, each checked.
+      { apiVersion: 'v1', kind: 'List', items: [deployment, { ...deployment, spec: { ...deployment.spec, replicas: '2' } }, { apiVersion: 'policy/v1beta1', kind: 'PodDisruptionBudget' }] },
     ], '1.35')).toEqual([
       ['Kubernetes 1.35 has no policy/v1beta1 PodDisruptionBudget'],
       ['storage.k8s.io/v1beta1 VolumeAttributesClass is not served by Kubernetes 1.35 by default (alpha and beta API versions are off); use a stable version'],
       ['scheduling.k8s.io/v1alpha1 Workload is not served by Kubernetes 1.35 by default (alpha and beta API versions are off); use a stable version'],
       ['Kubernetes 1.35 has no apps/v1 Deploymnet'],
+      ['/items/1/spec/replicas: must be integer', '/items/2 Kubernetes 1.35 has no policy/v1beta1 PodDisruptionBudget'],
     ]);
     // A cluster version with no vendored schemas is an error that says what to do.
     expect(() => validateBuiltins([deployment], '1.99')).toThrow(/no Kubernetes 1\.99 schemas in schemas\/kubernetes\/ \(it holds 1\.35\).*npm run kubernetes-schema/);

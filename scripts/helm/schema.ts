@@ -222,13 +222,19 @@ function decoded(value: unknown): unknown {
  */
 export function validateBuiltins(objects: readonly Json[], kubeVersion: string): string[][] {
   const schemas = builtinSchemas(kubeVersion);
-  return objects.map((object) => {
+  const validate = (object: Json): string[] => {
+    // A `v1 List` is not an API kind: kubectl and Helm apply each of its items.
+    if (object.apiVersion === 'v1' && object.kind === 'List') {
+      if (!Array.isArray(object.items)) return ['/items: a List needs a list of items'];
+      return object.items.flatMap((item: Json, i: number) => validate(item).map((e) => `/items/${i}${e.startsWith('/') ? e : ` ${e}`}`));
+    }
     const kind = schemas.kinds.get(`${object.apiVersion}|${object.kind}`);
     if (!kind) return [`Kubernetes ${schemas.version} has no ${object.apiVersion} ${object.kind}`];
     if (!kind.served) return [`${object.apiVersion} ${object.kind} is not served by Kubernetes ${schemas.version} by default (alpha and beta API versions are off); use a stable version`];
-    const validate = schemas.ajv.getSchema(`k8s#/definitions/${kind.definition}`)!;
-    return validate(decoded(object)) ? [] : ajvMessages(validate);
-  });
+    const check = schemas.ajv.getSchema(`k8s#/definitions/${kind.definition}`)!;
+    return check(decoded(object)) ? [] : ajvMessages(check);
+  };
+  return objects.map(validate);
 }
 
 /** Whether an apiVersion belongs to Kubernetes itself (core or a *.k8s.io group, apps, batch, ...). */
