@@ -2,8 +2,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { resolve, join } from 'node:path';
 import { DEFINITIONS, DefinitionError } from './environments';
 import { synthesizeApp } from './stacks/app';
-import { skipTokenCreationStacks } from './stacks/token-traces';
-import { resolvePlainDataFast } from './stacks/plain-resolve';
+import { installSynthShortcuts } from './stacks/synth-shortcuts';
 
 /**
  * Moves what a synth wrote into `staging` over the output folder: `manifest.json` and, per stack,
@@ -39,8 +38,7 @@ export function publishSynth(staging: string, outdir: string): void {
  * directly (`node dist/main.js`), there is no check to wait for.
  */
 export function main(typeCheck: Promise<void> = Promise.resolve()): Promise<void> {
-  if (process.env.TORONTO_AI_TOKEN_STACKS !== '1') skipTokenCreationStacks();
-  if (process.env.TORONTO_AI_CDKTF_RESOLVE !== '1') resolvePlainDataFast();
+  installSynthShortcuts();
   const outdir = resolve(process.env.CDKTF_OUTDIR ?? 'cdktf.out');
   const staging = `${outdir}.staging`;
   const cleanup = () => rmSync(staging, { recursive: true, force: true });

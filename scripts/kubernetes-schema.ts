@@ -92,31 +92,29 @@ interface FieldType {
  * package; and the fields that have such a type, by OpenAPI definition and JSON name.
  */
 export function goEnums(packages: ReadonlyMap<string, readonly string[]>): Map<string, Map<string, { values: string[]; list: boolean }>> {
-  const enumValues = new Map<string, string[]>();
+  /** The string types marked `+enum` (`<package>.<Type>`). */
+  const enumTypes = new Set<string>();
   /** Every string constant (`<package>.<Name>`): its value, or the constant it converts. */
   const constants = new Map<string, Constant>();
-  /** The constants of each enumerated type. */
-  const members: Array<{ key: string; value: Constant }> = [];
+  /** The typed constants of every type (`<package>.<Type>`), in order. */
+  const typed = new Map<string, Constant[]>();
   /** Every struct (`<package>.<Type>`): its fields, and the structs it embeds inline (`json:",inline"`), whose fields are its own. */
   const structs = new Map<string, { fields: Array<{ property: string; field: FieldType }>; inline: string[] }>();
   for (const [pkg, files] of packages) {
-    const enumTypes = new Set<string>();
     for (const text of files) {
-      const lines = text.split('\n');
       const imports = goImports(text);
-      lines.forEach((line, i) => {
-        const type = /^type (\w+) string\b/.exec(line);
-        if (type) {
-          for (let j = i - 1; j >= 0 && lines[j].startsWith('//'); j--) if (/^\/\/\s*\+enum\s*$/.test(lines[j])) enumTypes.add(type[1]);
-        }
-      });
       const qualified = (type: string): string | undefined => {
         const [alias, name] = type.includes('.') ? type.split('.') : [undefined, type];
         const owner = alias === undefined ? pkg : imports.get(alias);
         return owner === undefined ? undefined : `${owner}.${name}`;
       };
+      const lines = text.split('\n');
       let struct: { fields: Array<{ property: string; field: FieldType }>; inline: string[] } | undefined;
-      for (const line of lines) {
+      lines.forEach((line, i) => {
+        const stringType = /^type (\w+) string\b/.exec(line);
+        if (stringType) {
+          for (let j = i - 1; j >= 0 && lines[j].startsWith('//'); j--) if (/^\/\/\s*\+enum\s*$/.test(lines[j])) enumTypes.add(`${pkg}.${stringType[1]}`);
+        }
         const open = /^type (\w+) struct \{/.exec(line);
         if (open) {
           struct = { fields: [], inline: [] };
@@ -130,32 +128,28 @@ export function goEnums(packages: ReadonlyMap<string, readonly string[]>): Map<s
           const fieldType = m ? qualified(m[2]) : undefined;
           if (m && fieldType) struct.fields.push({ property: m[3], field: { type: fieldType, list: m[1] === '[]' } });
         }
-      }
-    }
-    for (const text of files) {
-      // `Name Type = "value"`, `Name = Type("value")`, and `Name = Type(OtherConst)` (another
-      // constant, maybe of another package: discovery's AddressTypeIPv4 = AddressType(v1.IPv4Protocol)).
-      const imports = goImports(text);
+      });
+      // Constants: `Name Type = "value"`, `Name = Type("value")`, `Name = Type(OtherConst)` (another
+      // constant, maybe of another package: discovery's AddressTypeIPv4 = AddressType(v1.IPv4Protocol)),
+      // and untyped `Name = "value"` (which a conversion may name).
       for (const m of text.matchAll(/^\s*(?:const\s+)?(\w+)\s+(?:(\w+)\s*=\s*"([^"]*)"|=\s*(\w+)\((?:"([^"]*)"|(?:(\w+)\.)?(\w+))\))/gm)) {
-        const [, name, typed, typedValue, converted, literal, alias, constant] = m;
-        const type = typed ?? converted;
+        const [, name, typedAs, typedValue, converted, literal, alias, constant] = m;
         const value: Constant = typedValue ?? literal ?? { ref: `${alias === undefined ? pkg : (imports.get(alias) ?? `?${alias}`)}.${constant}` };
         constants.set(`${pkg}.${name}`, value);
-        if (enumTypes.has(type)) members.push({ key: `${pkg}.${type}`, value });
+        const type = `${pkg}.${typedAs ?? converted}`;
+        typed.set(type, [...(typed.get(type) ?? []), value]);
       }
       for (const m of text.matchAll(/^\s*(?:const\s+)?(\w+)\s*=\s*"([^"]*)"/gm)) constants.set(`${pkg}.${m[1]}`, m[2]);
     }
   }
-  // Every member's value, following references to other constants; an enumeration with a member
-  // that cannot be resolved is left out whole (a partial list would refuse valid values).
+  // Each enumeration's values, following references to other constants; one with a member that
+  // cannot be resolved is left out whole (a partial list would refuse valid values).
   const resolve = (value: Constant, depth = 0): string | undefined => (typeof value === 'string' ? value : depth > 8 || !constants.has(value.ref) ? undefined : resolve(constants.get(value.ref)!, depth + 1));
-  const unresolved = new Set<string>();
-  for (const { key, value } of members) {
-    const resolved = resolve(value);
-    if (resolved === undefined) unresolved.add(key);
-    else enumValues.set(key, [...(enumValues.get(key) ?? []), resolved]);
+  const enumValues = new Map<string, string[]>();
+  for (const type of enumTypes) {
+    const values = (typed.get(type) ?? []).map((v) => resolve(v));
+    if (values.length > 0 && values.every((v) => v !== undefined)) enumValues.set(type, values as string[]);
   }
-  for (const key of unresolved) enumValues.delete(key);
   const fieldsOf = (key: string, seen: Set<string> = new Set()): Array<{ property: string; field: FieldType }> => {
     const struct = structs.get(key);
     if (!struct || seen.has(key)) return [];

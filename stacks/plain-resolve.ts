@@ -29,7 +29,7 @@
  * against 5.32 s, twelve runs each, 4.15 s against 4.92 s, eight each). The replacement is installed only over the cdktf sources it was checked
  * against (hashed below); otherwise cdktf's own stays. determinism.test.ts synthesizes once without it and proves the output
  * byte-identical, and compares the two on every kind of value cdktf's resolve distinguishes.
- * main.ts and the tests' setup install it; `TORONTO_AI_CDKTF_RESOLVE=1` keeps cdktf's own.
+ * stacks/synth-shortcuts.ts installs it (for main.ts and the tests' setup); `TORONTO_AI_CDKTF_RESOLVE=1` keeps cdktf's own.
  */
 import { createHash } from 'node:crypto';
 import { Token } from 'cdktf';

@@ -6,7 +6,7 @@
  * capture with an empty stack; cdktf reads the function from its module's exports at each call,
  * so the replacement takes effect for every token created afterwards. An unresolvable token still
  * fails the synth with its message, without the creation stack. Set
- * `TORONTO_AI_TOKEN_STACKS=1` (read by main.ts) to keep them while debugging.
+ * `TORONTO_AI_TOKEN_STACKS=1` (read by stacks/synth-shortcuts.ts) to keep them while debugging.
  */
 export function skipTokenCreationStacks(): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
